@@ -1,0 +1,13 @@
+DROP TABLE settings;
+DROP TABLE working_hours;
+DROP TABLE canned_responses;
+DROP TABLE department_auto_tags;
+DROP TABLE tags;
+DROP TABLE tag_groups;
+DROP TABLE agent_departments;
+DROP TABLE departments;
+DROP TABLE logon_failures;
+DROP TABLE password_resets;
+DROP TABLE sessions;
+DROP TABLE agents;
+DROP TABLE write_lock;

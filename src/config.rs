@@ -1,0 +1,152 @@
+//! Configuration from environment variables, optionally read from a `KEY=VALUE` file first
+//! (`AGENTDESK_CONFIG` or `--config`); variables set in the environment win. Every key is in README.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{bail, Context};
+
+use crate::db::DatabaseUrl;
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub database_url: DatabaseUrl,
+    pub database_pool_size: u32,
+    pub database_timeout: Duration,
+    pub bind: SocketAddr,
+    pub session_idle: Duration,
+    pub session_absolute: Duration,
+    /// How stale a session's `last_seen_at` may get before a request writes it again.
+    pub session_touch_interval: Duration,
+    pub min_client_version: Option<String>,
+    pub smtp_url: Option<String>,
+    pub mail_from: String,
+    pub mail_outbox_dir: PathBuf,
+    pub public_base_url: Option<String>,
+    pub log_format: LogFormat,
+    pub logon_max_failures: i64,
+    pub logon_failure_window: Duration,
+    pub sweep_interval: Duration,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+impl Config {
+    /// Reads the process environment, after loading `file` (if any) underneath it.
+    pub fn load(file: Option<&std::path::Path>) -> anyhow::Result<Self> {
+        let mut vars: HashMap<String, String> = HashMap::new();
+        let file = file
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("AGENTDESK_CONFIG").map(PathBuf::from));
+        if let Some(path) = file {
+            for item in dotenvy::from_path_iter(&path)
+                .with_context(|| format!("cannot read config file {}", path.display()))?
+            {
+                let (k, v) =
+                    item.with_context(|| format!("bad line in config file {}", path.display()))?;
+                vars.insert(k, v);
+            }
+        }
+        vars.extend(std::env::vars());
+        Self::from_vars(&vars)
+    }
+
+    pub fn from_vars(vars: &HashMap<String, String>) -> anyhow::Result<Self> {
+        let get = |k: &str| {
+            vars.get(k)
+                .map(|s| s.trim().to_owned())
+                .filter(|s| !s.is_empty())
+        };
+        let number = |k: &str, default: u64| -> anyhow::Result<u64> {
+            match get(k) {
+                None => Ok(default),
+                Some(v) => v
+                    .parse()
+                    .with_context(|| format!("{k} must be a whole number, not `{v}`")),
+            }
+        };
+        let database_url =
+            DatabaseUrl::parse(&get("DATABASE_URL").unwrap_or_else(|| "agentdesk.db".into()))
+                .map_err(anyhow::Error::msg)?;
+        let bind = get("AGENTDESK_BIND").unwrap_or_else(|| "127.0.0.1:8080".into());
+        let bind: SocketAddr = bind
+            .parse()
+            .with_context(|| format!("AGENTDESK_BIND must be HOST:PORT, not `{bind}`"))?;
+        let log_format = match get("LOG_FORMAT").as_deref() {
+            None | Some("text") => LogFormat::Text,
+            Some("json") => LogFormat::Json,
+            Some(other) => bail!("LOG_FORMAT must be text or json, not `{other}`"),
+        };
+        let session_idle = Duration::from_secs(60 * number("SESSION_IDLE_MINUTES", 60)?);
+        let session_absolute = Duration::from_secs(3600 * number("SESSION_ABSOLUTE_HOURS", 12)?);
+        if session_idle.is_zero() || session_absolute < session_idle {
+            bail!(
+                "SESSION_IDLE_MINUTES must be at least 1 and no longer than SESSION_ABSOLUTE_HOURS"
+            );
+        }
+        let smtp_url = get("SMTP_URL");
+        if let Some(url) = &smtp_url {
+            if !["smtp://", "smtps://"].iter().any(|p| url.starts_with(p)) {
+                bail!("SMTP_URL must start with smtp:// or smtps://");
+            }
+        }
+        Ok(Self {
+            database_pool_size: number("DATABASE_POOL_SIZE", 10)?.clamp(1, 200) as u32,
+            database_timeout: Duration::from_secs(number("DATABASE_TIMEOUT_SECONDS", 5)?.max(1)),
+            database_url,
+            bind,
+            session_idle,
+            session_absolute,
+            session_touch_interval: Duration::from_secs(number("SESSION_TOUCH_SECONDS", 5)?),
+            min_client_version: get("MIN_CLIENT_VERSION"),
+            smtp_url,
+            mail_from: get("MAIL_FROM").unwrap_or_else(|| "agentdesk <agentdesk@localhost>".into()),
+            mail_outbox_dir: PathBuf::from(
+                get("MAIL_OUTBOX_DIR").unwrap_or_else(|| "./outbox".into()),
+            ),
+            public_base_url: get("PUBLIC_BASE_URL").map(|u| u.trim_end_matches('/').to_owned()),
+            log_format,
+            logon_max_failures: number("LOGON_MAX_FAILURES", 5)? as i64,
+            logon_failure_window: Duration::from_secs(
+                60 * number("LOGON_FAILURE_WINDOW_MINUTES", 15)?,
+            ),
+            sweep_interval: Duration::from_secs(number("SESSION_SWEEP_SECONDS", 30)?.max(1)),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults() {
+        let c = Config::from_vars(&vars(&[])).unwrap();
+        assert_eq!(c.database_url, DatabaseUrl::Sqlite("agentdesk.db".into()));
+        assert_eq!(c.bind.to_string(), "127.0.0.1:8080");
+        assert_eq!(c.session_idle, Duration::from_secs(3600));
+        assert_eq!(c.logon_max_failures, 5);
+    }
+
+    #[test]
+    fn refuses_bad_values() {
+        assert!(Config::from_vars(&vars(&[("AGENTDESK_BIND", "nope")])).is_err());
+        assert!(Config::from_vars(&vars(&[("DATABASE_URL", "mysql://x")])).is_err());
+        assert!(Config::from_vars(&vars(&[("SESSION_IDLE_MINUTES", "x")])).is_err());
+        assert!(Config::from_vars(&vars(&[("SMTP_URL", "http://x")])).is_err());
+        assert!(Config::from_vars(&vars(&[("LOG_FORMAT", "xml")])).is_err());
+    }
+}

@@ -1,0 +1,66 @@
+//! The few places where SQLite and PostgreSQL need different SQL. Nothing outside `src/db/` matches
+//! on the backend.
+
+use diesel::result::QueryResult;
+use diesel::sql_types::Text;
+use diesel::{Connection, RunQueryDsl};
+
+use super::DbConnection;
+
+/// Runs `f` in a transaction that may write.
+///
+/// SQLite has one writer: a deferred transaction that reads first and writes later fails with
+/// `SQLITE_BUSY` when another writer got in between, so the write lock is taken first (waiting on
+/// `busy_timeout`). PostgreSQL runs at READ COMMITTED; rules that read-then-write lock explicitly
+/// with [`lock_rows_for_update`] or [`lock_key`].
+pub fn write_transaction<T, E, F>(conn: &mut DbConnection, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    conn.transaction(|conn| {
+        if let DbConnection::Sqlite(_) = conn {
+            diesel::sql_query("DELETE FROM write_lock").execute(conn)?;
+        }
+        f(conn)
+    })
+}
+
+/// Serialises transactions that share `key` until they end (PostgreSQL advisory lock; SQLite's
+/// write lock already serialises every write transaction).
+pub fn lock_key(conn: &mut DbConnection, key: &str) -> QueryResult<()> {
+    if let DbConnection::Postgres(_) = conn {
+        diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+            .bind::<Text, _>(key)
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Upserts one settings row.
+pub fn upsert_setting(
+    conn: &mut DbConnection,
+    key: &str,
+    value: &str,
+    now: chrono::NaiveDateTime,
+) -> QueryResult<()> {
+    use crate::db::schema::settings::dsl as s;
+    let row = (s::key.eq(key), s::value.eq(value), s::updated_at.eq(now));
+    use diesel::ExpressionMethods;
+    match conn {
+        DbConnection::Sqlite(c) => diesel::insert_into(s::settings)
+            .values(row)
+            .on_conflict(s::key)
+            .do_update()
+            .set((s::value.eq(value), s::updated_at.eq(now)))
+            .execute(c)
+            .map(|_| ()),
+        DbConnection::Postgres(c) => diesel::insert_into(s::settings)
+            .values(row)
+            .on_conflict(s::key)
+            .do_update()
+            .set((s::value.eq(value), s::updated_at.eq(now)))
+            .execute(c)
+            .map(|_| ()),
+    }
+}

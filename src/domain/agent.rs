@@ -1,0 +1,88 @@
+//! Agent roles, statuses and notification kinds, with the numbers the AgentChat API uses.
+
+/// 1 = Agent, 2 = Manager.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    Agent = 1,
+    Manager = 2,
+}
+
+impl Role {
+    pub fn from_id(id: i64) -> Result<Self, String> {
+        match id {
+            1 => Ok(Self::Agent),
+            2 => Ok(Self::Manager),
+            _ => Err(format!("must be 1 (Agent) or 2 (Manager), not {id}")),
+        }
+    }
+
+    pub fn id(self) -> i16 {
+        self as i16
+    }
+}
+
+/// 1 = Offline, 2 = Busy, 3 = OnBreak, 4 = Online.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AgentStatus {
+    Offline = 1,
+    Busy = 2,
+    OnBreak = 3,
+    Online = 4,
+}
+
+impl AgentStatus {
+    pub fn from_id(id: i64) -> Result<Self, String> {
+        match id {
+            1 => Ok(Self::Offline),
+            2 => Ok(Self::Busy),
+            3 => Ok(Self::OnBreak),
+            4 => Ok(Self::Online),
+            _ => Err(format!(
+                "must be 1 (Offline), 2 (Busy), 3 (OnBreak) or 4 (Online), not {id}"
+            )),
+        }
+    }
+
+    pub fn id(self) -> i16 {
+        self as i16
+    }
+}
+
+/// The notifications an agent can switch on. The AgentChat API knows only one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Notification {
+    UnassignedChatsWaiting,
+}
+
+impl Notification {
+    pub const NAME_UNASSIGNED: &'static str = "UnassignedChatsWaiting";
+
+    pub fn parse(name: &str) -> Result<Self, String> {
+        match name.trim() {
+            Self::NAME_UNASSIGNED => Ok(Self::UnassignedChatsWaiting),
+            other => Err(format!(
+                "unknown notification `{other}`; the only one is UnassignedChatsWaiting"
+            )),
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::UnassignedChatsWaiting => Self::NAME_UNASSIGNED,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_round_trip() {
+        assert_eq!(Role::from_id(2).unwrap(), Role::Manager);
+        assert!(Role::from_id(3).is_err());
+        assert_eq!(AgentStatus::from_id(3).unwrap().id(), 3);
+        assert!(AgentStatus::from_id(0).is_err());
+        assert!(Notification::parse("Nope").is_err());
+    }
+}

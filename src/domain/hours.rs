@@ -1,0 +1,121 @@
+//! Working hours: a time of day as `HH:MM`, and a week of opening times in the desk's time zone.
+
+use chrono::{DateTime, Datelike, Timelike, Utc};
+use chrono_tz::Tz;
+
+/// A time of day in whole minutes, `00:00` to `24:00` (`24:00` only makes sense as an end time: open
+/// until midnight).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct HhMm(u16);
+
+impl HhMm {
+    pub const END_OF_DAY: u16 = 24 * 60;
+
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let bad = || format!("must be a time as HH:MM (00:00 to 24:00), not `{raw}`");
+        let (h, m) = raw.trim().split_once(':').ok_or_else(bad)?;
+        if h.len() != 2 || m.len() != 2 {
+            return Err(bad());
+        }
+        let h: u16 = h.parse().map_err(|_| bad())?;
+        let m: u16 = m.parse().map_err(|_| bad())?;
+        if m > 59 || h > 24 || (h == 24 && m != 0) {
+            return Err(bad());
+        }
+        Ok(Self(h * 60 + m))
+    }
+
+    pub fn from_minutes(minutes: i32) -> Self {
+        Self(minutes.clamp(0, Self::END_OF_DAY as i32) as u16)
+    }
+
+    pub fn minutes(self) -> i32 {
+        self.0 as i32
+    }
+}
+
+impl std::fmt::Display for HhMm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:02}:{:02}", self.0 / 60, self.0 % 60)
+    }
+}
+
+/// One weekday's opening times; `day` is 1 = Monday .. 7 = Sunday.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DayHours {
+    pub day: u8,
+    pub enabled: bool,
+    pub start: HhMm,
+    pub end: HhMm,
+}
+
+impl DayHours {
+    /// Checks the rule that an enabled day opens before it closes.
+    pub fn new(day: i64, enabled: bool, start: HhMm, end: HhMm) -> Result<Self, String> {
+        if !(1..=7).contains(&day) {
+            return Err(format!("Day must be 1 (Monday) to 7 (Sunday), not {day}"));
+        }
+        if enabled && start >= end {
+            return Err(format!("StartTime {start} must be before EndTime {end}"));
+        }
+        Ok(Self {
+            day: day as u8,
+            enabled,
+            start,
+            end,
+        })
+    }
+}
+
+/// The whole week, used to answer "is the desk open now?".
+#[derive(Clone, Debug)]
+pub struct WeekSchedule {
+    pub days: Vec<DayHours>,
+}
+
+impl WeekSchedule {
+    pub fn is_open(&self, at: DateTime<Utc>, tz: Tz) -> bool {
+        let local = at.with_timezone(&tz);
+        let day = local.weekday().number_from_monday() as u8;
+        let minute = (local.hour() * 60 + local.minute()) as i32;
+        self.days.iter().any(|d| {
+            d.day == day && d.enabled && d.start.minutes() <= minute && minute < d.end.minutes()
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn parses_hh_mm() {
+        assert_eq!(HhMm::parse("08:30").unwrap().minutes(), 510);
+        assert_eq!(HhMm::parse("24:00").unwrap().minutes(), 1440);
+        assert_eq!(HhMm::parse("17:30").unwrap().to_string(), "17:30");
+        for bad in ["8:30", "24:01", "12:60", "ab:cd", "1230", "", "-1:00"] {
+            assert!(HhMm::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn enabled_day_must_open_before_it_closes() {
+        let t = |s| HhMm::parse(s).unwrap();
+        assert!(DayHours::new(1, true, t("09:00"), t("09:00")).is_err());
+        assert!(DayHours::new(1, false, t("00:00"), t("00:00")).is_ok());
+        assert!(DayHours::new(8, false, t("00:00"), t("00:00")).is_err());
+    }
+
+    #[test]
+    fn open_now_uses_the_desk_time_zone() {
+        let t = |s| HhMm::parse(s).unwrap();
+        let week = WeekSchedule {
+            days: vec![DayHours::new(1, true, t("08:00"), t("17:00")).unwrap()],
+        };
+        // Monday 2026-11-23 06:30 UTC is 08:30 in Johannesburg (UTC+2).
+        let at = Utc.with_ymd_and_hms(2026, 11, 23, 6, 30, 0).unwrap();
+        assert!(week.is_open(at, chrono_tz::Africa::Johannesburg));
+        assert!(!week.is_open(at, chrono_tz::UTC));
+    }
+}

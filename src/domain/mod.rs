@@ -1,0 +1,20 @@
+//! Plain types and rules of the desk: no actix, no Diesel. Each parser is the only way to build its
+//! type, so invalid data cannot travel inward. Parse errors are a sentence about the value; the HTTP
+//! layer adds the field name.
+
+pub mod agent;
+pub mod email;
+pub mod hours;
+pub mod mobile;
+pub mod password;
+pub mod settings;
+pub mod text;
+pub mod token;
+pub mod version;
+
+pub use agent::{AgentStatus, Notification, Role};
+pub use email::EmailAddress;
+pub use hours::{HhMm, WeekSchedule};
+pub use mobile::MobileNumber;
+pub use password::Password;
+pub use text::{optional_text, required_text};

@@ -1,0 +1,159 @@
+//! Agent endpoints: CreateAgent, UpdateAgent, GetAgentList.
+
+use actix_web::{web, HttpResponse};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::auth::Manager;
+use super::input::Input;
+use super::params::{id, ids, Bool, Fields, Int, List};
+use super::respond::{json, run};
+use crate::domain::{
+    required_text, AgentStatus, EmailAddress, MobileNumber, Notification, Password, Role,
+};
+use crate::error::ApiResult;
+use crate::service::agents::{self, AgentPatch, AgentView, NewAgent};
+use crate::service::auth::Caller;
+use crate::service::Ctx;
+
+pub const NAME_MAX: usize = 100;
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "PascalCase")]
+pub struct CreateAgentRequest {
+    pub name: String,
+    pub email_address: String,
+    pub mobile_number: Option<String>,
+    /// 1 = Agent, 2 = Manager.
+    #[serde(rename = "RoleID")]
+    pub role_id: Int,
+    #[serde(rename = "DepartmentID", default)]
+    #[schema(value_type = Option<Vec<Int>>)]
+    pub department_id: Option<List<Int>>,
+    /// Optional: without one the agent sets it through RequestPasswordReset and SetPassword.
+    pub password: Option<String>,
+}
+
+/// An empty mobile number means "none".
+fn mobile(raw: String) -> Result<Option<MobileNumber>, String> {
+    if raw.trim().is_empty() {
+        Ok(None)
+    } else {
+        MobileNumber::parse(&raw).map(Some)
+    }
+}
+
+/// Creates an agent (manager only).
+#[utoipa::path(post, path = "/api/CreateAgent", tag = "Agents", request_body = CreateAgentRequest,
+    responses((status = 200, body = AgentView), (status = 409, description = "EmailAlreadyExists")))]
+pub async fn create_agent(
+    ctx: web::Data<Ctx>,
+    _: Manager,
+    Input(req): Input<CreateAgentRequest>,
+) -> ApiResult<HttpResponse> {
+    let mut f = Fields::default();
+    let name = f.check("Name", required_text(&req.name, NAME_MAX));
+    let email = f.check("EmailAddress", EmailAddress::parse(&req.email_address));
+    let mobile = f
+        .check_opt("MobileNumber", req.mobile_number, mobile)
+        .map(Option::flatten);
+    let role = f.check("RoleID", Role::from_id(req.role_id.0));
+    let department_ids = f.check(
+        "DepartmentID",
+        ids(req.department_id.unwrap_or(List(Vec::new()))),
+    );
+    let password = f.check_opt("Password", req.password, |p| Password::parse(&p));
+    let new = f.build(|| {
+        Some(NewAgent {
+            name: name?,
+            email: email?,
+            mobile: mobile?,
+            role: role?,
+            department_ids: department_ids?,
+            password: password?,
+        })
+    })?;
+    Ok(json(
+        run(&ctx, move |ctx| agents::create_agent(ctx, new)).await?,
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "PascalCase")]
+pub struct UpdateAgentRequest {
+    /// Defaults to the caller.
+    #[serde(rename = "AgentID")]
+    pub agent_id: Option<Int>,
+    pub name: Option<String>,
+    /// An empty string removes the number.
+    pub mobile_number: Option<String>,
+    pub email_address: Option<String>,
+    /// Only `UnassignedChatsWaiting` exists.
+    #[schema(value_type = Option<Vec<String>>)]
+    pub notifications: Option<List<String>>,
+    #[serde(rename = "RoleID")]
+    pub role_id: Option<Int>,
+    /// 1 = Offline, 2 = Busy, 3 = OnBreak, 4 = Online.
+    #[serde(rename = "StatusID")]
+    pub status_id: Option<Int>,
+    #[serde(rename = "DepartmentID")]
+    #[schema(value_type = Option<Vec<Int>>)]
+    pub department_id: Option<List<Int>>,
+    pub enabled: Option<Bool>,
+}
+
+/// Updates an agent: managers any field of anyone, agents their own name, mobile, status and notifications.
+#[utoipa::path(post, path = "/api/UpdateAgent", tag = "Agents", request_body = UpdateAgentRequest,
+    responses((status = 200, body = AgentView), (status = 403, description = "Forbidden"),
+              (status = 404, description = "AgentNotFound"), (status = 409, description = "LastManager or EmailAlreadyExists")))]
+pub async fn update_agent(
+    ctx: web::Data<Ctx>,
+    caller: Caller,
+    Input(req): Input<UpdateAgentRequest>,
+) -> ApiResult<HttpResponse> {
+    let mut f = Fields::default();
+    let agent_id = f.check_opt("AgentID", req.agent_id, id);
+    let name = f.check_opt("Name", req.name, |n| required_text(&n, NAME_MAX));
+    let mobile = f.check_opt("MobileNumber", req.mobile_number, mobile);
+    let email = f.check_opt("EmailAddress", req.email_address, |e| {
+        EmailAddress::parse(&e)
+    });
+    let notifications = f.check_opt("Notifications", req.notifications, |list| {
+        list.0
+            .iter()
+            .map(|n| Notification::parse(n))
+            .collect::<Result<Vec<_>, _>>()
+    });
+    let role = f.check_opt("RoleID", req.role_id, |r| Role::from_id(r.0));
+    let status = f.check_opt("StatusID", req.status_id, |s| AgentStatus::from_id(s.0));
+    let department_ids = f.check_opt("DepartmentID", req.department_id, ids);
+    let patch = f.build(|| {
+        Some(AgentPatch {
+            agent_id: agent_id?,
+            name: name?,
+            email: email?,
+            mobile: mobile?,
+            role: role?,
+            status: status?,
+            notifications: notifications?,
+            department_ids: department_ids?,
+            enabled: req.enabled.map(|b| b.0),
+        })
+    })?;
+    Ok(json(
+        run(&ctx, move |ctx| agents::update_agent(ctx, &caller, patch)).await?,
+    ))
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "PascalCase")]
+pub struct AgentList {
+    pub agents: Vec<AgentView>,
+}
+
+/// Every agent with status, role, departments, enabled and last seen.
+#[utoipa::path(get, path = "/api/GetAgentList", tag = "Agents", responses((status = 200, body = AgentList)))]
+pub async fn get_agent_list(ctx: web::Data<Ctx>, _: Caller) -> ApiResult<HttpResponse> {
+    let agents = run(&ctx, agents::get_agent_list).await?;
+    Ok(json(AgentList { agents }))
+}

@@ -1,0 +1,130 @@
+//! Department endpoints: CreateDepartment, UpdateDepartment, GetDepartmentList.
+
+use actix_web::{web, HttpResponse};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::auth::{Caller, Manager};
+use super::input::Input;
+use super::params::{id, ids, Bool, Fields, Int, List};
+use super::respond::{json, run};
+use crate::domain::{optional_text, required_text};
+use crate::error::ApiResult;
+use crate::service::departments::{self, DepartmentPatch, DepartmentView};
+use crate::service::Ctx;
+
+const NAME_MAX: usize = 100;
+const WELCOME_MAX: usize = 2000;
+
+/// The department's fields, shared by create and update; every one optional here (Name is
+/// required on create, which the service checks).
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(rename_all = "PascalCase")]
+pub struct DepartmentFields {
+    pub name: Option<String>,
+    pub include_in_welcome_menu: Option<Bool>,
+    pub name_in_menu: Option<String>,
+    pub welcome_returning: Option<String>,
+    /// May hold `#CUSTOMERNAME#`, `#POSITIONINQUEUE#` and `#DEPARTMENTNAME#`.
+    pub welcome_new: Option<String>,
+    pub menu_index: Option<Int>,
+    pub enabled: Option<Bool>,
+    #[serde(rename = "AutoTagID")]
+    #[schema(value_type = Option<Vec<Int>>)]
+    pub auto_tag_id: Option<List<Int>>,
+}
+
+fn menu_index(i: Int) -> Result<i32, String> {
+    if (1..=99).contains(&i.0) {
+        Ok(i.0 as i32)
+    } else {
+        Err(format!("must be between 1 and 99, not {}", i.0))
+    }
+}
+
+fn parse_fields(f: &mut Fields, d: DepartmentFields) -> Option<DepartmentPatch> {
+    let name = f.check_opt("Name", d.name, |n| required_text(&n, NAME_MAX));
+    let name_in_menu = f.check_opt("NameInMenu", d.name_in_menu, |n| {
+        optional_text(&n, NAME_MAX)
+    });
+    let welcome_new = f.check_opt("WelcomeNew", d.welcome_new, |n| {
+        optional_text(&n, WELCOME_MAX)
+    });
+    let welcome_returning = f.check_opt("WelcomeReturning", d.welcome_returning, |n| {
+        optional_text(&n, WELCOME_MAX)
+    });
+    let menu_index = f.check_opt("MenuIndex", d.menu_index, menu_index);
+    let auto_tag_ids = f.check_opt("AutoTagID", d.auto_tag_id, ids);
+    Some(DepartmentPatch {
+        name: name?,
+        include_in_menu: d.include_in_welcome_menu.map(|b| b.0),
+        name_in_menu: name_in_menu?,
+        welcome_new: welcome_new?,
+        welcome_returning: welcome_returning?,
+        menu_index: menu_index?,
+        enabled: d.enabled.map(|b| b.0),
+        auto_tag_ids: auto_tag_ids?,
+    })
+}
+
+/// Creates a department (manager only).
+#[utoipa::path(post, path = "/api/CreateDepartment", tag = "Departments", request_body = DepartmentFields,
+    responses((status = 200, body = DepartmentView), (status = 409, description = "NameAlreadyExists or MenuIndexInUse")))]
+pub async fn create_department(
+    ctx: web::Data<Ctx>,
+    _: Manager,
+    Input(req): Input<DepartmentFields>,
+) -> ApiResult<HttpResponse> {
+    let mut f = Fields::default();
+    if req.name.is_none() {
+        f.add("Name", "is required");
+    }
+    let patch = parse_fields(&mut f, req);
+    let patch = f.build(|| patch)?;
+    Ok(json(
+        run(&ctx, move |ctx| departments::create_department(ctx, patch)).await?,
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "PascalCase")]
+pub struct UpdateDepartmentRequest {
+    #[serde(rename = "DepartmentID")]
+    pub department_id: Int,
+    #[serde(flatten)]
+    pub fields: DepartmentFields,
+}
+
+/// Updates a department: only the fields present change (manager only).
+#[utoipa::path(post, path = "/api/UpdateDepartment", tag = "Departments", request_body = UpdateDepartmentRequest,
+    responses((status = 200, body = DepartmentView), (status = 404, description = "DepartmentNotFound"),
+              (status = 409, description = "NameAlreadyExists or MenuIndexInUse")))]
+pub async fn update_department(
+    ctx: web::Data<Ctx>,
+    _: Manager,
+    Input(req): Input<UpdateDepartmentRequest>,
+) -> ApiResult<HttpResponse> {
+    let mut f = Fields::default();
+    let department_id = f.check("DepartmentID", id(req.department_id));
+    let patch = parse_fields(&mut f, req.fields);
+    let (department_id, patch) = f.build(|| Some((department_id?, patch?)))?;
+    Ok(json(
+        run(&ctx, move |ctx| {
+            departments::update_department(ctx, department_id, patch)
+        })
+        .await?,
+    ))
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "PascalCase")]
+pub struct DepartmentList {
+    pub departments: Vec<DepartmentView>,
+}
+
+/// Every department with its settings and messages.
+#[utoipa::path(get, path = "/api/GetDepartmentList", tag = "Departments", responses((status = 200, body = DepartmentList)))]
+pub async fn get_department_list(ctx: web::Data<Ctx>, _: Caller) -> ApiResult<HttpResponse> {
+    let departments = run(&ctx, departments::get_department_list).await?;
+    Ok(json(DepartmentList { departments }))
+}

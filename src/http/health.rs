@@ -1,0 +1,33 @@
+//! `/health` (the process answers) and `/ready` (the database answers and its schema is current).
+
+use actix_web::{web, HttpResponse};
+use diesel::RunQueryDsl;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::respond::run;
+use crate::service::Ctx;
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "PascalCase")]
+pub struct HealthView {
+    pub status: &'static str,
+}
+
+/// The process is alive.
+#[utoipa::path(get, path = "/health", tag = "Operations", responses((status = 200, body = HealthView)))]
+pub async fn health() -> HttpResponse {
+    HttpResponse::Ok().json(HealthView { status: "ok" })
+}
+
+/// The database answers and migrations have run; 503 otherwise.
+#[utoipa::path(get, path = "/ready", tag = "Operations",
+    responses((status = 200, body = HealthView), (status = 503, description = "DatabaseUnavailable")))]
+pub async fn ready(ctx: web::Data<Ctx>) -> actix_web::Result<HttpResponse> {
+    run(&ctx, |ctx| {
+        ctx.read(|c| diesel::sql_query("SELECT 1").execute(c))?;
+        Ok(())
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(HealthView { status: "ready" }))
+}

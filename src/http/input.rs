@@ -1,0 +1,221 @@
+//! `Input<T>`: the request's fields from the query string and the body together (the body wins), so
+//! every endpoint takes its parameters the way AgentChat clients send them: query parameters on
+//! GET, JSON (or form fields) on POST, or both. `Version` and `SessionToken` are not fields.
+
+use actix_web::dev::Payload;
+use actix_web::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
+use actix_web::{FromRequest, HttpRequest};
+use futures_util::future::LocalBoxFuture;
+use futures_util::StreamExt;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+
+use crate::error::{ApiError, ApiResult, ErrorCode};
+
+/// The largest body a route accepts; set per route with `.app_data(BodyLimit(..))`.
+#[derive(Clone, Copy, Debug)]
+pub struct BodyLimit(pub usize);
+
+/// Bodies of configuration endpoints are small.
+pub const DEFAULT_BODY_LIMIT: usize = 64 * 1024;
+
+pub struct Input<T>(pub T);
+
+/// Query parameters handled by the middleware and extractors, never request fields.
+const RESERVED: [&str; 2] = ["Version", "SessionToken"];
+
+impl<T: DeserializeOwned + 'static> FromRequest for Input<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let mut fields = pairs_to_fields(form_urlencoded::parse(req.query_string().as_bytes()));
+        let limit = req
+            .app_data::<BodyLimit>()
+            .map_or(DEFAULT_BODY_LIMIT, |l| l.0);
+        let content_type = req
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| {
+                v.split(';')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .to_ascii_lowercase()
+            });
+        let declared = req
+            .headers()
+            .get(CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok());
+        let mut payload = payload.take();
+        Box::pin(async move {
+            if declared.is_some_and(|n| n > limit) {
+                return Err(too_large(limit));
+            }
+            let body = read_limited(&mut payload, limit).await?;
+            if !body.iter().all(u8::is_ascii_whitespace) {
+                merge_body(&mut fields, content_type.as_deref(), &body)?;
+            }
+            decode(fields).map(Input)
+        })
+    }
+}
+
+fn too_large(limit: usize) -> ApiError {
+    ApiError::new(
+        ErrorCode::PayloadTooLarge,
+        format!("The request body is larger than {limit} bytes"),
+    )
+}
+
+async fn read_limited(payload: &mut Payload, limit: usize) -> ApiResult<Vec<u8>> {
+    let mut body = Vec::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk =
+            chunk.map_err(|e| ApiError::field("Body", format!("could not be read: {e}")))?;
+        if body.len() + chunk.len() > limit {
+            return Err(too_large(limit));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+fn merge_body(
+    fields: &mut Map<String, Value>,
+    content_type: Option<&str>,
+    body: &[u8],
+) -> ApiResult<()> {
+    let looks_like_json = body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
+    match content_type {
+        // `curl -d '{...}'` sends JSON labelled as a form: take it for what it is.
+        Some("application/x-www-form-urlencoded") if !looks_like_json => {
+            fields.extend(pairs_to_fields(form_urlencoded::parse(body)));
+            Ok(())
+        }
+        None
+        | Some(
+            "application/json" | "text/json" | "application/x-www-form-urlencoded" | "text/plain",
+        ) => merge_json(fields, body),
+        Some(ct) if ct.ends_with("+json") => merge_json(fields, body),
+        Some(other) => Err(ApiError::new(
+            ErrorCode::UnsupportedMediaType,
+            format!("Send the body as application/json, not {other}"),
+        )),
+    }
+}
+
+fn merge_json(fields: &mut Map<String, Value>, body: &[u8]) -> ApiResult<()> {
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(map)) => {
+            fields.extend(map);
+            Ok(())
+        }
+        Ok(_) => Err(ApiError::field("Body", "must be a JSON object")),
+        Err(e) => Err(ApiError::field("Body", format!("is not valid JSON: {e}"))),
+    }
+}
+
+/// Query or form pairs as JSON fields: values stay strings (the lenient types parse them), a key
+/// given twice or written `Key[]` becomes an array, and empty values count as absent.
+fn pairs_to_fields<'a>(
+    pairs: impl Iterator<Item = (std::borrow::Cow<'a, str>, std::borrow::Cow<'a, str>)>,
+) -> Map<String, Value> {
+    let mut fields = Map::new();
+    for (key, value) in pairs {
+        let key = key.trim_end_matches("[]");
+        if value.is_empty() || RESERVED.iter().any(|r| r.eq_ignore_ascii_case(key)) {
+            continue;
+        }
+        let value = Value::String(value.into_owned());
+        match fields.get_mut(key) {
+            None => {
+                fields.insert(key.to_owned(), value);
+            }
+            Some(Value::Array(items)) => items.push(value),
+            Some(existing) => {
+                let first = existing.take();
+                *existing = Value::Array(vec![first, value]);
+            }
+        }
+    }
+    fields
+}
+
+/// Deserialises the merged fields, naming the field at fault on error.
+fn decode<T: DeserializeOwned>(fields: Map<String, Value>) -> ApiResult<T> {
+    serde_path_to_error::deserialize(Value::Object(fields)).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner().to_string();
+        match (path.as_str(), missing_field(&inner)) {
+            (".", Some(field)) => ApiError::field(field, "is required"),
+            (".", None) => ApiError::field("Body", inner),
+            _ => ApiError::field(path, inner),
+        }
+    })
+}
+
+fn missing_field(message: &str) -> Option<&str> {
+    message.strip_prefix("missing field `")?.split('`').next()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::http::params::{Int, List};
+    use serde::Deserialize;
+
+    #[derive(Deserialize, Debug)]
+    #[serde(rename_all = "PascalCase")]
+    struct Probe {
+        #[serde(rename = "ChatID")]
+        chat_id: Int,
+        #[serde(rename = "DepartmentID", default)]
+        department_id: Option<List<Int>>,
+    }
+
+    fn fields(query: &str) -> Map<String, Value> {
+        pairs_to_fields(form_urlencoded::parse(query.as_bytes()))
+    }
+
+    #[test]
+    fn query_pairs_become_fields() {
+        let p: Probe = decode(fields(
+            "ChatID=4&DepartmentID=1&DepartmentID[]=2&Version=1&SessionToken=x",
+        ))
+        .unwrap();
+        assert_eq!(p.chat_id, Int(4));
+        assert_eq!(p.department_id.unwrap().ids(), vec![1, 2]);
+        let f = fields("Version=1&sessiontoken=abc&Empty=");
+        assert!(f.is_empty(), "{f:?}");
+    }
+
+    #[test]
+    fn errors_name_the_field() {
+        let e = decode::<Probe>(fields("")).unwrap_err();
+        assert_eq!(e.fields.keys().collect::<Vec<_>>(), vec!["ChatID"]);
+        let e = decode::<Probe>(fields("ChatID=abc")).unwrap_err();
+        assert!(e.fields.contains_key("ChatID"), "{e:?}");
+        let mut m = fields("ChatID=1");
+        merge_json(&mut m, br#"{"DepartmentID": ["1", "x"]}"#).unwrap();
+        let e = decode::<Probe>(m).unwrap_err();
+        assert!(e.fields.contains_key("DepartmentID"), "{e:?}");
+    }
+
+    #[test]
+    fn body_must_be_an_object() {
+        let mut m = Map::new();
+        assert!(merge_json(&mut m, b"[1]").is_err());
+        assert!(merge_json(&mut m, b"{nope").is_err());
+        assert!(merge_body(&mut m, Some("application/xml"), b"<a/>").is_err());
+        merge_body(
+            &mut m,
+            Some("application/x-www-form-urlencoded"),
+            br#"{"ChatID": 3}"#,
+        )
+        .unwrap();
+        assert_eq!(m["ChatID"], Value::from(3));
+    }
+}

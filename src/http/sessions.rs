@@ -1,0 +1,115 @@
+//! Authentication endpoints: AgentLogon, KeepAlive, AgentLogoff, RequestPasswordReset, SetPassword.
+
+use actix_web::{web, HttpResponse};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::input::Input;
+use super::params::{field, Fields};
+use super::respond::{json, run, success, Success};
+use crate::domain::{EmailAddress, Password};
+use crate::error::ApiResult;
+use crate::service::auth::{self, Caller, LogonView};
+use crate::service::{passwords, Ctx};
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "PascalCase")]
+pub struct AgentLogonRequest {
+    pub email_address: String,
+    pub password: String,
+}
+
+/// Logs an agent on and returns a new session token.
+#[utoipa::path(post, path = "/api/AgentLogon", tag = "Authentication", request_body = AgentLogonRequest,
+    responses((status = 200, body = LogonView), (status = 401, description = "InvalidCredentials"),
+              (status = 403, description = "AgentDisabled"), (status = 429, description = "TooManyLogonAttempts")))]
+pub async fn agent_logon(
+    ctx: web::Data<Ctx>,
+    Input(req): Input<AgentLogonRequest>,
+) -> ApiResult<HttpResponse> {
+    let mut f = Fields::default();
+    let email = f.check("EmailAddress", EmailAddress::parse(&req.email_address));
+    if req.password.is_empty() {
+        f.add("Password", "is required");
+    }
+    let email = f.build(|| email)?;
+    let view = run(&ctx, move |ctx| {
+        auth::agent_logon(ctx, &email, &req.password)
+    })
+    .await?;
+    Ok(json(view))
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "PascalCase")]
+pub struct KeepAliveView {
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Keeps the session alive: slides its idle expiry.
+#[utoipa::path(get, path = "/api/KeepAlive", tag = "Authentication", responses((status = 200, body = KeepAliveView)))]
+pub async fn keep_alive(ctx: web::Data<Ctx>, caller: Caller) -> ApiResult<HttpResponse> {
+    let expires_at = run(&ctx, move |ctx| auth::keep_alive(ctx, &caller)).await?;
+    Ok(json(KeepAliveView { expires_at }))
+}
+
+/// Ends the session; the token is dead at once.
+#[utoipa::path(get, path = "/api/AgentLogoff", tag = "Authentication", responses((status = 200, body = Success)))]
+pub async fn agent_logoff(ctx: web::Data<Ctx>, caller: Caller) -> ApiResult<HttpResponse> {
+    run(&ctx, move |ctx| auth::agent_logoff(ctx, &caller)).await?;
+    Ok(success())
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "PascalCase")]
+pub struct RequestPasswordResetRequest {
+    pub email_address: String,
+}
+
+/// Mails a reset code to an enabled agent. Always answers 200, whoever the address belongs to.
+#[utoipa::path(get, path = "/api/RequestPasswordReset", tag = "Authentication",
+    params(("EmailAddress" = String, Query, description = "The agent's email address")),
+    responses((status = 200, body = Success)))]
+pub async fn request_password_reset(
+    ctx: web::Data<Ctx>,
+    Input(req): Input<RequestPasswordResetRequest>,
+) -> ApiResult<HttpResponse> {
+    let email = field("EmailAddress", EmailAddress::parse(&req.email_address))?;
+    // Answer before any lookup or mail, so the response time says nothing about the address.
+    let ctx = ctx.into_inner();
+    actix_web::rt::spawn(async move {
+        let sent = web::block(move || passwords::request_password_reset(&ctx, &email)).await;
+        if let Ok(Err(e)) = sent {
+            tracing::warn!(error = %e, "password reset mail not sent");
+        }
+    });
+    Ok(success())
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "PascalCase")]
+pub struct SetPasswordRequest {
+    pub reset_code: String,
+    pub password: String,
+}
+
+/// Sets a new password with a reset code; ends all the agent's sessions.
+#[utoipa::path(post, path = "/api/SetPassword", tag = "Authentication", request_body = SetPasswordRequest,
+    responses((status = 200, body = Success), (status = 400, description = "InvalidResetCode or ValidationFailed")))]
+pub async fn set_password(
+    ctx: web::Data<Ctx>,
+    Input(req): Input<SetPasswordRequest>,
+) -> ApiResult<HttpResponse> {
+    let mut f = Fields::default();
+    let password = f.check("Password", Password::parse(&req.password));
+    if req.reset_code.trim().is_empty() {
+        f.add("ResetCode", "is required");
+    }
+    let password = f.build(|| password)?;
+    run(&ctx, move |ctx| {
+        passwords::set_password(ctx, &req.reset_code, &password)
+    })
+    .await?;
+    Ok(success())
+}

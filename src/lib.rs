@@ -1,0 +1,15 @@
+//! agentdesk: a live-chat agent desk server. See DESIGN.md for the layers:
+//! `http` → `service` → `store` → `db`.
+
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod http;
+pub mod service;
+pub mod startup;
+pub mod store;
+pub mod telemetry;
+pub mod worker;
+
+pub use startup::Application;

@@ -1,0 +1,94 @@
+//! The `agentdesk` command: serve (default), migrate, create-manager.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use agentdesk::config::Config;
+use agentdesk::domain::{required_text, EmailAddress, Password};
+use agentdesk::service::agents;
+use agentdesk::startup::{build_context, init_logging, migrate_now};
+use agentdesk::Application;
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "agentdesk", version, about = "A live-chat agent desk server")]
+struct Cli {
+    /// A KEY=VALUE file read before the environment (also AGENTDESK_CONFIG); the environment wins.
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the HTTP server and its background work (the default).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Create a manager who can log on and configure the desk.
+    CreateManager {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        email: String,
+        /// The password; prefer the AGENTDESK_PASSWORD environment variable, which stays out of shell history.
+        #[arg(long, env = "AGENTDESK_PASSWORD", hide_env_values = true)]
+        password: String,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let config = match Config::load(cli.config.as_deref()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("agentdesk: configuration error: {e:#}");
+            return ExitCode::from(2);
+        }
+    };
+    init_logging(config.log_format);
+    let result = match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(config),
+        Command::Migrate => migrate(config),
+        Command::CreateManager {
+            name,
+            email,
+            password,
+        } => create_manager(config, &name, &email, &password),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("agentdesk: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn serve(config: Config) -> anyhow::Result<()> {
+    actix_web::rt::System::new().block_on(async {
+        let app = Application::build(config).await?;
+        app.run_until_stopped().await?;
+        Ok(())
+    })
+}
+
+fn migrate(config: Config) -> anyhow::Result<()> {
+    let ctx = build_context(config)?;
+    let applied = migrate_now(&ctx)?;
+    println!("database schema is current ({applied} migration(s) applied)");
+    Ok(())
+}
+
+fn create_manager(config: Config, name: &str, email: &str, password: &str) -> anyhow::Result<()> {
+    let name = required_text(name, 100).map_err(|p| anyhow::anyhow!("--name {p}"))?;
+    let email = EmailAddress::parse(email).map_err(|p| anyhow::anyhow!("--email {p}"))?;
+    let password = Password::parse(password).map_err(|p| anyhow::anyhow!("the password {p}"))?;
+    let ctx = build_context(config)?;
+    migrate_now(&ctx)?;
+    let agent = agents::create_manager(&ctx, name, email, password)
+        .map_err(|e| anyhow::anyhow!("{}", e.message))?;
+    println!("{}", serde_json::to_string_pretty(&agent)?);
+    Ok(())
+}

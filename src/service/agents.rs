@@ -1,0 +1,302 @@
+//! Agents: CreateAgent, UpdateAgent (managers change anything, agents a few fields of their own),
+//! GetAgentList, and the last-manager rule.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::auth::Caller;
+use super::{conflict_as, passwords, Ctx};
+use crate::db::{self, dialect, DbConnection};
+use crate::domain::{AgentStatus, EmailAddress, MobileNumber, Notification, Password, Role};
+use crate::error::{ApiError, ApiResult, ErrorCode};
+use crate::store::agents::{AgentChanges, AgentRow, NewAgentRow};
+use crate::store::{agents, departments, sessions};
+
+#[derive(Serialize, ToSchema, Debug)]
+#[serde(rename_all = "PascalCase")]
+pub struct AgentView {
+    #[serde(rename = "AgentID")]
+    pub agent_id: i64,
+    pub name: String,
+    pub email_address: String,
+    pub mobile_number: Option<String>,
+    /// 1 = Agent, 2 = Manager.
+    #[serde(rename = "RoleID")]
+    pub role_id: i16,
+    /// 1 = Offline, 2 = Busy, 3 = OnBreak, 4 = Online.
+    #[serde(rename = "StatusID")]
+    pub status_id: i16,
+    #[serde(rename = "DepartmentID")]
+    pub department_ids: Vec<i64>,
+    pub notifications: Vec<String>,
+    pub enabled: bool,
+    pub has_password: bool,
+    pub last_seen_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+pub(crate) fn agent_view(row: AgentRow, department_ids: Vec<i64>) -> AgentView {
+    let notifications = if row.notify_unassigned {
+        vec![Notification::UnassignedChatsWaiting.name().to_owned()]
+    } else {
+        Vec::new()
+    };
+    AgentView {
+        agent_id: row.id,
+        name: row.name,
+        email_address: row.email,
+        mobile_number: row.mobile,
+        role_id: row.role,
+        status_id: row.status,
+        department_ids,
+        notifications,
+        enabled: row.enabled,
+        has_password: row.password_hash.is_some(),
+        last_seen_at: row.last_seen_at.map(|t| t.and_utc()),
+        created_at: row.created_at.and_utc(),
+    }
+}
+
+pub struct NewAgent {
+    pub name: String,
+    pub email: EmailAddress,
+    pub mobile: Option<MobileNumber>,
+    pub role: Role,
+    pub department_ids: Vec<i64>,
+    pub password: Option<Password>,
+}
+
+/// Fields an UpdateAgent may carry; `None` leaves the field unchanged.
+#[derive(Default)]
+pub struct AgentPatch {
+    /// Defaults to the caller.
+    pub agent_id: Option<i64>,
+    pub name: Option<String>,
+    pub email: Option<EmailAddress>,
+    /// `Some(None)` clears the number.
+    pub mobile: Option<Option<MobileNumber>>,
+    pub role: Option<Role>,
+    pub status: Option<AgentStatus>,
+    pub notifications: Option<Vec<Notification>>,
+    pub department_ids: Option<Vec<i64>>,
+    pub enabled: Option<bool>,
+}
+
+const EMAIL_TAKEN: &str = "Another agent already uses this email address";
+
+/// Creates an agent (manager only, checked by the caller's extractor).
+pub fn create_agent(ctx: &Ctx, new: NewAgent) -> ApiResult<AgentView> {
+    let password_hash = new.password.as_ref().map(passwords::hash).transpose()?;
+    let key = new.email.key();
+    ctx.write(|c| {
+        if agents::email_taken(c, &key, None)? {
+            return Err(ApiError::conflict(
+                ErrorCode::EmailAlreadyExists,
+                EMAIL_TAKEN,
+            ));
+        }
+        check_departments_exist(c, &new.department_ids)?;
+        let now = db::now();
+        let id = agents::insert(
+            c,
+            &NewAgentRow {
+                name: &new.name,
+                email: new.email.as_str(),
+                email_key: &key,
+                mobile: new.mobile.as_ref().map(MobileNumber::as_str),
+                role: new.role.id(),
+                status: AgentStatus::Offline.id(),
+                enabled: true,
+                password_hash: password_hash.as_deref(),
+                notify_unassigned: false,
+                created_at: now,
+                updated_at: now,
+            },
+        )?;
+        agents::replace_departments(c, id, &new.department_ids)?;
+        tracing::info!(agent_id = id, "agent created");
+        load(c, id)
+    })
+    .map_err(conflict_as(ErrorCode::EmailAlreadyExists, EMAIL_TAKEN))
+}
+
+/// Updates an agent. A manager may change every field of anyone; an agent only its own name, mobile
+/// number, status and notifications (a field sent with its current value counts as unchanged).
+pub fn update_agent(ctx: &Ctx, caller: &Caller, patch: AgentPatch) -> ApiResult<AgentView> {
+    let target = patch.agent_id.unwrap_or(caller.agent_id);
+    if !caller.is_manager() && target != caller.agent_id {
+        return Err(ApiError::forbidden(
+            "Agents may update only their own details",
+        ));
+    }
+    ctx.write(|c| {
+        let current = agents::find(c, target)?.ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::AgentNotFound,
+                format!("Agent {target} does not exist"),
+            )
+        })?;
+        if !caller.is_manager() {
+            refuse_manager_only_changes(c, &current, &patch)?;
+        }
+        let is_active_manager = current.role == Role::Manager.id() && current.enabled;
+        let demoted = patch.role.is_some_and(|r| r != Role::Manager);
+        let disabled = patch.enabled == Some(false);
+        if is_active_manager && (demoted || disabled) {
+            dialect::lock_key(c, "agents:managers")?;
+            if agents::count_enabled_managers_except(c, Role::Manager.id(), target)? == 0 {
+                return Err(ApiError::conflict(
+                    ErrorCode::LastManager,
+                    "This is the last enabled manager: it can't be demoted or disabled",
+                ));
+            }
+        }
+        let email_key = patch.email.as_ref().map(EmailAddress::key);
+        if let Some(key) = &email_key {
+            if agents::email_taken(c, key, Some(target))? {
+                return Err(ApiError::conflict(
+                    ErrorCode::EmailAlreadyExists,
+                    EMAIL_TAKEN,
+                ));
+            }
+        }
+        if let Some(ids) = &patch.department_ids {
+            check_departments_exist(c, ids)?;
+            agents::replace_departments(c, target, ids)?;
+        }
+        let now = db::now();
+        let status = if disabled {
+            Some(AgentStatus::Offline)
+        } else {
+            patch.status
+        };
+        agents::update(
+            c,
+            target,
+            &AgentChanges {
+                name: patch.name.clone(),
+                email: patch.email.as_ref().map(|e| e.as_str().to_owned()),
+                email_key,
+                mobile: patch
+                    .mobile
+                    .as_ref()
+                    .map(|m| m.as_ref().map(|m| m.as_str().to_owned())),
+                role: patch.role.map(Role::id),
+                status: status.map(AgentStatus::id),
+                enabled: patch.enabled,
+                notify_unassigned: patch
+                    .notifications
+                    .as_ref()
+                    .map(|n| n.contains(&Notification::UnassignedChatsWaiting)),
+                updated_at: Some(now),
+            },
+        )?;
+        if disabled {
+            let ended = sessions::delete_for_agent(c, target)?;
+            tracing::info!(agent_id = target, ended, "agent disabled; sessions ended");
+        }
+        load(c, target)
+    })
+    .map_err(conflict_as(ErrorCode::EmailAlreadyExists, EMAIL_TAKEN))
+}
+
+fn refuse_manager_only_changes(
+    c: &mut DbConnection,
+    current: &AgentRow,
+    patch: &AgentPatch,
+) -> ApiResult<()> {
+    let mut changed = Vec::new();
+    if patch
+        .email
+        .as_ref()
+        .is_some_and(|e| e.key() != current.email_key)
+    {
+        changed.push("EmailAddress");
+    }
+    if patch.role.is_some_and(|r| r.id() != current.role) {
+        changed.push("RoleID");
+    }
+    if patch.enabled.is_some_and(|e| e != current.enabled) {
+        changed.push("Enabled");
+    }
+    if let Some(ids) = &patch.department_ids {
+        if *ids != agents::department_ids(c, current.id)? {
+            changed.push("DepartmentID");
+        }
+    }
+    if changed.is_empty() {
+        return Ok(());
+    }
+    let mut e = ApiError::forbidden(format!("Only a manager may change {}", changed.join(", ")));
+    for field in changed {
+        e.fields.insert(
+            field.to_owned(),
+            "only a manager may change this".to_owned(),
+        );
+    }
+    Err(e)
+}
+
+fn check_departments_exist(c: &mut DbConnection, ids: &[i64]) -> ApiResult<()> {
+    let found = departments::existing_ids(c, ids)?;
+    let missing: Vec<String> = ids
+        .iter()
+        .filter(|id| !found.contains(id))
+        .map(|id| id.to_string())
+        .collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::field(
+            "DepartmentID",
+            format!("no department with id {}", missing.join(", ")),
+        ))
+    }
+}
+
+pub(crate) fn load(c: &mut DbConnection, id: i64) -> ApiResult<AgentView> {
+    let row = agents::find(c, id)?.ok_or_else(|| {
+        ApiError::new(
+            ErrorCode::AgentNotFound,
+            format!("Agent {id} does not exist"),
+        )
+    })?;
+    let departments = agents::department_ids(c, id)?;
+    Ok(agent_view(row, departments))
+}
+
+/// Every agent with status, role, departments and when last seen.
+pub fn get_agent_list(ctx: &Ctx) -> ApiResult<Vec<AgentView>> {
+    ctx.read(|c| {
+        let rows = agents::list(c)?;
+        let mut departments = agents::all_department_ids(c)?;
+        Ok(rows
+            .into_iter()
+            .map(|row| {
+                let ids = departments.remove(&row.id).unwrap_or_default();
+                agent_view(row, ids)
+            })
+            .collect())
+    })
+}
+
+/// Creates a manager from the command line (`agentdesk create-manager`).
+pub fn create_manager(
+    ctx: &Ctx,
+    name: String,
+    email: EmailAddress,
+    password: Password,
+) -> ApiResult<AgentView> {
+    create_agent(
+        ctx,
+        NewAgent {
+            name,
+            email,
+            mobile: None,
+            role: Role::Manager,
+            department_ids: Vec::new(),
+            password: Some(password),
+        },
+    )
+}

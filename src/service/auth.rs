@@ -1,0 +1,239 @@
+//! Sessions: logon with a per-address failure limit, token authentication with a sliding idle
+//! expiry, keep-alive, logoff and the sweep of expired sessions.
+
+use chrono::{DateTime, Duration, NaiveDateTime, Utc};
+
+use super::agents::AgentView;
+use super::{passwords, Ctx};
+use crate::db::{self, dialect, DbConnection};
+use crate::domain::{token, AgentStatus, EmailAddress, Role};
+use crate::error::{ApiError, ApiResult, ErrorCode};
+use crate::store::sessions::NewSessionRow;
+use crate::store::{agents, logon_failures, sessions};
+
+/// The authenticated agent behind a request.
+#[derive(Clone, Debug)]
+pub struct Caller {
+    pub agent_id: i64,
+    pub session_id: i64,
+    pub role: Role,
+    pub name: String,
+}
+
+impl Caller {
+    pub fn is_manager(&self) -> bool {
+        self.role == Role::Manager
+    }
+}
+
+/// A new session, with the token shown this once.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "PascalCase")]
+pub struct LogonView {
+    pub session_token: String,
+    pub expires_at: DateTime<Utc>,
+    pub agent: AgentView,
+}
+
+fn invalid_token() -> ApiError {
+    ApiError::new(
+        ErrorCode::InvalidSessionToken,
+        "The session token is missing, unknown or expired",
+    )
+}
+
+fn to_duration(d: std::time::Duration) -> Duration {
+    Duration::from_std(d).unwrap_or(Duration::MAX)
+}
+
+/// Logs an agent on. Every attempt is recorded first, under a per-address lock, so that more than
+/// `LOGON_MAX_FAILURES` attempts within the window are refused even when they arrive together; a
+/// successful logon clears the record.
+pub fn agent_logon(ctx: &Ctx, email: &EmailAddress, password: &str) -> ApiResult<LogonView> {
+    let key = email.key();
+    let window = to_duration(ctx.config.logon_failure_window);
+    let started = db::now();
+    ctx.write(|c| {
+        dialect::lock_key(c, &format!("logon:{key}"))?;
+        let (failures, oldest) = logon_failures::recent(c, &key, started - window)?;
+        if failures >= ctx.config.logon_max_failures {
+            let retry = oldest
+                .map_or(window, |t| t + window - started)
+                .num_seconds()
+                .max(1) as u64;
+            return Err(ApiError::new(
+                ErrorCode::TooManyLogonAttempts,
+                "Too many failed logons for this address; try again later",
+            )
+            .with_retry_after(retry));
+        }
+        logon_failures::insert(c, &key, started)?;
+        Ok(())
+    })?;
+
+    let agent = ctx.read(|c| agents::find_by_email_key(c, &key))?;
+    let verified = passwords::verify(
+        agent.as_ref().and_then(|a| a.password_hash.as_deref()),
+        password,
+    );
+    let agent = match agent {
+        Some(agent) if verified => agent,
+        _ => {
+            tracing::info!("logon refused: invalid credentials");
+            return Err(ApiError::new(
+                ErrorCode::InvalidCredentials,
+                "The email address or password is wrong",
+            ));
+        }
+    };
+    if !agent.enabled {
+        return Err(ApiError::new(
+            ErrorCode::AgentDisabled,
+            "This agent is disabled; ask a manager",
+        ));
+    }
+
+    let (plain, hash) = token::generate();
+    let now = db::now();
+    let absolute = now + to_duration(ctx.config.session_absolute);
+    let idle = (now + to_duration(ctx.config.session_idle)).min(absolute);
+    ctx.write(|c| {
+        logon_failures::clear(c, &key)?;
+        sessions::insert(
+            c,
+            &NewSessionRow {
+                agent_id: agent.id,
+                token_hash: &hash,
+                created_at: now,
+                last_seen_at: now,
+                idle_expires_at: idle,
+                absolute_expires_at: absolute,
+            },
+        )?;
+        agents::mark_logged_on(c, agent.id, AgentStatus::Online.id(), now)?;
+        tracing::info!(agent_id = agent.id, "agent logged on");
+        Ok(LogonView {
+            session_token: plain,
+            expires_at: idle.and_utc(),
+            agent: super::agents::load(c, agent.id)?,
+        })
+    })
+}
+
+/// Resolves a session token to its agent: one indexed lookup. The idle expiry slides, but is written
+/// at most once per `SESSION_TOUCH_SECONDS` so reads don't all become writes.
+pub fn authenticate(ctx: &Ctx, plain_token: &str) -> ApiResult<Caller> {
+    let plain_token = plain_token.trim();
+    if plain_token.len() != 32 || !plain_token.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(invalid_token());
+    }
+    let hash = token::hash(&plain_token.to_ascii_lowercase());
+    let mut conn = ctx.conn()?;
+    let (session, agent) =
+        sessions::find_with_agent(&mut conn, &hash)?.ok_or_else(invalid_token)?;
+    let now = db::now();
+    if session.idle_expires_at <= now || session.absolute_expires_at <= now || !agent.enabled {
+        return Err(invalid_token());
+    }
+    if now - session.last_seen_at >= to_duration(ctx.config.session_touch_interval) {
+        slide(
+            ctx,
+            &mut conn,
+            session.id,
+            agent.id,
+            session.absolute_expires_at,
+            now,
+        )?;
+    }
+    Ok(Caller {
+        agent_id: agent.id,
+        session_id: session.id,
+        role: Role::from_id(agent.role.into()).unwrap_or(Role::Agent),
+        name: agent.name,
+    })
+}
+
+fn slide(
+    ctx: &Ctx,
+    conn: &mut DbConnection,
+    session_id: i64,
+    agent_id: i64,
+    absolute: NaiveDateTime,
+    now: NaiveDateTime,
+) -> ApiResult<NaiveDateTime> {
+    let idle = (now + to_duration(ctx.config.session_idle)).min(absolute);
+    sessions::touch(conn, session_id, now, idle)?;
+    agents::touch_last_seen(conn, agent_id, now)?;
+    Ok(idle)
+}
+
+/// Slides the idle expiry now and returns it.
+pub fn keep_alive(ctx: &Ctx, caller: &Caller) -> ApiResult<DateTime<Utc>> {
+    let mut conn = ctx.conn()?;
+    let session = sessions::find(&mut conn, caller.session_id)?.ok_or_else(invalid_token)?;
+    let idle = slide(
+        ctx,
+        &mut conn,
+        session.id,
+        caller.agent_id,
+        session.absolute_expires_at,
+        db::now(),
+    )?;
+    Ok(idle.and_utc())
+}
+
+/// Ends the caller's session; the agent goes Offline when it was its last one.
+pub fn agent_logoff(ctx: &Ctx, caller: &Caller) -> ApiResult<()> {
+    ctx.write(|c| {
+        sessions::delete(c, caller.session_id)?;
+        set_offline_without_sessions(c, caller.agent_id, db::now())?;
+        tracing::info!(agent_id = caller.agent_id, "agent logged off");
+        Ok(())
+    })
+}
+
+fn set_offline_without_sessions(
+    c: &mut DbConnection,
+    agent_id: i64,
+    now: NaiveDateTime,
+) -> ApiResult<()> {
+    if sessions::count_live_for_agent(c, agent_id, now)? == 0 {
+        agents::set_status(c, agent_id, AgentStatus::Offline.id())?;
+    }
+    Ok(())
+}
+
+/// Deletes expired sessions (agents left with none go Offline) and stale logon failures.
+/// Safe to run on several instances at once. Returns how many sessions ended.
+pub fn sweep_expired_sessions(ctx: &Ctx) -> ApiResult<usize> {
+    let mut ended = 0;
+    loop {
+        let now = db::now();
+        let batch = ctx.read(|c| sessions::expired(c, now, 500))?;
+        if batch.is_empty() {
+            break;
+        }
+        ctx.write(|c| {
+            let mut agents_touched: Vec<i64> = Vec::new();
+            for (session_id, agent_id) in &batch {
+                ended += sessions::delete(c, *session_id)?;
+                if !agents_touched.contains(agent_id) {
+                    agents_touched.push(*agent_id);
+                }
+            }
+            for agent_id in agents_touched {
+                set_offline_without_sessions(c, agent_id, now)?;
+            }
+            Ok(())
+        })?;
+        if batch.len() < 500 {
+            break;
+        }
+    }
+    let window = to_duration(ctx.config.logon_failure_window);
+    ctx.write(|c| Ok(logon_failures::delete_older_than(c, db::now() - window)?))?;
+    if ended > 0 {
+        tracing::info!(ended, "expired sessions swept");
+    }
+    Ok(ended)
+}

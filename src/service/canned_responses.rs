@@ -1,0 +1,80 @@
+//! Canned responses: stored as written; `#CUSTOMERNAME#` and `#AGENTNAME#` are expanded only when
+//! an agent uses one in a chat.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::Ctx;
+use crate::db;
+use crate::error::{ApiError, ApiResult, ErrorCode};
+use crate::store::canned_responses::{self as store, CannedResponseChanges, CannedResponseRow};
+
+#[derive(Serialize, ToSchema, Debug)]
+#[serde(rename_all = "PascalCase")]
+pub struct CannedResponseView {
+    #[serde(rename = "CannedResponseID")]
+    pub canned_response_id: i64,
+    pub name: String,
+    pub message_text: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+fn view(row: CannedResponseRow) -> CannedResponseView {
+    CannedResponseView {
+        canned_response_id: row.id,
+        name: row.name,
+        message_text: row.message_text,
+        created_at: row.created_at.and_utc(),
+        updated_at: row.updated_at.and_utc(),
+    }
+}
+
+fn not_found(id: i64) -> ApiError {
+    ApiError::new(
+        ErrorCode::CannedResponseNotFound,
+        format!("Canned response {id} does not exist"),
+    )
+}
+
+pub fn create_canned_response(
+    ctx: &Ctx,
+    name: String,
+    message_text: String,
+) -> ApiResult<CannedResponseView> {
+    ctx.write(|c| {
+        let id = store::insert(c, &name, &message_text, db::now())?;
+        store::find(c, id)?.map(view).ok_or_else(|| not_found(id))
+    })
+}
+
+pub fn update_canned_response(
+    ctx: &Ctx,
+    id: i64,
+    name: Option<String>,
+    message_text: Option<String>,
+) -> ApiResult<CannedResponseView> {
+    ctx.write(|c| {
+        let changes = CannedResponseChanges {
+            name,
+            message_text,
+            updated_at: Some(db::now()),
+        };
+        if store::update(c, id, &changes)? == 0 {
+            return Err(not_found(id));
+        }
+        store::find(c, id)?.map(view).ok_or_else(|| not_found(id))
+    })
+}
+
+pub fn delete_canned_response(ctx: &Ctx, id: i64) -> ApiResult<()> {
+    ctx.write(|c| match store::delete(c, id)? {
+        0 => Err(not_found(id)),
+        _ => Ok(()),
+    })
+}
+
+pub fn get_canned_responses(ctx: &Ctx) -> ApiResult<Vec<CannedResponseView>> {
+    ctx.read(|c| Ok(store::list(c)?.into_iter().map(view).collect()))
+}

@@ -1,0 +1,110 @@
+//! Outgoing mail through lettre: SMTP when `SMTP_URL` is set, otherwise `.eml` files in
+//! `MAIL_OUTBOX_DIR`, so the desk works with no mail server. Sending is synchronous: call it on the
+//! blocking pool and never inside a database transaction.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::Context;
+use lettre::message::header::ContentType;
+use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
+use lettre::{FileTransport, Message, SmtpTransport, Transport};
+
+use crate::config::Config;
+
+pub struct OutgoingMail {
+    pub to_name: String,
+    pub to_address: String,
+    pub subject: String,
+    pub text: String,
+    pub attachments: Vec<MailAttachment>,
+}
+
+pub struct MailAttachment {
+    pub file_name: String,
+    pub content_type: String,
+    pub bytes: Vec<u8>,
+}
+
+pub struct Mailer {
+    from: Mailbox,
+    transport: MailTransport,
+}
+
+enum MailTransport {
+    Smtp(Box<SmtpTransport>),
+    Files(PathBuf),
+}
+
+impl Mailer {
+    pub fn from_config(config: &Config) -> anyhow::Result<Self> {
+        let from: Mailbox = config
+            .mail_from
+            .parse()
+            .with_context(|| format!("MAIL_FROM `{}` is not a mailbox", config.mail_from))?;
+        let transport = match &config.smtp_url {
+            Some(url) => {
+                let smtp = SmtpTransport::from_url(url)
+                    .context("SMTP_URL is not a valid smtp:// or smtps:// URL")?
+                    .timeout(Some(Duration::from_secs(20)))
+                    .build();
+                MailTransport::Smtp(Box::new(smtp))
+            }
+            None => MailTransport::Files(config.mail_outbox_dir.clone()),
+        };
+        Ok(Self { from, transport })
+    }
+
+    /// A short description for the start-up log (never the SMTP credentials).
+    pub fn describe(&self) -> String {
+        match &self.transport {
+            MailTransport::Smtp(_) => "SMTP (SMTP_URL)".into(),
+            MailTransport::Files(dir) => format!(".eml files in {}", dir.display()),
+        }
+    }
+
+    pub fn send(&self, mail: &OutgoingMail) -> anyhow::Result<()> {
+        let message = self.build(mail)?;
+        match &self.transport {
+            MailTransport::Smtp(smtp) => {
+                smtp.send(&message).context("SMTP send failed")?;
+            }
+            MailTransport::Files(dir) => {
+                std::fs::create_dir_all(dir)
+                    .with_context(|| format!("cannot create {}", dir.display()))?;
+                FileTransport::new(dir)
+                    .send(&message)
+                    .context("writing the .eml file failed")?;
+            }
+        }
+        Ok(())
+    }
+
+    fn build(&self, mail: &OutgoingMail) -> anyhow::Result<Message> {
+        let to = Mailbox::new(
+            Some(mail.to_name.clone()),
+            mail.to_address
+                .parse()
+                .with_context(|| format!("`{}` is not a mail address", mail.to_address))?,
+        );
+        let builder = Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(&mail.subject);
+        let text = SinglePart::plain(mail.text.clone());
+        let message = if mail.attachments.is_empty() {
+            builder.singlepart(text)?
+        } else {
+            let mut parts = MultiPart::mixed().singlepart(text);
+            for a in &mail.attachments {
+                let content_type =
+                    ContentType::parse(&a.content_type).unwrap_or(ContentType::TEXT_PLAIN);
+                parts = parts.singlepart(
+                    Attachment::new(a.file_name.clone()).body(a.bytes.clone(), content_type),
+                );
+            }
+            builder.multipart(parts)?
+        };
+        Ok(message)
+    }
+}

@@ -1,0 +1,84 @@
+//! The desk's rules. Every function here runs on the blocking pool (Diesel and argon2 are
+//! synchronous) and owns its transactions; handlers call exactly one of them.
+
+pub mod agents;
+pub mod auth;
+pub mod canned_responses;
+pub mod departments;
+pub mod mailer;
+pub mod passwords;
+pub mod settings;
+pub mod tags;
+pub mod working_hours;
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use diesel::result::QueryResult;
+
+use crate::config::Config;
+use crate::db::{dialect, DbConnection, DbPool, PooledConnection};
+use crate::error::{ApiError, ApiResult};
+use mailer::Mailer;
+
+/// What every service needs: the pool, the configuration and the mailer.
+pub struct Ctx {
+    pub pool: DbPool,
+    pub config: Config,
+    pub mailer: Mailer,
+    /// Set once migrations have run; until then the API answers 503.
+    schema_ready: AtomicBool,
+}
+
+impl Ctx {
+    pub fn new(pool: DbPool, config: Config, mailer: Mailer) -> Self {
+        Self {
+            pool,
+            config,
+            mailer,
+            schema_ready: AtomicBool::new(false),
+        }
+    }
+
+    pub fn mark_schema_ready(&self) {
+        self.schema_ready.store(true, Ordering::Release);
+    }
+
+    pub fn is_schema_ready(&self) -> bool {
+        self.schema_ready.load(Ordering::Acquire)
+    }
+
+    pub fn conn(&self) -> ApiResult<PooledConnection> {
+        if !self.is_schema_ready() {
+            return Err(ApiError::database_unavailable(
+                "the database schema is not ready yet",
+            ));
+        }
+        Ok(self.pool.get()?)
+    }
+
+    /// Runs `f` in one write transaction: all of it happens or none of it.
+    pub fn write<T>(&self, f: impl FnOnce(&mut DbConnection) -> ApiResult<T>) -> ApiResult<T> {
+        let mut conn = self.conn()?;
+        dialect::write_transaction(&mut conn, f)
+    }
+
+    /// Runs read-only queries on one connection.
+    pub fn read<T>(&self, f: impl FnOnce(&mut DbConnection) -> QueryResult<T>) -> ApiResult<T> {
+        let mut conn = self.conn()?;
+        Ok(f(&mut conn)?)
+    }
+}
+
+/// Maps a generic unique-violation conflict to the specific code a service promises.
+pub(crate) fn conflict_as(
+    code: crate::error::ErrorCode,
+    message: &str,
+) -> impl FnOnce(ApiError) -> ApiError + '_ {
+    move |e| {
+        if e.code == crate::error::ErrorCode::Conflict {
+            ApiError::conflict(code, message)
+        } else {
+            e
+        }
+    }
+}

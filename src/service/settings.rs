@@ -1,0 +1,61 @@
+//! Desk settings: UpdateSettings validates every key before changing any, GetSettings shows each
+//! key with its stored or default value.
+
+use std::collections::HashMap;
+
+use chrono_tz::Tz;
+use diesel::QueryResult;
+
+use super::Ctx;
+use crate::db::{self, DbConnection};
+use crate::domain::settings::{SettingKey, SettingValue};
+use crate::error::ApiResult;
+use crate::store::settings as store;
+
+/// Every key with its current value, in the documented order.
+pub fn current(c: &mut DbConnection) -> QueryResult<Vec<(SettingKey, SettingValue)>> {
+    let stored: HashMap<String, String> = store::all(c)?.into_iter().collect();
+    Ok(SettingKey::ALL
+        .into_iter()
+        .map(|k| {
+            let value = stored
+                .get(k.name())
+                .map_or_else(|| k.default_value(), |s| k.from_stored(s));
+            (k, value)
+        })
+        .collect())
+}
+
+pub fn get_settings(ctx: &Ctx) -> ApiResult<Vec<(SettingKey, SettingValue)>> {
+    ctx.read(current)
+}
+
+/// Stores already-validated values in one transaction.
+pub fn update_settings(
+    ctx: &Ctx,
+    changes: Vec<(SettingKey, SettingValue)>,
+) -> ApiResult<Vec<(SettingKey, SettingValue)>> {
+    ctx.write(|c| {
+        let now = db::now();
+        for (key, value) in &changes {
+            store::put(c, key.name(), &value.to_stored(), now)?;
+        }
+        Ok(current(c)?)
+    })
+}
+
+/// The desk's time zone.
+pub fn time_zone(c: &mut DbConnection) -> QueryResult<Tz> {
+    let stored = store::get(c, SettingKey::TimeZone.name())?;
+    Ok(stored.and_then(|s| s.parse().ok()).unwrap_or(Tz::UTC))
+}
+
+/// A numeric setting's current value.
+pub fn number(c: &mut DbConnection, key: SettingKey) -> QueryResult<i64> {
+    let value =
+        store::get(c, key.name())?.map_or_else(|| key.default_value(), |s| key.from_stored(&s));
+    Ok(match value {
+        SettingValue::Number(n) => n,
+        SettingValue::Text(_) => 0,
+    })
+}

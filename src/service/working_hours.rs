@@ -1,0 +1,86 @@
+//! Working hours, one row per weekday, read in the desk's time zone.
+
+use chrono::Utc;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::{settings, Ctx};
+use crate::db::DbConnection;
+use crate::domain::hours::DayHours;
+use crate::domain::{HhMm, WeekSchedule};
+use crate::error::ApiResult;
+use crate::store::working_hours::{self as store, WorkingDayRow};
+
+#[derive(Serialize, ToSchema, Debug)]
+#[serde(rename_all = "PascalCase")]
+pub struct WorkingDayView {
+    /// 1 = Monday .. 7 = Sunday.
+    pub day: u8,
+    pub enabled: bool,
+    /// HH:MM in the desk's time zone.
+    pub start_time: String,
+    pub end_time: String,
+}
+
+#[derive(Serialize, ToSchema, Debug)]
+#[serde(rename_all = "PascalCase")]
+pub struct WorkingHoursView {
+    pub time_zone: String,
+    /// Whether the desk is inside its working hours right now.
+    pub open_now: bool,
+    pub days: Vec<WorkingDayView>,
+}
+
+/// Replaces the hours of the days given (each day at most once); other days stay as they are.
+pub fn update_working_hours(ctx: &Ctx, days: Vec<DayHours>) -> ApiResult<WorkingHoursView> {
+    ctx.write(|c| {
+        for d in &days {
+            store::update(
+                c,
+                &WorkingDayRow {
+                    day: d.day.into(),
+                    enabled: d.enabled,
+                    start_minute: d.start.minutes(),
+                    end_minute: d.end.minutes(),
+                },
+            )?;
+        }
+        Ok(())
+    })?;
+    get_working_hours(ctx)
+}
+
+pub fn get_working_hours(ctx: &Ctx) -> ApiResult<WorkingHoursView> {
+    ctx.read(|c| {
+        let week = week_schedule(c)?;
+        let tz = settings::time_zone(c)?;
+        Ok(WorkingHoursView {
+            time_zone: tz.name().to_owned(),
+            open_now: week.is_open(Utc::now(), tz),
+            days: week
+                .days
+                .iter()
+                .map(|d| WorkingDayView {
+                    day: d.day,
+                    enabled: d.enabled,
+                    start_time: d.start.to_string(),
+                    end_time: d.end.to_string(),
+                })
+                .collect(),
+        })
+    })
+}
+
+/// The stored week, for "open now?" decisions elsewhere.
+pub fn week_schedule(c: &mut DbConnection) -> diesel::QueryResult<WeekSchedule> {
+    let days = store::list(c)?
+        .into_iter()
+        .map(|r| DayHours {
+            day: r.day as u8,
+            enabled: r.enabled,
+            start: HhMm::from_minutes(r.start_minute),
+            end: HhMm::from_minutes(r.end_minute),
+        })
+        .collect();
+    Ok(WeekSchedule { days })
+}

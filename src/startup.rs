@@ -1,0 +1,105 @@
+//! Building the application: pool, migrations, mailer, background work and the HTTP server.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::dev::Server;
+use actix_web::{middleware, web, App, HttpServer};
+use anyhow::Context;
+
+use crate::config::Config;
+use crate::db::{build_pool, migrations};
+use crate::service::mailer::Mailer;
+use crate::service::Ctx;
+use crate::{http, telemetry, worker};
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    ctx: Arc<Ctx>,
+}
+
+impl Application {
+    /// Binds the configured address (port 0 picks a free port) and prepares everything. A database
+    /// that is down does not stop start-up: the API answers 503 until migrations have run.
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind(config.bind)
+            .with_context(|| format!("cannot listen on {}", config.bind))?;
+        let port = listener.local_addr()?.port();
+        let ctx = Arc::new(build_context(config)?);
+        migrate_in_background(ctx.clone()).await;
+        worker::spawn_session_sweeper(ctx.clone());
+        let data = web::Data::from(ctx.clone());
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(data.clone())
+                .wrap(middleware::from_fn(telemetry::log_request))
+                .configure(http::configure)
+        })
+        .listen(listener)?
+        .run();
+        tracing::info!(port, mail = %ctx.mailer.describe(), "agentdesk listening");
+        Ok(Self { port, server, ctx })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn context(&self) -> Arc<Ctx> {
+        self.ctx.clone()
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// The pool (not yet connected), mailer and configuration every service uses.
+pub fn build_context(config: Config) -> anyhow::Result<Ctx> {
+    let pool = build_pool(
+        &config.database_url,
+        config.database_pool_size,
+        config.database_timeout,
+    );
+    let mailer = Mailer::from_config(&config)?;
+    Ok(Ctx::new(pool, config, mailer))
+}
+
+/// Runs pending migrations now and returns the count; for `agentdesk migrate` and the CLI commands.
+pub fn migrate_now(ctx: &Ctx) -> anyhow::Result<usize> {
+    let mut conn = ctx.pool.get().context("cannot connect to the database")?;
+    let applied = migrations::run_pending(&mut conn)?;
+    ctx.mark_schema_ready();
+    Ok(applied)
+}
+
+/// Tries the migrations once and, if the database is not reachable, keeps trying in the background.
+async fn migrate_in_background(ctx: Arc<Ctx>) {
+    let first = ctx.clone();
+    match tokio::task::spawn_blocking(move || migrate_now(&first)).await {
+        Ok(Ok(applied)) => {
+            tracing::info!(applied, "database schema is current");
+            return;
+        }
+        Ok(Err(e)) => {
+            tracing::error!(error = %format!("{e:#}"), "database not ready; retrying in the background")
+        }
+        Err(e) => tracing::error!(error = %e, "migration task failed; retrying in the background"),
+    }
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(Duration::from_secs(2)).await;
+            let attempt = ctx.clone();
+            if let Ok(Ok(applied)) =
+                tokio::task::spawn_blocking(move || migrate_now(&attempt)).await
+            {
+                tracing::info!(applied, "database is back; schema is current");
+                break;
+            }
+        }
+    });
+}
+
+pub use telemetry::init as init_logging;
