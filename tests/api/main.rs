@@ -1,0 +1,16 @@
+//! Integration tests over HTTP against the real application (DESIGN.md §7). One binary; each test
+//! starts its own app on a fresh database.
+
+mod agents;
+mod canned_responses;
+mod conventions;
+mod departments;
+mod helpers;
+mod schema;
+mod seed_examples;
+mod sessions;
+mod settings;
+mod smtp;
+mod smtp_sink;
+mod tags;
+mod working_hours;
