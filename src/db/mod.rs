@@ -4,6 +4,7 @@ pub mod dialect;
 pub mod migrations;
 pub mod pool;
 pub mod schema;
+pub mod sql;
 
 pub use pool::{build_pool, DatabaseUrl, DbConnection, DbPool, PooledConnection};
 

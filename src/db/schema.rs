@@ -142,6 +142,141 @@ diesel::joinable!(tags -> tag_groups (group_id));
 diesel::joinable!(department_auto_tags -> departments (department_id));
 diesel::joinable!(department_auto_tags -> tags (tag_id));
 
+diesel::table! {
+    channels (id) {
+        id -> BigInt,
+        name -> Text,
+        chat_server -> Text,
+        api_key_hash -> Text,
+        account_token_hash -> Text,
+        signing_secret -> Text,
+        created_at -> Timestamp,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    customers (id) {
+        id -> BigInt,
+        full_name -> Nullable<Text>,
+        mobile -> Nullable<Text>,
+        email -> Nullable<Text>,
+        email_key -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    chats (id) {
+        id -> BigInt,
+        channel_id -> BigInt,
+        external_session_id -> Text,
+        customer_id -> BigInt,
+        department_id -> Nullable<BigInt>,
+        agent_id -> Nullable<BigInt>,
+        state -> SmallInt,
+        created_at -> Timestamp,
+        queued_at -> Nullable<Timestamp>,
+        assigned_at -> Nullable<Timestamp>,
+        first_response_at -> Nullable<Timestamp>,
+        closed_at -> Nullable<Timestamp>,
+        close_reason -> Nullable<Text>,
+        last_message_at -> Timestamp,
+        last_message_text -> Nullable<Text>,
+        agent_unread -> Integer,
+        customer_typing_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    chat_tags (chat_id, tag_id) {
+        chat_id -> BigInt,
+        tag_id -> BigInt,
+        added_at -> Timestamp,
+        added_by -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    chat_visits (id) {
+        id -> BigInt,
+        channel_id -> BigInt,
+        external_session_id -> Text,
+        url -> Text,
+        visited_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    attachments (id) {
+        id -> BigInt,
+        chat_id -> BigInt,
+        name -> Text,
+        mime_type -> Text,
+        size -> BigInt,
+        sha256 -> Text,
+        bytes -> Binary,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    messages (id) {
+        id -> BigInt,
+        chat_id -> BigInt,
+        kind -> SmallInt,
+        special_type -> Nullable<Text>,
+        agent_id -> Nullable<BigInt>,
+        author -> Text,
+        text -> Text,
+        attachment_id -> Nullable<BigInt>,
+        to_customer -> Bool,
+        created_at -> Timestamp,
+        read_by_agent_at -> Nullable<Timestamp>,
+        read_by_customer_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    deliveries (id) {
+        id -> BigInt,
+        message_id -> BigInt,
+        chat_id -> BigInt,
+        channel_id -> BigInt,
+        state -> SmallInt,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        lease_until -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        delivered_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    chat_events (id) {
+        id -> BigInt,
+        chat_id -> BigInt,
+        kind -> SmallInt,
+        at -> Timestamp,
+        agent_id -> Nullable<BigInt>,
+        department_id -> Nullable<BigInt>,
+        seconds -> Nullable<BigInt>,
+    }
+}
+
+diesel::joinable!(chats -> customers (customer_id));
+diesel::joinable!(chats -> channels (channel_id));
+diesel::joinable!(chats -> departments (department_id));
+diesel::joinable!(chats -> agents (agent_id));
+diesel::joinable!(chat_tags -> chats (chat_id));
+diesel::joinable!(chat_tags -> tags (tag_id));
+diesel::joinable!(messages -> chats (chat_id));
+diesel::joinable!(messages -> attachments (attachment_id));
+diesel::joinable!(deliveries -> messages (message_id));
+diesel::joinable!(chat_events -> chats (chat_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     write_lock,
     agents,
@@ -156,4 +291,13 @@ diesel::allow_tables_to_appear_in_same_query!(
     canned_responses,
     working_hours,
     settings,
+    channels,
+    customers,
+    chats,
+    chat_tags,
+    chat_visits,
+    attachments,
+    messages,
+    deliveries,
+    chat_events,
 );

@@ -51,19 +51,24 @@ pub struct DayHours {
 
 impl DayHours {
     /// Checks the rule that an enabled day opens before it closes.
-    pub fn new(day: i64, enabled: bool, start: HhMm, end: HhMm) -> Result<Self, String> {
-        if !(1..=7).contains(&day) {
-            return Err(format!("Day must be 1 (Monday) to 7 (Sunday), not {day}"));
-        }
+    pub fn new(day: u8, enabled: bool, start: HhMm, end: HhMm) -> Result<Self, String> {
         if enabled && start >= end {
-            return Err(format!("StartTime {start} must be before EndTime {end}"));
+            return Err(format!("must be after StartTime {start} on an enabled day"));
         }
         Ok(Self {
-            day: day as u8,
+            day,
             enabled,
             start,
             end,
         })
+    }
+}
+
+/// A weekday number: 1 = Monday .. 7 = Sunday.
+pub fn weekday(day: i64) -> Result<u8, String> {
+    match u8::try_from(day) {
+        Ok(d) if (1..=7).contains(&d) => Ok(d),
+        _ => Err(format!("must be 1 (Monday) to 7 (Sunday), not {day}")),
     }
 }
 
@@ -104,7 +109,8 @@ mod tests {
         let t = |s| HhMm::parse(s).unwrap();
         assert!(DayHours::new(1, true, t("09:00"), t("09:00")).is_err());
         assert!(DayHours::new(1, false, t("00:00"), t("00:00")).is_ok());
-        assert!(DayHours::new(8, false, t("00:00"), t("00:00")).is_err());
+        assert!(weekday(8).is_err());
+        assert_eq!(weekday(7).unwrap(), 7);
     }
 
     #[test]

@@ -3,9 +3,14 @@
 //! layer adds the field name.
 
 pub mod agent;
+pub mod attachment;
+pub mod channel_fields;
+pub mod chat;
+pub mod csv_cell;
 pub mod email;
 pub mod hours;
 pub mod mobile;
+pub mod netlist;
 pub mod password;
 pub mod settings;
 pub mod text;

@@ -4,8 +4,9 @@
 use actix_web::body::MessageBody;
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
+use actix_web::HttpMessage;
 use actix_web::{web, FromRequest, HttpRequest};
-use futures_util::future::LocalBoxFuture;
+use futures_util::future::{ready, Ready};
 
 use crate::domain::version;
 use crate::error::{ApiError, ErrorCode};
@@ -70,23 +71,46 @@ fn session_token(req: &HttpRequest) -> Option<String> {
         .filter(|t| !t.is_empty())
 }
 
+/// Agent-API endpoints that work without a session.
+pub const PUBLIC_ENDPOINTS: [&str; 3] = ["AgentLogon", "SetPassword", "RequestPasswordReset"];
+
+/// Middleware for `/api/<Name>`: resolves the `SessionToken` before any extractor runs, so a bad
+/// token is always a 401 (and a wrong role a 403), whatever is wrong with the body.
+pub async fn authenticate_session(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let endpoint = req.path().rsplit('/').next().unwrap_or("");
+    if !PUBLIC_ENDPOINTS.contains(&endpoint) {
+        let ctx = req
+            .app_data::<web::Data<Ctx>>()
+            .cloned()
+            .ok_or_else(|| ApiError::internal("application state is missing"))?;
+        let token = session_token(req.request()).ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::InvalidSessionToken,
+                "Send the SessionToken from AgentLogon",
+            )
+        })?;
+        let caller = web::block(move || auth::authenticate(&ctx, &token))
+            .await
+            .map_err(ApiError::from)??;
+        req.extensions_mut().insert(caller);
+    }
+    next.call(req).await
+}
+
 impl FromRequest for Caller {
     type Error = ApiError;
-    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+    type Future = Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let ctx = req.app_data::<web::Data<Ctx>>().cloned();
-        let token = session_token(req);
-        Box::pin(async move {
-            let ctx = ctx.ok_or_else(|| ApiError::internal("application state is missing"))?;
-            let token = token.ok_or_else(|| {
-                ApiError::new(
-                    ErrorCode::InvalidSessionToken,
-                    "Send the SessionToken from AgentLogon",
-                )
-            })?;
-            web::block(move || auth::authenticate(&ctx, &token)).await?
-        })
+        ready(req.extensions().get::<Caller>().cloned().ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::InvalidSessionToken,
+                "Send the SessionToken from AgentLogon",
+            )
+        }))
     }
 }
 
@@ -95,17 +119,19 @@ pub struct Manager(pub Caller);
 
 impl FromRequest for Manager {
     type Error = ApiError;
-    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+    type Future = Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let caller = Caller::from_request(req, payload);
-        Box::pin(async move {
-            let caller = caller.await?;
-            if caller.is_manager() {
-                Ok(Manager(caller))
-            } else {
-                Err(ApiError::forbidden("Only a manager may do this"))
-            }
-        })
+        ready(
+            Caller::from_request(req, payload)
+                .into_inner()
+                .and_then(|caller| {
+                    if caller.is_manager() {
+                        Ok(Manager(caller))
+                    } else {
+                        Err(ApiError::forbidden("Only a manager may do this"))
+                    }
+                }),
+        )
     }
 }

@@ -10,7 +10,7 @@ use super::params::{id, ids, Bool, Fields, Int, List};
 use super::respond::{json, run};
 use crate::domain::{optional_text, required_text};
 use crate::error::ApiResult;
-use crate::service::departments::{self, DepartmentPatch, DepartmentView};
+use crate::service::departments::{self, DepartmentPatch, DepartmentView, MENU_INDEX_MAX};
 use crate::service::Ctx;
 
 const NAME_MAX: usize = 100;
@@ -21,6 +21,9 @@ const WELCOME_MAX: usize = 2000;
 #[derive(Deserialize, ToSchema, Default)]
 #[serde(rename_all = "PascalCase")]
 pub struct DepartmentFields {
+    /// Required by UpdateDepartment; ignored by CreateDepartment.
+    #[serde(rename = "DepartmentID")]
+    pub department_id: Option<Int>,
     pub name: Option<String>,
     pub include_in_welcome_menu: Option<Bool>,
     pub name_in_menu: Option<String>,
@@ -35,10 +38,12 @@ pub struct DepartmentFields {
 }
 
 fn menu_index(i: Int) -> Result<i32, String> {
-    if (1..=99).contains(&i.0) {
-        Ok(i.0 as i32)
-    } else {
-        Err(format!("must be between 1 and 99, not {}", i.0))
+    match i32::try_from(i.0) {
+        Ok(n) if (1..=MENU_INDEX_MAX).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "must be between 1 and {MENU_INDEX_MAX}, not {}",
+            i.0
+        )),
     }
 }
 
@@ -86,27 +91,20 @@ pub async fn create_department(
     ))
 }
 
-#[derive(Deserialize, ToSchema)]
-#[serde(rename_all = "PascalCase")]
-pub struct UpdateDepartmentRequest {
-    #[serde(rename = "DepartmentID")]
-    pub department_id: Int,
-    #[serde(flatten)]
-    pub fields: DepartmentFields,
-}
-
 /// Updates a department: only the fields present change (manager only).
-#[utoipa::path(post, path = "/api/UpdateDepartment", tag = "Departments", request_body = UpdateDepartmentRequest,
+#[utoipa::path(post, path = "/api/UpdateDepartment", tag = "Departments", request_body = DepartmentFields,
     responses((status = 200, body = DepartmentView), (status = 404, description = "DepartmentNotFound"),
               (status = 409, description = "NameAlreadyExists or MenuIndexInUse")))]
 pub async fn update_department(
     ctx: web::Data<Ctx>,
     _: Manager,
-    Input(req): Input<UpdateDepartmentRequest>,
+    Input(mut req): Input<DepartmentFields>,
 ) -> ApiResult<HttpResponse> {
     let mut f = Fields::default();
-    let department_id = f.check("DepartmentID", id(req.department_id));
-    let patch = parse_fields(&mut f, req.fields);
+    let department_id = f
+        .require("DepartmentID", req.department_id.take())
+        .and_then(|i| f.check("DepartmentID", id(i)));
+    let patch = parse_fields(&mut f, req);
     let (department_id, patch) = f.build(|| Some((department_id?, patch?)))?;
     Ok(json(
         run(&ctx, move |ctx| {

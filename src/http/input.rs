@@ -151,6 +151,7 @@ fn decode<T: DeserializeOwned>(fields: Map<String, Value>) -> ApiResult<T> {
         let inner = e.into_inner().to_string();
         match (path.as_str(), missing_field(&inner)) {
             (".", Some(field)) => ApiError::field(field, "is required"),
+            (_, Some(field)) => ApiError::field(format!("{path}.{field}"), "is required"),
             (".", None) => ApiError::field("Body", inner),
             _ => ApiError::field(path, inner),
         }

@@ -28,6 +28,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(openapi::service())
         .service(
             web::scope("/api")
+                .wrap(middleware::from_fn(auth::authenticate_session))
+                // Wrapped last, so it runs first: a missing Version is reported before anything else.
                 .wrap(middleware::from_fn(auth::require_client_version))
                 .service(post("/AgentLogon", sessions::agent_logon))
                 .service(get_or_post("/KeepAlive", sessions::keep_alive))
@@ -87,7 +89,15 @@ where
     for method in methods {
         resource = resource.route(web::method(method.clone()).to(handler.clone()));
     }
-    resource.default_service(web::to(method_not_allowed))
+    let allow = methods
+        .iter()
+        .map(Method::as_str)
+        .collect::<Vec<_>>()
+        .join(", ");
+    resource.default_service(web::to(move |req: HttpRequest| {
+        let allow = allow.clone();
+        async move { method_not_allowed(&req, &allow) }
+    }))
 }
 
 macro_rules! method_helpers {
@@ -122,9 +132,20 @@ async fn unknown_endpoint(req: HttpRequest) -> ApiResult<HttpResponse> {
     ))
 }
 
-async fn method_not_allowed(req: HttpRequest) -> ApiResult<HttpResponse> {
-    Err(ApiError::new(
+fn method_not_allowed(req: &HttpRequest, allow: &str) -> HttpResponse {
+    let error = ApiError::new(
         ErrorCode::MethodNotAllowed,
-        format!("{} does not accept {}", req.path(), req.method()),
-    ))
+        format!(
+            "{} does not accept {}; use {allow}",
+            req.path(),
+            req.method()
+        ),
+    );
+    let mut response = actix_web::ResponseError::error_response(&error);
+    if let Ok(value) = actix_web::http::header::HeaderValue::from_str(allow) {
+        response
+            .headers_mut()
+            .insert(actix_web::http::header::ALLOW, value);
+    }
+    response
 }

@@ -11,6 +11,7 @@ use utoipa::openapi::{ObjectBuilder, Required, Type};
 use utoipa::{Modify, OpenApi};
 use utoipa_swagger_ui::SwaggerUi;
 
+use super::auth::PUBLIC_ENDPOINTS;
 use super::{
     agents, canned_responses, departments, health, sessions, settings, tags, working_hours,
 };
@@ -38,13 +39,6 @@ use super::{
     modifiers(&AgentApiConventions)
 )]
 pub struct ApiDoc;
-
-/// Endpoints that work without a session.
-const PUBLIC: [&str; 3] = [
-    "/api/AgentLogon",
-    "/api/SetPassword",
-    "/api/RequestPasswordReset",
-];
 
 /// Adds what every `/api/<Name>` operation shares: the `Version` parameter, the session schemes
 /// and the error body.
@@ -84,7 +78,10 @@ impl Modify for AgentApiConventions {
                 op.parameters
                     .get_or_insert_with(Vec::new)
                     .insert(0, version_parameter());
-                if !PUBLIC.contains(&path.as_str()) {
+                if !PUBLIC_ENDPOINTS
+                    .iter()
+                    .any(|p| path.strip_prefix("/api/") == Some(*p))
+                {
                     op.security = Some(session.clone());
                 }
             }

@@ -93,13 +93,7 @@ pub struct List<T>(pub Vec<T>);
 
 impl<'de, T: Deserialize<'de>> Deserialize<'de> for List<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum OneOrMany<T> {
-            Many(Vec<T>),
-            One(T),
-        }
-        // Untagged enums hide the inner error; decode through a Value to keep it.
+        // Through a Value, so each item's error keeps its position.
         let value = serde_json::Value::deserialize(d)?;
         match value {
             serde_json::Value::Array(items) => items
@@ -111,10 +105,16 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for List<T> {
                 .collect::<Result<Vec<T>, _>>()
                 .map(List),
             serde_json::Value::Null => Ok(List(Vec::new())),
-            other => match OneOrMany::<T>::deserialize(other).map_err(de::Error::custom)? {
-                OneOrMany::Many(v) => Ok(List(v)),
-                OneOrMany::One(v) => Ok(List(vec![v])),
-            },
+            // "1,2" from a query string or a hand-written body.
+            serde_json::Value::String(s) if s.contains(',') => s
+                .split(',')
+                .map(|part| T::deserialize(serde_json::Value::String(part.trim().to_owned())))
+                .collect::<Result<Vec<T>, _>>()
+                .map(List)
+                .map_err(de::Error::custom),
+            other => T::deserialize(other)
+                .map(|v| List(vec![v]))
+                .map_err(|e| de::Error::custom(format!("expected a list or a single value: {e}"))),
         }
     }
 }
@@ -275,6 +275,8 @@ mod tests {
         assert_eq!(l.ids(), vec![1, 2]);
         let l: List<Int> = serde_json::from_value(json!("7")).unwrap();
         assert_eq!(l.ids(), vec![7]);
+        let l: List<Int> = serde_json::from_value(json!("1, 2")).unwrap();
+        assert_eq!(l.ids(), vec![1, 2]);
         let e = serde_json::from_value::<List<Int>>(json!(["1", "x"])).unwrap_err();
         assert!(e.to_string().contains("item 2"), "{e}");
     }

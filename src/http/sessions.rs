@@ -48,14 +48,14 @@ pub struct KeepAliveView {
 }
 
 /// Keeps the session alive: slides its idle expiry.
-#[utoipa::path(get, path = "/api/KeepAlive", tag = "Authentication", responses((status = 200, body = KeepAliveView)))]
+#[utoipa::path(method(get, post), path = "/api/KeepAlive", tag = "Authentication", responses((status = 200, body = KeepAliveView)))]
 pub async fn keep_alive(ctx: web::Data<Ctx>, caller: Caller) -> ApiResult<HttpResponse> {
     let expires_at = run(&ctx, move |ctx| auth::keep_alive(ctx, &caller)).await?;
     Ok(json(KeepAliveView { expires_at }))
 }
 
 /// Ends the session; the token is dead at once.
-#[utoipa::path(get, path = "/api/AgentLogoff", tag = "Authentication", responses((status = 200, body = Success)))]
+#[utoipa::path(method(get, post), path = "/api/AgentLogoff", tag = "Authentication", responses((status = 200, body = Success)))]
 pub async fn agent_logoff(ctx: web::Data<Ctx>, caller: Caller) -> ApiResult<HttpResponse> {
     run(&ctx, move |ctx| auth::agent_logoff(ctx, &caller)).await?;
     Ok(success())
@@ -68,7 +68,7 @@ pub struct RequestPasswordResetRequest {
 }
 
 /// Mails a reset code to an enabled agent. Always answers 200, whoever the address belongs to.
-#[utoipa::path(get, path = "/api/RequestPasswordReset", tag = "Authentication",
+#[utoipa::path(method(get, post), path = "/api/RequestPasswordReset", tag = "Authentication",
     params(("EmailAddress" = String, Query, description = "The agent's email address")),
     responses((status = 200, body = Success)))]
 pub async fn request_password_reset(

@@ -8,7 +8,7 @@ use super::auth::{Caller, Manager};
 use super::input::Input;
 use super::params::{Bool, Fields, Int};
 use super::respond::{json, run};
-use crate::domain::hours::DayHours;
+use crate::domain::hours::{weekday, DayHours};
 use crate::domain::HhMm;
 use crate::error::ApiResult;
 use crate::service::working_hours::{self, WorkingHoursView};
@@ -42,12 +42,13 @@ fn parse_days(days: Vec<WorkingDay>) -> ApiResult<Vec<DayHours>> {
         let at = |name: &str| format!("Days[{i}].{name}");
         let start = f.check(&at("StartTime"), HhMm::parse(&d.start_time));
         let end = f.check(&at("EndTime"), HhMm::parse(&d.end_time));
-        if let (Some(start), Some(end)) = (start, end) {
-            if let Some(day) = f.check(&at("Day"), DayHours::new(d.day.0, d.enabled.0, start, end))
-            {
-                if parsed.iter().any(|p: &DayHours| p.day == day.day) {
-                    f.add(&at("Day"), format!("day {} is listed twice", day.day));
-                }
+        let weekday = f.check(&at("Day"), weekday(d.day.0));
+        if let (Some(weekday), Some(start), Some(end)) = (weekday, start, end) {
+            if parsed.iter().any(|p: &DayHours| p.day == weekday) {
+                f.add(&at("Day"), format!("day {weekday} is listed twice"));
+            }
+            let day = DayHours::new(weekday, d.enabled.0, start, end);
+            if let Some(day) = f.check(&at("EndTime"), day) {
                 parsed.push(day);
             }
         }

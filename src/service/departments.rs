@@ -58,6 +58,9 @@ pub struct DepartmentPatch {
     pub auto_tag_ids: Option<Vec<i64>>,
 }
 
+/// Menu options run from 1 to this.
+pub const MENU_INDEX_MAX: i32 = 99;
+
 const NAME_TAKEN: &str = "Another department already has this name";
 
 pub fn create_department(ctx: &Ctx, patch: DepartmentPatch) -> ApiResult<DepartmentView> {
@@ -117,7 +120,7 @@ pub fn update_department(ctx: &Ctx, id: i64, patch: DepartmentPatch) -> ApiResul
 }
 
 /// Applies the uniqueness rules and fills in the menu defaults: a menu department without a
-/// `MenuIndex` takes the next free one, and shows its own name unless `NameInMenu` says otherwise.
+/// `MenuIndex` takes the lowest free one, and shows its own name unless `NameInMenu` says otherwise.
 fn checked(
     c: &mut DbConnection,
     mut values: DepartmentValues,
@@ -129,7 +132,17 @@ fn checked(
     if values.include_in_menu && values.enabled {
         let index = match values.menu_index {
             Some(i) => i,
-            None => store::next_menu_index(c)?,
+            None => {
+                let used = store::used_menu_indexes(c)?;
+                (1..=MENU_INDEX_MAX)
+                    .find(|i| !used.contains(i))
+                    .ok_or_else(|| {
+                        ApiError::conflict(
+                            ErrorCode::MenuIndexInUse,
+                            "Every menu option from 1 to 99 is taken",
+                        )
+                    })?
+            }
         };
         if let Some(holder) = store::menu_index_holder(c, index, id)? {
             return Err(ApiError::conflict(

@@ -2,6 +2,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::schema::canned_responses;
+use crate::db::sql::lower;
 use crate::db::DbConnection;
 
 #[derive(Clone, Debug, Queryable, Selectable)]
@@ -63,7 +64,7 @@ pub fn delete(conn: &mut DbConnection, id: i64) -> QueryResult<usize> {
 
 pub fn list(conn: &mut DbConnection) -> QueryResult<Vec<CannedResponseRow>> {
     canned_responses::table
-        .order((canned_responses::name, canned_responses::id))
+        .order((lower(canned_responses::name), canned_responses::id))
         .select(CannedResponseRow::as_select())
         .load(conn)
 }

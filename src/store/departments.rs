@@ -104,14 +104,14 @@ pub fn menu_index_holder(
     query.select(departments::name).first(conn).optional()
 }
 
-/// The next free menu position: one past the highest used by an enabled menu department.
-pub fn next_menu_index(conn: &mut DbConnection) -> QueryResult<i32> {
-    let max: Option<i32> = departments::table
+/// Menu positions used by enabled menu departments.
+pub fn used_menu_indexes(conn: &mut DbConnection) -> QueryResult<Vec<i32>> {
+    let used: Vec<Option<i32>> = departments::table
         .filter(departments::enabled.eq(true))
         .filter(departments::include_in_menu.eq(true))
-        .select(diesel::dsl::max(departments::menu_index))
-        .first(conn)?;
-    Ok(max.unwrap_or(0) + 1)
+        .select(departments::menu_index)
+        .load(conn)?;
+    Ok(used.into_iter().flatten().collect())
 }
 
 pub fn auto_tag_ids(conn: &mut DbConnection, department_id: i64) -> QueryResult<Vec<i64>> {

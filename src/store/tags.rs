@@ -63,11 +63,15 @@ pub fn find_group(conn: &mut DbConnection, id: i64) -> QueryResult<Option<TagGro
         .optional()
 }
 
+/// Updates the columns set in `changes`; nothing to change is not an error.
 pub fn update_group(
     conn: &mut DbConnection,
     id: i64,
     changes: &TagGroupChanges,
 ) -> QueryResult<usize> {
+    if changes.name.is_none() && changes.enabled.is_none() {
+        return Ok(0);
+    }
     diesel::update(tag_groups::table.find(id))
         .set(changes)
         .execute(conn)
@@ -122,7 +126,11 @@ pub fn find_tag(conn: &mut DbConnection, id: i64) -> QueryResult<Option<TagRow>>
         .optional()
 }
 
+/// Updates the columns set in `changes`; nothing to change is not an error.
 pub fn update_tag(conn: &mut DbConnection, id: i64, changes: &TagChanges) -> QueryResult<usize> {
+    if changes.name.is_none() && changes.enabled.is_none() {
+        return Ok(0);
+    }
     diesel::update(tags::table.find(id))
         .set(changes)
         .execute(conn)

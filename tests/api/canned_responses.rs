@@ -63,6 +63,29 @@ async fn canned_responses_crud_keeps_placeholders_as_written() {
 }
 
 #[tokio::test]
+async fn canned_responses_are_listed_by_name_ignoring_case() {
+    let app = TestApp::spawn().await;
+    let m = app.manager().await;
+    for name in ["Opening hours", "goodbye", "Apology"] {
+        app.post(
+            "CreateCannedResponse",
+            &m.token,
+            json!({"Name": name, "MessageText": "x"}),
+        )
+        .await
+        .ok();
+    }
+    let list = app.get("GetCannedResponses", &m.token, &[]).await.ok();
+    let names: Vec<&str> = list["CannedResponses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["Name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Apology", "goodbye", "Opening hours"]);
+}
+
+#[tokio::test]
 async fn canned_response_validation_and_roles() {
     let app = TestApp::spawn().await;
     let m = app.manager().await;

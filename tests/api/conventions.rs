@@ -282,3 +282,68 @@ async fn an_unreachable_database_gives_503_not_a_crash() {
         assert_eq!(body["Error"]["Code"], "DatabaseUnavailable");
     }
 }
+
+#[tokio::test]
+async fn authentication_and_role_come_before_body_errors() {
+    let app = TestApp::spawn().await;
+    let m = app.manager().await;
+    let a = app.agent(&m, &[]).await;
+    let bad_token = "0123456789abcdef0123456789abcdef";
+    for _ in 0..5 {
+        let url = format!(
+            "{}?Version=1&SessionToken={bad_token}",
+            app.url("CreateTagGroup")
+        );
+        let r = app
+            .raw(
+                app.client
+                    .post(&url)
+                    .header("Content-Type", "application/json")
+                    .body("{bad"),
+            )
+            .await;
+        r.expect_error(401, "InvalidSessionToken");
+        let r = app
+            .post("CreateTagGroup", &a.token, json!({"Name": 5}))
+            .await;
+        r.expect_error(403, "Forbidden");
+    }
+}
+
+#[tokio::test]
+async fn method_not_allowed_names_the_allowed_methods() {
+    let app = TestApp::spawn().await;
+    let r = app
+        .raw(
+            app.client
+                .get(app.url("AgentLogon"))
+                .query(&[("Version", "1")]),
+        )
+        .await;
+    r.expect_error(405, "MethodNotAllowed");
+    assert_eq!(r.headers["allow"], "POST");
+    let doc = app
+        .raw(app.client.get(format!("{}/api/openapi.json", app.address)))
+        .await
+        .ok();
+    let keep_alive = &doc["paths"]["/api/KeepAlive"];
+    assert!(keep_alive.get("get").is_some() && keep_alive.get("post").is_some());
+}
+
+#[tokio::test]
+async fn lists_may_be_comma_separated() {
+    let app = TestApp::spawn().await;
+    let m = app.manager().await;
+    let d1 = app.department(&m, "One").await;
+    let d2 = app.department(&m, "Two").await;
+    let body = json!({"Name": "N", "EmailAddress": "n@example.com", "RoleID": 1, "DepartmentID": format!("{d1},{d2}")});
+    assert_eq!(
+        app.post("CreateAgent", &m.token, body).await.ok()["DepartmentID"],
+        json!([d1, d2])
+    );
+    let body =
+        json!({"Name": "N", "EmailAddress": "n2@example.com", "RoleID": 1, "DepartmentID": "1,x"});
+    app.post("CreateAgent", &m.token, body)
+        .await
+        .expect_field_error("DepartmentID");
+}

@@ -63,7 +63,15 @@ async fn names_and_menu_indexes_are_unique() {
         )
         .await;
     r.expect_error(409, "MenuIndexInUse");
-    // A disabled department may keep the same number; a menu department without one takes the next.
+    // A disabled department may keep the same number; a menu department without one takes the
+    // lowest free one.
+    app.post(
+        "CreateDepartment",
+        &m.token,
+        json!({"Name": "Last", "IncludeInWelcomeMenu": true, "MenuIndex": 99}),
+    )
+    .await
+    .ok();
     app.post(
         "CreateDepartment",
         &m.token,
@@ -82,7 +90,7 @@ async fn names_and_menu_indexes_are_unique() {
     assert_eq!(next["MenuIndex"], 2);
     assert_eq!(next["NameInMenu"], "Support");
     let list = app.get("GetDepartmentList", &m.token, &[]).await.ok();
-    assert_eq!(list["Departments"].as_array().unwrap().len(), 3);
+    assert_eq!(list["Departments"].as_array().unwrap().len(), 4);
 }
 
 #[tokio::test]

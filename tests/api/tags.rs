@@ -50,6 +50,21 @@ async fn groups_and_tags_are_created_updated_and_listed() {
         (g["Name"].as_str(), g["Enabled"].as_bool()),
         (Some("Updated Group"), Some(true))
     );
+    // An update that sends only the id changes nothing and says so with the current object.
+    let same = app
+        .post("UpdateTag", &m.token, json!({"TagID": tid}))
+        .await
+        .ok();
+    assert_eq!(same["Name"], "Updated Name");
+    let same = app
+        .post(
+            "UpdateTagGroup",
+            &m.token,
+            json!({"TagGroupID": gid, "Name": null}),
+        )
+        .await
+        .ok();
+    assert_eq!(same["Name"], "Updated Group");
     let list = app.get("GetTagList", &m.token, &[]).await.ok();
     assert_eq!(list["TagGroups"][0]["Name"], "Updated Group");
     assert_eq!(list["TagGroups"][0]["Tags"][0]["Name"], "Updated Name");

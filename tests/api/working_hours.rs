@@ -71,7 +71,11 @@ async fn bad_weeks_are_refused_whole() {
             "Days[1].StartTime",
             json!([day(1, true, "08:00", "17:00"), day(2, true, "8am", "17:00")]),
         ),
-        ("Days[0].Day", json!([day(1, true, "17:00", "08:00")])),
+        ("Days[0].EndTime", json!([day(1, true, "17:00", "08:00")])),
+        (
+            "Days[0].Enabled",
+            json!([{"Day": 1, "StartTime": "08:00", "EndTime": "09:00"}]),
+        ),
         (
             "Days[1].Day",
             json!([

@@ -1,0 +1,9 @@
+DROP TABLE chat_events;
+DROP TABLE deliveries;
+DROP TABLE messages;
+DROP TABLE attachments;
+DROP TABLE chat_visits;
+DROP TABLE chat_tags;
+DROP TABLE chats;
+DROP TABLE customers;
+DROP TABLE channels;

@@ -1,0 +1,89 @@
+//! Which files may be sent in a chat.
+
+/// Content types accepted for attachments, with the extensions that imply them.
+pub const ALLOWED: [(&str, &[&str]); 13] = [
+    ("image/jpeg", &["jpg", "jpeg"]),
+    ("image/png", &["png"]),
+    ("image/gif", &["gif"]),
+    ("image/webp", &["webp"]),
+    ("application/pdf", &["pdf"]),
+    ("text/plain", &["txt"]),
+    ("text/csv", &["csv"]),
+    ("audio/mpeg", &["mp3"]),
+    ("audio/ogg", &["ogg", "oga"]),
+    ("video/mp4", &["mp4"]),
+    ("application/msword", &["doc"]),
+    (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        &["docx"],
+    ),
+    (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        &["xlsx"],
+    ),
+];
+
+/// The allowed content type of a file: the declared one if allowed, else the one its name implies.
+pub fn content_type(declared: Option<&str>, file_name: &str) -> Result<&'static str, String> {
+    let declared = declared.map(|d| {
+        d.split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase()
+    });
+    if let Some(d) = declared
+        .as_deref()
+        .filter(|d| !d.is_empty() && *d != "application/octet-stream")
+    {
+        return ALLOWED
+            .iter()
+            .find(|(mime, _)| *mime == d)
+            .map(|(mime, _)| *mime)
+            .ok_or_else(|| format!("files of type {d} are not accepted"));
+    }
+    let ext = file_name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    ALLOWED
+        .iter()
+        .find(|(_, exts)| exts.contains(&ext.as_str()))
+        .map(|(mime, _)| *mime)
+        .ok_or_else(|| format!("files named `{file_name}` are not accepted"))
+}
+
+/// A safe file name: the last path segment, without control characters or quotes, at most 200 characters.
+pub fn file_name(raw: &str) -> String {
+    let last = raw.rsplit(['/', '\\']).next().unwrap_or("");
+    let clean: String = last
+        .chars()
+        .filter(|c| !c.is_control() && !matches!(c, '"' | '<' | '>'))
+        .take(200)
+        .collect();
+    if clean.trim().is_empty() {
+        "attachment".to_owned()
+    } else {
+        clean.trim().to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn allow_list() {
+        assert_eq!(content_type(Some("image/jpeg"), "x").unwrap(), "image/jpeg");
+        assert_eq!(content_type(None, "scan.PDF").unwrap(), "application/pdf");
+        assert_eq!(
+            content_type(Some("application/octet-stream"), "a.png").unwrap(),
+            "image/png"
+        );
+        assert!(content_type(Some("application/x-msdownload"), "a.exe").is_err());
+        assert!(content_type(None, "a.exe").is_err());
+        assert_eq!(file_name("../../etc/passwd"), "passwd");
+        assert_eq!(file_name("C:\\x\\\"a\".jpg"), "a.jpg");
+        assert_eq!(file_name(""), "attachment");
+    }
+}

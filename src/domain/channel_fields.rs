@@ -1,0 +1,142 @@
+//! The Omnidesk chat controller's field patterns, as validation rules for the channel API.
+
+fn matches(value: &str, min: usize, max: usize, allowed: impl Fn(char) -> bool) -> bool {
+    let n = value.chars().count();
+    n >= min && n <= max && value.chars().all(allowed)
+}
+
+fn check(
+    value: &str,
+    min: usize,
+    max: usize,
+    allowed: impl Fn(char) -> bool,
+    pattern: &str,
+) -> Result<String, String> {
+    if matches(value, min, max, allowed) {
+        Ok(value.to_owned())
+    } else if max == usize::MAX {
+        Err(format!(
+            "must be at least {min} characters matching {pattern}"
+        ))
+    } else {
+        Err(format!(
+            "must be {min} to {max} characters matching {pattern}"
+        ))
+    }
+}
+
+/// `chatServer`: min 5, `^[a-zA-Z0-9\.\:\/\-]+$`.
+pub fn chat_server(v: &str) -> Result<String, String> {
+    check(
+        v,
+        5,
+        2000,
+        |c| c.is_ascii_alphanumeric() || ".:/-".contains(c),
+        r"^[a-zA-Z0-9\.\:\/\-]+$",
+    )
+}
+
+/// `chatSessionID`: 10 to 65, `^\+?[a-zA-Z0-9\-]+$`.
+pub fn chat_session_id(v: &str) -> Result<String, String> {
+    let body = v.strip_prefix('+').unwrap_or(v);
+    if v.chars().count() >= 10
+        && v.chars().count() <= 65
+        && !body.is_empty()
+        && body.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+    {
+        Ok(v.to_owned())
+    } else {
+        Err(r"must be 10 to 65 characters matching ^\+?[a-zA-Z0-9\-]+$".into())
+    }
+}
+
+/// `chatAccountToken`: min 10, `^[a-zA-Z0-9]+$`.
+pub fn chat_account_token(v: &str) -> Result<String, String> {
+    check(v, 10, 256, |c| c.is_ascii_alphanumeric(), "^[a-zA-Z0-9]+$")
+}
+
+/// `customerName`: `^[a-zA-Z 0-9]+$`.
+pub fn customer_name(v: &str) -> Result<String, String> {
+    check(
+        v,
+        1,
+        100,
+        |c| c.is_ascii_alphanumeric() || c == ' ',
+        "^[a-zA-Z 0-9]+$",
+    )
+    .map(|s| s.trim().to_owned())
+}
+
+/// `phoneNumber`: `^\+[0-9]+$` (addAttachment also allows it without the `+`). Stored with the `+`.
+pub fn phone_number(v: &str, plus_optional: bool) -> Result<String, String> {
+    let digits = match v.strip_prefix('+') {
+        Some(d) => d,
+        None if plus_optional => v,
+        None => return Err(r"must match ^\+[0-9]+$".into()),
+    };
+    if (5..=20).contains(&digits.len()) && digits.chars().all(|c| c.is_ascii_digit()) {
+        Ok(format!("+{digits}"))
+    } else {
+        Err(r"must match ^\+[0-9]+$ with 5 to 20 digits".into())
+    }
+}
+
+/// `origin`: a host name, `^[a-zA-Z0-9\.\-]+$`.
+pub fn origin(v: &str) -> Result<String, String> {
+    check(
+        v,
+        1,
+        253,
+        |c| c.is_ascii_alphanumeric() || c == '.' || c == '-',
+        r"^[a-zA-Z0-9\.\-]+$",
+    )
+    .map(|s| s.to_ascii_lowercase())
+}
+
+/// `ip`: min 5 and an IPv4 or IPv6 address.
+pub fn ip(v: &str) -> Result<std::net::IpAddr, String> {
+    if v.len() < 5 {
+        return Err("must be at least 5 characters".into());
+    }
+    v.trim()
+        .parse()
+        .map_err(|_| format!("`{v}` is not an IP address"))
+}
+
+/// `url`: at least `min` characters, at most 2000.
+pub fn url(v: &str, min: usize) -> Result<String, String> {
+    let n = v.chars().count();
+    if n < min || n > 2000 {
+        return Err(format!("must be {min} to 2000 characters"));
+    }
+    Ok(v.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn omnidesk_patterns() {
+        assert!(chat_server("chat.example.com").is_ok());
+        assert!(chat_server("http://x y").is_err());
+        assert!(chat_server("a.b").is_err());
+        assert!(chat_session_id("+27821234567").is_ok());
+        assert!(chat_session_id("session-0001").is_ok());
+        assert!(chat_session_id("short").is_err());
+        assert!(chat_session_id("bad_session_id").is_err());
+        assert!(chat_session_id(&"a".repeat(66)).is_err());
+        assert!(chat_account_token("abcDEF1234").is_ok());
+        assert!(chat_account_token("abc-DEF-1234").is_err());
+        assert!(customer_name("Joe Soap 2").is_ok());
+        assert!(customer_name("Joe <script>").is_err());
+        assert_eq!(phone_number("+27821234567", false).unwrap(), "+27821234567");
+        assert!(phone_number("27821234567", false).is_err());
+        assert_eq!(phone_number("27821234567", true).unwrap(), "+27821234567");
+        assert!(origin("shop.example.com").is_ok());
+        assert!(origin("shop.example.com/x").is_err());
+        assert!(ip("10.0.0.1").is_ok());
+        assert!(ip("::1").is_err());
+        assert!(ip("2001:db8::1").is_ok());
+    }
+}
