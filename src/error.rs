@@ -18,6 +18,7 @@ pub enum ErrorCode {
     InvalidSessionToken,
     InvalidCredentials,
     ApiKeyInvalid,
+    AccountTokenInvalid,
     AgentDisabled,
     Forbidden,
     NotFound,
@@ -26,6 +27,11 @@ pub enum ErrorCode {
     TagNotFound,
     TagGroupNotFound,
     CannedResponseNotFound,
+    ChannelNotFound,
+    ChatNotFound,
+    CustomerNotFound,
+    AttachmentNotFound,
+    NoChatWaiting,
     MethodNotAllowed,
     Conflict,
     EmailAlreadyExists,
@@ -33,6 +39,16 @@ pub enum ErrorCode {
     MenuIndexInUse,
     TagInUse,
     LastManager,
+    ChatNotAssigned,
+    ChatAlreadyAssigned,
+    ChatAssignedToAnotherAgent,
+    ChatClosed,
+    ChatNotQueued,
+    AgentNotOnline,
+    AgentAtCapacity,
+    NoActiveChat,
+    TagDisabled,
+    DepartmentDisabled,
     PayloadTooLarge,
     UnsupportedMediaType,
     ClientVersionTooOld,
@@ -46,17 +62,22 @@ impl ErrorCode {
         use ErrorCode::*;
         match self {
             ValidationFailed | VersionRequired | InvalidResetCode => StatusCode::BAD_REQUEST,
-            InvalidSessionToken | InvalidCredentials | ApiKeyInvalid => StatusCode::UNAUTHORIZED,
+            InvalidSessionToken | InvalidCredentials | ApiKeyInvalid | AccountTokenInvalid => {
+                StatusCode::UNAUTHORIZED
+            }
             AgentDisabled | Forbidden => StatusCode::FORBIDDEN,
             NotFound
             | AgentNotFound
             | DepartmentNotFound
             | TagNotFound
             | TagGroupNotFound
-            | CannedResponseNotFound => StatusCode::NOT_FOUND,
+            | CannedResponseNotFound | ChannelNotFound | ChatNotFound | CustomerNotFound
+            | AttachmentNotFound | NoChatWaiting => StatusCode::NOT_FOUND,
             MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Conflict | EmailAlreadyExists | NameAlreadyExists | MenuIndexInUse | TagInUse
-            | LastManager => StatusCode::CONFLICT,
+            | LastManager | ChatNotAssigned | ChatAlreadyAssigned | ChatAssignedToAnotherAgent
+            | ChatClosed | ChatNotQueued | AgentNotOnline | AgentAtCapacity | NoActiveChat | TagDisabled
+            | DepartmentDisabled => StatusCode::CONFLICT,
             PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ClientVersionTooOld => StatusCode::UPGRADE_REQUIRED,

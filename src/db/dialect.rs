@@ -64,3 +64,21 @@ pub fn upsert_setting(
             .map(|_| ()),
     }
 }
+
+/// Tags a chat; tagging it again with the same tag changes nothing.
+pub fn insert_chat_tag(
+    conn: &mut DbConnection,
+    chat_id: i64,
+    tag_id: i64,
+    by: Option<i64>,
+    now: chrono::NaiveDateTime,
+) -> QueryResult<()> {
+    use crate::db::schema::chat_tags::dsl as t;
+    use diesel::ExpressionMethods;
+    let row = (t::chat_id.eq(chat_id), t::tag_id.eq(tag_id), t::added_by.eq(by), t::added_at.eq(now));
+    match conn {
+        DbConnection::Sqlite(c) => diesel::insert_into(t::chat_tags).values(row).on_conflict_do_nothing().execute(c),
+        DbConnection::Postgres(c) => diesel::insert_into(t::chat_tags).values(row).on_conflict_do_nothing().execute(c),
+    }
+    .map(|_| ())
+}

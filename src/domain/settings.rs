@@ -10,6 +10,8 @@ pub enum SettingKey {
     OutOfHoursMessage,
     MaxChatsPerAgent,
     MaxAttachmentMB,
+    WhitelistedDomains,
+    BlacklistedIPs,
 }
 
 /// A validated value, in the JSON type it is shown as.
@@ -17,6 +19,7 @@ pub enum SettingKey {
 pub enum SettingValue {
     Text(String),
     Number(i64),
+    List(Vec<String>),
 }
 
 impl SettingValue {
@@ -24,6 +27,7 @@ impl SettingValue {
         match self {
             Self::Text(s) => s.clone(),
             Self::Number(n) => n.to_string(),
+            Self::List(items) => serde_json::to_string(items).unwrap_or_else(|_| "[]".into()),
         }
     }
 
@@ -31,17 +35,20 @@ impl SettingValue {
         match self {
             Self::Text(s) => serde_json::Value::String(s.clone()),
             Self::Number(n) => serde_json::Value::from(*n),
+            Self::List(items) => serde_json::Value::from(items.clone()),
         }
     }
 }
 
 impl SettingKey {
-    pub const ALL: [SettingKey; 5] = [
+    pub const ALL: [SettingKey; 7] = [
         Self::CompanyName,
         Self::TimeZone,
         Self::OutOfHoursMessage,
         Self::MaxChatsPerAgent,
         Self::MaxAttachmentMB,
+        Self::WhitelistedDomains,
+        Self::BlacklistedIPs,
     ];
 
     pub fn name(self) -> &'static str {
@@ -51,6 +58,8 @@ impl SettingKey {
             Self::OutOfHoursMessage => "OutOfHoursMessage",
             Self::MaxChatsPerAgent => "MaxChatsPerAgent",
             Self::MaxAttachmentMB => "MaxAttachmentMB",
+            Self::WhitelistedDomains => "WhitelistedDomains",
+            Self::BlacklistedIPs => "BlacklistedIPs",
         }
     }
 
@@ -68,6 +77,7 @@ impl SettingKey {
             ),
             Self::MaxChatsPerAgent => SettingValue::Number(5),
             Self::MaxAttachmentMB => SettingValue::Number(10),
+            Self::WhitelistedDomains | Self::BlacklistedIPs => SettingValue::List(Vec::new()),
         }
     }
 
@@ -86,6 +96,10 @@ impl SettingKey {
             }
             Self::MaxChatsPerAgent => number(raw, 0, 1000).map(SettingValue::Number),
             Self::MaxAttachmentMB => number(raw, 1, 100).map(SettingValue::Number),
+            Self::WhitelistedDomains => list(raw, super::netlist::parse_domain).map(SettingValue::List),
+            Self::BlacklistedIPs => {
+                list(raw, |s| super::netlist::IpRange::parse(s).map(|r| r.to_string())).map(SettingValue::List)
+            }
         }
     }
 
@@ -94,6 +108,7 @@ impl SettingKey {
         let raw = match self.default_value() {
             SettingValue::Number(_) => stored.parse::<i64>().map(serde_json::Value::from).ok(),
             SettingValue::Text(_) => Some(serde_json::Value::String(stored.to_owned())),
+            SettingValue::List(_) => serde_json::from_str(stored).ok(),
         };
         raw.and_then(|v| self.validate(&v).ok())
             .unwrap_or_else(|| self.default_value())
@@ -105,6 +120,29 @@ fn text(raw: &serde_json::Value, max: usize) -> Result<String, String> {
         serde_json::Value::String(s) => super::required_text(s, max),
         _ => Err("must be a string".into()),
     }
+}
+
+/// A list as a JSON array of strings or one comma-separated string; each item parsed, duplicates dropped.
+fn list(raw: &serde_json::Value, parse: impl Fn(&str) -> Result<String, String>) -> Result<Vec<String>, String> {
+    let items: Vec<String> = match raw {
+        serde_json::Value::Array(items) => items
+            .iter()
+            .map(|v| v.as_str().map(str::to_owned).ok_or_else(|| "must hold strings".to_string()))
+            .collect::<Result<_, _>>()?,
+        serde_json::Value::String(s) => s.split(',').map(str::to_owned).collect(),
+        _ => return Err("must be a list of strings".into()),
+    };
+    let mut out: Vec<String> = Vec::new();
+    for item in items.iter().map(|s| s.trim()).filter(|s| !s.is_empty()) {
+        let parsed = parse(item)?;
+        if !out.contains(&parsed) {
+            out.push(parsed);
+        }
+    }
+    if out.len() > 500 {
+        return Err("must have at most 500 entries".into());
+    }
+    Ok(out)
 }
 
 fn number(raw: &serde_json::Value, min: i64, max: i64) -> Result<i64, String> {
@@ -139,6 +177,16 @@ mod tests {
         assert!(SettingKey::MaxAttachmentMB.validate(&json!(0)).is_err());
         assert!(SettingKey::CompanyName.validate(&json!(5)).is_err());
         assert!(SettingKey::parse("Nope").is_none());
+    }
+
+    #[test]
+    fn lists_of_domains_and_ip_ranges() {
+        let v = SettingKey::BlacklistedIPs.validate(&json!(["10.0.0.0/8", "192.0.2.7", "10.0.0.0/8"])).unwrap();
+        assert_eq!(v, SettingValue::List(vec!["10.0.0.0/8".into(), "192.0.2.7".into()]));
+        assert!(SettingKey::BlacklistedIPs.validate(&json!(["10.0.0.0/99"])).is_err());
+        let v = SettingKey::WhitelistedDomains.validate(&json!("example.com, Shop.Example.org")).unwrap();
+        assert_eq!(v, SettingValue::List(vec!["example.com".into(), "shop.example.org".into()]));
+        assert_eq!(SettingKey::WhitelistedDomains.from_stored(&v.to_stored()), v);
     }
 
     #[test]

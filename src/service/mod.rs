@@ -4,11 +4,19 @@
 pub mod agents;
 pub mod auth;
 pub mod canned_responses;
+pub mod channels;
+pub mod chats;
+pub mod conversation;
+pub mod customers;
 pub mod departments;
 pub mod mailer;
+pub mod messages;
+pub mod outbound;
 pub mod passwords;
+pub mod routing;
 pub mod settings;
 pub mod tags;
+pub mod widget;
 pub mod working_hours;
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -25,6 +33,8 @@ pub struct Ctx {
     pub pool: DbPool,
     pub config: Config,
     pub mailer: Mailer,
+    /// Woken when messages for customers are queued, so the delivery worker sends them at once.
+    pub outbound_ready: tokio::sync::Notify,
     /// Set once migrations have run; until then the API answers 503.
     schema_ready: AtomicBool,
 }
@@ -35,6 +45,7 @@ impl Ctx {
             pool,
             config,
             mailer,
+            outbound_ready: tokio::sync::Notify::new(),
             schema_ready: AtomicBool::new(false),
         }
     }
@@ -60,6 +71,12 @@ impl Ctx {
     pub fn write<T>(&self, f: impl FnOnce(&mut DbConnection) -> ApiResult<T>) -> ApiResult<T> {
         let mut conn = self.conn()?;
         dialect::write_transaction(&mut conn, f)
+    }
+
+    /// Runs `f` on one connection, outside a transaction (reads, or single-statement writes).
+    pub fn with_conn<T>(&self, f: impl FnOnce(&mut DbConnection) -> ApiResult<T>) -> ApiResult<T> {
+        let mut conn = self.conn()?;
+        f(&mut conn)
     }
 
     /// Runs read-only queries on one connection.

@@ -56,6 +56,24 @@ pub fn number(c: &mut DbConnection, key: SettingKey) -> QueryResult<i64> {
         store::get(c, key.name())?.map_or_else(|| key.default_value(), |s| key.from_stored(&s));
     Ok(match value {
         SettingValue::Number(n) => n,
-        SettingValue::Text(_) => 0,
+        _ => 0,
+    })
+}
+
+/// A text setting's current value.
+pub fn text(c: &mut DbConnection, key: SettingKey) -> QueryResult<String> {
+    let value = store::get(c, key.name())?.map_or_else(|| key.default_value(), |s| key.from_stored(&s));
+    Ok(match value {
+        SettingValue::Text(s) => s,
+        other => other.to_stored(),
+    })
+}
+
+/// A list setting's current value.
+pub fn list(c: &mut DbConnection, key: SettingKey) -> QueryResult<Vec<String>> {
+    let value = store::get(c, key.name())?.map_or_else(|| key.default_value(), |s| key.from_stored(&s));
+    Ok(match value {
+        SettingValue::List(items) => items,
+        _ => Vec::new(),
     })
 }

@@ -192,3 +192,20 @@ pub fn replace_departments(
     }
     Ok(())
 }
+
+const ONLINE: i16 = crate::domain::AgentStatus::Online as i16;
+
+/// Enabled, online agents per department: (department, count).
+pub fn online_by_department(conn: &mut DbConnection) -> QueryResult<Vec<(i64, i64)>> {
+    agent_departments::table
+        .inner_join(agents::table)
+        .filter(agents::enabled.eq(true))
+        .filter(agents::status.eq(ONLINE))
+        .group_by(agent_departments::department_id)
+        .select((agent_departments::department_id, diesel::dsl::count_star()))
+        .load(conn)
+}
+
+pub fn count_online(conn: &mut DbConnection) -> QueryResult<i64> {
+    agents::table.filter(agents::enabled.eq(true)).filter(agents::status.eq(ONLINE)).count().get_result(conn)
+}

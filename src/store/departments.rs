@@ -169,3 +169,22 @@ pub fn names_auto_tagging(conn: &mut DbConnection, tag_id: i64) -> QueryResult<V
         .select(departments::name)
         .load(conn)
 }
+
+/// Enabled departments in the welcome menu, in menu order.
+pub fn menu(conn: &mut DbConnection) -> QueryResult<Vec<DepartmentRow>> {
+    departments::table
+        .filter(departments::enabled.eq(true))
+        .filter(departments::include_in_menu.eq(true))
+        .order((departments::menu_index, departments::id))
+        .select(DepartmentRow::as_select())
+        .load(conn)
+}
+
+/// Enabled departments, oldest first.
+pub fn enabled(conn: &mut DbConnection) -> QueryResult<Vec<DepartmentRow>> {
+    departments::table
+        .filter(departments::enabled.eq(true))
+        .order(departments::id)
+        .select(DepartmentRow::as_select())
+        .load(conn)
+}

@@ -1,9 +1,16 @@
 //! Diesel queries, one file per aggregate. Functions return `QueryResult` and decide nothing.
 
 pub mod agents;
+pub mod attachments;
 pub mod canned_responses;
+pub mod channels;
+pub mod chats;
+pub mod customers;
+pub mod deliveries;
 pub mod departments;
+pub mod events;
 pub mod logon_failures;
+pub mod messages;
 pub mod password_resets;
 pub mod sessions;
 pub mod settings;

@@ -1,0 +1,102 @@
+//! Channels: the channel servers a manager registers, and how their calls are authenticated.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::Ctx;
+use crate::db;
+use crate::domain::token;
+use crate::error::{ApiError, ApiResult, ErrorCode};
+use crate::store::channels::{self as store, ChannelRow, NewChannelRow};
+
+#[derive(Serialize, ToSchema, Debug)]
+#[serde(rename_all = "PascalCase")]
+pub struct ChannelView {
+    #[serde(rename = "ChannelID")]
+    pub channel_id: i64,
+    pub name: String,
+    /// Base URL of the channel server; replies go to `<ChatServer>/messageForCustomer`.
+    pub chat_server: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A new channel with its secrets, shown this once.
+#[derive(Serialize, ToSchema, Debug)]
+#[serde(rename_all = "PascalCase")]
+pub struct NewChannelView {
+    #[serde(flatten)]
+    pub channel: ChannelView,
+    /// Sent by the channel server as the `apiKey` header.
+    pub api_key: String,
+    /// Sent by the channel server as `chatAccountToken`.
+    pub chat_account_token: String,
+    /// Key of the HMAC-SHA256 signature (`X-Agentdesk-Signature`) on our calls to the channel server.
+    pub signing_secret: String,
+}
+
+fn view(row: ChannelRow) -> ChannelView {
+    ChannelView { channel_id: row.id, name: row.name, chat_server: row.chat_server, created_at: row.created_at.and_utc() }
+}
+
+pub fn create_channel(ctx: &Ctx, name: String, chat_server: String) -> ApiResult<NewChannelView> {
+    let (api_key, api_key_hash) = token::generate();
+    let (account_token, account_token_hash) = token::generate();
+    let (signing_secret, _) = token::generate();
+    ctx.write(|c| {
+        let id = store::insert(
+            c,
+            &NewChannelRow {
+                name: &name,
+                chat_server: &chat_server,
+                api_key_hash: &api_key_hash,
+                account_token_hash: &account_token_hash,
+                signing_secret: &signing_secret,
+                created_at: db::now(),
+            },
+        )?;
+        let row = store::find(c, id)?.ok_or_else(|| not_found(id))?;
+        tracing::info!(channel_id = id, "channel created");
+        Ok(NewChannelView {
+            channel: view(row),
+            api_key: api_key.clone(),
+            chat_account_token: account_token.clone(),
+            signing_secret: signing_secret.clone(),
+        })
+    })
+}
+
+pub fn get_channel_list(ctx: &Ctx) -> ApiResult<Vec<ChannelView>> {
+    ctx.read(|c| Ok(store::list(c)?.into_iter().map(view).collect()))
+}
+
+/// Deletes a channel: its key stops working at once; its chats stay in the history.
+pub fn delete_channel(ctx: &Ctx, id: i64) -> ApiResult<()> {
+    ctx.write(|c| match store::soft_delete(c, id, db::now())? {
+        0 => Err(not_found(id)),
+        _ => Ok(()),
+    })
+}
+
+fn not_found(id: i64) -> ApiError {
+    ApiError::new(ErrorCode::ChannelNotFound, format!("Channel {id} does not exist"))
+}
+
+/// The channel whose `apiKey` this is.
+pub fn authenticate(ctx: &Ctx, api_key: &str) -> ApiResult<ChannelRow> {
+    let invalid = || ApiError::new(ErrorCode::ApiKeyInvalid, "The apiKey header is missing or unknown");
+    if api_key.trim().is_empty() {
+        return Err(invalid());
+    }
+    let hash = token::hash(api_key);
+    ctx.read(|c| store::find_by_api_key_hash(c, &hash))?.ok_or_else(invalid)
+}
+
+/// `chatAccountToken` must belong to the calling channel.
+pub fn check_account_token(channel: &ChannelRow, account_token: &str) -> ApiResult<()> {
+    if token::hash(account_token) == channel.account_token_hash {
+        Ok(())
+    } else {
+        Err(ApiError::new(ErrorCode::AccountTokenInvalid, "chatAccountToken does not belong to this channel"))
+    }
+}

@@ -1,0 +1,218 @@
+//! Chats as agents see them: who may act on which chat, the views, GetChatList, GetChat and the
+//! transcript export.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::auth::Caller;
+use super::Ctx;
+use crate::db::DbConnection;
+use crate::domain::chat::ChatState;
+use crate::error::{ApiError, ApiResult, ErrorCode};
+use crate::store::chats::{self, ChatFilter, ChatListRow, ChatRow};
+use crate::store::{agents, customers};
+
+/// Typing is shown for this long after the last `startedtyping`.
+const TYPING_SECONDS: i64 = 30;
+
+#[derive(Serialize, ToSchema, Debug, Clone)]
+#[serde(rename_all = "PascalCase")]
+pub struct TagRef {
+    #[serde(rename = "TagID")]
+    pub tag_id: i64,
+    pub name: String,
+}
+
+/// A chat in a list, and the head of GetChat.
+#[derive(Serialize, ToSchema, Debug)]
+#[serde(rename_all = "PascalCase")]
+pub struct ChatView {
+    #[serde(rename = "ChatID")]
+    pub chat_id: i64,
+    /// open, unassigned or closed.
+    pub chat_type: &'static str,
+    #[serde(rename = "CustomerID")]
+    pub customer_id: i64,
+    pub customer_name: Option<String>,
+    pub customer_number: Option<String>,
+    #[serde(rename = "DepartmentID")]
+    pub department_id: Option<i64>,
+    pub department_name: Option<String>,
+    #[serde(rename = "AgentID")]
+    pub agent_id: Option<i64>,
+    pub agent_name: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub queued_at: Option<DateTime<Utc>>,
+    pub assigned_at: Option<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
+    /// ClosedByUser, ClosedByCustomer or ClosedByIdle.
+    pub close_reason: Option<String>,
+    pub last_message_at: DateTime<Utc>,
+    pub last_message_text: Option<String>,
+    pub unread_count: i32,
+    pub tags: Vec<TagRef>,
+    /// Place in the department's queue while unassigned.
+    pub queue_position: Option<i64>,
+}
+
+fn utc(t: Option<NaiveDateTime>) -> Option<DateTime<Utc>> {
+    t.map(|t| t.and_utc())
+}
+
+/// Builds views for a page of rows with two more queries: tags, and queue positions.
+pub(crate) fn views(c: &mut DbConnection, rows: Vec<ChatListRow>) -> ApiResult<Vec<ChatView>> {
+    let ids: Vec<i64> = rows.iter().map(|r| r.chat.id).collect();
+    let mut tags: HashMap<i64, Vec<TagRef>> = HashMap::new();
+    for (chat_id, tag_id, name) in chats::tags_of(c, &ids)? {
+        tags.entry(chat_id).or_default().push(TagRef { tag_id, name });
+    }
+    rows.into_iter()
+        .map(|r| {
+            let position = chats::queue_position(c, &r.chat)?;
+            let chat = r.chat;
+            Ok(ChatView {
+                chat_id: chat.id,
+                chat_type: chat.state().name(),
+                customer_id: chat.customer_id,
+                customer_name: r.customer_name,
+                customer_number: r.customer_mobile,
+                department_id: chat.department_id,
+                department_name: r.department_name,
+                agent_id: chat.agent_id,
+                agent_name: r.agent_name,
+                created_at: chat.created_at.and_utc(),
+                queued_at: utc(chat.queued_at),
+                assigned_at: utc(chat.assigned_at),
+                closed_at: utc(chat.closed_at),
+                close_reason: chat.close_reason,
+                last_message_at: chat.last_message_at.and_utc(),
+                last_message_text: chat.last_message_text,
+                unread_count: chat.agent_unread,
+                tags: tags.remove(&chat.id).unwrap_or_default(),
+                queue_position: position,
+            })
+        })
+        .collect()
+}
+
+pub(crate) fn view(c: &mut DbConnection, chat_id: i64) -> ApiResult<ChatView> {
+    let row = chats::find_listed(c, chat_id)?.ok_or_else(|| not_found(chat_id))?;
+    views(c, vec![row])?.pop().ok_or_else(|| not_found(chat_id))
+}
+
+pub(crate) fn not_found(chat_id: i64) -> ApiError {
+    ApiError::new(ErrorCode::ChatNotFound, format!("Chat {chat_id} does not exist"))
+}
+
+/// Loads a chat the caller may act on: managers any chat, agents chats of their departments and
+/// chats assigned to them.
+pub(crate) fn load_for(c: &mut DbConnection, caller: &Caller, chat_id: i64) -> ApiResult<ChatRow> {
+    let chat = chats::find(c, chat_id)?.ok_or_else(|| not_found(chat_id))?;
+    if caller.is_manager() || chat.agent_id == Some(caller.agent_id) {
+        return Ok(chat);
+    }
+    let mine = agents::department_ids(c, caller.agent_id)?;
+    match chat.department_id {
+        Some(d) if mine.contains(&d) => Ok(chat),
+        _ => Err(ApiError::forbidden(format!("Chat {chat_id} is not in one of your departments"))),
+    }
+}
+
+/// GetChatList's parameters after parsing.
+pub struct ChatListQuery {
+    pub state: Option<ChatState>,
+    pub page: i64,
+    pub page_size: i64,
+    pub term: Option<String>,
+    pub only_mine: bool,
+    pub unread_only: bool,
+    pub department_id: Option<i64>,
+    pub agent_id: Option<i64>,
+}
+
+#[derive(Serialize, ToSchema, Debug)]
+#[serde(rename_all = "PascalCase")]
+pub struct Cursor {
+    pub page: i64,
+    pub page_size: i64,
+    pub total: i64,
+    pub pages: i64,
+}
+
+impl Cursor {
+    pub fn new(page: i64, page_size: i64, total: i64) -> Self {
+        Self { page, page_size, total, pages: (total + page_size - 1) / page_size }
+    }
+}
+
+/// Escapes LIKE wildcards in a search term and wraps it in `%`.
+fn like_pattern(term: &str) -> String {
+    let escaped: String = term.to_lowercase().chars().filter(|c| !matches!(c, '%' | '_' | '\\')).collect();
+    format!("%{escaped}%")
+}
+
+pub fn get_chat_list(ctx: &Ctx, caller: &Caller, q: ChatListQuery) -> ApiResult<(Vec<ChatView>, Cursor)> {
+    ctx.with_conn(|c| {
+    let visible_to = if caller.is_manager() { None } else { Some((caller.agent_id, agents::department_ids(c, caller.agent_id)?)) };
+    let filter = ChatFilter {
+        state: q.state,
+        visible_to,
+        department_id: q.department_id,
+        agent_id: if q.only_mine { Some(caller.agent_id) } else { q.agent_id },
+        unread_only: q.unread_only,
+        term: q.term.as_deref().map(like_pattern),
+    };
+    let (rows, total) = chats::list(c, &filter, (q.page - 1) * q.page_size, q.page_size)?;
+    Ok((views(c, rows)?, Cursor::new(q.page, q.page_size, total)))
+    })
+}
+
+#[derive(Serialize, ToSchema, Debug)]
+#[serde(rename_all = "PascalCase")]
+pub struct CustomerRef {
+    #[serde(rename = "CustomerID")]
+    pub customer_id: i64,
+    pub full_name: Option<String>,
+    pub mobile_number: Option<String>,
+    pub email_address: Option<String>,
+}
+
+#[derive(Serialize, ToSchema, Debug)]
+#[serde(rename_all = "PascalCase")]
+pub struct VisitView {
+    pub url: String,
+    pub visited_at: DateTime<Utc>,
+}
+
+#[derive(Serialize, ToSchema, Debug)]
+#[serde(rename_all = "PascalCase")]
+pub struct ChatDetail {
+    #[serde(flatten)]
+    pub chat: ChatView,
+    pub customer: CustomerRef,
+    pub customer_typing: bool,
+    pub visited_pages: Vec<VisitView>,
+}
+
+pub fn get_chat(ctx: &Ctx, caller: &Caller, chat_id: i64) -> ApiResult<ChatDetail> {
+    ctx.with_conn(|c| {
+    let chat = load_for(c, caller, chat_id)?;
+    let customer = customers::find(c, chat.customer_id)?.ok_or_else(|| ApiError::internal("chat without customer"))?;
+    let visits = chats::visits(c, chat.channel_id, &chat.external_session_id, 50)?;
+    let typing = chat.customer_typing_at.is_some_and(|t| (crate::db::now() - t).num_seconds() < TYPING_SECONDS);
+    Ok(ChatDetail {
+        chat: view(c, chat_id)?,
+        customer: CustomerRef {
+            customer_id: customer.id,
+            full_name: customer.full_name,
+            mobile_number: customer.mobile,
+            email_address: customer.email,
+        },
+        customer_typing: typing,
+        visited_pages: visits.into_iter().map(|(url, at)| VisitView { url, visited_at: at.and_utc() }).collect(),
+    })
+    })
+}

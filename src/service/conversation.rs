@@ -1,0 +1,312 @@
+//! The customer's side of a chat, as channel servers report it: messages (with the welcome menu
+//! and routing into a department's queue), typing, page visits, attachments and leaving.
+
+use chrono::{NaiveDateTime, Utc};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use utoipa::ToSchema;
+
+use super::outbound::{fact, record, tell_customer};
+use super::routing::{close, enter_queue};
+use super::{settings, working_hours, Ctx};
+use crate::db::{self, dialect, DbConnection};
+use crate::domain::chat::{ChatState, EventKind, MessageKind, Placeholders, SpecialType};
+use crate::domain::settings::SettingKey;
+use crate::error::{ApiError, ApiResult, ErrorCode};
+use crate::store::attachments::{self, NewAttachment};
+use crate::store::channels::ChannelRow;
+use crate::store::chats::{self, ChatRow};
+use crate::store::customers::{self, CustomerChanges, CustomerRow};
+use crate::store::departments::{self, DepartmentRow};
+use crate::store::messages::{self, NewMessage};
+
+/// A file sent in a chat, already checked against the type allow-list.
+pub struct Upload {
+    pub file_name: String,
+    pub mime_type: &'static str,
+    pub bytes: Vec<u8>,
+}
+
+/// A customer's message as the channel reports it, validated.
+pub struct CustomerMessage {
+    pub session_id: String,
+    pub text: String,
+    pub customer_name: Option<String>,
+    pub email: Option<String>,
+    /// `+digits`.
+    pub phone: Option<String>,
+    pub url: Option<String>,
+    pub attachment: Option<Upload>,
+}
+
+#[derive(Serialize, ToSchema, Debug)]
+#[serde(rename_all = "PascalCase")]
+pub struct InboundView {
+    pub success: bool,
+    #[serde(rename = "ChatID")]
+    pub chat_id: i64,
+    #[serde(rename = "CustomerID")]
+    pub customer_id: i64,
+    #[serde(rename = "MessageID")]
+    pub message_id: i64,
+    pub chat_type: &'static str,
+    #[serde(rename = "DepartmentID")]
+    pub department_id: Option<i64>,
+    pub queue_position: Option<i64>,
+}
+
+/// What the desk says and when it is open, read once per message.
+struct Desk {
+    company: String,
+    open_now: bool,
+    out_of_hours: String,
+}
+
+impl Desk {
+    fn load(c: &mut DbConnection) -> ApiResult<Self> {
+        let week = working_hours::week_schedule(c)?;
+        let tz = settings::time_zone(c)?;
+        Ok(Self {
+            company: settings::text(c, SettingKey::CompanyName)?,
+            open_now: week.is_open(Utc::now(), tz),
+            out_of_hours: settings::text(c, SettingKey::OutOfHoursMessage)?,
+        })
+    }
+}
+
+/// Checks an upload against the desk's `MaxAttachmentMB`.
+pub(crate) fn check_size(c: &mut DbConnection, bytes: usize, field: &str) -> ApiResult<()> {
+    let max_mb = settings::number(c, SettingKey::MaxAttachmentMB)?;
+    if bytes as i64 > max_mb * 1024 * 1024 {
+        let mut e = ApiError::new(ErrorCode::PayloadTooLarge, format!("Attachments may be at most {max_mb} MB (MaxAttachmentMB)"));
+        e.fields.insert(field.to_owned(), format!("is larger than {max_mb} MB"));
+        return Err(e);
+    }
+    Ok(())
+}
+
+pub(crate) fn store_upload(c: &mut DbConnection, chat_id: i64, upload: &Upload, now: NaiveDateTime) -> ApiResult<i64> {
+    let sha = hex::encode(Sha256::digest(&upload.bytes));
+    Ok(attachments::insert(
+        c,
+        &NewAttachment { chat_id, name: &upload.file_name, mime_type: upload.mime_type, sha256: &sha, bytes: &upload.bytes, created_at: now },
+    )?)
+}
+
+/// A customer message: finds or opens the session's chat, stores the message and, while the chat
+/// has no department yet, runs the welcome menu or routes it.
+pub fn notify_user_new_chat_message(ctx: &Ctx, channel: &ChannelRow, m: CustomerMessage) -> ApiResult<InboundView> {
+    let view = ctx.write(|c| {
+        // Two messages of one new session must not open two chats; one phone number is one customer.
+        dialect::lock_key(c, &format!("session:{}:{}", channel.id, m.session_id))?;
+        if let Some(phone) = &m.phone {
+            dialect::lock_key(c, &format!("customer:{phone}"))?;
+        }
+        if let Some(upload) = &m.attachment {
+            check_size(c, upload.bytes.len(), "file")?;
+        }
+        let now = db::now();
+        let (chat, is_new) = match chats::find_live_by_session(c, channel.id, &m.session_id)? {
+            Some(chat) => (chat, false),
+            None => (open_chat(c, channel, &m, now)?, true),
+        };
+        let customer = update_customer(c, chat.customer_id, &m, now)?;
+        let returning = chats::count_for_customer(c, customer.id)? > 1;
+        let attachment_id = m.attachment.as_ref().map(|u| store_upload(c, chat.id, u, now)).transpose()?;
+        let author = customer.full_name.clone().unwrap_or_else(|| "Customer".to_owned());
+        let message_id = messages::insert(
+            c,
+            &NewMessage {
+                chat_id: chat.id,
+                kind: MessageKind::Customer,
+                special_type: None,
+                agent_id: None,
+                author: &author,
+                text: &m.text,
+                attachment_id,
+                to_customer: false,
+                created_at: now,
+            },
+        )?;
+        let preview = match (&m.attachment, m.text.is_empty()) {
+            (Some(u), true) => format!("[{}]", u.file_name),
+            _ => m.text.clone(),
+        };
+        chats::touch_last_message(c, chat.id, now, &preview, true)?;
+        fact(c, chat.id, EventKind::MessageIn, now, None, chat.department_id, None)?;
+        if let Some(url) = &m.url {
+            chats::insert_visit(c, channel.id, &m.session_id, url, now)?;
+        }
+        if chat.department_id.is_none() && chat.state() == ChatState::Unassigned {
+            route(c, &chat, &customer, &m.text, is_new, returning, now)?;
+        }
+        let chat = chats::find(c, chat.id)?.ok_or_else(|| super::chats::not_found(chat.id))?;
+        Ok(InboundView {
+            success: true,
+            chat_id: chat.id,
+            customer_id: customer.id,
+            message_id,
+            chat_type: chat.state().name(),
+            department_id: chat.department_id,
+            queue_position: chats::queue_position(c, &chat)?,
+        })
+    })?;
+    ctx.outbound_ready.notify_one();
+    Ok(view)
+}
+
+/// Opens a chat for the session, recognising the customer by phone number, else email address,
+/// else the session's earlier chats.
+fn open_chat(c: &mut DbConnection, channel: &ChannelRow, m: &CustomerMessage, now: NaiveDateTime) -> ApiResult<ChatRow> {
+    let known = match (&m.phone, &m.email) {
+        (Some(phone), _) => customers::find_by_mobile(c, phone)?.map(|cu| cu.id),
+        (None, Some(email)) => customers::find_by_email(c, email)?.map(|cu| cu.id),
+        (None, None) => None,
+    };
+    let known = match (known, &m.phone) {
+        (None, Some(_)) => match &m.email {
+            // A number we don't know yet, but an address we do: same person, new number.
+            Some(email) => customers::find_by_email(c, email)?.filter(|cu| cu.mobile.is_none()).map(|cu| cu.id),
+            None => None,
+        },
+        (found, _) => found,
+    };
+    let known = match known {
+        Some(id) => Some(id),
+        None => chats::latest_customer_of_session(c, channel.id, &m.session_id)?,
+    };
+    let customer_id = match known {
+        Some(id) => id,
+        None => customers::insert(c, m.customer_name.as_deref(), m.phone.as_deref(), m.email.as_deref(), now)?,
+    };
+    let id = chats::insert(c, channel.id, &m.session_id, customer_id, now)?;
+    record(c, id, SpecialType::NewSession, "Chat started", now)?;
+    chats::find(c, id)?.ok_or_else(|| super::chats::not_found(id))
+}
+
+/// Fills in what the channel tells us about the customer.
+fn update_customer(c: &mut DbConnection, id: i64, m: &CustomerMessage, now: NaiveDateTime) -> ApiResult<CustomerRow> {
+    let current = customers::find(c, id)?.ok_or_else(|| ApiError::internal("chat without customer"))?;
+    let changes = CustomerChanges {
+        full_name: m.customer_name.clone().filter(|n| current.full_name.as_ref() != Some(n)),
+        mobile: m.phone.clone().filter(|_| current.mobile.is_none()),
+        email: m.email.clone().filter(|e| current.email.as_ref() != Some(e)),
+        email_key: m.email.as_ref().map(|e| e.to_lowercase()).filter(|_| m.email != current.email),
+        updated_at: None,
+    };
+    if changes.full_name.is_some() || changes.mobile.is_some() || changes.email.is_some() {
+        customers::update(c, id, &CustomerChanges { updated_at: Some(now), ..changes })?;
+    }
+    customers::find(c, id)?.ok_or_else(|| ApiError::internal("customer vanished"))
+}
+
+fn menu_text(menu: &[DepartmentRow], intro: &str) -> String {
+    let mut text = format!("{intro}\n");
+    for d in menu {
+        let name = d.name_in_menu.as_deref().unwrap_or(&d.name);
+        text.push_str(&format!("{}. {name}\n", d.menu_index.unwrap_or_default()));
+    }
+    text.trim_end().to_owned()
+}
+
+/// A chat without a department: a new chat gets the menu (two or more menu departments) or goes to
+/// the only candidate; a reply to the menu picks the department or gets the menu again.
+fn route(
+    c: &mut DbConnection,
+    chat: &ChatRow,
+    customer: &CustomerRow,
+    reply: &str,
+    is_new: bool,
+    returning: bool,
+    now: NaiveDateTime,
+) -> ApiResult<()> {
+    let desk = Desk::load(c)?;
+    let menu = departments::menu(c)?;
+    if is_new && !desk.open_now {
+        tell_customer(c, chat.id, SpecialType::OutOfHours, &desk.out_of_hours, now)?;
+    }
+    if menu.len() >= 2 {
+        if is_new {
+            let intro = format!("Welcome to {}! Reply with the number of the department you need:", desk.company);
+            tell_customer(c, chat.id, SpecialType::WelcomeMenu, &menu_text(&menu, &intro), now)?;
+            return Ok(());
+        }
+        let choice: Option<i32> = reply.trim().trim_end_matches('.').parse().ok();
+        return match menu.iter().find(|d| choice.is_some() && d.menu_index == choice) {
+            Some(department) => queue_with_welcome(c, chat.id, department, customer, returning, now),
+            None => {
+                let intro = "Sorry, that is not one of the options. Reply with the number of the department you need:";
+                tell_customer(c, chat.id, SpecialType::InvalidMenuChoice, &menu_text(&menu, intro), now)?;
+                Ok(())
+            }
+        };
+    }
+    let target = match menu.into_iter().next() {
+        Some(d) => Some(d),
+        None => departments::enabled(c)?.into_iter().next(),
+    };
+    match target {
+        Some(department) => queue_with_welcome(c, chat.id, &department, customer, returning, now),
+        None => {
+            tell_customer(c, chat.id, SpecialType::NoDepartment, "Sorry, no department can take your chat right now.", now)?;
+            Ok(())
+        }
+    }
+}
+
+fn queue_with_welcome(
+    c: &mut DbConnection,
+    chat_id: i64,
+    department: &DepartmentRow,
+    customer: &CustomerRow,
+    returning: bool,
+    now: NaiveDateTime,
+) -> ApiResult<()> {
+    let position = enter_queue(c, chat_id, department, now)?;
+    let welcome = if returning {
+        department.welcome_returning.as_ref().or(department.welcome_new.as_ref())
+    } else {
+        department.welcome_new.as_ref()
+    };
+    if let Some(text) = welcome {
+        let text = Placeholders {
+            customer_name: Some(customer.full_name.as_deref().unwrap_or("there")),
+            position_in_queue: Some(position),
+            department_name: Some(&department.name),
+            agent_name: None,
+        }
+        .expand(text);
+        tell_customer(c, chat_id, SpecialType::Welcome, &text, now)?;
+    }
+    Ok(())
+}
+
+fn live_chat(c: &mut DbConnection, channel: &ChannelRow, session: &str) -> ApiResult<ChatRow> {
+    chats::find_live_by_session(c, channel.id, session)?
+        .ok_or_else(|| ApiError::new(ErrorCode::ChatNotFound, "This session has no open chat"))
+}
+
+/// `startedtyping` / `stoppedtyping`.
+pub fn notify_user_new_chat_event(ctx: &Ctx, channel: &ChannelRow, session: &str, typing: bool) -> ApiResult<i64> {
+    ctx.write(|c| {
+        let chat = live_chat(c, channel, session)?;
+        chats::set_typing(c, chat.id, typing.then(db::now))?;
+        Ok(chat.id)
+    })
+}
+
+/// A page the customer visited; kept per session, shown with the chat.
+pub fn notify_user_visited(ctx: &Ctx, channel: &ChannelRow, session: &str, url: &str) -> ApiResult<()> {
+    ctx.write(|c| Ok(chats::insert_visit(c, channel.id, session, url, db::now())?))
+}
+
+/// The customer left: the chat closes as closed by the customer.
+pub fn notify_user_end_chat(ctx: &Ctx, channel: &ChannelRow, session: &str) -> ApiResult<i64> {
+    ctx.write(|c| {
+        let chat = live_chat(c, channel, session)?;
+        let now = db::now();
+        close(c, &chat, SpecialType::ClosedByCustomer, None, now)?;
+        record(c, chat.id, SpecialType::ClosedByCustomer, "The customer ended the chat", now)?;
+        Ok(chat.id)
+    })
+}

@@ -1,0 +1,173 @@
+//! Customers and chat tags: AddComment, FindCustomer, UpdateCustomer, AddTag, RemoveTag.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::auth::Caller;
+use super::chats::{load_for, view, ChatView};
+use super::messages::add_note;
+use super::Ctx;
+use crate::db::{self, DbConnection};
+use crate::domain::EmailAddress;
+use crate::error::{ApiError, ApiResult, ErrorCode};
+use crate::store::chats::{self, ChatRow};
+use crate::store::customers::{self, CustomerChanges, CustomerRow};
+use crate::store::{messages, tags};
+
+#[derive(Serialize, ToSchema, Debug)]
+#[serde(rename_all = "PascalCase")]
+pub struct CommentView {
+    #[serde(rename = "MessageID")]
+    pub message_id: i64,
+    #[serde(rename = "ChatID")]
+    pub chat_id: i64,
+    pub author: String,
+    pub comment: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Serialize, ToSchema, Debug)]
+#[serde(rename_all = "PascalCase")]
+pub struct CustomerView {
+    #[serde(rename = "CustomerID")]
+    pub customer_id: i64,
+    pub full_name: Option<String>,
+    pub mobile_number: Option<String>,
+    pub email_address: Option<String>,
+    pub created_at: DateTime<Utc>,
+    /// The chat that is not closed yet, if any.
+    #[serde(rename = "ActiveChatID")]
+    pub active_chat_id: Option<i64>,
+    /// Private notes on the customer's chats, newest first.
+    pub comments: Vec<CommentView>,
+    /// With `IncludeChats`: the customer's chats the caller may see, newest first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub chats: Option<Vec<ChatView>>,
+}
+
+fn not_found(id: i64) -> ApiError {
+    ApiError::new(ErrorCode::CustomerNotFound, format!("Customer {id} does not exist"))
+}
+
+fn no_active_chat(id: i64) -> ApiError {
+    ApiError::conflict(ErrorCode::NoActiveChat, format!("Customer {id} has no active chat"))
+}
+
+/// The customer's active chat, which the caller must be allowed to act on.
+fn active_chat(c: &mut DbConnection, caller: &Caller, customer_id: i64) -> ApiResult<ChatRow> {
+    customers::find(c, customer_id)?.ok_or_else(|| not_found(customer_id))?;
+    let chat = chats::live_for_customer(c, customer_id)?.ok_or_else(|| no_active_chat(customer_id))?;
+    load_for(c, caller, chat.id)
+}
+
+fn customer_view(c: &mut DbConnection, caller: &Caller, row: CustomerRow, include_chats: bool) -> ApiResult<CustomerView> {
+    let chat_ids = chats::for_customer(c, row.id, 100)?;
+    let visible: Vec<i64> = chat_ids.into_iter().filter(|id| load_for(c, caller, *id).is_ok()).collect();
+    let comments = messages::notes_of(c, &visible, 50)?
+        .into_iter()
+        .map(|m| CommentView { message_id: m.id, chat_id: m.chat_id, author: m.author, comment: m.text, created_at: m.created_at.and_utc() })
+        .collect();
+    let chats = if include_chats { Some(visible.iter().map(|id| view(c, *id)).collect::<ApiResult<Vec<_>>>()?) } else { None };
+    Ok(CustomerView {
+        customer_id: row.id,
+        full_name: row.full_name,
+        mobile_number: row.mobile,
+        email_address: row.email,
+        created_at: row.created_at.and_utc(),
+        active_chat_id: chats::live_for_customer(c, row.id)?.map(|ch| ch.id),
+        comments,
+        chats,
+    })
+}
+
+/// A private note on the customer's active chat.
+pub fn add_comment(ctx: &Ctx, caller: &Caller, customer_id: i64, comment: &str) -> ApiResult<i64> {
+    ctx.write(|c| {
+        let chat = active_chat(c, caller, customer_id)?;
+        add_note(c, caller, chat.id, comment)
+    })
+}
+
+/// Customers with this mobile number (international format; the `+` may be left out).
+pub fn find_customer(ctx: &Ctx, caller: &Caller, mobile: &str, include_chats: bool) -> ApiResult<Vec<CustomerView>> {
+    let digits = mobile.trim().trim_start_matches('+');
+    ctx.with_conn(|c| {
+        let found = customers::find_by_mobile(c, &format!("+{digits}"))?;
+        found.into_iter().map(|row| customer_view(c, caller, row, include_chats)).collect()
+    })
+}
+
+pub struct CustomerPatch {
+    pub full_name: Option<String>,
+    pub email: Option<EmailAddress>,
+    pub comment: Option<String>,
+    pub tag_ids: Vec<i64>,
+}
+
+/// Changes the customer's name and address; a comment becomes a note and tags go on the active chat.
+/// Agents may update only customers whose active chat they can act on.
+pub fn update_customer(ctx: &Ctx, caller: &Caller, customer_id: i64, patch: CustomerPatch) -> ApiResult<CustomerView> {
+    ctx.write(|c| {
+        let row = customers::find(c, customer_id)?.ok_or_else(|| not_found(customer_id))?;
+        let needs_chat = !caller.is_manager() || patch.comment.is_some() || !patch.tag_ids.is_empty();
+        let chat = if needs_chat { Some(active_chat(c, caller, customer_id)?) } else { None };
+        let now = db::now();
+        let changes = CustomerChanges {
+            full_name: patch.full_name.clone(),
+            email: patch.email.as_ref().map(|e| e.as_str().to_owned()),
+            email_key: patch.email.as_ref().map(EmailAddress::key),
+            mobile: None,
+            updated_at: Some(now),
+        };
+        customers::update(c, customer_id, &changes)?;
+        if let Some(chat) = &chat {
+            if let Some(comment) = &patch.comment {
+                add_note(c, caller, chat.id, comment)?;
+            }
+            for tag_id in &patch.tag_ids {
+                tag_chat(c, caller, chat.id, *tag_id)?;
+            }
+        }
+        let row = customers::find(c, row.id)?.ok_or_else(|| not_found(customer_id))?;
+        customer_view(c, caller, row, false)
+    })
+}
+
+fn tag_chat(c: &mut DbConnection, caller: &Caller, chat_id: i64, tag_id: i64) -> ApiResult<()> {
+    let tag = tags::find_tag(c, tag_id)?.ok_or_else(|| ApiError::new(ErrorCode::TagNotFound, format!("Tag {tag_id} does not exist")))?;
+    if !tag.enabled {
+        return Err(ApiError::conflict(ErrorCode::TagDisabled, format!("The tag {} is disabled", tag.name)));
+    }
+    chats::add_tag(c, chat_id, tag_id, Some(caller.agent_id), db::now())?;
+    Ok(())
+}
+
+/// Which chat AddTag means: the chat given, or the customer's active chat.
+pub enum TagTarget {
+    Chat(i64),
+    Customer(i64),
+}
+
+pub fn add_tag(ctx: &Ctx, caller: &Caller, target: TagTarget, tag_id: i64) -> ApiResult<ChatView> {
+    let chat_id = ctx.write(|c| {
+        let chat = match target {
+            TagTarget::Chat(id) => load_for(c, caller, id)?,
+            TagTarget::Customer(id) => active_chat(c, caller, id)?,
+        };
+        tag_chat(c, caller, chat.id, tag_id)?;
+        Ok(chat.id)
+    })?;
+    ctx.with_conn(|c| view(c, chat_id))
+}
+
+pub fn remove_tag(ctx: &Ctx, caller: &Caller, chat_id: i64, tag_id: i64) -> ApiResult<ChatView> {
+    ctx.write(|c| {
+        load_for(c, caller, chat_id)?;
+        if chats::remove_tag(c, chat_id, tag_id)? == 0 {
+            return Err(ApiError::new(ErrorCode::TagNotFound, format!("Chat {chat_id} is not tagged with tag {tag_id}")));
+        }
+        Ok(())
+    })?;
+    ctx.with_conn(|c| view(c, chat_id))
+}

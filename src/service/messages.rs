@@ -1,0 +1,221 @@
+//! SendMessage, GetChatMessages, MarkChatRead, private notes and attachment downloads.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::auth::Caller;
+use super::chats::{load_for, Cursor};
+use super::conversation::{check_size, store_upload, Upload};
+use super::outbound::{agent_reply, fact};
+use super::routing::closed;
+use super::Ctx;
+use crate::db::{self, DbConnection};
+use crate::domain::chat::{ChatState, EventKind, MessageKind, Placeholders};
+use crate::error::{ApiError, ApiResult, ErrorCode};
+use crate::store::attachments::AttachmentMeta;
+use crate::store::deliveries::{self, DeliveryState};
+use crate::store::messages::{self, MessageRow, NewMessage};
+use crate::store::{attachments, canned_responses, chats, customers};
+
+#[derive(Serialize, ToSchema, Debug)]
+#[serde(rename_all = "PascalCase")]
+pub struct AttachmentView {
+    #[serde(rename = "AttachmentID")]
+    pub attachment_id: i64,
+    pub name: String,
+    pub mime_type: String,
+    pub size: i64,
+    /// Where an agent downloads it (add `Version` and the session token).
+    #[serde(rename = "URL")]
+    pub url: String,
+}
+
+#[derive(Serialize, ToSchema, Debug)]
+#[serde(rename_all = "PascalCase")]
+pub struct DeliveryView {
+    /// pending, sending, delivered or failed.
+    pub state: &'static str,
+    pub attempts: i32,
+    pub last_error: Option<String>,
+}
+
+/// A message, shaped after SuperOffice's ChatMessage.
+#[derive(Serialize, ToSchema, Debug)]
+#[serde(rename_all = "PascalCase")]
+pub struct MessageView {
+    #[serde(rename = "MessageID")]
+    pub message_id: i64,
+    #[serde(rename = "ChatID")]
+    pub chat_id: i64,
+    /// customer, agent, system or note.
+    #[serde(rename = "Type")]
+    pub kind: &'static str,
+    pub special_type: Option<String>,
+    pub author: String,
+    #[serde(rename = "AgentID")]
+    pub agent_id: Option<i64>,
+    #[serde(rename = "Message")]
+    pub text: String,
+    pub attachment: Option<AttachmentView>,
+    pub when_posted: DateTime<Utc>,
+    pub read_by_agent_at: Option<DateTime<Utc>>,
+    pub read_by_customer_at: Option<DateTime<Utc>>,
+    /// How the message is getting to the customer; none for messages that don't go there.
+    pub delivery: Option<DeliveryView>,
+}
+
+pub fn attachment_url(id: i64) -> String {
+    format!("/api/GetAttachment?AttachmentID={id}")
+}
+
+fn views(c: &mut DbConnection, rows: Vec<MessageRow>) -> ApiResult<Vec<MessageView>> {
+    let ids: Vec<i64> = rows.iter().map(|m| m.id).collect();
+    let attachment_ids: Vec<i64> = rows.iter().filter_map(|m| m.attachment_id).collect();
+    let mut files: HashMap<i64, AttachmentMeta> = attachments::metas(c, &attachment_ids)?;
+    let mut states = deliveries::states_of(c, &ids)?;
+    Ok(rows
+        .into_iter()
+        .map(|m| MessageView {
+            message_id: m.id,
+            chat_id: m.chat_id,
+            kind: MessageKind::from_id(m.kind).name(),
+            special_type: m.special_type,
+            author: m.author,
+            agent_id: m.agent_id,
+            text: m.text,
+            attachment: m.attachment_id.and_then(|id| files.remove(&id)).map(|a| AttachmentView {
+                attachment_id: a.id,
+                url: attachment_url(a.id),
+                name: a.name,
+                mime_type: a.mime_type,
+                size: a.size,
+            }),
+            when_posted: m.created_at.and_utc(),
+            read_by_agent_at: m.read_by_agent_at.map(|t| t.and_utc()),
+            read_by_customer_at: m.read_by_customer_at.map(|t| t.and_utc()),
+            delivery: states.remove(&m.id).map(|d| DeliveryView {
+                state: DeliveryState::from_id(d.state).name(),
+                attempts: d.attempts,
+                last_error: d.last_error,
+            }),
+        })
+        .collect())
+}
+
+pub struct OutgoingMessage {
+    pub text: Option<String>,
+    pub canned_response_id: Option<i64>,
+    pub attachment: Option<Upload>,
+}
+
+/// An agent's reply. Only the assigned agent (or a manager) may send; a waiting chat is first
+/// assigned to the sender when the sender may take it.
+pub fn send_message(ctx: &Ctx, caller: &Caller, chat_id: i64, out: OutgoingMessage) -> ApiResult<MessageView> {
+    let message_id = ctx.write(|c| {
+        let chat = load_for(c, caller, chat_id)?;
+        match chat.state() {
+            ChatState::Closed => return Err(closed(chat_id)),
+            ChatState::Unassigned => {
+                super::routing::take_for_reply(c, caller, &chat)?;
+            }
+            ChatState::Open if chat.agent_id != Some(caller.agent_id) && !caller.is_manager() => {
+                return Err(ApiError::conflict(
+                    ErrorCode::ChatAssignedToAnotherAgent,
+                    format!("Chat {chat_id} is assigned to another agent"),
+                ));
+            }
+            ChatState::Open => {}
+        }
+        let text = match out.canned_response_id {
+            Some(id) => {
+                let canned = canned_responses::find(c, id)?
+                    .ok_or_else(|| ApiError::new(ErrorCode::CannedResponseNotFound, format!("Canned response {id} does not exist")))?;
+                let customer = customers::find(c, chat.customer_id)?;
+                Placeholders {
+                    customer_name: Some(customer.as_ref().and_then(|cu| cu.full_name.as_deref()).unwrap_or("there")),
+                    agent_name: Some(&caller.name),
+                    ..Default::default()
+                }
+                .expand(&canned.message_text)
+            }
+            None => out.text.clone().unwrap_or_default(),
+        };
+        if text.trim().is_empty() && out.attachment.is_none() {
+            return Err(ApiError::field("MessageText", "is required unless an attachment or a CannedResponseID is sent"));
+        }
+        if let Some(upload) = &out.attachment {
+            check_size(c, upload.bytes.len(), "AttachmentData")?;
+        }
+        let now = db::now();
+        let attachment_id = out.attachment.as_ref().map(|u| store_upload(c, chat_id, u, now)).transpose()?;
+        let id = agent_reply(c, chat_id, caller.agent_id, &caller.name, &text, attachment_id, now)?;
+        if chats::mark_first_response(c, chat_id, now)? {
+            let since_queued = chat.queued_at.map(|q| (now - q).num_seconds());
+            fact(c, chat_id, EventKind::FirstResponse, now, Some(caller.agent_id), chat.department_id, since_queued)?;
+        }
+        Ok(id)
+    })?;
+    ctx.outbound_ready.notify_one();
+    ctx.with_conn(|c| {
+        let row = messages::find(c, message_id)?.ok_or_else(|| ApiError::internal("message vanished"))?;
+        views(c, vec![row])?.pop().ok_or_else(|| ApiError::internal("message vanished"))
+    })
+}
+
+/// A page of the transcript: by page number, or every message after `after` (for polling).
+pub fn get_chat_messages(
+    ctx: &Ctx,
+    caller: &Caller,
+    chat_id: i64,
+    after: Option<i64>,
+    page: i64,
+    page_size: i64,
+) -> ApiResult<(Vec<MessageView>, Cursor)> {
+    ctx.with_conn(|c| {
+        load_for(c, caller, chat_id)?;
+        let total = messages::count(c, chat_id, after)?;
+        let rows = messages::page(c, chat_id, after, (page - 1) * page_size, page_size)?;
+        Ok((views(c, rows)?, Cursor::new(page, page_size, total)))
+    })
+}
+
+pub fn mark_chat_read(ctx: &Ctx, caller: &Caller, chat_id: i64) -> ApiResult<usize> {
+    ctx.write(|c| {
+        load_for(c, caller, chat_id)?;
+        let read = messages::mark_read_by_agent(c, chat_id, db::now())?;
+        chats::reset_unread(c, chat_id)?;
+        Ok(read)
+    })
+}
+
+/// A private note on a chat, never sent to the customer.
+pub(crate) fn add_note(c: &mut DbConnection, caller: &Caller, chat_id: i64, text: &str) -> ApiResult<i64> {
+    Ok(messages::insert(
+        c,
+        &NewMessage {
+            chat_id,
+            kind: MessageKind::Note,
+            special_type: None,
+            agent_id: Some(caller.agent_id),
+            author: &caller.name,
+            text,
+            attachment_id: None,
+            to_customer: false,
+            created_at: db::now(),
+        },
+    )?)
+}
+
+/// An attachment's name, type and bytes, for agents who may see its chat.
+pub fn get_attachment(ctx: &Ctx, caller: &Caller, attachment_id: i64) -> ApiResult<(AttachmentMeta, Vec<u8>)> {
+    ctx.with_conn(|c| {
+        let not_found = || ApiError::new(ErrorCode::AttachmentNotFound, format!("Attachment {attachment_id} does not exist"));
+        let meta = attachments::find_meta(c, attachment_id)?.ok_or_else(not_found)?;
+        load_for(c, caller, meta.chat_id)?;
+        let bytes = attachments::bytes(c, attachment_id)?;
+        Ok((meta, bytes))
+    })
+}

@@ -1,0 +1,96 @@
+//! Messages written into a chat's transcript: those for the customer are queued for delivery to
+//! the channel server in the same transaction, so a message exists exactly when its delivery does.
+
+use chrono::NaiveDateTime;
+use diesel::QueryResult;
+
+use crate::db::DbConnection;
+use crate::domain::chat::{EventKind, MessageKind, SpecialType};
+use crate::store::events::{self, Event};
+use crate::store::messages::{self, NewMessage};
+use crate::store::{chats, deliveries};
+
+/// The author shown for the desk's own messages.
+pub const SYSTEM_AUTHOR: &str = "System";
+
+/// A system text for the customer (welcome, menu, queue position, closing ...), queued for delivery.
+pub fn tell_customer(c: &mut DbConnection, chat_id: i64, special: SpecialType, text: &str, now: NaiveDateTime) -> QueryResult<i64> {
+    let id = messages::insert(
+        c,
+        &NewMessage {
+            chat_id,
+            kind: MessageKind::System,
+            special_type: Some(special),
+            agent_id: None,
+            author: SYSTEM_AUTHOR,
+            text,
+            attachment_id: None,
+            to_customer: true,
+            created_at: now,
+        },
+    )?;
+    deliveries::insert(c, id, chat_id, now)?;
+    chats::touch_last_message(c, chat_id, now, text, false)?;
+    Ok(id)
+}
+
+/// A line in the transcript for agents only (assigned, transferred ...).
+pub fn record(c: &mut DbConnection, chat_id: i64, special: SpecialType, text: &str, now: NaiveDateTime) -> QueryResult<i64> {
+    messages::insert(
+        c,
+        &NewMessage {
+            chat_id,
+            kind: MessageKind::System,
+            special_type: Some(special),
+            agent_id: None,
+            author: SYSTEM_AUTHOR,
+            text,
+            attachment_id: None,
+            to_customer: false,
+            created_at: now,
+        },
+    )
+}
+
+/// An agent's reply, queued for delivery.
+pub fn agent_reply(
+    c: &mut DbConnection,
+    chat_id: i64,
+    agent_id: i64,
+    agent_name: &str,
+    text: &str,
+    attachment_id: Option<i64>,
+    now: NaiveDateTime,
+) -> QueryResult<i64> {
+    let id = messages::insert(
+        c,
+        &NewMessage {
+            chat_id,
+            kind: MessageKind::Agent,
+            special_type: None,
+            agent_id: Some(agent_id),
+            author: agent_name,
+            text,
+            attachment_id,
+            to_customer: true,
+            created_at: now,
+        },
+    )?;
+    deliveries::insert(c, id, chat_id, now)?;
+    chats::touch_last_message(c, chat_id, now, text, false)?;
+    fact(c, chat_id, EventKind::MessageOut, now, Some(agent_id), None, None)?;
+    Ok(id)
+}
+
+/// Records a reporting fact.
+pub fn fact(
+    c: &mut DbConnection,
+    chat_id: i64,
+    kind: EventKind,
+    at: NaiveDateTime,
+    agent_id: Option<i64>,
+    department_id: Option<i64>,
+    seconds: Option<i64>,
+) -> QueryResult<()> {
+    events::insert(c, &Event { chat_id, kind, at, agent_id, department_id, seconds })
+}

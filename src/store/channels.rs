@@ -1,0 +1,65 @@
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::schema::channels;
+use crate::db::DbConnection;
+
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = channels)]
+pub struct ChannelRow {
+    pub id: i64,
+    pub name: String,
+    pub chat_server: String,
+    pub account_token_hash: String,
+    pub signing_secret: String,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = channels)]
+pub struct NewChannelRow<'a> {
+    pub name: &'a str,
+    pub chat_server: &'a str,
+    pub api_key_hash: &'a str,
+    pub account_token_hash: &'a str,
+    pub signing_secret: &'a str,
+    pub created_at: NaiveDateTime,
+}
+
+pub fn insert(conn: &mut DbConnection, row: &NewChannelRow<'_>) -> QueryResult<i64> {
+    diesel::insert_into(channels::table).values(row).returning(channels::id).get_result(conn)
+}
+
+/// A live (not deleted) channel.
+pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<ChannelRow>> {
+    channels::table
+        .find(id)
+        .filter(channels::deleted_at.is_null())
+        .select(ChannelRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The live channel whose API key hashes to `hash`: one lookup on the unique index.
+pub fn find_by_api_key_hash(conn: &mut DbConnection, hash: &str) -> QueryResult<Option<ChannelRow>> {
+    channels::table
+        .filter(channels::api_key_hash.eq(hash))
+        .filter(channels::deleted_at.is_null())
+        .select(ChannelRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn list(conn: &mut DbConnection) -> QueryResult<Vec<ChannelRow>> {
+    channels::table
+        .filter(channels::deleted_at.is_null())
+        .order(channels::id)
+        .select(ChannelRow::as_select())
+        .load(conn)
+}
+
+pub fn soft_delete(conn: &mut DbConnection, id: i64, now: NaiveDateTime) -> QueryResult<usize> {
+    diesel::update(channels::table.find(id).filter(channels::deleted_at.is_null()))
+        .set(channels::deleted_at.eq(now))
+        .execute(conn)
+}
