@@ -29,6 +29,11 @@ pub struct Config {
     pub logon_max_failures: i64,
     pub logon_failure_window: Duration,
     pub sweep_interval: Duration,
+    /// First retry delay of a failed delivery to a channel server; doubles per attempt, at most 10 minutes.
+    pub delivery_backoff: Duration,
+    pub delivery_max_attempts: i32,
+    pub delivery_poll: Duration,
+    pub delivery_timeout: Duration,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -117,6 +122,10 @@ impl Config {
                 60 * number("LOGON_FAILURE_WINDOW_MINUTES", 15)?,
             ),
             sweep_interval: Duration::from_secs(number("SESSION_SWEEP_SECONDS", 30)?.max(1)),
+            delivery_backoff: Duration::from_millis(number("DELIVERY_BACKOFF_MS", 2000)?),
+            delivery_max_attempts: number("DELIVERY_MAX_ATTEMPTS", 10)?.clamp(1, 100) as i32,
+            delivery_poll: Duration::from_millis(number("DELIVERY_POLL_MS", 1000)?.max(10)),
+            delivery_timeout: Duration::from_secs(number("DELIVERY_TIMEOUT_SECONDS", 10)?.max(1)),
         })
     }
 }

@@ -71,12 +71,28 @@ impl ErrorCode {
             | DepartmentNotFound
             | TagNotFound
             | TagGroupNotFound
-            | CannedResponseNotFound | ChannelNotFound | ChatNotFound | CustomerNotFound
-            | AttachmentNotFound | NoChatWaiting => StatusCode::NOT_FOUND,
+            | CannedResponseNotFound
+            | ChannelNotFound
+            | ChatNotFound
+            | CustomerNotFound
+            | AttachmentNotFound
+            | NoChatWaiting => StatusCode::NOT_FOUND,
             MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            Conflict | EmailAlreadyExists | NameAlreadyExists | MenuIndexInUse | TagInUse
-            | LastManager | ChatNotAssigned | ChatAlreadyAssigned | ChatAssignedToAnotherAgent
-            | ChatClosed | ChatNotQueued | AgentNotOnline | AgentAtCapacity | NoActiveChat | TagDisabled
+            Conflict
+            | EmailAlreadyExists
+            | NameAlreadyExists
+            | MenuIndexInUse
+            | TagInUse
+            | LastManager
+            | ChatNotAssigned
+            | ChatAlreadyAssigned
+            | ChatAssignedToAnotherAgent
+            | ChatClosed
+            | ChatNotQueued
+            | AgentNotOnline
+            | AgentAtCapacity
+            | NoActiveChat
+            | TagDisabled
             | DepartmentDisabled => StatusCode::CONFLICT,
             PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,

@@ -30,6 +30,7 @@ impl Application {
         let ctx = Arc::new(build_context(config)?);
         migrate_in_background(ctx.clone()).await;
         worker::spawn_session_sweeper(ctx.clone());
+        worker::delivery::spawn_delivery_worker(ctx.clone());
         let data = web::Data::from(ctx.clone());
         let server = HttpServer::new(move || {
             App::new()

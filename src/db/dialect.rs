@@ -75,10 +75,21 @@ pub fn insert_chat_tag(
 ) -> QueryResult<()> {
     use crate::db::schema::chat_tags::dsl as t;
     use diesel::ExpressionMethods;
-    let row = (t::chat_id.eq(chat_id), t::tag_id.eq(tag_id), t::added_by.eq(by), t::added_at.eq(now));
+    let row = (
+        t::chat_id.eq(chat_id),
+        t::tag_id.eq(tag_id),
+        t::added_by.eq(by),
+        t::added_at.eq(now),
+    );
     match conn {
-        DbConnection::Sqlite(c) => diesel::insert_into(t::chat_tags).values(row).on_conflict_do_nothing().execute(c),
-        DbConnection::Postgres(c) => diesel::insert_into(t::chat_tags).values(row).on_conflict_do_nothing().execute(c),
+        DbConnection::Sqlite(c) => diesel::insert_into(t::chat_tags)
+            .values(row)
+            .on_conflict_do_nothing()
+            .execute(c),
+        DbConnection::Postgres(c) => diesel::insert_into(t::chat_tags)
+            .values(row)
+            .on_conflict_do_nothing()
+            .execute(c),
     }
     .map(|_| ())
 }

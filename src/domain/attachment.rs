@@ -53,6 +53,24 @@ pub fn content_type(declared: Option<&str>, file_name: &str) -> Result<&'static 
         .ok_or_else(|| format!("files named `{file_name}` are not accepted"))
 }
 
+/// The type of a file sent without a name or type, from its first bytes.
+pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
+    let starts = |magic: &[u8]| bytes.starts_with(magic);
+    if starts(&[0xFF, 0xD8, 0xFF]) {
+        Some("image/jpeg")
+    } else if starts(b"\x89PNG") {
+        Some("image/png")
+    } else if starts(b"GIF8") {
+        Some("image/gif")
+    } else if starts(b"%PDF") {
+        Some("application/pdf")
+    } else if bytes.len() > 12 && starts(b"RIFF") && &bytes[8..12] == b"WEBP" {
+        Some("image/webp")
+    } else {
+        None
+    }
+}
+
 /// A safe file name: the last path segment, without control characters or quotes, at most 200 characters.
 pub fn file_name(raw: &str) -> String {
     let last = raw.rsplit(['/', '\\']).next().unwrap_or("");

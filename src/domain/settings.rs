@@ -95,11 +95,14 @@ impl SettingKey {
                     })
             }
             Self::MaxChatsPerAgent => number(raw, 0, 1000).map(SettingValue::Number),
-            Self::MaxAttachmentMB => number(raw, 1, 100).map(SettingValue::Number),
-            Self::WhitelistedDomains => list(raw, super::netlist::parse_domain).map(SettingValue::List),
-            Self::BlacklistedIPs => {
-                list(raw, |s| super::netlist::IpRange::parse(s).map(|r| r.to_string())).map(SettingValue::List)
+            Self::MaxAttachmentMB => number(raw, 1, 25).map(SettingValue::Number),
+            Self::WhitelistedDomains => {
+                list(raw, super::netlist::parse_domain).map(SettingValue::List)
             }
+            Self::BlacklistedIPs => list(raw, |s| {
+                super::netlist::IpRange::parse(s).map(|r| r.to_string())
+            })
+            .map(SettingValue::List),
         }
     }
 
@@ -123,11 +126,18 @@ fn text(raw: &serde_json::Value, max: usize) -> Result<String, String> {
 }
 
 /// A list as a JSON array of strings or one comma-separated string; each item parsed, duplicates dropped.
-fn list(raw: &serde_json::Value, parse: impl Fn(&str) -> Result<String, String>) -> Result<Vec<String>, String> {
+fn list(
+    raw: &serde_json::Value,
+    parse: impl Fn(&str) -> Result<String, String>,
+) -> Result<Vec<String>, String> {
     let items: Vec<String> = match raw {
         serde_json::Value::Array(items) => items
             .iter()
-            .map(|v| v.as_str().map(str::to_owned).ok_or_else(|| "must hold strings".to_string()))
+            .map(|v| {
+                v.as_str()
+                    .map(str::to_owned)
+                    .ok_or_else(|| "must hold strings".to_string())
+            })
             .collect::<Result<_, _>>()?,
         serde_json::Value::String(s) => s.split(',').map(str::to_owned).collect(),
         _ => return Err("must be a list of strings".into()),
@@ -181,12 +191,27 @@ mod tests {
 
     #[test]
     fn lists_of_domains_and_ip_ranges() {
-        let v = SettingKey::BlacklistedIPs.validate(&json!(["10.0.0.0/8", "192.0.2.7", "10.0.0.0/8"])).unwrap();
-        assert_eq!(v, SettingValue::List(vec!["10.0.0.0/8".into(), "192.0.2.7".into()]));
-        assert!(SettingKey::BlacklistedIPs.validate(&json!(["10.0.0.0/99"])).is_err());
-        let v = SettingKey::WhitelistedDomains.validate(&json!("example.com, Shop.Example.org")).unwrap();
-        assert_eq!(v, SettingValue::List(vec!["example.com".into(), "shop.example.org".into()]));
-        assert_eq!(SettingKey::WhitelistedDomains.from_stored(&v.to_stored()), v);
+        let v = SettingKey::BlacklistedIPs
+            .validate(&json!(["10.0.0.0/8", "192.0.2.7", "10.0.0.0/8"]))
+            .unwrap();
+        assert_eq!(
+            v,
+            SettingValue::List(vec!["10.0.0.0/8".into(), "192.0.2.7".into()])
+        );
+        assert!(SettingKey::BlacklistedIPs
+            .validate(&json!(["10.0.0.0/99"]))
+            .is_err());
+        let v = SettingKey::WhitelistedDomains
+            .validate(&json!("example.com, Shop.Example.org"))
+            .unwrap();
+        assert_eq!(
+            v,
+            SettingValue::List(vec!["example.com".into(), "shop.example.org".into()])
+        );
+        assert_eq!(
+            SettingKey::WhitelistedDomains.from_stored(&v.to_stored()),
+            v
+        );
     }
 
     #[test]

@@ -50,9 +50,14 @@ impl<T: DeserializeOwned + 'static> FromRequest for Input<T> {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse::<usize>().ok());
         let mut payload = payload.take();
+        let headers = req.headers().clone();
         Box::pin(async move {
             if declared.is_some_and(|n| n > limit) {
                 return Err(too_large(limit));
+            }
+            if content_type.as_deref() == Some("multipart/form-data") {
+                fields.extend(read_multipart(&headers, payload, limit).await?);
+                return decode(fields).map(Input);
             }
             let body = read_limited(&mut payload, limit).await?;
             if !body.iter().all(u8::is_ascii_whitespace) {
@@ -81,6 +86,60 @@ async fn read_limited(payload: &mut Payload, limit: usize) -> ApiResult<Vec<u8>>
         body.extend_from_slice(&chunk);
     }
     Ok(body)
+}
+
+/// Multipart parts as fields: text parts as strings, file parts as
+/// `{"FileName", "ContentType", "Base64"}` (what [`super::params::FileData`] reads).
+async fn read_multipart(
+    headers: &actix_web::http::header::HeaderMap,
+    payload: Payload,
+    limit: usize,
+) -> ApiResult<Map<String, Value>> {
+    use base64::Engine;
+    let mut multipart = actix_multipart::Multipart::new(headers, payload);
+    let mut fields = Map::new();
+    let mut total = 0usize;
+    while let Some(part) = multipart.next().await {
+        let mut part = part.map_err(|e| {
+            ApiError::field("Body", format!("is not valid multipart/form-data: {e}"))
+        })?;
+        let disposition = part.content_disposition().cloned();
+        let name = disposition
+            .as_ref()
+            .and_then(|d| d.get_name())
+            .unwrap_or("")
+            .to_owned();
+        let file_name = disposition
+            .as_ref()
+            .and_then(|d| d.get_filename())
+            .map(str::to_owned);
+        let content_type = part.content_type().map(|m| m.essence_str().to_owned());
+        let mut data = Vec::new();
+        while let Some(chunk) = part.next().await {
+            let chunk =
+                chunk.map_err(|e| ApiError::field(&name, format!("could not be read: {e}")))?;
+            total += chunk.len();
+            if total > limit {
+                return Err(too_large(limit));
+            }
+            data.extend_from_slice(&chunk);
+        }
+        if name.is_empty() || RESERVED.iter().any(|r| r.eq_ignore_ascii_case(&name)) {
+            continue;
+        }
+        let value = match file_name {
+            Some(file_name) => serde_json::json!({
+                "FileName": file_name,
+                "ContentType": content_type,
+                "Base64": base64::engine::general_purpose::STANDARD.encode(&data),
+            }),
+            None => Value::String(
+                String::from_utf8(data).map_err(|_| ApiError::field(&name, "is not UTF-8 text"))?,
+            ),
+        };
+        fields.insert(name, value);
+    }
+    Ok(fields)
 }
 
 fn merge_body(

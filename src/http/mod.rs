@@ -4,9 +4,14 @@
 pub mod agents;
 pub mod auth;
 pub mod canned_responses;
+pub mod channel_api;
+pub mod channels;
+pub mod chats;
+pub mod customers;
 pub mod departments;
 pub mod health;
 pub mod input;
+pub mod messages;
 pub mod openapi;
 pub mod params;
 pub mod respond;
@@ -19,6 +24,8 @@ use actix_web::http::Method;
 use actix_web::{middleware, web, Handler, HttpRequest, HttpResponse, Resource, Responder};
 
 use crate::error::{ApiError, ApiResult, ErrorCode};
+use input::BodyLimit;
+use messages::UPLOAD_BODY_LIMIT;
 
 /// Registers every route. Order matters: the docs and the channel API are matched before the
 /// `/api/<Name>` scope, which requires `Version`.
@@ -26,6 +33,36 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(get("/health", health::health))
         .service(get("/ready", health::ready))
         .service(openapi::service())
+        .service(
+            web::scope("/api/v2/chat")
+                .wrap(middleware::from_fn(channel_api::authenticate_channel))
+                .service(post(
+                    "/notifyUserNewChatMessage",
+                    channel_api::notify_user_new_chat_message,
+                ))
+                .service(post(
+                    "/notifyUserNewChatEvent",
+                    channel_api::notify_user_new_chat_event,
+                ))
+                .service(post("/notifyUserVisited", channel_api::notify_user_visited))
+                .service(post(
+                    "/notifyUserEndChat",
+                    channel_api::notify_user_end_chat,
+                ))
+                .service(
+                    post("/addAttachment", channel_api::add_attachment)
+                        .app_data(BodyLimit(UPLOAD_BODY_LIMIT)),
+                )
+                .service(post("/checkOriginAndIP", channel_api::check_origin_and_ip))
+                .service(get(
+                    "/whitelistedDomainsAndBlacklistedIPs",
+                    channel_api::whitelisted_domains_and_blacklisted_ips,
+                ))
+                .service(post("/requestChatQueue", channel_api::request_chat_queue))
+                .service(post("/requestChatConfig", channel_api::request_chat_config))
+                .service(get("/getAttachment", channel_api::get_attachment))
+                .default_service(web::to(unknown_endpoint)),
+        )
         .service(
             web::scope("/api")
                 .wrap(middleware::from_fn(auth::authenticate_session))
@@ -74,6 +111,29 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(get("/GetWorkingHours", working_hours::get_working_hours))
                 .service(post("/UpdateSettings", settings::update_settings))
                 .service(get("/GetSettings", settings::get_settings))
+                .service(post("/CreateChannel", channels::create_channel))
+                .service(get("/GetChannelList", channels::get_channel_list))
+                .service(delete("/DeleteChannel", channels::delete_channel))
+                .service(get("/GetChatList", chats::get_chat_list))
+                .service(get("/GetChat", chats::get_chat))
+                .service(get_or_post("/GrabChat", chats::grab_chat))
+                .service(get_or_post("/AssignChat", chats::assign_chat))
+                .service(get_or_post("/ReAssignChat", chats::re_assign_chat))
+                .service(get_or_post("/TransferChat", chats::transfer_chat))
+                .service(get_or_post("/CloseChat", chats::close_chat))
+                .service(get("/ExportChat", chats::export_chat))
+                .service(
+                    post("/SendMessage", messages::send_message)
+                        .app_data(BodyLimit(UPLOAD_BODY_LIMIT)),
+                )
+                .service(get("/GetChatMessages", messages::get_chat_messages))
+                .service(get_or_post("/MarkChatRead", messages::mark_chat_read))
+                .service(get("/GetAttachment", messages::get_attachment))
+                .service(post("/AddComment", customers::add_comment))
+                .service(get("/FindCustomer", customers::find_customer))
+                .service(post("/UpdateCustomer", customers::update_customer))
+                .service(post("/AddTag", customers::add_tag))
+                .service(post("/RemoveTag", customers::remove_tag))
                 .default_service(web::to(unknown_endpoint)),
         )
         .default_service(web::to(unknown_endpoint));

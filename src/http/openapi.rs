@@ -13,7 +13,8 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use super::auth::PUBLIC_ENDPOINTS;
 use super::{
-    agents, canned_responses, departments, health, sessions, settings, tags, working_hours,
+    agents, canned_responses, channel_api, channels, chats, customers, departments, health,
+    messages, sessions, settings, tags, working_hours,
 };
 
 #[derive(OpenApi)]
@@ -35,6 +36,16 @@ use super::{
         canned_responses::delete_canned_response, canned_responses::get_canned_responses,
         working_hours::update_working_hours, working_hours::get_working_hours,
         settings::update_settings, settings::get_settings,
+        channels::create_channel, channels::get_channel_list, channels::delete_channel,
+        chats::get_chat_list, chats::get_chat, chats::grab_chat, chats::assign_chat, chats::re_assign_chat,
+        chats::transfer_chat, chats::close_chat, chats::export_chat,
+        messages::send_message, messages::get_chat_messages, messages::mark_chat_read, messages::get_attachment,
+        customers::add_comment, customers::find_customer, customers::update_customer, customers::add_tag,
+        customers::remove_tag,
+        channel_api::notify_user_new_chat_message, channel_api::notify_user_new_chat_event,
+        channel_api::notify_user_visited, channel_api::notify_user_end_chat, channel_api::add_attachment,
+        channel_api::check_origin_and_ip, channel_api::whitelisted_domains_and_blacklisted_ips,
+        channel_api::request_chat_queue, channel_api::request_chat_config, channel_api::get_attachment,
     ),
     modifiers(&AgentApiConventions)
 )]
@@ -65,6 +76,15 @@ impl Modify for AgentApiConventions {
             SecurityRequirement::new("Bearer", Vec::<String>::new()),
         ];
         for (path, item) in openapi.paths.paths.iter_mut() {
+            if path.starts_with("/api/v2/chat/") {
+                for op in [&mut item.get, &mut item.post].into_iter().flatten() {
+                    op.security = Some(vec![SecurityRequirement::new(
+                        "ApiKey",
+                        Vec::<String>::new(),
+                    )]);
+                }
+                continue;
+            }
             if !path.starts_with("/api/") {
                 continue;
             }

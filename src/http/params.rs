@@ -167,6 +167,70 @@ impl<T: PartialSchema> PartialSchema for List<T> {
 }
 impl<T: PartialSchema> ToSchema for List<T> {}
 
+/// A file sent as a base64 string (JSON, as the seeds show) or as a multipart file part.
+#[derive(Clone, Debug)]
+pub struct FileData {
+    pub file_name: Option<String>,
+    pub content_type: Option<String>,
+    pub bytes: Vec<u8>,
+}
+
+impl<'de> Deserialize<'de> for FileData {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use base64::Engine;
+        #[derive(Deserialize)]
+        #[serde(rename_all = "PascalCase")]
+        struct Part {
+            file_name: Option<String>,
+            content_type: Option<String>,
+            base64: String,
+        }
+        let decode = |s: &str| {
+            let cleaned: String = s
+                .split_once("base64,")
+                .map_or(s, |(_, data)| data)
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect();
+            base64::engine::general_purpose::STANDARD
+                .decode(cleaned.as_bytes())
+                .map_err(|e| de::Error::custom(format!("is not valid base64: {e}")))
+        };
+        match serde_json::Value::deserialize(d)? {
+            serde_json::Value::String(s) => Ok(FileData {
+                file_name: None,
+                content_type: None,
+                bytes: decode(&s)?,
+            }),
+            other => {
+                let part = Part::deserialize(other).map_err(|e| {
+                    de::Error::custom(format!("expected base64 text or a file: {e}"))
+                })?;
+                Ok(FileData {
+                    file_name: part.file_name,
+                    content_type: part.content_type,
+                    bytes: decode(&part.base64)?,
+                })
+            }
+        }
+    }
+}
+
+impl PartialSchema for FileData {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
+                utoipa::openapi::KnownFormat::Byte,
+            )))
+            .description(Some(
+                "The file: base64 in JSON, or a file part in multipart/form-data",
+            ))
+            .into()
+    }
+}
+impl ToSchema for FileData {}
+
 /// Collects field errors so one response names every bad field.
 #[derive(Default)]
 pub struct Fields {

@@ -36,7 +36,12 @@ pub struct NewChannelView {
 }
 
 fn view(row: ChannelRow) -> ChannelView {
-    ChannelView { channel_id: row.id, name: row.name, chat_server: row.chat_server, created_at: row.created_at.and_utc() }
+    ChannelView {
+        channel_id: row.id,
+        name: row.name,
+        chat_server: row.chat_server,
+        created_at: row.created_at.and_utc(),
+    }
 }
 
 pub fn create_channel(ctx: &Ctx, name: String, chat_server: String) -> ApiResult<NewChannelView> {
@@ -79,17 +84,26 @@ pub fn delete_channel(ctx: &Ctx, id: i64) -> ApiResult<()> {
 }
 
 fn not_found(id: i64) -> ApiError {
-    ApiError::new(ErrorCode::ChannelNotFound, format!("Channel {id} does not exist"))
+    ApiError::new(
+        ErrorCode::ChannelNotFound,
+        format!("Channel {id} does not exist"),
+    )
 }
 
 /// The channel whose `apiKey` this is.
 pub fn authenticate(ctx: &Ctx, api_key: &str) -> ApiResult<ChannelRow> {
-    let invalid = || ApiError::new(ErrorCode::ApiKeyInvalid, "The apiKey header is missing or unknown");
+    let invalid = || {
+        ApiError::new(
+            ErrorCode::ApiKeyInvalid,
+            "The apiKey header is missing or unknown",
+        )
+    };
     if api_key.trim().is_empty() {
         return Err(invalid());
     }
     let hash = token::hash(api_key);
-    ctx.read(|c| store::find_by_api_key_hash(c, &hash))?.ok_or_else(invalid)
+    ctx.read(|c| store::find_by_api_key_hash(c, &hash))?
+        .ok_or_else(invalid)
 }
 
 /// `chatAccountToken` must belong to the calling channel.
@@ -97,6 +111,9 @@ pub fn check_account_token(channel: &ChannelRow, account_token: &str) -> ApiResu
     if token::hash(account_token) == channel.account_token_hash {
         Ok(())
     } else {
-        Err(ApiError::new(ErrorCode::AccountTokenInvalid, "chatAccountToken does not belong to this channel"))
+        Err(ApiError::new(
+            ErrorCode::AccountTokenInvalid,
+            "chatAccountToken does not belong to this channel",
+        ))
     }
 }

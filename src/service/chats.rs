@@ -67,7 +67,9 @@ pub(crate) fn views(c: &mut DbConnection, rows: Vec<ChatListRow>) -> ApiResult<V
     let ids: Vec<i64> = rows.iter().map(|r| r.chat.id).collect();
     let mut tags: HashMap<i64, Vec<TagRef>> = HashMap::new();
     for (chat_id, tag_id, name) in chats::tags_of(c, &ids)? {
-        tags.entry(chat_id).or_default().push(TagRef { tag_id, name });
+        tags.entry(chat_id)
+            .or_default()
+            .push(TagRef { tag_id, name });
     }
     rows.into_iter()
         .map(|r| {
@@ -104,7 +106,10 @@ pub(crate) fn view(c: &mut DbConnection, chat_id: i64) -> ApiResult<ChatView> {
 }
 
 pub(crate) fn not_found(chat_id: i64) -> ApiError {
-    ApiError::new(ErrorCode::ChatNotFound, format!("Chat {chat_id} does not exist"))
+    ApiError::new(
+        ErrorCode::ChatNotFound,
+        format!("Chat {chat_id} does not exist"),
+    )
 }
 
 /// Loads a chat the caller may act on: managers any chat, agents chats of their departments and
@@ -117,7 +122,9 @@ pub(crate) fn load_for(c: &mut DbConnection, caller: &Caller, chat_id: i64) -> A
     let mine = agents::department_ids(c, caller.agent_id)?;
     match chat.department_id {
         Some(d) if mine.contains(&d) => Ok(chat),
-        _ => Err(ApiError::forbidden(format!("Chat {chat_id} is not in one of your departments"))),
+        _ => Err(ApiError::forbidden(format!(
+            "Chat {chat_id} is not in one of your departments"
+        ))),
     }
 }
 
@@ -144,29 +151,50 @@ pub struct Cursor {
 
 impl Cursor {
     pub fn new(page: i64, page_size: i64, total: i64) -> Self {
-        Self { page, page_size, total, pages: (total + page_size - 1) / page_size }
+        Self {
+            page,
+            page_size,
+            total,
+            pages: (total + page_size - 1) / page_size,
+        }
     }
 }
 
 /// Escapes LIKE wildcards in a search term and wraps it in `%`.
 fn like_pattern(term: &str) -> String {
-    let escaped: String = term.to_lowercase().chars().filter(|c| !matches!(c, '%' | '_' | '\\')).collect();
+    let escaped: String = term
+        .to_lowercase()
+        .chars()
+        .filter(|c| !matches!(c, '%' | '_' | '\\'))
+        .collect();
     format!("%{escaped}%")
 }
 
-pub fn get_chat_list(ctx: &Ctx, caller: &Caller, q: ChatListQuery) -> ApiResult<(Vec<ChatView>, Cursor)> {
+pub fn get_chat_list(
+    ctx: &Ctx,
+    caller: &Caller,
+    q: ChatListQuery,
+) -> ApiResult<(Vec<ChatView>, Cursor)> {
     ctx.with_conn(|c| {
-    let visible_to = if caller.is_manager() { None } else { Some((caller.agent_id, agents::department_ids(c, caller.agent_id)?)) };
-    let filter = ChatFilter {
-        state: q.state,
-        visible_to,
-        department_id: q.department_id,
-        agent_id: if q.only_mine { Some(caller.agent_id) } else { q.agent_id },
-        unread_only: q.unread_only,
-        term: q.term.as_deref().map(like_pattern),
-    };
-    let (rows, total) = chats::list(c, &filter, (q.page - 1) * q.page_size, q.page_size)?;
-    Ok((views(c, rows)?, Cursor::new(q.page, q.page_size, total)))
+        let visible_to = if caller.is_manager() {
+            None
+        } else {
+            Some((caller.agent_id, agents::department_ids(c, caller.agent_id)?))
+        };
+        let filter = ChatFilter {
+            state: q.state,
+            visible_to,
+            department_id: q.department_id,
+            agent_id: if q.only_mine {
+                Some(caller.agent_id)
+            } else {
+                q.agent_id
+            },
+            unread_only: q.unread_only,
+            term: q.term.as_deref().map(like_pattern),
+        };
+        let (rows, total) = chats::list(c, &filter, (q.page - 1) * q.page_size, q.page_size)?;
+        Ok((views(c, rows)?, Cursor::new(q.page, q.page_size, total)))
     })
 }
 
@@ -199,20 +227,29 @@ pub struct ChatDetail {
 
 pub fn get_chat(ctx: &Ctx, caller: &Caller, chat_id: i64) -> ApiResult<ChatDetail> {
     ctx.with_conn(|c| {
-    let chat = load_for(c, caller, chat_id)?;
-    let customer = customers::find(c, chat.customer_id)?.ok_or_else(|| ApiError::internal("chat without customer"))?;
-    let visits = chats::visits(c, chat.channel_id, &chat.external_session_id, 50)?;
-    let typing = chat.customer_typing_at.is_some_and(|t| (crate::db::now() - t).num_seconds() < TYPING_SECONDS);
-    Ok(ChatDetail {
-        chat: view(c, chat_id)?,
-        customer: CustomerRef {
-            customer_id: customer.id,
-            full_name: customer.full_name,
-            mobile_number: customer.mobile,
-            email_address: customer.email,
-        },
-        customer_typing: typing,
-        visited_pages: visits.into_iter().map(|(url, at)| VisitView { url, visited_at: at.and_utc() }).collect(),
-    })
+        let chat = load_for(c, caller, chat_id)?;
+        let customer = customers::find(c, chat.customer_id)?
+            .ok_or_else(|| ApiError::internal("chat without customer"))?;
+        let visits = chats::visits(c, chat.channel_id, &chat.external_session_id, 50)?;
+        let typing = chat
+            .customer_typing_at
+            .is_some_and(|t| (crate::db::now() - t).num_seconds() < TYPING_SECONDS);
+        Ok(ChatDetail {
+            chat: view(c, chat_id)?,
+            customer: CustomerRef {
+                customer_id: customer.id,
+                full_name: customer.full_name,
+                mobile_number: customer.mobile,
+                email_address: customer.email,
+            },
+            customer_typing: typing,
+            visited_pages: visits
+                .into_iter()
+                .map(|(url, at)| VisitView {
+                    url,
+                    visited_at: at.and_utc(),
+                })
+                .collect(),
+        })
     })
 }

@@ -78,24 +78,44 @@ impl Desk {
 pub(crate) fn check_size(c: &mut DbConnection, bytes: usize, field: &str) -> ApiResult<()> {
     let max_mb = settings::number(c, SettingKey::MaxAttachmentMB)?;
     if bytes as i64 > max_mb * 1024 * 1024 {
-        let mut e = ApiError::new(ErrorCode::PayloadTooLarge, format!("Attachments may be at most {max_mb} MB (MaxAttachmentMB)"));
-        e.fields.insert(field.to_owned(), format!("is larger than {max_mb} MB"));
+        let mut e = ApiError::new(
+            ErrorCode::PayloadTooLarge,
+            format!("Attachments may be at most {max_mb} MB (MaxAttachmentMB)"),
+        );
+        e.fields
+            .insert(field.to_owned(), format!("is larger than {max_mb} MB"));
         return Err(e);
     }
     Ok(())
 }
 
-pub(crate) fn store_upload(c: &mut DbConnection, chat_id: i64, upload: &Upload, now: NaiveDateTime) -> ApiResult<i64> {
+pub(crate) fn store_upload(
+    c: &mut DbConnection,
+    chat_id: i64,
+    upload: &Upload,
+    now: NaiveDateTime,
+) -> ApiResult<i64> {
     let sha = hex::encode(Sha256::digest(&upload.bytes));
     Ok(attachments::insert(
         c,
-        &NewAttachment { chat_id, name: &upload.file_name, mime_type: upload.mime_type, sha256: &sha, bytes: &upload.bytes, created_at: now },
+        &NewAttachment {
+            chat_id,
+            name: &upload.file_name,
+            mime_type: upload.mime_type,
+            sha256: &sha,
+            bytes: &upload.bytes,
+            created_at: now,
+        },
     )?)
 }
 
 /// A customer message: finds or opens the session's chat, stores the message and, while the chat
 /// has no department yet, runs the welcome menu or routes it.
-pub fn notify_user_new_chat_message(ctx: &Ctx, channel: &ChannelRow, m: CustomerMessage) -> ApiResult<InboundView> {
+pub fn notify_user_new_chat_message(
+    ctx: &Ctx,
+    channel: &ChannelRow,
+    m: CustomerMessage,
+) -> ApiResult<InboundView> {
     let view = ctx.write(|c| {
         // Two messages of one new session must not open two chats; one phone number is one customer.
         dialect::lock_key(c, &format!("session:{}:{}", channel.id, m.session_id))?;
@@ -112,8 +132,15 @@ pub fn notify_user_new_chat_message(ctx: &Ctx, channel: &ChannelRow, m: Customer
         };
         let customer = update_customer(c, chat.customer_id, &m, now)?;
         let returning = chats::count_for_customer(c, customer.id)? > 1;
-        let attachment_id = m.attachment.as_ref().map(|u| store_upload(c, chat.id, u, now)).transpose()?;
-        let author = customer.full_name.clone().unwrap_or_else(|| "Customer".to_owned());
+        let attachment_id = m
+            .attachment
+            .as_ref()
+            .map(|u| store_upload(c, chat.id, u, now))
+            .transpose()?;
+        let author = customer
+            .full_name
+            .clone()
+            .unwrap_or_else(|| "Customer".to_owned());
         let message_id = messages::insert(
             c,
             &NewMessage {
@@ -133,7 +160,15 @@ pub fn notify_user_new_chat_message(ctx: &Ctx, channel: &ChannelRow, m: Customer
             _ => m.text.clone(),
         };
         chats::touch_last_message(c, chat.id, now, &preview, true)?;
-        fact(c, chat.id, EventKind::MessageIn, now, None, chat.department_id, None)?;
+        fact(
+            c,
+            chat.id,
+            EventKind::MessageIn,
+            now,
+            None,
+            chat.department_id,
+            None,
+        )?;
         if let Some(url) = &m.url {
             chats::insert_visit(c, channel.id, &m.session_id, url, now)?;
         }
@@ -157,7 +192,12 @@ pub fn notify_user_new_chat_message(ctx: &Ctx, channel: &ChannelRow, m: Customer
 
 /// Opens a chat for the session, recognising the customer by phone number, else email address,
 /// else the session's earlier chats.
-fn open_chat(c: &mut DbConnection, channel: &ChannelRow, m: &CustomerMessage, now: NaiveDateTime) -> ApiResult<ChatRow> {
+fn open_chat(
+    c: &mut DbConnection,
+    channel: &ChannelRow,
+    m: &CustomerMessage,
+    now: NaiveDateTime,
+) -> ApiResult<ChatRow> {
     let known = match (&m.phone, &m.email) {
         (Some(phone), _) => customers::find_by_mobile(c, phone)?.map(|cu| cu.id),
         (None, Some(email)) => customers::find_by_email(c, email)?.map(|cu| cu.id),
@@ -166,7 +206,9 @@ fn open_chat(c: &mut DbConnection, channel: &ChannelRow, m: &CustomerMessage, no
     let known = match (known, &m.phone) {
         (None, Some(_)) => match &m.email {
             // A number we don't know yet, but an address we do: same person, new number.
-            Some(email) => customers::find_by_email(c, email)?.filter(|cu| cu.mobile.is_none()).map(|cu| cu.id),
+            Some(email) => customers::find_by_email(c, email)?
+                .filter(|cu| cu.mobile.is_none())
+                .map(|cu| cu.id),
             None => None,
         },
         (found, _) => found,
@@ -177,7 +219,13 @@ fn open_chat(c: &mut DbConnection, channel: &ChannelRow, m: &CustomerMessage, no
     };
     let customer_id = match known {
         Some(id) => id,
-        None => customers::insert(c, m.customer_name.as_deref(), m.phone.as_deref(), m.email.as_deref(), now)?,
+        None => customers::insert(
+            c,
+            m.customer_name.as_deref(),
+            m.phone.as_deref(),
+            m.email.as_deref(),
+            now,
+        )?,
     };
     let id = chats::insert(c, channel.id, &m.session_id, customer_id, now)?;
     record(c, id, SpecialType::NewSession, "Chat started", now)?;
@@ -185,17 +233,40 @@ fn open_chat(c: &mut DbConnection, channel: &ChannelRow, m: &CustomerMessage, no
 }
 
 /// Fills in what the channel tells us about the customer.
-fn update_customer(c: &mut DbConnection, id: i64, m: &CustomerMessage, now: NaiveDateTime) -> ApiResult<CustomerRow> {
-    let current = customers::find(c, id)?.ok_or_else(|| ApiError::internal("chat without customer"))?;
+fn update_customer(
+    c: &mut DbConnection,
+    id: i64,
+    m: &CustomerMessage,
+    now: NaiveDateTime,
+) -> ApiResult<CustomerRow> {
+    let current =
+        customers::find(c, id)?.ok_or_else(|| ApiError::internal("chat without customer"))?;
     let changes = CustomerChanges {
-        full_name: m.customer_name.clone().filter(|n| current.full_name.as_ref() != Some(n)),
+        full_name: m
+            .customer_name
+            .clone()
+            .filter(|n| current.full_name.as_ref() != Some(n)),
         mobile: m.phone.clone().filter(|_| current.mobile.is_none()),
-        email: m.email.clone().filter(|e| current.email.as_ref() != Some(e)),
-        email_key: m.email.as_ref().map(|e| e.to_lowercase()).filter(|_| m.email != current.email),
+        email: m
+            .email
+            .clone()
+            .filter(|e| current.email.as_ref() != Some(e)),
+        email_key: m
+            .email
+            .as_ref()
+            .map(|e| e.to_lowercase())
+            .filter(|_| m.email != current.email),
         updated_at: None,
     };
     if changes.full_name.is_some() || changes.mobile.is_some() || changes.email.is_some() {
-        customers::update(c, id, &CustomerChanges { updated_at: Some(now), ..changes })?;
+        customers::update(
+            c,
+            id,
+            &CustomerChanges {
+                updated_at: Some(now),
+                ..changes
+            },
+        )?;
     }
     customers::find(c, id)?.ok_or_else(|| ApiError::internal("customer vanished"))
 }
@@ -227,16 +298,36 @@ fn route(
     }
     if menu.len() >= 2 {
         if is_new {
-            let intro = format!("Welcome to {}! Reply with the number of the department you need:", desk.company);
-            tell_customer(c, chat.id, SpecialType::WelcomeMenu, &menu_text(&menu, &intro), now)?;
+            let intro = format!(
+                "Welcome to {}! Reply with the number of the department you need:",
+                desk.company
+            );
+            tell_customer(
+                c,
+                chat.id,
+                SpecialType::WelcomeMenu,
+                &menu_text(&menu, &intro),
+                now,
+            )?;
             return Ok(());
         }
         let choice: Option<i32> = reply.trim().trim_end_matches('.').parse().ok();
-        return match menu.iter().find(|d| choice.is_some() && d.menu_index == choice) {
-            Some(department) => queue_with_welcome(c, chat.id, department, customer, returning, now),
+        return match menu
+            .iter()
+            .find(|d| choice.is_some() && d.menu_index == choice)
+        {
+            Some(department) => {
+                queue_with_welcome(c, chat.id, department, customer, returning, now)
+            }
             None => {
                 let intro = "Sorry, that is not one of the options. Reply with the number of the department you need:";
-                tell_customer(c, chat.id, SpecialType::InvalidMenuChoice, &menu_text(&menu, intro), now)?;
+                tell_customer(
+                    c,
+                    chat.id,
+                    SpecialType::InvalidMenuChoice,
+                    &menu_text(&menu, intro),
+                    now,
+                )?;
                 Ok(())
             }
         };
@@ -248,7 +339,13 @@ fn route(
     match target {
         Some(department) => queue_with_welcome(c, chat.id, &department, customer, returning, now),
         None => {
-            tell_customer(c, chat.id, SpecialType::NoDepartment, "Sorry, no department can take your chat right now.", now)?;
+            tell_customer(
+                c,
+                chat.id,
+                SpecialType::NoDepartment,
+                "Sorry, no department can take your chat right now.",
+                now,
+            )?;
             Ok(())
         }
     }
@@ -264,7 +361,10 @@ fn queue_with_welcome(
 ) -> ApiResult<()> {
     let position = enter_queue(c, chat_id, department, now)?;
     let welcome = if returning {
-        department.welcome_returning.as_ref().or(department.welcome_new.as_ref())
+        department
+            .welcome_returning
+            .as_ref()
+            .or(department.welcome_new.as_ref())
     } else {
         department.welcome_new.as_ref()
     };
@@ -287,7 +387,12 @@ fn live_chat(c: &mut DbConnection, channel: &ChannelRow, session: &str) -> ApiRe
 }
 
 /// `startedtyping` / `stoppedtyping`.
-pub fn notify_user_new_chat_event(ctx: &Ctx, channel: &ChannelRow, session: &str, typing: bool) -> ApiResult<i64> {
+pub fn notify_user_new_chat_event(
+    ctx: &Ctx,
+    channel: &ChannelRow,
+    session: &str,
+    typing: bool,
+) -> ApiResult<i64> {
     ctx.write(|c| {
         let chat = live_chat(c, channel, session)?;
         chats::set_typing(c, chat.id, typing.then(db::now))?;
@@ -296,7 +401,12 @@ pub fn notify_user_new_chat_event(ctx: &Ctx, channel: &ChannelRow, session: &str
 }
 
 /// A page the customer visited; kept per session, shown with the chat.
-pub fn notify_user_visited(ctx: &Ctx, channel: &ChannelRow, session: &str, url: &str) -> ApiResult<()> {
+pub fn notify_user_visited(
+    ctx: &Ctx,
+    channel: &ChannelRow,
+    session: &str,
+    url: &str,
+) -> ApiResult<()> {
     ctx.write(|c| Ok(chats::insert_visit(c, channel.id, session, url, db::now())?))
 }
 
@@ -306,7 +416,13 @@ pub fn notify_user_end_chat(ctx: &Ctx, channel: &ChannelRow, session: &str) -> A
         let chat = live_chat(c, channel, session)?;
         let now = db::now();
         close(c, &chat, SpecialType::ClosedByCustomer, None, now)?;
-        record(c, chat.id, SpecialType::ClosedByCustomer, "The customer ended the chat", now)?;
+        record(
+            c,
+            chat.id,
+            SpecialType::ClosedByCustomer,
+            "The customer ended the chat",
+            now,
+        )?;
         Ok(chat.id)
     })
 }

@@ -47,28 +47,58 @@ pub struct CustomerView {
 }
 
 fn not_found(id: i64) -> ApiError {
-    ApiError::new(ErrorCode::CustomerNotFound, format!("Customer {id} does not exist"))
+    ApiError::new(
+        ErrorCode::CustomerNotFound,
+        format!("Customer {id} does not exist"),
+    )
 }
 
 fn no_active_chat(id: i64) -> ApiError {
-    ApiError::conflict(ErrorCode::NoActiveChat, format!("Customer {id} has no active chat"))
+    ApiError::conflict(
+        ErrorCode::NoActiveChat,
+        format!("Customer {id} has no active chat"),
+    )
 }
 
 /// The customer's active chat, which the caller must be allowed to act on.
 fn active_chat(c: &mut DbConnection, caller: &Caller, customer_id: i64) -> ApiResult<ChatRow> {
     customers::find(c, customer_id)?.ok_or_else(|| not_found(customer_id))?;
-    let chat = chats::live_for_customer(c, customer_id)?.ok_or_else(|| no_active_chat(customer_id))?;
+    let chat =
+        chats::live_for_customer(c, customer_id)?.ok_or_else(|| no_active_chat(customer_id))?;
     load_for(c, caller, chat.id)
 }
 
-fn customer_view(c: &mut DbConnection, caller: &Caller, row: CustomerRow, include_chats: bool) -> ApiResult<CustomerView> {
+fn customer_view(
+    c: &mut DbConnection,
+    caller: &Caller,
+    row: CustomerRow,
+    include_chats: bool,
+) -> ApiResult<CustomerView> {
     let chat_ids = chats::for_customer(c, row.id, 100)?;
-    let visible: Vec<i64> = chat_ids.into_iter().filter(|id| load_for(c, caller, *id).is_ok()).collect();
+    let visible: Vec<i64> = chat_ids
+        .into_iter()
+        .filter(|id| load_for(c, caller, *id).is_ok())
+        .collect();
     let comments = messages::notes_of(c, &visible, 50)?
         .into_iter()
-        .map(|m| CommentView { message_id: m.id, chat_id: m.chat_id, author: m.author, comment: m.text, created_at: m.created_at.and_utc() })
+        .map(|m| CommentView {
+            message_id: m.id,
+            chat_id: m.chat_id,
+            author: m.author,
+            comment: m.text,
+            created_at: m.created_at.and_utc(),
+        })
         .collect();
-    let chats = if include_chats { Some(visible.iter().map(|id| view(c, *id)).collect::<ApiResult<Vec<_>>>()?) } else { None };
+    let chats = if include_chats {
+        Some(
+            visible
+                .iter()
+                .map(|id| view(c, *id))
+                .collect::<ApiResult<Vec<_>>>()?,
+        )
+    } else {
+        None
+    };
     Ok(CustomerView {
         customer_id: row.id,
         full_name: row.full_name,
@@ -90,11 +120,19 @@ pub fn add_comment(ctx: &Ctx, caller: &Caller, customer_id: i64, comment: &str) 
 }
 
 /// Customers with this mobile number (international format; the `+` may be left out).
-pub fn find_customer(ctx: &Ctx, caller: &Caller, mobile: &str, include_chats: bool) -> ApiResult<Vec<CustomerView>> {
+pub fn find_customer(
+    ctx: &Ctx,
+    caller: &Caller,
+    mobile: &str,
+    include_chats: bool,
+) -> ApiResult<Vec<CustomerView>> {
     let digits = mobile.trim().trim_start_matches('+');
     ctx.with_conn(|c| {
         let found = customers::find_by_mobile(c, &format!("+{digits}"))?;
-        found.into_iter().map(|row| customer_view(c, caller, row, include_chats)).collect()
+        found
+            .into_iter()
+            .map(|row| customer_view(c, caller, row, include_chats))
+            .collect()
     })
 }
 
@@ -107,11 +145,21 @@ pub struct CustomerPatch {
 
 /// Changes the customer's name and address; a comment becomes a note and tags go on the active chat.
 /// Agents may update only customers whose active chat they can act on.
-pub fn update_customer(ctx: &Ctx, caller: &Caller, customer_id: i64, patch: CustomerPatch) -> ApiResult<CustomerView> {
+pub fn update_customer(
+    ctx: &Ctx,
+    caller: &Caller,
+    customer_id: i64,
+    patch: CustomerPatch,
+) -> ApiResult<CustomerView> {
     ctx.write(|c| {
         let row = customers::find(c, customer_id)?.ok_or_else(|| not_found(customer_id))?;
-        let needs_chat = !caller.is_manager() || patch.comment.is_some() || !patch.tag_ids.is_empty();
-        let chat = if needs_chat { Some(active_chat(c, caller, customer_id)?) } else { None };
+        let needs_chat =
+            !caller.is_manager() || patch.comment.is_some() || !patch.tag_ids.is_empty();
+        let chat = if needs_chat {
+            Some(active_chat(c, caller, customer_id)?)
+        } else {
+            None
+        };
         let now = db::now();
         let changes = CustomerChanges {
             full_name: patch.full_name.clone(),
@@ -135,9 +183,17 @@ pub fn update_customer(ctx: &Ctx, caller: &Caller, customer_id: i64, patch: Cust
 }
 
 fn tag_chat(c: &mut DbConnection, caller: &Caller, chat_id: i64, tag_id: i64) -> ApiResult<()> {
-    let tag = tags::find_tag(c, tag_id)?.ok_or_else(|| ApiError::new(ErrorCode::TagNotFound, format!("Tag {tag_id} does not exist")))?;
+    let tag = tags::find_tag(c, tag_id)?.ok_or_else(|| {
+        ApiError::new(
+            ErrorCode::TagNotFound,
+            format!("Tag {tag_id} does not exist"),
+        )
+    })?;
     if !tag.enabled {
-        return Err(ApiError::conflict(ErrorCode::TagDisabled, format!("The tag {} is disabled", tag.name)));
+        return Err(ApiError::conflict(
+            ErrorCode::TagDisabled,
+            format!("The tag {} is disabled", tag.name),
+        ));
     }
     chats::add_tag(c, chat_id, tag_id, Some(caller.agent_id), db::now())?;
     Ok(())
@@ -165,7 +221,10 @@ pub fn remove_tag(ctx: &Ctx, caller: &Caller, chat_id: i64, tag_id: i64) -> ApiR
     ctx.write(|c| {
         load_for(c, caller, chat_id)?;
         if chats::remove_tag(c, chat_id, tag_id)? == 0 {
-            return Err(ApiError::new(ErrorCode::TagNotFound, format!("Chat {chat_id} is not tagged with tag {tag_id}")));
+            return Err(ApiError::new(
+                ErrorCode::TagNotFound,
+                format!("Chat {chat_id} is not tagged with tag {tag_id}"),
+            ));
         }
         Ok(())
     })?;

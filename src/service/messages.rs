@@ -86,13 +86,16 @@ fn views(c: &mut DbConnection, rows: Vec<MessageRow>) -> ApiResult<Vec<MessageVi
             author: m.author,
             agent_id: m.agent_id,
             text: m.text,
-            attachment: m.attachment_id.and_then(|id| files.remove(&id)).map(|a| AttachmentView {
-                attachment_id: a.id,
-                url: attachment_url(a.id),
-                name: a.name,
-                mime_type: a.mime_type,
-                size: a.size,
-            }),
+            attachment: m
+                .attachment_id
+                .and_then(|id| files.remove(&id))
+                .map(|a| AttachmentView {
+                    attachment_id: a.id,
+                    url: attachment_url(a.id),
+                    name: a.name,
+                    mime_type: a.mime_type,
+                    size: a.size,
+                }),
             when_posted: m.created_at.and_utc(),
             read_by_agent_at: m.read_by_agent_at.map(|t| t.and_utc()),
             read_by_customer_at: m.read_by_customer_at.map(|t| t.and_utc()),
@@ -113,7 +116,12 @@ pub struct OutgoingMessage {
 
 /// An agent's reply. Only the assigned agent (or a manager) may send; a waiting chat is first
 /// assigned to the sender when the sender may take it.
-pub fn send_message(ctx: &Ctx, caller: &Caller, chat_id: i64, out: OutgoingMessage) -> ApiResult<MessageView> {
+pub fn send_message(
+    ctx: &Ctx,
+    caller: &Caller,
+    chat_id: i64,
+    out: OutgoingMessage,
+) -> ApiResult<MessageView> {
     let message_id = ctx.write(|c| {
         let chat = load_for(c, caller, chat_id)?;
         match chat.state() {
@@ -131,11 +139,20 @@ pub fn send_message(ctx: &Ctx, caller: &Caller, chat_id: i64, out: OutgoingMessa
         }
         let text = match out.canned_response_id {
             Some(id) => {
-                let canned = canned_responses::find(c, id)?
-                    .ok_or_else(|| ApiError::new(ErrorCode::CannedResponseNotFound, format!("Canned response {id} does not exist")))?;
+                let canned = canned_responses::find(c, id)?.ok_or_else(|| {
+                    ApiError::new(
+                        ErrorCode::CannedResponseNotFound,
+                        format!("Canned response {id} does not exist"),
+                    )
+                })?;
                 let customer = customers::find(c, chat.customer_id)?;
                 Placeholders {
-                    customer_name: Some(customer.as_ref().and_then(|cu| cu.full_name.as_deref()).unwrap_or("there")),
+                    customer_name: Some(
+                        customer
+                            .as_ref()
+                            .and_then(|cu| cu.full_name.as_deref())
+                            .unwrap_or("there"),
+                    ),
                     agent_name: Some(&caller.name),
                     ..Default::default()
                 }
@@ -144,24 +161,50 @@ pub fn send_message(ctx: &Ctx, caller: &Caller, chat_id: i64, out: OutgoingMessa
             None => out.text.clone().unwrap_or_default(),
         };
         if text.trim().is_empty() && out.attachment.is_none() {
-            return Err(ApiError::field("MessageText", "is required unless an attachment or a CannedResponseID is sent"));
+            return Err(ApiError::field(
+                "MessageText",
+                "is required unless an attachment or a CannedResponseID is sent",
+            ));
         }
         if let Some(upload) = &out.attachment {
             check_size(c, upload.bytes.len(), "AttachmentData")?;
         }
         let now = db::now();
-        let attachment_id = out.attachment.as_ref().map(|u| store_upload(c, chat_id, u, now)).transpose()?;
-        let id = agent_reply(c, chat_id, caller.agent_id, &caller.name, &text, attachment_id, now)?;
+        let attachment_id = out
+            .attachment
+            .as_ref()
+            .map(|u| store_upload(c, chat_id, u, now))
+            .transpose()?;
+        let id = agent_reply(
+            c,
+            chat_id,
+            caller.agent_id,
+            &caller.name,
+            &text,
+            attachment_id,
+            now,
+        )?;
         if chats::mark_first_response(c, chat_id, now)? {
             let since_queued = chat.queued_at.map(|q| (now - q).num_seconds());
-            fact(c, chat_id, EventKind::FirstResponse, now, Some(caller.agent_id), chat.department_id, since_queued)?;
+            fact(
+                c,
+                chat_id,
+                EventKind::FirstResponse,
+                now,
+                Some(caller.agent_id),
+                chat.department_id,
+                since_queued,
+            )?;
         }
         Ok(id)
     })?;
     ctx.outbound_ready.notify_one();
     ctx.with_conn(|c| {
-        let row = messages::find(c, message_id)?.ok_or_else(|| ApiError::internal("message vanished"))?;
-        views(c, vec![row])?.pop().ok_or_else(|| ApiError::internal("message vanished"))
+        let row =
+            messages::find(c, message_id)?.ok_or_else(|| ApiError::internal("message vanished"))?;
+        views(c, vec![row])?
+            .pop()
+            .ok_or_else(|| ApiError::internal("message vanished"))
     })
 }
 
@@ -192,7 +235,12 @@ pub fn mark_chat_read(ctx: &Ctx, caller: &Caller, chat_id: i64) -> ApiResult<usi
 }
 
 /// A private note on a chat, never sent to the customer.
-pub(crate) fn add_note(c: &mut DbConnection, caller: &Caller, chat_id: i64, text: &str) -> ApiResult<i64> {
+pub(crate) fn add_note(
+    c: &mut DbConnection,
+    caller: &Caller,
+    chat_id: i64,
+    text: &str,
+) -> ApiResult<i64> {
     Ok(messages::insert(
         c,
         &NewMessage {
@@ -210,11 +258,43 @@ pub(crate) fn add_note(c: &mut DbConnection, caller: &Caller, chat_id: i64, text
 }
 
 /// An attachment's name, type and bytes, for agents who may see its chat.
-pub fn get_attachment(ctx: &Ctx, caller: &Caller, attachment_id: i64) -> ApiResult<(AttachmentMeta, Vec<u8>)> {
+pub fn get_attachment(
+    ctx: &Ctx,
+    caller: &Caller,
+    attachment_id: i64,
+) -> ApiResult<(AttachmentMeta, Vec<u8>)> {
     ctx.with_conn(|c| {
-        let not_found = || ApiError::new(ErrorCode::AttachmentNotFound, format!("Attachment {attachment_id} does not exist"));
+        let not_found = || {
+            ApiError::new(
+                ErrorCode::AttachmentNotFound,
+                format!("Attachment {attachment_id} does not exist"),
+            )
+        };
         let meta = attachments::find_meta(c, attachment_id)?.ok_or_else(not_found)?;
         load_for(c, caller, meta.chat_id)?;
+        let bytes = attachments::bytes(c, attachment_id)?;
+        Ok((meta, bytes))
+    })
+}
+
+/// An attachment of one of the channel's chats, for the channel server to fetch.
+pub fn get_channel_attachment(
+    ctx: &Ctx,
+    channel: &crate::store::channels::ChannelRow,
+    attachment_id: i64,
+) -> ApiResult<(AttachmentMeta, Vec<u8>)> {
+    ctx.with_conn(|c| {
+        let not_found = || {
+            ApiError::new(
+                ErrorCode::AttachmentNotFound,
+                format!("Attachment {attachment_id} does not exist"),
+            )
+        };
+        let meta = attachments::find_meta(c, attachment_id)?.ok_or_else(not_found)?;
+        let chat = chats::find(c, meta.chat_id)?.ok_or_else(not_found)?;
+        if chat.channel_id != channel.id {
+            return Err(not_found());
+        }
         let bytes = attachments::bytes(c, attachment_id)?;
         Ok((meta, bytes))
     })

@@ -14,7 +14,13 @@ use crate::store::{chats, deliveries};
 pub const SYSTEM_AUTHOR: &str = "System";
 
 /// A system text for the customer (welcome, menu, queue position, closing ...), queued for delivery.
-pub fn tell_customer(c: &mut DbConnection, chat_id: i64, special: SpecialType, text: &str, now: NaiveDateTime) -> QueryResult<i64> {
+pub fn tell_customer(
+    c: &mut DbConnection,
+    chat_id: i64,
+    special: SpecialType,
+    text: &str,
+    now: NaiveDateTime,
+) -> QueryResult<i64> {
     let id = messages::insert(
         c,
         &NewMessage {
@@ -35,7 +41,13 @@ pub fn tell_customer(c: &mut DbConnection, chat_id: i64, special: SpecialType, t
 }
 
 /// A line in the transcript for agents only (assigned, transferred ...).
-pub fn record(c: &mut DbConnection, chat_id: i64, special: SpecialType, text: &str, now: NaiveDateTime) -> QueryResult<i64> {
+pub fn record(
+    c: &mut DbConnection,
+    chat_id: i64,
+    special: SpecialType,
+    text: &str,
+    now: NaiveDateTime,
+) -> QueryResult<i64> {
     messages::insert(
         c,
         &NewMessage {
@@ -78,7 +90,15 @@ pub fn agent_reply(
     )?;
     deliveries::insert(c, id, chat_id, now)?;
     chats::touch_last_message(c, chat_id, now, text, false)?;
-    fact(c, chat_id, EventKind::MessageOut, now, Some(agent_id), None, None)?;
+    fact(
+        c,
+        chat_id,
+        EventKind::MessageOut,
+        now,
+        Some(agent_id),
+        None,
+        None,
+    )?;
     Ok(id)
 }
 
@@ -92,5 +112,15 @@ pub fn fact(
     department_id: Option<i64>,
     seconds: Option<i64>,
 ) -> QueryResult<()> {
-    events::insert(c, &Event { chat_id, kind, at, agent_id, department_id, seconds })
+    events::insert(
+        c,
+        &Event {
+            chat_id,
+            kind,
+            at,
+            agent_id,
+            department_id,
+            seconds,
+        },
+    )
 }

@@ -28,30 +28,63 @@ const GRAB_ATTEMPTS: usize = 20;
 
 /// Locks the agent's chat load and checks that it may take one more chat. An agent acting for
 /// itself must be enabled and not Offline; a chat given by someone else needs the agent Online.
-fn reserve_capacity(c: &mut DbConnection, agent_id: i64, given_by_other: bool) -> ApiResult<AgentRow> {
+fn reserve_capacity(
+    c: &mut DbConnection,
+    agent_id: i64,
+    given_by_other: bool,
+) -> ApiResult<AgentRow> {
     dialect::lock_key(c, &format!("agent-load:{agent_id}"))?;
-    let agent = agents::find(c, agent_id)?
-        .ok_or_else(|| ApiError::new(ErrorCode::AgentNotFound, format!("Agent {agent_id} does not exist")))?;
+    let agent = agents::find(c, agent_id)?.ok_or_else(|| {
+        ApiError::new(
+            ErrorCode::AgentNotFound,
+            format!("Agent {agent_id} does not exist"),
+        )
+    })?;
     let online = agent.status == AgentStatus::Online.id();
     let offline = agent.status == AgentStatus::Offline.id();
     if !agent.enabled || offline || (given_by_other && !online) {
-        return Err(ApiError::conflict(ErrorCode::AgentNotOnline, format!("{} is not online", agent.name)));
+        return Err(ApiError::conflict(
+            ErrorCode::AgentNotOnline,
+            format!("{} is not online", agent.name),
+        ));
     }
     let limit = settings::number(c, SettingKey::MaxChatsPerAgent)?;
     if limit > 0 && chats::count_open_for_agent(c, agent_id)? >= limit {
         return Err(ApiError::conflict(
             ErrorCode::AgentAtCapacity,
-            format!("{} already has {limit} open chats, the most allowed (MaxChatsPerAgent)", agent.name),
+            format!(
+                "{} already has {limit} open chats, the most allowed (MaxChatsPerAgent)",
+                agent.name
+            ),
         ));
     }
     Ok(agent)
 }
 
 /// After a successful claim: the fact, and a transcript line.
-fn assigned(c: &mut DbConnection, chat: &ChatRow, agent: &AgentRow, now: NaiveDateTime) -> ApiResult<()> {
+fn assigned(
+    c: &mut DbConnection,
+    chat: &ChatRow,
+    agent: &AgentRow,
+    now: NaiveDateTime,
+) -> ApiResult<()> {
     let waited = chat.queued_at.map(|q| (now - q).num_seconds());
-    fact(c, chat.id, EventKind::Assigned, now, Some(agent.id), chat.department_id, waited)?;
-    record(c, chat.id, SpecialType::Assigned, &format!("Assigned to {}", agent.name), now)?;
+    fact(
+        c,
+        chat.id,
+        EventKind::Assigned,
+        now,
+        Some(agent.id),
+        chat.department_id,
+        waited,
+    )?;
+    record(
+        c,
+        chat.id,
+        SpecialType::Assigned,
+        &format!("Assigned to {}", agent.name),
+        now,
+    )?;
     Ok(())
 }
 
@@ -61,24 +94,37 @@ pub fn grab_chat(ctx: &Ctx, caller: &Caller) -> ApiResult<ChatView> {
         let agent = reserve_capacity(c, caller.agent_id, false)?;
         let departments = agents::department_ids(c, caller.agent_id)?;
         for _ in 0..GRAB_ATTEMPTS {
-            let Some(candidate) = chats::oldest_waiting(c, &departments)? else { break };
+            let Some(candidate) = chats::oldest_waiting(c, &departments)? else {
+                break;
+            };
             let now = db::now();
             if chats::claim(c, candidate, agent.id, now)? {
-                let chat = chats::find(c, candidate)?.ok_or_else(|| super::chats::not_found(candidate))?;
+                let chat =
+                    chats::find(c, candidate)?.ok_or_else(|| super::chats::not_found(candidate))?;
                 assigned(c, &chat, &agent, now)?;
                 return Ok(candidate);
             }
         }
-        Err(ApiError::new(ErrorCode::NoChatWaiting, "No chat is waiting in your departments"))
+        Err(ApiError::new(
+            ErrorCode::NoChatWaiting,
+            "No chat is waiting in your departments",
+        ))
     })?;
     ctx.with_conn(|c| view(c, chat_id))
 }
 
 /// Assigns a waiting chat to `agent_id` (default: the caller). Agents may assign only to themselves.
-pub fn assign_chat(ctx: &Ctx, caller: &Caller, chat_id: i64, agent_id: Option<i64>) -> ApiResult<ChatView> {
+pub fn assign_chat(
+    ctx: &Ctx,
+    caller: &Caller,
+    chat_id: i64,
+    agent_id: Option<i64>,
+) -> ApiResult<ChatView> {
     let target = agent_id.unwrap_or(caller.agent_id);
     if target != caller.agent_id && !caller.is_manager() {
-        return Err(ApiError::forbidden("Agents may assign chats only to themselves"));
+        return Err(ApiError::forbidden(
+            "Agents may assign chats only to themselves",
+        ));
     }
     ctx.write(|c| {
         let chat = load_for(c, caller, chat_id)?;
@@ -86,7 +132,10 @@ pub fn assign_chat(ctx: &Ctx, caller: &Caller, chat_id: i64, agent_id: Option<i6
         let agent = reserve_capacity(c, target, target != caller.agent_id)?;
         let now = db::now();
         if !chats::claim(c, chat_id, agent.id, now)? {
-            return Err(ApiError::conflict(ErrorCode::ChatAlreadyAssigned, "Another agent took this chat first"));
+            return Err(ApiError::conflict(
+                ErrorCode::ChatAlreadyAssigned,
+                "Another agent took this chat first",
+            ));
         }
         assigned(c, &chat, &agent, now)?;
         Ok(())
@@ -97,10 +146,16 @@ pub fn assign_chat(ctx: &Ctx, caller: &Caller, chat_id: i64, agent_id: Option<i6
 fn ensure_waiting(chat: &ChatRow) -> ApiResult<()> {
     match chat.state() {
         ChatState::Closed => Err(closed(chat.id)),
-        ChatState::Open => Err(ApiError::conflict(ErrorCode::ChatAlreadyAssigned, format!("Chat {} is already assigned", chat.id))),
+        ChatState::Open => Err(ApiError::conflict(
+            ErrorCode::ChatAlreadyAssigned,
+            format!("Chat {} is already assigned", chat.id),
+        )),
         ChatState::Unassigned if chat.department_id.is_none() => Err(ApiError::conflict(
             ErrorCode::ChatNotQueued,
-            format!("Chat {} is still in the welcome menu and has no department yet", chat.id),
+            format!(
+                "Chat {} is still in the welcome menu and has no department yet",
+                chat.id
+            ),
         )),
         ChatState::Unassigned => Ok(()),
     }
@@ -121,16 +176,26 @@ pub struct ReassignedView {
 
 /// Moves one open chat, or every open chat of the caller, to another agent, who must be online
 /// and have room for all of them.
-pub fn reassign_chat(ctx: &Ctx, caller: &Caller, target: i64, chat_id: Option<i64>) -> ApiResult<ReassignedView> {
+pub fn reassign_chat(
+    ctx: &Ctx,
+    caller: &Caller,
+    target: i64,
+    chat_id: Option<i64>,
+) -> ApiResult<ReassignedView> {
     let moved = ctx.write(|c| {
         let chats_to_move: Vec<ChatRow> = match chat_id {
             Some(id) => {
                 let chat = load_for(c, caller, id)?;
                 if chat.state() != ChatState::Open {
-                    return Err(ApiError::conflict(ErrorCode::ChatNotAssigned, format!("Chat {id} is not assigned to an agent")));
+                    return Err(ApiError::conflict(
+                        ErrorCode::ChatNotAssigned,
+                        format!("Chat {id} is not assigned to an agent"),
+                    ));
                 }
                 if !caller.is_manager() && chat.agent_id != Some(caller.agent_id) {
-                    return Err(ApiError::forbidden("Agents may reassign only their own chats"));
+                    return Err(ApiError::forbidden(
+                        "Agents may reassign only their own chats",
+                    ));
                 }
                 vec![chat]
             }
@@ -144,62 +209,128 @@ pub fn reassign_chat(ctx: &Ctx, caller: &Caller, target: i64, chat_id: Option<i6
         };
         let agent = reserve_capacity(c, target, true)?;
         let limit = settings::number(c, SettingKey::MaxChatsPerAgent)?;
-        let moving = chats_to_move.iter().filter(|ch| ch.agent_id != Some(target)).count() as i64;
+        let moving = chats_to_move
+            .iter()
+            .filter(|ch| ch.agent_id != Some(target))
+            .count() as i64;
         if limit > 0 && chats::count_open_for_agent(c, target)? + moving > limit {
             return Err(ApiError::conflict(
                 ErrorCode::AgentAtCapacity,
-                format!("{} has no room for {moving} more chats (MaxChatsPerAgent {limit})", agent.name),
+                format!(
+                    "{} has no room for {moving} more chats (MaxChatsPerAgent {limit})",
+                    agent.name
+                ),
             ));
         }
         let now = db::now();
         let mut moved = Vec::new();
         for chat in chats_to_move {
-            let Some(from) = chat.agent_id.filter(|from| *from != target) else { continue };
+            let Some(from) = chat.agent_id.filter(|from| *from != target) else {
+                continue;
+            };
             if !chats::reassign(c, chat.id, from, target)? {
-                return Err(ApiError::conflict(ErrorCode::ChatNotAssigned, format!("Chat {} changed hands meanwhile", chat.id)));
+                return Err(ApiError::conflict(
+                    ErrorCode::ChatNotAssigned,
+                    format!("Chat {} changed hands meanwhile", chat.id),
+                ));
             }
-            fact(c, chat.id, EventKind::Reassigned, now, Some(target), chat.department_id, None)?;
-            record(c, chat.id, SpecialType::ReassignedSession, &format!("Reassigned to {}", agent.name), now)?;
+            fact(
+                c,
+                chat.id,
+                EventKind::Reassigned,
+                now,
+                Some(target),
+                chat.department_id,
+                None,
+            )?;
+            record(
+                c,
+                chat.id,
+                SpecialType::ReassignedSession,
+                &format!("Reassigned to {}", agent.name),
+                now,
+            )?;
             moved.push(chat.id);
         }
         Ok(moved)
     })?;
-    Ok(ReassignedView { agent_id: target, chat_ids: moved })
+    Ok(ReassignedView {
+        agent_id: target,
+        chat_ids: moved,
+    })
 }
 
 /// Puts a chat (waiting in a department or taken by an agent) into a department's queue: the chat
 /// goes to the back, the department's auto-tags apply, the fact is recorded. Returns its position.
-pub(crate) fn enter_queue(c: &mut DbConnection, chat_id: i64, department: &DepartmentRow, now: NaiveDateTime) -> ApiResult<i64> {
+pub(crate) fn enter_queue(
+    c: &mut DbConnection,
+    chat_id: i64,
+    department: &DepartmentRow,
+    now: NaiveDateTime,
+) -> ApiResult<i64> {
     chats::enter_queue(c, chat_id, department.id, now)?;
     for tag_id in departments::auto_tag_ids(c, department.id)? {
         if tags::find_tag(c, tag_id)?.is_some_and(|t| t.enabled) {
             chats::add_tag(c, chat_id, tag_id, None, now)?;
         }
     }
-    fact(c, chat_id, EventKind::Queued, now, None, Some(department.id), None)?;
+    fact(
+        c,
+        chat_id,
+        EventKind::Queued,
+        now,
+        None,
+        Some(department.id),
+        None,
+    )?;
     let chat = chats::find(c, chat_id)?.ok_or_else(|| super::chats::not_found(chat_id))?;
     Ok(chats::queue_position(c, &chat)?.unwrap_or(1))
 }
 
-const TRANSFERRED_TEXT: &str = "You have been transferred to #DEPARTMENTNAME#. You are number #POSITIONINQUEUE# in the queue.";
+const TRANSFERRED_TEXT: &str =
+    "You have been transferred to #DEPARTMENTNAME#. You are number #POSITIONINQUEUE# in the queue.";
 
 /// Sends a chat back to the queue of another department; the customer is told the new position.
-pub fn transfer_chat(ctx: &Ctx, caller: &Caller, chat_id: i64, department_id: i64) -> ApiResult<ChatView> {
+pub fn transfer_chat(
+    ctx: &Ctx,
+    caller: &Caller,
+    chat_id: i64,
+    department_id: i64,
+) -> ApiResult<ChatView> {
     ctx.write(|c| {
         let chat = load_for(c, caller, chat_id)?;
         if chat.state() == ChatState::Closed {
             return Err(closed(chat_id));
         }
-        let department = departments::find(c, department_id)?
-            .ok_or_else(|| ApiError::new(ErrorCode::DepartmentNotFound, format!("Department {department_id} does not exist")))?;
+        let department = departments::find(c, department_id)?.ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::DepartmentNotFound,
+                format!("Department {department_id} does not exist"),
+            )
+        })?;
         if !department.enabled {
-            return Err(ApiError::conflict(ErrorCode::DepartmentDisabled, format!("{} is disabled", department.name)));
+            return Err(ApiError::conflict(
+                ErrorCode::DepartmentDisabled,
+                format!("{} is disabled", department.name),
+            ));
         }
         let now = db::now();
         let position = enter_queue(c, chat_id, &department, now)?;
-        fact(c, chat_id, EventKind::Transferred, now, Some(caller.agent_id), Some(department.id), None)?;
-        let text = Placeholders { position_in_queue: Some(position), department_name: Some(&department.name), ..Default::default() }
-            .expand(TRANSFERRED_TEXT);
+        fact(
+            c,
+            chat_id,
+            EventKind::Transferred,
+            now,
+            Some(caller.agent_id),
+            Some(department.id),
+            None,
+        )?;
+        let text = Placeholders {
+            position_in_queue: Some(position),
+            department_name: Some(&department.name),
+            ..Default::default()
+        }
+        .expand(TRANSFERRED_TEXT);
         tell_customer(c, chat_id, SpecialType::TransferedSession, &text, now)?;
         Ok(())
     })?;
@@ -209,14 +340,36 @@ pub fn transfer_chat(ctx: &Ctx, caller: &Caller, chat_id: i64, department_id: i6
 
 /// Closes a chat and records the facts: handle time, and a missed chat when the customer or
 /// idleness ended it before any agent answered.
-pub(crate) fn close(c: &mut DbConnection, chat: &ChatRow, reason: SpecialType, by: Option<i64>, now: NaiveDateTime) -> ApiResult<()> {
+pub(crate) fn close(
+    c: &mut DbConnection,
+    chat: &ChatRow,
+    reason: SpecialType,
+    by: Option<i64>,
+    now: NaiveDateTime,
+) -> ApiResult<()> {
     if !chats::close(c, chat.id, reason.name(), now)? {
         return Err(closed(chat.id));
     }
     let handled = chat.assigned_at.map(|a| (now - a).num_seconds());
-    fact(c, chat.id, EventKind::Closed, now, by.or(chat.agent_id), chat.department_id, handled)?;
+    fact(
+        c,
+        chat.id,
+        EventKind::Closed,
+        now,
+        by.or(chat.agent_id),
+        chat.department_id,
+        handled,
+    )?;
     if chat.first_response_at.is_none() && reason != SpecialType::ClosedByUser {
-        fact(c, chat.id, EventKind::Missed, now, None, chat.department_id, None)?;
+        fact(
+            c,
+            chat.id,
+            EventKind::Missed,
+            now,
+            None,
+            chat.department_id,
+            None,
+        )?;
     }
     Ok(())
 }
@@ -227,7 +380,13 @@ pub fn close_chat(ctx: &Ctx, caller: &Caller, chat_id: i64) -> ApiResult<ChatVie
     ctx.write(|c| {
         let chat = load_for(c, caller, chat_id)?;
         let now = db::now();
-        close(c, &chat, SpecialType::ClosedByUser, Some(caller.agent_id), now)?;
+        close(
+            c,
+            &chat,
+            SpecialType::ClosedByUser,
+            Some(caller.agent_id),
+            now,
+        )?;
         tell_customer(c, chat_id, SpecialType::ClosedByUser, CLOSED_TEXT, now)?;
         Ok(())
     })?;
@@ -236,12 +395,19 @@ pub fn close_chat(ctx: &Ctx, caller: &Caller, chat_id: i64) -> ApiResult<ChatVie
 }
 
 /// SendMessage on a waiting chat: the sender takes it, under the same rules as AssignChat.
-pub(crate) fn take_for_reply(c: &mut DbConnection, caller: &Caller, chat: &ChatRow) -> ApiResult<()> {
+pub(crate) fn take_for_reply(
+    c: &mut DbConnection,
+    caller: &Caller,
+    chat: &ChatRow,
+) -> ApiResult<()> {
     ensure_waiting(chat)?;
     let agent = reserve_capacity(c, caller.agent_id, false)?;
     let now = db::now();
     if !chats::claim(c, chat.id, agent.id, now)? {
-        return Err(ApiError::conflict(ErrorCode::ChatAssignedToAnotherAgent, "Another agent took this chat first"));
+        return Err(ApiError::conflict(
+            ErrorCode::ChatAssignedToAnotherAgent,
+            "Another agent took this chat first",
+        ));
     }
     assigned(c, chat, &agent, now)
 }

@@ -62,7 +62,8 @@ pub fn number(c: &mut DbConnection, key: SettingKey) -> QueryResult<i64> {
 
 /// A text setting's current value.
 pub fn text(c: &mut DbConnection, key: SettingKey) -> QueryResult<String> {
-    let value = store::get(c, key.name())?.map_or_else(|| key.default_value(), |s| key.from_stored(&s));
+    let value =
+        store::get(c, key.name())?.map_or_else(|| key.default_value(), |s| key.from_stored(&s));
     Ok(match value {
         SettingValue::Text(s) => s,
         other => other.to_stored(),
@@ -71,7 +72,8 @@ pub fn text(c: &mut DbConnection, key: SettingKey) -> QueryResult<String> {
 
 /// A list setting's current value.
 pub fn list(c: &mut DbConnection, key: SettingKey) -> QueryResult<Vec<String>> {
-    let value = store::get(c, key.name())?.map_or_else(|| key.default_value(), |s| key.from_stored(&s));
+    let value =
+        store::get(c, key.name())?.map_or_else(|| key.default_value(), |s| key.from_stored(&s));
     Ok(match value {
         SettingValue::List(items) => items,
         _ => Vec::new(),

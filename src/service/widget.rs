@@ -21,11 +21,23 @@ pub struct OriginCheckView {
     pub ip_allowed: bool,
 }
 
-pub fn check_origin_and_ip(ctx: &Ctx, origin: &str, ip: std::net::IpAddr) -> ApiResult<OriginCheckView> {
+pub fn check_origin_and_ip(
+    ctx: &Ctx,
+    origin: &str,
+    ip: std::net::IpAddr,
+) -> ApiResult<OriginCheckView> {
     let lists = whitelisted_domains_and_blacklisted_ips(ctx)?;
     let origin_ok = origin_allowed(origin, &lists.whitelisted_domains);
-    let ip_ok = !lists.blacklisted_ips.iter().filter_map(|r| IpRange::parse(r).ok()).any(|r| r.contains(ip));
-    Ok(OriginCheckView { allowed: origin_ok && ip_ok, origin_allowed: origin_ok, ip_allowed: ip_ok })
+    let ip_ok = !lists
+        .blacklisted_ips
+        .iter()
+        .filter_map(|r| IpRange::parse(r).ok())
+        .any(|r| r.contains(ip));
+    Ok(OriginCheckView {
+        allowed: origin_ok && ip_ok,
+        origin_allowed: origin_ok,
+        ip_allowed: ip_ok,
+    })
 }
 
 #[derive(Serialize, ToSchema, Debug)]
@@ -84,7 +96,10 @@ pub fn request_chat_queue(ctx: &Ctx) -> ApiResult<ChatQueueView> {
                     department_id: d.id,
                     name: d.name,
                     waiting: count,
-                    online_agents: online.iter().find(|(id, _)| *id == d.id).map_or(0, |(_, n)| *n),
+                    online_agents: online
+                        .iter()
+                        .find(|(id, _)| *id == d.id)
+                        .map_or(0, |(_, n)| *n),
                     longest_wait_seconds: oldest.map_or(0, |t| (now - t).num_seconds().max(0)),
                     next_position: count + 1,
                 }
@@ -125,7 +140,11 @@ pub fn request_chat_config(ctx: &Ctx) -> ApiResult<ChatConfigView> {
     ctx.read(|c| {
         let menu = departments::menu(c)?
             .into_iter()
-            .map(|d| MenuEntryView { menu_index: d.menu_index, name: d.name_in_menu.unwrap_or(d.name), department_id: d.id })
+            .map(|d| MenuEntryView {
+                menu_index: d.menu_index,
+                name: d.name_in_menu.unwrap_or(d.name),
+                department_id: d.id,
+            })
             .collect();
         Ok(ChatConfigView {
             company_name: settings::text(c, SettingKey::CompanyName)?,

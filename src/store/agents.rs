@@ -207,5 +207,9 @@ pub fn online_by_department(conn: &mut DbConnection) -> QueryResult<Vec<(i64, i6
 }
 
 pub fn count_online(conn: &mut DbConnection) -> QueryResult<i64> {
-    agents::table.filter(agents::enabled.eq(true)).filter(agents::status.eq(ONLINE)).count().get_result(conn)
+    agents::table
+        .filter(agents::enabled.eq(true))
+        .filter(agents::status.eq(ONLINE))
+        .count()
+        .get_result(conn)
 }

@@ -42,11 +42,18 @@ pub fn insert(conn: &mut DbConnection, a: &NewAttachment<'_>) -> QueryResult<i64
 }
 
 pub fn find_meta(conn: &mut DbConnection, id: i64) -> QueryResult<Option<AttachmentMeta>> {
-    attachments::table.find(id).select(AttachmentMeta::as_select()).first(conn).optional()
+    attachments::table
+        .find(id)
+        .select(AttachmentMeta::as_select())
+        .first(conn)
+        .optional()
 }
 
 pub fn bytes(conn: &mut DbConnection, id: i64) -> QueryResult<Vec<u8>> {
-    attachments::table.find(id).select(attachments::bytes).first(conn)
+    attachments::table
+        .find(id)
+        .select(attachments::bytes)
+        .first(conn)
 }
 
 pub fn metas(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<HashMap<i64, AttachmentMeta>> {

@@ -27,7 +27,10 @@ pub struct NewChannelRow<'a> {
 }
 
 pub fn insert(conn: &mut DbConnection, row: &NewChannelRow<'_>) -> QueryResult<i64> {
-    diesel::insert_into(channels::table).values(row).returning(channels::id).get_result(conn)
+    diesel::insert_into(channels::table)
+        .values(row)
+        .returning(channels::id)
+        .get_result(conn)
 }
 
 /// A live (not deleted) channel.
@@ -41,7 +44,10 @@ pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<ChannelRow>>
 }
 
 /// The live channel whose API key hashes to `hash`: one lookup on the unique index.
-pub fn find_by_api_key_hash(conn: &mut DbConnection, hash: &str) -> QueryResult<Option<ChannelRow>> {
+pub fn find_by_api_key_hash(
+    conn: &mut DbConnection,
+    hash: &str,
+) -> QueryResult<Option<ChannelRow>> {
     channels::table
         .filter(channels::api_key_hash.eq(hash))
         .filter(channels::deleted_at.is_null())
@@ -59,7 +65,11 @@ pub fn list(conn: &mut DbConnection) -> QueryResult<Vec<ChannelRow>> {
 }
 
 pub fn soft_delete(conn: &mut DbConnection, id: i64, now: NaiveDateTime) -> QueryResult<usize> {
-    diesel::update(channels::table.find(id).filter(channels::deleted_at.is_null()))
-        .set(channels::deleted_at.eq(now))
-        .execute(conn)
+    diesel::update(
+        channels::table
+            .find(id)
+            .filter(channels::deleted_at.is_null()),
+    )
+    .set(channels::deleted_at.eq(now))
+    .execute(conn)
 }

@@ -1,7 +1,9 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::schema::{agents, chat_tags, chat_visits, chats, customers, departments, messages, tags};
+use crate::db::schema::{
+    agents, chat_tags, chat_visits, chats, customers, departments, messages, tags,
+};
 use crate::db::{dialect, DbConnection};
 use crate::domain::chat::ChatState;
 
@@ -37,7 +39,13 @@ const UNASSIGNED: i16 = ChatState::Unassigned as i16;
 const OPEN: i16 = ChatState::Open as i16;
 const CLOSED: i16 = ChatState::Closed as i16;
 
-pub fn insert(conn: &mut DbConnection, channel_id: i64, session: &str, customer_id: i64, now: NaiveDateTime) -> QueryResult<i64> {
+pub fn insert(
+    conn: &mut DbConnection,
+    channel_id: i64,
+    session: &str,
+    customer_id: i64,
+    now: NaiveDateTime,
+) -> QueryResult<i64> {
     diesel::insert_into(chats::table)
         .values((
             chats::channel_id.eq(channel_id),
@@ -52,11 +60,19 @@ pub fn insert(conn: &mut DbConnection, channel_id: i64, session: &str, customer_
 }
 
 pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<ChatRow>> {
-    chats::table.find(id).select(ChatRow::as_select()).first(conn).optional()
+    chats::table
+        .find(id)
+        .select(ChatRow::as_select())
+        .first(conn)
+        .optional()
 }
 
 /// The session's chat that is not closed, if any.
-pub fn find_live_by_session(conn: &mut DbConnection, channel_id: i64, session: &str) -> QueryResult<Option<ChatRow>> {
+pub fn find_live_by_session(
+    conn: &mut DbConnection,
+    channel_id: i64,
+    session: &str,
+) -> QueryResult<Option<ChatRow>> {
     chats::table
         .filter(chats::channel_id.eq(channel_id))
         .filter(chats::external_session_id.eq(session))
@@ -67,7 +83,11 @@ pub fn find_live_by_session(conn: &mut DbConnection, channel_id: i64, session: &
 }
 
 /// The customer of the session's most recent chat, to recognise a returning visitor.
-pub fn latest_customer_of_session(conn: &mut DbConnection, channel_id: i64, session: &str) -> QueryResult<Option<i64>> {
+pub fn latest_customer_of_session(
+    conn: &mut DbConnection,
+    channel_id: i64,
+    session: &str,
+) -> QueryResult<Option<i64>> {
     chats::table
         .filter(chats::channel_id.eq(channel_id))
         .filter(chats::external_session_id.eq(session))
@@ -79,11 +99,17 @@ pub fn latest_customer_of_session(conn: &mut DbConnection, channel_id: i64, sess
 
 /// How many chats the customer has had.
 pub fn count_for_customer(conn: &mut DbConnection, customer_id: i64) -> QueryResult<i64> {
-    chats::table.filter(chats::customer_id.eq(customer_id)).count().get_result(conn)
+    chats::table
+        .filter(chats::customer_id.eq(customer_id))
+        .count()
+        .get_result(conn)
 }
 
 /// The customer's most recent chat that is not closed.
-pub fn live_for_customer(conn: &mut DbConnection, customer_id: i64) -> QueryResult<Option<ChatRow>> {
+pub fn live_for_customer(
+    conn: &mut DbConnection,
+    customer_id: i64,
+) -> QueryResult<Option<ChatRow>> {
     chats::table
         .filter(chats::customer_id.eq(customer_id))
         .filter(chats::state.ne(CLOSED))
@@ -93,7 +119,11 @@ pub fn live_for_customer(conn: &mut DbConnection, customer_id: i64) -> QueryResu
         .optional()
 }
 
-pub fn for_customer(conn: &mut DbConnection, customer_id: i64, limit: i64) -> QueryResult<Vec<i64>> {
+pub fn for_customer(
+    conn: &mut DbConnection,
+    customer_id: i64,
+    limit: i64,
+) -> QueryResult<Vec<i64>> {
     chats::table
         .filter(chats::customer_id.eq(customer_id))
         .order(chats::id.desc())
@@ -103,7 +133,12 @@ pub fn for_customer(conn: &mut DbConnection, customer_id: i64, limit: i64) -> Qu
 }
 
 /// Puts the chat at the back of `department_id`'s queue, unassigned.
-pub fn enter_queue(conn: &mut DbConnection, id: i64, department_id: i64, now: NaiveDateTime) -> QueryResult<usize> {
+pub fn enter_queue(
+    conn: &mut DbConnection,
+    id: i64,
+    department_id: i64,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
     diesel::update(chats::table.find(id).filter(chats::state.ne(CLOSED)))
         .set((
             chats::state.eq(UNASSIGNED),
@@ -127,35 +162,63 @@ pub fn oldest_waiting(conn: &mut DbConnection, department_ids: &[i64]) -> QueryR
 
 /// Assigns a waiting chat to an agent. The `state = unassigned` condition makes this the one place
 /// that decides who wins: of two concurrent claims exactly one updates a row.
-pub fn claim(conn: &mut DbConnection, id: i64, agent_id: i64, now: NaiveDateTime) -> QueryResult<bool> {
+pub fn claim(
+    conn: &mut DbConnection,
+    id: i64,
+    agent_id: i64,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
     let updated = diesel::update(
         chats::table
             .find(id)
             .filter(chats::state.eq(UNASSIGNED))
             .filter(chats::department_id.is_not_null()),
     )
-    .set((chats::state.eq(OPEN), chats::agent_id.eq(Some(agent_id)), chats::assigned_at.eq(Some(now))))
+    .set((
+        chats::state.eq(OPEN),
+        chats::agent_id.eq(Some(agent_id)),
+        chats::assigned_at.eq(Some(now)),
+    ))
     .execute(conn)?;
     Ok(updated == 1)
 }
 
 /// Moves an open chat from one agent to another, if it is still that agent's.
 pub fn reassign(conn: &mut DbConnection, id: i64, from: i64, to: i64) -> QueryResult<bool> {
-    let updated = diesel::update(chats::table.find(id).filter(chats::state.eq(OPEN)).filter(chats::agent_id.eq(from)))
-        .set(chats::agent_id.eq(Some(to)))
-        .execute(conn)?;
+    let updated = diesel::update(
+        chats::table
+            .find(id)
+            .filter(chats::state.eq(OPEN))
+            .filter(chats::agent_id.eq(from)),
+    )
+    .set(chats::agent_id.eq(Some(to)))
+    .execute(conn)?;
     Ok(updated == 1)
 }
 
-pub fn close(conn: &mut DbConnection, id: i64, reason: &str, now: NaiveDateTime) -> QueryResult<bool> {
+pub fn close(
+    conn: &mut DbConnection,
+    id: i64,
+    reason: &str,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
     let updated = diesel::update(chats::table.find(id).filter(chats::state.ne(CLOSED)))
-        .set((chats::state.eq(CLOSED), chats::closed_at.eq(Some(now)), chats::close_reason.eq(Some(reason)), chats::customer_typing_at.eq(None::<NaiveDateTime>)))
+        .set((
+            chats::state.eq(CLOSED),
+            chats::closed_at.eq(Some(now)),
+            chats::close_reason.eq(Some(reason)),
+            chats::customer_typing_at.eq(None::<NaiveDateTime>),
+        ))
         .execute(conn)?;
     Ok(updated == 1)
 }
 
 pub fn count_open_for_agent(conn: &mut DbConnection, agent_id: i64) -> QueryResult<i64> {
-    chats::table.filter(chats::agent_id.eq(agent_id)).filter(chats::state.eq(OPEN)).count().get_result(conn)
+    chats::table
+        .filter(chats::agent_id.eq(agent_id))
+        .filter(chats::state.eq(OPEN))
+        .count()
+        .get_result(conn)
 }
 
 pub fn open_ids_for_agent(conn: &mut DbConnection, agent_id: i64) -> QueryResult<Vec<i64>> {
@@ -169,55 +232,99 @@ pub fn open_ids_for_agent(conn: &mut DbConnection, agent_id: i64) -> QueryResult
 
 /// 1 + the waiting chats of the same department queued before this one.
 pub fn queue_position(conn: &mut DbConnection, chat: &ChatRow) -> QueryResult<Option<i64>> {
-    let (Some(department_id), Some(queued_at)) = (chat.department_id, chat.queued_at) else { return Ok(None) };
+    let (Some(department_id), Some(queued_at)) = (chat.department_id, chat.queued_at) else {
+        return Ok(None);
+    };
     if chat.state() != ChatState::Unassigned {
         return Ok(None);
     }
     let ahead: i64 = chats::table
         .filter(chats::state.eq(UNASSIGNED))
         .filter(chats::department_id.eq(department_id))
-        .filter(chats::queued_at.lt(queued_at).or(chats::queued_at.eq(queued_at).and(chats::id.lt(chat.id))))
+        .filter(
+            chats::queued_at
+                .lt(queued_at)
+                .or(chats::queued_at.eq(queued_at).and(chats::id.lt(chat.id))),
+        )
         .count()
         .get_result(conn)?;
     Ok(Some(ahead + 1))
 }
 
 /// Waiting chats per department: (department, count, oldest queued_at).
-pub fn waiting_by_department(conn: &mut DbConnection) -> QueryResult<Vec<(Option<i64>, i64, Option<NaiveDateTime>)>> {
+pub fn waiting_by_department(
+    conn: &mut DbConnection,
+) -> QueryResult<Vec<(Option<i64>, i64, Option<NaiveDateTime>)>> {
     chats::table
         .filter(chats::state.eq(UNASSIGNED))
         .filter(chats::department_id.is_not_null())
         .group_by(chats::department_id)
-        .select((chats::department_id, diesel::dsl::count_star(), diesel::dsl::min(chats::queued_at)))
+        .select((
+            chats::department_id,
+            diesel::dsl::count_star(),
+            diesel::dsl::min(chats::queued_at),
+        ))
         .load(conn)
 }
 
-pub fn touch_last_message(conn: &mut DbConnection, id: i64, now: NaiveDateTime, text: &str, from_customer: bool) -> QueryResult<usize> {
+pub fn touch_last_message(
+    conn: &mut DbConnection,
+    id: i64,
+    now: NaiveDateTime,
+    text: &str,
+    from_customer: bool,
+) -> QueryResult<usize> {
     let preview: String = text.chars().take(200).collect();
     let target = chats::table.find(id);
     if from_customer {
         diesel::update(target)
-            .set((chats::last_message_at.eq(now), chats::last_message_text.eq(Some(preview)), chats::agent_unread.eq(chats::agent_unread + 1), chats::customer_typing_at.eq(None::<NaiveDateTime>)))
+            .set((
+                chats::last_message_at.eq(now),
+                chats::last_message_text.eq(Some(preview)),
+                chats::agent_unread.eq(chats::agent_unread + 1),
+                chats::customer_typing_at.eq(None::<NaiveDateTime>),
+            ))
             .execute(conn)
     } else {
-        diesel::update(target).set((chats::last_message_at.eq(now), chats::last_message_text.eq(Some(preview)))).execute(conn)
+        diesel::update(target)
+            .set((
+                chats::last_message_at.eq(now),
+                chats::last_message_text.eq(Some(preview)),
+            ))
+            .execute(conn)
     }
 }
 
-pub fn set_typing(conn: &mut DbConnection, id: i64, since: Option<NaiveDateTime>) -> QueryResult<usize> {
-    diesel::update(chats::table.find(id)).set(chats::customer_typing_at.eq(since)).execute(conn)
+pub fn set_typing(
+    conn: &mut DbConnection,
+    id: i64,
+    since: Option<NaiveDateTime>,
+) -> QueryResult<usize> {
+    diesel::update(chats::table.find(id))
+        .set(chats::customer_typing_at.eq(since))
+        .execute(conn)
 }
 
 /// Records the first agent answer; true only the first time.
-pub fn mark_first_response(conn: &mut DbConnection, id: i64, now: NaiveDateTime) -> QueryResult<bool> {
-    let updated = diesel::update(chats::table.find(id).filter(chats::first_response_at.is_null()))
-        .set(chats::first_response_at.eq(Some(now)))
-        .execute(conn)?;
+pub fn mark_first_response(
+    conn: &mut DbConnection,
+    id: i64,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let updated = diesel::update(
+        chats::table
+            .find(id)
+            .filter(chats::first_response_at.is_null()),
+    )
+    .set(chats::first_response_at.eq(Some(now)))
+    .execute(conn)?;
     Ok(updated == 1)
 }
 
 pub fn reset_unread(conn: &mut DbConnection, id: i64) -> QueryResult<usize> {
-    diesel::update(chats::table.find(id)).set(chats::agent_unread.eq(0)).execute(conn)
+    diesel::update(chats::table.find(id))
+        .set(chats::agent_unread.eq(0))
+        .execute(conn)
 }
 
 /// Filters of GetChatList.
@@ -255,7 +362,11 @@ macro_rules! filtered {
             q = q.filter(chats::state.eq(state.id()));
         }
         if let Some((agent_id, department_ids)) = &f.visible_to {
-            q = q.filter(chats::department_id.eq_any(department_ids.clone()).or(chats::agent_id.eq(*agent_id)));
+            q = q.filter(
+                chats::department_id
+                    .eq_any(department_ids.clone())
+                    .or(chats::agent_id.eq(*agent_id)),
+            );
         }
         if let Some(d) = f.department_id {
             q = q.filter(chats::department_id.eq(d));
@@ -282,7 +393,12 @@ macro_rules! filtered {
 }
 
 /// One page of chats, ordered for the list's purpose, and the total matching.
-pub fn list(conn: &mut DbConnection, f: &ChatFilter, offset: i64, limit: i64) -> QueryResult<(Vec<ChatListRow>, i64)> {
+pub fn list(
+    conn: &mut DbConnection,
+    f: &ChatFilter,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<(Vec<ChatListRow>, i64)> {
     let total: i64 = filtered!(f).count().get_result(conn)?;
     let q = filtered!(f).select((
         ChatRow::as_select(),
@@ -308,7 +424,13 @@ pub fn find_listed(conn: &mut DbConnection, id: i64) -> QueryResult<Option<ChatL
         .left_join(departments::table)
         .left_join(agents::table)
         .filter(chats::id.eq(id))
-        .select((ChatRow::as_select(), customers::full_name, customers::mobile, departments::name.nullable(), agents::name.nullable()))
+        .select((
+            ChatRow::as_select(),
+            customers::full_name,
+            customers::mobile,
+            departments::name.nullable(),
+            agents::name.nullable(),
+        ))
         .first(conn)
         .optional()
 }
@@ -323,15 +445,32 @@ pub fn tags_of(conn: &mut DbConnection, chat_ids: &[i64]) -> QueryResult<Vec<(i6
         .load(conn)
 }
 
-pub fn add_tag(conn: &mut DbConnection, chat_id: i64, tag_id: i64, by: Option<i64>, now: NaiveDateTime) -> QueryResult<()> {
+pub fn add_tag(
+    conn: &mut DbConnection,
+    chat_id: i64,
+    tag_id: i64,
+    by: Option<i64>,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
     dialect::insert_chat_tag(conn, chat_id, tag_id, by, now)
 }
 
 pub fn remove_tag(conn: &mut DbConnection, chat_id: i64, tag_id: i64) -> QueryResult<usize> {
-    diesel::delete(chat_tags::table.filter(chat_tags::chat_id.eq(chat_id)).filter(chat_tags::tag_id.eq(tag_id))).execute(conn)
+    diesel::delete(
+        chat_tags::table
+            .filter(chat_tags::chat_id.eq(chat_id))
+            .filter(chat_tags::tag_id.eq(tag_id)),
+    )
+    .execute(conn)
 }
 
-pub fn insert_visit(conn: &mut DbConnection, channel_id: i64, session: &str, url: &str, now: NaiveDateTime) -> QueryResult<()> {
+pub fn insert_visit(
+    conn: &mut DbConnection,
+    channel_id: i64,
+    session: &str,
+    url: &str,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
     diesel::insert_into(chat_visits::table)
         .values((
             chat_visits::channel_id.eq(channel_id),
@@ -344,7 +483,12 @@ pub fn insert_visit(conn: &mut DbConnection, channel_id: i64, session: &str, url
 }
 
 /// The session's most recent page visits, newest first.
-pub fn visits(conn: &mut DbConnection, channel_id: i64, session: &str, limit: i64) -> QueryResult<Vec<(String, NaiveDateTime)>> {
+pub fn visits(
+    conn: &mut DbConnection,
+    channel_id: i64,
+    session: &str,
+    limit: i64,
+) -> QueryResult<Vec<(String, NaiveDateTime)>> {
     chat_visits::table
         .filter(chat_visits::channel_id.eq(channel_id))
         .filter(chat_visits::external_session_id.eq(session))

@@ -47,7 +47,11 @@ pub fn insert(
 }
 
 pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<CustomerRow>> {
-    customers::table.find(id).select(CustomerRow::as_select()).first(conn).optional()
+    customers::table
+        .find(id)
+        .select(CustomerRow::as_select())
+        .first(conn)
+        .optional()
 }
 
 pub fn find_by_mobile(conn: &mut DbConnection, mobile: &str) -> QueryResult<Option<CustomerRow>> {
@@ -69,5 +73,7 @@ pub fn find_by_email(conn: &mut DbConnection, email: &str) -> QueryResult<Option
 }
 
 pub fn update(conn: &mut DbConnection, id: i64, changes: &CustomerChanges) -> QueryResult<usize> {
-    diesel::update(customers::table.find(id)).set(changes).execute(conn)
+    diesel::update(customers::table.find(id))
+        .set(changes)
+        .execute(conn)
 }

@@ -47,8 +47,16 @@ pub struct DeliveryRow {
     pub last_error: Option<String>,
 }
 
-pub fn insert(conn: &mut DbConnection, message_id: i64, chat_id: i64, now: NaiveDateTime) -> QueryResult<()> {
-    let channel_id: i64 = chats::table.find(chat_id).select(chats::channel_id).first(conn)?;
+pub fn insert(
+    conn: &mut DbConnection,
+    message_id: i64,
+    chat_id: i64,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    let channel_id: i64 = chats::table
+        .find(chat_id)
+        .select(chats::channel_id)
+        .first(conn)?;
     diesel::insert_into(deliveries::table)
         .values((
             deliveries::message_id.eq(message_id),
@@ -64,9 +72,17 @@ pub fn insert(conn: &mut DbConnection, message_id: i64, chat_id: i64, now: Naive
 
 /// Deliveries a worker may take now: pending and due, or sending with an expired lease (the worker
 /// that held it died). Oldest first.
-pub fn due(conn: &mut DbConnection, now: NaiveDateTime, limit: i64) -> QueryResult<Vec<DeliveryRow>> {
-    let pending = deliveries::state.eq(DeliveryState::Pending as i16).and(deliveries::next_attempt_at.le(now));
-    let abandoned = deliveries::state.eq(DeliveryState::Sending as i16).and(deliveries::lease_until.lt(now));
+pub fn due(
+    conn: &mut DbConnection,
+    now: NaiveDateTime,
+    limit: i64,
+) -> QueryResult<Vec<DeliveryRow>> {
+    let pending = deliveries::state
+        .eq(DeliveryState::Pending as i16)
+        .and(deliveries::next_attempt_at.le(now));
+    let abandoned = deliveries::state
+        .eq(DeliveryState::Sending as i16)
+        .and(deliveries::lease_until.lt(now));
     deliveries::table
         .filter(pending.or(abandoned))
         .order(deliveries::id)
@@ -76,18 +92,30 @@ pub fn due(conn: &mut DbConnection, now: NaiveDateTime, limit: i64) -> QueryResu
 }
 
 /// Whether an older message of the same chat is still on its way (messages arrive in order).
-pub fn has_earlier_undelivered(conn: &mut DbConnection, chat_id: i64, id: i64) -> QueryResult<bool> {
+pub fn has_earlier_undelivered(
+    conn: &mut DbConnection,
+    chat_id: i64,
+    id: i64,
+) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(
         deliveries::table
             .filter(deliveries::chat_id.eq(chat_id))
             .filter(deliveries::id.lt(id))
-            .filter(deliveries::state.eq_any([DeliveryState::Pending as i16, DeliveryState::Sending as i16])),
+            .filter(
+                deliveries::state
+                    .eq_any([DeliveryState::Pending as i16, DeliveryState::Sending as i16]),
+            ),
     ))
     .get_result(conn)
 }
 
 /// Leases a delivery to this worker; false when another worker got it first.
-pub fn claim(conn: &mut DbConnection, d: &DeliveryRow, now: NaiveDateTime, lease_until: NaiveDateTime) -> QueryResult<bool> {
+pub fn claim(
+    conn: &mut DbConnection,
+    d: &DeliveryRow,
+    now: NaiveDateTime,
+    lease_until: NaiveDateTime,
+) -> QueryResult<bool> {
     let updated = diesel::update(
         deliveries::table
             .find(d.id)
@@ -116,7 +144,12 @@ pub fn mark_delivered(conn: &mut DbConnection, id: i64, now: NaiveDateTime) -> Q
 }
 
 /// Records a failed attempt: retried at `retry_at`, or failed for good when `None`.
-pub fn mark_attempt_failed(conn: &mut DbConnection, id: i64, error: &str, retry_at: Option<NaiveDateTime>) -> QueryResult<usize> {
+pub fn mark_attempt_failed(
+    conn: &mut DbConnection,
+    id: i64,
+    error: &str,
+    retry_at: Option<NaiveDateTime>,
+) -> QueryResult<usize> {
     let (state, next) = match retry_at {
         Some(at) => (DeliveryState::Pending, at),
         None => (DeliveryState::Failed, crate::db::now()),
@@ -132,7 +165,10 @@ pub fn mark_attempt_failed(conn: &mut DbConnection, id: i64, error: &str, retry_
 }
 
 /// Delivery state of these messages: message id → (state, attempts, last error).
-pub fn states_of(conn: &mut DbConnection, message_ids: &[i64]) -> QueryResult<HashMap<i64, DeliveryRow>> {
+pub fn states_of(
+    conn: &mut DbConnection,
+    message_ids: &[i64],
+) -> QueryResult<HashMap<i64, DeliveryRow>> {
     let rows: Vec<DeliveryRow> = deliveries::table
         .filter(deliveries::message_id.eq_any(message_ids))
         .select(DeliveryRow::as_select())

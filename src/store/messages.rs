@@ -53,11 +53,21 @@ pub fn insert(conn: &mut DbConnection, m: &NewMessage<'_>) -> QueryResult<i64> {
 }
 
 pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<MessageRow>> {
-    messages::table.find(id).select(MessageRow::as_select()).first(conn).optional()
+    messages::table
+        .find(id)
+        .select(MessageRow::as_select())
+        .first(conn)
+        .optional()
 }
 
 /// A page of the chat's messages in order: after `after` (a message id) or from `offset`.
-pub fn page(conn: &mut DbConnection, chat_id: i64, after: Option<i64>, offset: i64, limit: i64) -> QueryResult<Vec<MessageRow>> {
+pub fn page(
+    conn: &mut DbConnection,
+    chat_id: i64,
+    after: Option<i64>,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<Vec<MessageRow>> {
     let q = messages::table
         .filter(messages::chat_id.eq(chat_id))
         .filter(messages::id.gt(after.unwrap_or(0)))
@@ -75,7 +85,11 @@ pub fn count(conn: &mut DbConnection, chat_id: i64, after: Option<i64>) -> Query
 }
 
 /// Marks the customer's messages as read by the agent.
-pub fn mark_read_by_agent(conn: &mut DbConnection, chat_id: i64, now: NaiveDateTime) -> QueryResult<usize> {
+pub fn mark_read_by_agent(
+    conn: &mut DbConnection,
+    chat_id: i64,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
     diesel::update(
         messages::table
             .filter(messages::chat_id.eq(chat_id))
@@ -87,7 +101,12 @@ pub fn mark_read_by_agent(conn: &mut DbConnection, chat_id: i64, now: NaiveDateT
 }
 
 /// Messages after `after_id` with their attachment's name, for streaming an export in batches.
-pub fn export_batch(conn: &mut DbConnection, chat_id: i64, after_id: i64, limit: i64) -> QueryResult<Vec<(MessageRow, Option<String>)>> {
+pub fn export_batch(
+    conn: &mut DbConnection,
+    chat_id: i64,
+    after_id: i64,
+    limit: i64,
+) -> QueryResult<Vec<(MessageRow, Option<String>)>> {
     messages::table
         .left_join(attachments::table)
         .filter(messages::chat_id.eq(chat_id))
@@ -99,7 +118,11 @@ pub fn export_batch(conn: &mut DbConnection, chat_id: i64, after_id: i64, limit:
 }
 
 /// Private notes written on any of these chats, newest first.
-pub fn notes_of(conn: &mut DbConnection, chat_ids: &[i64], limit: i64) -> QueryResult<Vec<MessageRow>> {
+pub fn notes_of(
+    conn: &mut DbConnection,
+    chat_ids: &[i64],
+    limit: i64,
+) -> QueryResult<Vec<MessageRow>> {
     messages::table
         .filter(messages::chat_id.eq_any(chat_ids))
         .filter(messages::kind.eq(MessageKind::Note.id()))

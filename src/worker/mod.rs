@@ -1,5 +1,7 @@
 //! Background work. Each loop claims its work from tables, so any number of instances can run it.
 
+pub mod delivery;
+
 use std::sync::Arc;
 
 use crate::service::{auth, Ctx};

@@ -1,0 +1,456 @@
+//! The channel API, `/api/v2/chat/<name>`, called by channel servers with their `apiKey` header.
+//! Field names and patterns follow the Omnidesk chat controller.
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest, HttpResponse};
+use futures_util::future::{ready, Ready};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::input::Input;
+use super::messages::{file_response, upload};
+use super::params::{Fields, FileData, Int};
+use super::respond::{json, run, success, Success};
+use crate::domain::channel_fields as pattern;
+use crate::domain::EmailAddress;
+use crate::error::{ApiError, ApiResult, ErrorCode};
+use crate::service::conversation::{self, CustomerMessage, InboundView};
+use crate::service::widget::{
+    self, AccessListsView, ChatConfigView, ChatQueueView, OriginCheckView,
+};
+use crate::service::{channels, Ctx};
+use crate::store::channels::ChannelRow;
+
+/// The calling channel, resolved from `apiKey` by [`authenticate_channel`].
+pub struct Channel(pub ChannelRow);
+
+/// Middleware for `/api/v2/chat`: the `apiKey` header decides the channel before any body is read.
+pub async fn authenticate_channel(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let ctx = req
+        .app_data::<web::Data<Ctx>>()
+        .cloned()
+        .ok_or_else(|| ApiError::internal("application state is missing"))?;
+    let key = req
+        .headers()
+        .get("apiKey")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    let channel = web::block(move || channels::authenticate(&ctx, &key))
+        .await
+        .map_err(ApiError::from)??;
+    req.extensions_mut().insert(channel);
+    next.call(req).await
+}
+
+impl FromRequest for Channel {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(
+            req.extensions()
+                .get::<ChannelRow>()
+                .cloned()
+                .map(Channel)
+                .ok_or_else(|| {
+                    ApiError::new(
+                        ErrorCode::ApiKeyInvalid,
+                        "The apiKey header is missing or unknown",
+                    )
+                }),
+        )
+    }
+}
+
+/// Checks `chatAccountToken` (pattern, then ownership).
+fn account_token(f: &mut Fields, channel: &ChannelRow, raw: &str) -> Option<Result<(), ApiError>> {
+    let token = f.check("chatAccountToken", pattern::chat_account_token(raw))?;
+    Some(channels::check_account_token(channel, &token))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct NewChatMessageRequest {
+    pub chat_server: String,
+    #[serde(rename = "chatSessionID")]
+    pub chat_session_id: String,
+    pub chat_account_token: String,
+    #[serde(rename = "channelID")]
+    pub channel_id: Option<Int>,
+    pub message: String,
+    pub url: Option<String>,
+    pub message_number: Option<Int>,
+    pub used_predefined_user_input: Option<serde_json::Value>,
+    pub additional_data: Option<String>,
+    pub external_address_overwrite: Option<String>,
+    pub customer_name: Option<String>,
+    pub email_address: Option<String>,
+    pub phone_number: Option<String>,
+}
+
+fn message_number(n: Int) -> Result<i64, String> {
+    if (1..=50).contains(&n.0) {
+        Ok(n.0)
+    } else {
+        Err(format!("must be 1 to 50, not {}", n.0))
+    }
+}
+
+/// A customer's message: opens or continues the session's chat, runs the welcome menu, queues it.
+#[utoipa::path(post, path = "/api/v2/chat/notifyUserNewChatMessage", tag = "Channel API", request_body = NewChatMessageRequest,
+    responses((status = 200, body = InboundView), (status = 401, description = "ApiKeyInvalid or AccountTokenInvalid")))]
+pub async fn notify_user_new_chat_message(
+    ctx: web::Data<Ctx>,
+    Channel(channel): Channel,
+    Input(req): Input<NewChatMessageRequest>,
+) -> ApiResult<HttpResponse> {
+    let mut f = Fields::default();
+    f.check("chatServer", pattern::chat_server(&req.chat_server));
+    let session = f.check(
+        "chatSessionID",
+        pattern::chat_session_id(&req.chat_session_id),
+    );
+    let token = account_token(&mut f, &channel, &req.chat_account_token);
+    let text = f.check("message", crate::domain::required_text(&req.message, 4000));
+    let url = f.check_opt("url", req.url.filter(|u| !u.is_empty()), |u| {
+        pattern::url(&u, 1)
+    });
+    f.check_opt("messageNumber", req.message_number, message_number);
+    f.check_opt("channelID", req.channel_id, |n| {
+        if n.0 >= 1 {
+            Ok(n.0)
+        } else {
+            Err("must be 1 or more".into())
+        }
+    });
+    let name = f.check_opt(
+        "customerName",
+        req.customer_name.filter(|n| !n.is_empty()),
+        |n| pattern::customer_name(&n),
+    );
+    let email = f.check_opt(
+        "emailAddress",
+        req.email_address.filter(|e| !e.is_empty()),
+        |e| EmailAddress::parse(&e).map(|e| e.as_str().to_owned()),
+    );
+    let phone = f.check_opt(
+        "phoneNumber",
+        req.phone_number.filter(|p| !p.is_empty()),
+        |p| pattern::phone_number(&p, false),
+    );
+    let message = f.build(|| {
+        Some(CustomerMessage {
+            session_id: session?,
+            text: text?,
+            customer_name: name?,
+            email: email?,
+            phone: phone?,
+            url: url?,
+            attachment: None,
+        })
+    })?;
+    token.unwrap_or(Ok(()))?;
+    Ok(json(
+        run(&ctx, move |ctx| {
+            conversation::notify_user_new_chat_message(ctx, &channel, message)
+        })
+        .await?,
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ChatEventRequest {
+    pub chat_server: String,
+    #[serde(rename = "chatSessionID")]
+    pub chat_session_id: String,
+    /// startedtyping or stoppedtyping.
+    pub event: String,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "PascalCase")]
+pub struct ChatRef {
+    pub success: bool,
+    #[serde(rename = "ChatID")]
+    pub chat_id: i64,
+}
+
+/// The customer started or stopped typing.
+#[utoipa::path(post, path = "/api/v2/chat/notifyUserNewChatEvent", tag = "Channel API", request_body = ChatEventRequest,
+    responses((status = 200, body = ChatRef), (status = 404, description = "ChatNotFound")))]
+pub async fn notify_user_new_chat_event(
+    ctx: web::Data<Ctx>,
+    Channel(channel): Channel,
+    Input(req): Input<ChatEventRequest>,
+) -> ApiResult<HttpResponse> {
+    let mut f = Fields::default();
+    f.check("chatServer", pattern::chat_server(&req.chat_server));
+    let session = f.check(
+        "chatSessionID",
+        pattern::chat_session_id(&req.chat_session_id),
+    );
+    let typing = f.check(
+        "event",
+        match req.event.trim().to_ascii_lowercase().as_str() {
+            "startedtyping" => Ok(true),
+            "stoppedtyping" => Ok(false),
+            other => Err(format!(
+                "must be startedtyping or stoppedtyping, not `{other}`"
+            )),
+        },
+    );
+    let (session, typing) = f.build(|| Some((session?, typing?)))?;
+    let chat_id = run(&ctx, move |ctx| {
+        conversation::notify_user_new_chat_event(ctx, &channel, &session, typing)
+    })
+    .await?;
+    Ok(json(ChatRef {
+        success: true,
+        chat_id,
+    }))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct VisitedRequest {
+    pub chat_server: String,
+    #[serde(rename = "chatSessionID")]
+    pub chat_session_id: String,
+    pub url: String,
+}
+
+/// The customer opened a page; shown with the session's chat.
+#[utoipa::path(post, path = "/api/v2/chat/notifyUserVisited", tag = "Channel API", request_body = VisitedRequest,
+    responses((status = 200, body = Success)))]
+pub async fn notify_user_visited(
+    ctx: web::Data<Ctx>,
+    Channel(channel): Channel,
+    Input(req): Input<VisitedRequest>,
+) -> ApiResult<HttpResponse> {
+    let mut f = Fields::default();
+    f.check("chatServer", pattern::chat_server(&req.chat_server));
+    let session = f.check(
+        "chatSessionID",
+        pattern::chat_session_id(&req.chat_session_id),
+    );
+    let url = f.check("url", pattern::url(&req.url, 4));
+    let (session, url) = f.build(|| Some((session?, url?)))?;
+    run(&ctx, move |ctx| {
+        conversation::notify_user_visited(ctx, &channel, &session, &url)
+    })
+    .await?;
+    Ok(success())
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct EndChatRequest {
+    pub chat_server: String,
+    #[serde(rename = "chatSessionID")]
+    pub chat_session_id: String,
+}
+
+/// The customer left: the chat closes as closed by the customer.
+#[utoipa::path(post, path = "/api/v2/chat/notifyUserEndChat", tag = "Channel API", request_body = EndChatRequest,
+    responses((status = 200, body = ChatRef), (status = 404, description = "ChatNotFound")))]
+pub async fn notify_user_end_chat(
+    ctx: web::Data<Ctx>,
+    Channel(channel): Channel,
+    Input(req): Input<EndChatRequest>,
+) -> ApiResult<HttpResponse> {
+    let mut f = Fields::default();
+    f.check("chatServer", pattern::chat_server(&req.chat_server));
+    let session = f.check(
+        "chatSessionID",
+        pattern::chat_session_id(&req.chat_session_id),
+    );
+    let session = f.build(|| session)?;
+    let chat_id = run(&ctx, move |ctx| {
+        conversation::notify_user_end_chat(ctx, &channel, &session)
+    })
+    .await?;
+    Ok(json(ChatRef {
+        success: true,
+        chat_id,
+    }))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AddAttachmentRequest {
+    pub chat_server: String,
+    #[serde(rename = "chatSessionID")]
+    pub chat_session_id: String,
+    pub chat_account_token: String,
+    pub phone_number: Option<String>,
+    pub message_number: Option<Int>,
+    /// Base64 in JSON, or a file part in multipart/form-data.
+    pub file: FileData,
+    /// Optional name and type for a base64 file (otherwise the type is read from its first bytes).
+    pub file_name: Option<String>,
+    pub content_type: Option<String>,
+}
+
+/// A file from the customer, as a message of the session's chat.
+#[utoipa::path(post, path = "/api/v2/chat/addAttachment", tag = "Channel API", request_body = AddAttachmentRequest,
+    responses((status = 200, body = InboundView), (status = 413, description = "PayloadTooLarge"), (status = 400, description = "a type not on the allow-list")))]
+pub async fn add_attachment(
+    ctx: web::Data<Ctx>,
+    Channel(channel): Channel,
+    Input(req): Input<AddAttachmentRequest>,
+) -> ApiResult<HttpResponse> {
+    let mut f = Fields::default();
+    f.check("chatServer", pattern::chat_server(&req.chat_server));
+    let session = f.check(
+        "chatSessionID",
+        pattern::chat_session_id(&req.chat_session_id),
+    );
+    let token = account_token(&mut f, &channel, &req.chat_account_token);
+    let phone = f.check_opt(
+        "phoneNumber",
+        req.phone_number.filter(|p| !p.is_empty()),
+        |p| pattern::phone_number(&p, true),
+    );
+    f.check_opt("messageNumber", req.message_number, |n| {
+        if n.0 >= 1 {
+            Ok(n.0)
+        } else {
+            Err("must be 1 or more".into())
+        }
+    });
+    let file = f.check("file", upload(req.file, req.file_name, req.content_type));
+    let message = f.build(|| {
+        Some(CustomerMessage {
+            session_id: session?,
+            text: String::new(),
+            customer_name: None,
+            email: None,
+            phone: phone?,
+            url: None,
+            attachment: Some(file?),
+        })
+    })?;
+    token.unwrap_or(Ok(()))?;
+    Ok(json(
+        run(&ctx, move |ctx| {
+            conversation::notify_user_new_chat_message(ctx, &channel, message)
+        })
+        .await?,
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CheckOriginRequest {
+    pub chat_server: String,
+    pub chat_account_token: String,
+    /// The host name of the page embedding the widget.
+    pub origin: String,
+    pub ip: String,
+}
+
+/// Whether a page's origin is allowed and the visitor's IP is not blocked.
+#[utoipa::path(post, path = "/api/v2/chat/checkOriginAndIP", tag = "Channel API", request_body = CheckOriginRequest,
+    responses((status = 200, body = OriginCheckView)))]
+pub async fn check_origin_and_ip(
+    ctx: web::Data<Ctx>,
+    Channel(channel): Channel,
+    Input(req): Input<CheckOriginRequest>,
+) -> ApiResult<HttpResponse> {
+    let mut f = Fields::default();
+    f.check("chatServer", pattern::chat_server(&req.chat_server));
+    let token = account_token(&mut f, &channel, &req.chat_account_token);
+    let origin = f.check("origin", pattern::origin(&req.origin));
+    let ip = f.check("ip", pattern::ip(&req.ip));
+    let (origin, ip) = f.build(|| Some((origin?, ip?)))?;
+    token.unwrap_or(Ok(()))?;
+    Ok(json(
+        run(&ctx, move |ctx| {
+            widget::check_origin_and_ip(ctx, &origin, ip)
+        })
+        .await?,
+    ))
+}
+
+/// The origin allow-list and IP block-list.
+#[utoipa::path(get, path = "/api/v2/chat/whitelistedDomainsAndBlacklistedIPs", tag = "Channel API",
+    responses((status = 200, body = AccessListsView)))]
+pub async fn whitelisted_domains_and_blacklisted_ips(
+    ctx: web::Data<Ctx>,
+    _: Channel,
+) -> ApiResult<HttpResponse> {
+    Ok(json(
+        run(&ctx, widget::whitelisted_domains_and_blacklisted_ips).await?,
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountTokenRequest {
+    pub chat_account_token: String,
+    pub chat_server: Option<String>,
+}
+
+fn check_account_request(channel: &ChannelRow, req: &AccountTokenRequest) -> ApiResult<()> {
+    let mut f = Fields::default();
+    let token = account_token(&mut f, channel, &req.chat_account_token);
+    if let Some(server) = &req.chat_server {
+        f.check("chatServer", pattern::chat_server(server));
+    }
+    f.build(|| Some(()))?;
+    token.unwrap_or(Ok(()))
+}
+
+/// Waiting chats, online agents and the next queue position, per department.
+#[utoipa::path(post, path = "/api/v2/chat/requestChatQueue", tag = "Channel API", request_body = AccountTokenRequest,
+    responses((status = 200, body = ChatQueueView)))]
+pub async fn request_chat_queue(
+    ctx: web::Data<Ctx>,
+    Channel(channel): Channel,
+    Input(req): Input<AccountTokenRequest>,
+) -> ApiResult<HttpResponse> {
+    check_account_request(&channel, &req)?;
+    Ok(json(run(&ctx, widget::request_chat_queue).await?))
+}
+
+/// What the widget shows: company, department menu, working hours and whether open now, texts, limits.
+#[utoipa::path(post, path = "/api/v2/chat/requestChatConfig", tag = "Channel API", request_body = AccountTokenRequest,
+    responses((status = 200, body = ChatConfigView)))]
+pub async fn request_chat_config(
+    ctx: web::Data<Ctx>,
+    Channel(channel): Channel,
+    Input(req): Input<AccountTokenRequest>,
+) -> ApiResult<HttpResponse> {
+    check_account_request(&channel, &req)?;
+    Ok(json(run(&ctx, widget::request_chat_config).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct GetAttachmentRequest {
+    #[serde(rename = "attachmentID")]
+    pub attachment_id: Int,
+}
+
+/// Downloads a file of one of this channel's chats (the `url` of an attachment we delivered).
+#[utoipa::path(get, path = "/api/v2/chat/getAttachment", tag = "Channel API", params(("attachmentID" = i64, Query)),
+    responses((status = 200, description = "The file"), (status = 404, description = "AttachmentNotFound")))]
+pub async fn get_attachment(
+    ctx: web::Data<Ctx>,
+    Channel(channel): Channel,
+    Input(req): Input<GetAttachmentRequest>,
+) -> ApiResult<HttpResponse> {
+    let attachment_id = super::params::field("attachmentID", super::params::id(req.attachment_id))?;
+    let (meta, bytes) = run(&ctx, move |ctx| {
+        crate::service::messages::get_channel_attachment(ctx, &channel, attachment_id)
+    })
+    .await?;
+    Ok(file_response(&meta.name, &meta.mime_type, bytes))
+}

@@ -1,0 +1,106 @@
+//! Channel endpoints (managers): CreateChannel, GetChannelList, DeleteChannel.
+
+use actix_web::{web, HttpResponse};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::auth::Manager;
+use super::input::Input;
+use super::params::{field, id, Fields, Int};
+use super::respond::{json, run, success, Success};
+use crate::domain::required_text;
+use crate::error::ApiResult;
+use crate::service::channels::{self, ChannelView, NewChannelView};
+use crate::service::Ctx;
+
+/// An http(s) base URL with a host, without query or fragment; stored without a trailing slash.
+fn chat_server(raw: &str) -> Result<String, String> {
+    let url = reqwest::Url::parse(raw.trim())
+        .map_err(|_| "must be an http:// or https:// URL".to_string())?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none_or(str::is_empty) {
+        return Err("must be an http:// or https:// URL with a host".into());
+    }
+    if url.query().is_some() || url.fragment().is_some() || !url.username().is_empty() {
+        return Err("must be a base URL without query, fragment or credentials".into());
+    }
+    Ok(url.as_str().trim_end_matches('/').to_owned())
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "PascalCase")]
+pub struct CreateChannelRequest {
+    pub name: String,
+    /// Base URL of the channel server; replies are posted to `<ChatServer>/messageForCustomer`.
+    pub chat_server: String,
+}
+
+/// Registers a channel server; its ApiKey, ChatAccountToken and SigningSecret are shown only here.
+#[utoipa::path(post, path = "/api/CreateChannel", tag = "Channels", request_body = CreateChannelRequest,
+    responses((status = 200, body = NewChannelView)))]
+pub async fn create_channel(
+    ctx: web::Data<Ctx>,
+    _: Manager,
+    Input(req): Input<CreateChannelRequest>,
+) -> ApiResult<HttpResponse> {
+    let mut f = Fields::default();
+    let name = f.check("Name", required_text(&req.name, 100));
+    let server = f.check("ChatServer", chat_server(&req.chat_server));
+    let (name, server) = f.build(|| Some((name?, server?)))?;
+    Ok(json(
+        run(&ctx, move |ctx| channels::create_channel(ctx, name, server)).await?,
+    ))
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "PascalCase")]
+pub struct ChannelList {
+    pub channels: Vec<ChannelView>,
+}
+
+/// The registered channels (without their secrets).
+#[utoipa::path(get, path = "/api/GetChannelList", tag = "Channels", responses((status = 200, body = ChannelList)))]
+pub async fn get_channel_list(ctx: web::Data<Ctx>, _: Manager) -> ApiResult<HttpResponse> {
+    let channels = run(&ctx, channels::get_channel_list).await?;
+    Ok(json(ChannelList { channels }))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "PascalCase")]
+pub struct DeleteChannelRequest {
+    #[serde(rename = "ChannelID")]
+    pub channel_id: Int,
+}
+
+/// Deletes a channel: its key stops working; its chats stay.
+#[utoipa::path(delete, path = "/api/DeleteChannel", tag = "Channels", params(("ChannelID" = i64, Query)),
+    responses((status = 200, body = Success), (status = 404, description = "ChannelNotFound")))]
+pub async fn delete_channel(
+    ctx: web::Data<Ctx>,
+    _: Manager,
+    Input(req): Input<DeleteChannelRequest>,
+) -> ApiResult<HttpResponse> {
+    let channel_id = field("ChannelID", id(req.channel_id))?;
+    run(&ctx, move |ctx| channels::delete_channel(ctx, channel_id)).await?;
+    Ok(success())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::chat_server;
+
+    #[test]
+    fn chat_server_urls() {
+        assert_eq!(
+            chat_server("https://chat.example.com/").unwrap(),
+            "https://chat.example.com"
+        );
+        assert_eq!(
+            chat_server("http://127.0.0.1:9000/hooks").unwrap(),
+            "http://127.0.0.1:9000/hooks"
+        );
+        assert!(chat_server("ftp://x.example.com").is_err());
+        assert!(chat_server("https://u:p@x.example.com").is_err());
+        assert!(chat_server("https://x.example.com/?a=1").is_err());
+        assert!(chat_server("not a url").is_err());
+    }
+}

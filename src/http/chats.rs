@@ -1,0 +1,268 @@
+//! Chat endpoints: GetChatList, GetChat, GrabChat, AssignChat, ReAssignChat, TransferChat,
+//! CloseChat, ExportChat.
+
+use actix_web::{web, HttpResponse};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::auth::Caller;
+use super::input::Input;
+use super::params::{field, id, Fields, Int};
+use super::respond::{json, run};
+use crate::domain::chat::ChatState;
+use crate::error::ApiResult;
+use crate::service::chats::{self, ChatDetail, ChatListQuery, ChatView, Cursor};
+use crate::service::routing::{self, ReassignedView};
+use crate::service::{export, Ctx};
+
+pub const PAGE_SIZE_MAX: i64 = 100;
+pub const PAGE_SIZE_DEFAULT: i64 = 20;
+
+/// `Page` (from 1) and `PageSize` (1 to 100).
+pub fn paging(f: &mut Fields, page: Option<Int>, page_size: Option<Int>) -> Option<(i64, i64)> {
+    let page = f.check(
+        "Page",
+        match page.map_or(1, |p| p.0) {
+            p if p >= 1 => Ok(p),
+            p => Err(format!("must be 1 or more, not {p}")),
+        },
+    );
+    let size = f.check(
+        "PageSize",
+        match page_size.map_or(PAGE_SIZE_DEFAULT, |p| p.0) {
+            s if (1..=PAGE_SIZE_MAX).contains(&s) => Ok(s),
+            s => Err(format!("must be between 1 and {PAGE_SIZE_MAX}, not {s}")),
+        },
+    );
+    Some((page?, size?))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "PascalCase")]
+pub struct GetChatListRequest {
+    /// open, unassigned or closed; all when absent.
+    pub chat_type: Option<String>,
+    pub page: Option<Int>,
+    pub page_size: Option<Int>,
+    /// Customer name or number, or text in any message.
+    pub term: Option<String>,
+    /// none, private (assigned to me) or unread.
+    pub selector: Option<String>,
+    #[serde(rename = "DepartmentID")]
+    pub department_id: Option<Int>,
+    #[serde(rename = "AgentID")]
+    pub agent_id: Option<Int>,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "PascalCase")]
+pub struct ChatList {
+    pub chats: Vec<ChatView>,
+    pub cursor: Cursor,
+}
+
+/// Chats the caller may see, filtered and paged.
+#[utoipa::path(get, path = "/api/GetChatList", tag = "Chats",
+    params(("ChatType" = Option<String>, Query), ("Page" = Option<i64>, Query), ("PageSize" = Option<i64>, Query),
+           ("Term" = Option<String>, Query), ("Selector" = Option<String>, Query), ("DepartmentID" = Option<i64>, Query),
+           ("AgentID" = Option<i64>, Query)),
+    responses((status = 200, body = ChatList)))]
+pub async fn get_chat_list(
+    ctx: web::Data<Ctx>,
+    caller: Caller,
+    Input(req): Input<GetChatListRequest>,
+) -> ApiResult<HttpResponse> {
+    let mut f = Fields::default();
+    let state = f.check_opt("ChatType", req.chat_type, |t| ChatState::parse(&t));
+    let paging = paging(&mut f, req.page, req.page_size);
+    let selector = f.check(
+        "Selector",
+        match req
+            .selector
+            .as_deref()
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
+            None | Some("none") | Some("") => Ok((false, false)),
+            Some("private") => Ok((true, false)),
+            Some("unread") => Ok((false, true)),
+            Some(other) => Err(format!("must be none, private or unread, not `{other}`")),
+        },
+    );
+    let term = f.check_opt("Term", req.term, |t| crate::domain::optional_text(&t, 100));
+    let department_id = f.check_opt("DepartmentID", req.department_id, id);
+    let agent_id = f.check_opt("AgentID", req.agent_id, id);
+    let query = f.build(|| {
+        let (page, page_size) = paging?;
+        let (only_mine, unread_only) = selector?;
+        Some(ChatListQuery {
+            state: state?,
+            page,
+            page_size,
+            term: term?.flatten(),
+            only_mine,
+            unread_only,
+            department_id: department_id?,
+            agent_id: agent_id?,
+        })
+    })?;
+    let (chats, cursor) = run(&ctx, move |ctx| chats::get_chat_list(ctx, &caller, query)).await?;
+    Ok(json(ChatList { chats, cursor }))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "PascalCase")]
+pub struct ChatIdRequest {
+    #[serde(rename = "ChatID")]
+    pub chat_id: Int,
+}
+
+/// One chat with its customer, tags, visited pages and whether the customer is typing.
+#[utoipa::path(get, path = "/api/GetChat", tag = "Chats", params(("ChatID" = i64, Query)), responses((status = 200, body = ChatDetail)))]
+pub async fn get_chat(
+    ctx: web::Data<Ctx>,
+    caller: Caller,
+    Input(req): Input<ChatIdRequest>,
+) -> ApiResult<HttpResponse> {
+    let chat_id = field("ChatID", id(req.chat_id))?;
+    Ok(json(
+        run(&ctx, move |ctx| chats::get_chat(ctx, &caller, chat_id)).await?,
+    ))
+}
+
+/// Takes the longest-waiting chat of the caller's departments.
+#[utoipa::path(method(get, post), path = "/api/GrabChat", tag = "Chats",
+    responses((status = 200, body = ChatView), (status = 404, description = "NoChatWaiting"), (status = 409, description = "AgentAtCapacity or AgentNotOnline")))]
+pub async fn grab_chat(ctx: web::Data<Ctx>, caller: Caller) -> ApiResult<HttpResponse> {
+    Ok(json(
+        run(&ctx, move |ctx| routing::grab_chat(ctx, &caller)).await?,
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "PascalCase")]
+pub struct AssignChatRequest {
+    #[serde(rename = "ChatID")]
+    pub chat_id: Int,
+    /// Defaults to the caller; agents may assign only to themselves.
+    #[serde(rename = "AgentID")]
+    pub agent_id: Option<Int>,
+}
+
+/// Assigns a waiting chat.
+#[utoipa::path(method(get, post), path = "/api/AssignChat", tag = "Chats",
+    params(("ChatID" = i64, Query), ("AgentID" = Option<i64>, Query)),
+    responses((status = 200, body = ChatView), (status = 409, description = "ChatAlreadyAssigned, ChatClosed, AgentAtCapacity or AgentNotOnline")))]
+pub async fn assign_chat(
+    ctx: web::Data<Ctx>,
+    caller: Caller,
+    Input(req): Input<AssignChatRequest>,
+) -> ApiResult<HttpResponse> {
+    let mut f = Fields::default();
+    let chat_id = f.check("ChatID", id(req.chat_id));
+    let agent_id = f.check_opt("AgentID", req.agent_id, id);
+    let (chat_id, agent_id) = f.build(|| Some((chat_id?, agent_id?)))?;
+    Ok(json(
+        run(&ctx, move |ctx| {
+            routing::assign_chat(ctx, &caller, chat_id, agent_id)
+        })
+        .await?,
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "PascalCase")]
+pub struct ReAssignChatRequest {
+    #[serde(rename = "AgentID")]
+    pub agent_id: Int,
+    /// Without it, every open chat of the caller moves.
+    #[serde(rename = "ChatID")]
+    pub chat_id: Option<Int>,
+}
+
+/// Moves an assigned chat (or all the caller's) to an online agent.
+#[utoipa::path(method(get, post), path = "/api/ReAssignChat", tag = "Chats",
+    params(("AgentID" = i64, Query), ("ChatID" = Option<i64>, Query)),
+    responses((status = 200, body = ReassignedView), (status = 409, description = "ChatNotAssigned, AgentNotOnline or AgentAtCapacity")))]
+pub async fn re_assign_chat(
+    ctx: web::Data<Ctx>,
+    caller: Caller,
+    Input(req): Input<ReAssignChatRequest>,
+) -> ApiResult<HttpResponse> {
+    let mut f = Fields::default();
+    let agent_id = f.check("AgentID", id(req.agent_id));
+    let chat_id = f.check_opt("ChatID", req.chat_id, id);
+    let (agent_id, chat_id) = f.build(|| Some((agent_id?, chat_id?)))?;
+    Ok(json(
+        run(&ctx, move |ctx| {
+            routing::reassign_chat(ctx, &caller, agent_id, chat_id)
+        })
+        .await?,
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "PascalCase")]
+pub struct TransferChatRequest {
+    #[serde(rename = "ChatID")]
+    pub chat_id: Int,
+    #[serde(rename = "DepartmentID")]
+    pub department_id: Int,
+}
+
+/// Sends a chat back to the queue of another department.
+#[utoipa::path(method(get, post), path = "/api/TransferChat", tag = "Chats",
+    params(("ChatID" = i64, Query), ("DepartmentID" = i64, Query)),
+    responses((status = 200, body = ChatView), (status = 404, description = "DepartmentNotFound"), (status = 409, description = "ChatClosed")))]
+pub async fn transfer_chat(
+    ctx: web::Data<Ctx>,
+    caller: Caller,
+    Input(req): Input<TransferChatRequest>,
+) -> ApiResult<HttpResponse> {
+    let mut f = Fields::default();
+    let chat_id = f.check("ChatID", id(req.chat_id));
+    let department_id = f.check("DepartmentID", id(req.department_id));
+    let (chat_id, department_id) = f.build(|| Some((chat_id?, department_id?)))?;
+    Ok(json(
+        run(&ctx, move |ctx| {
+            routing::transfer_chat(ctx, &caller, chat_id, department_id)
+        })
+        .await?,
+    ))
+}
+
+/// Closes a chat.
+#[utoipa::path(method(get, post), path = "/api/CloseChat", tag = "Chats", params(("ChatID" = i64, Query)),
+    responses((status = 200, body = ChatView), (status = 409, description = "ChatClosed")))]
+pub async fn close_chat(
+    ctx: web::Data<Ctx>,
+    caller: Caller,
+    Input(req): Input<ChatIdRequest>,
+) -> ApiResult<HttpResponse> {
+    let chat_id = field("ChatID", id(req.chat_id))?;
+    Ok(json(
+        run(&ctx, move |ctx| routing::close_chat(ctx, &caller, chat_id)).await?,
+    ))
+}
+
+/// The whole transcript as CSV, streamed.
+#[utoipa::path(get, path = "/api/ExportChat", tag = "Chats", params(("ChatID" = i64, Query)),
+    responses((status = 200, content_type = "text/csv", description = "Time,Direction,Author,Type,SpecialType,Message,Attachment")))]
+pub async fn export_chat(
+    ctx: web::Data<Ctx>,
+    caller: Caller,
+    Input(req): Input<ChatIdRequest>,
+) -> ApiResult<HttpResponse> {
+    let chat_id = field("ChatID", id(req.chat_id))?;
+    run(&ctx, move |ctx| {
+        ctx.with_conn(|c| chats::load_for(c, &caller, chat_id).map(|_| ()))
+    })
+    .await?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            "Content-Disposition",
+            format!("attachment; filename=\"chat-{chat_id}.csv\""),
+        ))
+        .streaming(export::transcript_stream(ctx.into_inner(), chat_id)))
+}

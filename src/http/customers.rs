@@ -1,0 +1,211 @@
+//! Customer and tagging endpoints: AddComment, FindCustomer, UpdateCustomer, AddTag, RemoveTag.
+
+use actix_web::{web, HttpResponse};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::auth::Caller;
+use super::input::Input;
+use super::params::{id, ids, Bool, Fields, Int, List};
+use super::respond::{json, run};
+use crate::domain::{optional_text, required_text, EmailAddress};
+use crate::error::ApiResult;
+use crate::service::chats::ChatView;
+use crate::service::customers::{self, CustomerPatch, CustomerView, TagTarget};
+use crate::service::Ctx;
+
+const COMMENT_MAX: usize = 4000;
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "PascalCase")]
+pub struct AddCommentRequest {
+    #[serde(rename = "CustomerID")]
+    pub customer_id: Int,
+    pub comment: String,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "PascalCase")]
+pub struct CommentAdded {
+    pub success: bool,
+    #[serde(rename = "MessageID")]
+    pub message_id: i64,
+}
+
+/// A private note on the customer's active chat; never sent to the customer.
+#[utoipa::path(post, path = "/api/AddComment", tag = "Customers", request_body = AddCommentRequest,
+    responses((status = 200, body = CommentAdded), (status = 409, description = "NoActiveChat")))]
+pub async fn add_comment(
+    ctx: web::Data<Ctx>,
+    caller: Caller,
+    Input(req): Input<AddCommentRequest>,
+) -> ApiResult<HttpResponse> {
+    let mut f = Fields::default();
+    let customer_id = f.check("CustomerID", id(req.customer_id));
+    let comment = f.check("Comment", required_text(&req.comment, COMMENT_MAX));
+    let (customer_id, comment) = f.build(|| Some((customer_id?, comment?)))?;
+    let message_id = run(&ctx, move |ctx| {
+        customers::add_comment(ctx, &caller, customer_id, &comment)
+    })
+    .await?;
+    Ok(json(CommentAdded {
+        success: true,
+        message_id,
+    }))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "PascalCase")]
+pub struct FindCustomerRequest {
+    /// International format; the leading + may be left out.
+    pub mobile_number: String,
+    pub include_chats: Option<Bool>,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "PascalCase")]
+pub struct CustomerList {
+    pub customers: Vec<CustomerView>,
+}
+
+/// Finds customers by mobile number, optionally with their chats.
+#[utoipa::path(get, path = "/api/FindCustomer", tag = "Customers",
+    params(("MobileNumber" = String, Query), ("IncludeChats" = bool, Query)), responses((status = 200, body = CustomerList)))]
+pub async fn find_customer(
+    ctx: web::Data<Ctx>,
+    caller: Caller,
+    Input(req): Input<FindCustomerRequest>,
+) -> ApiResult<HttpResponse> {
+    let digits = req.mobile_number.trim().trim_start_matches('+');
+    if digits.len() < 5 || digits.len() > 20 || !digits.chars().all(|c| c.is_ascii_digit()) {
+        return Err(crate::error::ApiError::field(
+            "MobileNumber",
+            "must be a number in international format, like 27821234567",
+        ));
+    }
+    let mobile = digits.to_owned();
+    let include = req.include_chats.is_some_and(|b| b.0);
+    let customers = run(&ctx, move |ctx| {
+        customers::find_customer(ctx, &caller, &mobile, include)
+    })
+    .await?;
+    Ok(json(CustomerList { customers }))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "PascalCase")]
+pub struct UpdateCustomerRequest {
+    #[serde(rename = "CustomerID")]
+    pub customer_id: Int,
+    pub full_name: Option<String>,
+    pub email_address: Option<String>,
+    /// Added as a private note on the active chat.
+    pub comment: Option<String>,
+    /// Tags for the customer's active chat.
+    #[serde(rename = "TagID")]
+    #[schema(value_type = Option<Vec<Int>>)]
+    pub tag_id: Option<List<Int>>,
+}
+
+/// Changes a customer's name or address; a comment and tags go on the active chat.
+#[utoipa::path(post, path = "/api/UpdateCustomer", tag = "Customers", request_body = UpdateCustomerRequest,
+    responses((status = 200, body = CustomerView), (status = 404, description = "CustomerNotFound"), (status = 409, description = "NoActiveChat or TagDisabled")))]
+pub async fn update_customer(
+    ctx: web::Data<Ctx>,
+    caller: Caller,
+    Input(req): Input<UpdateCustomerRequest>,
+) -> ApiResult<HttpResponse> {
+    let mut f = Fields::default();
+    let customer_id = f.check("CustomerID", id(req.customer_id));
+    let full_name = f.check_opt("FullName", req.full_name, |n| required_text(&n, 100));
+    let email = f.check_opt("EmailAddress", req.email_address, |e| {
+        EmailAddress::parse(&e)
+    });
+    let comment = f.check_opt("Comment", req.comment, |c| optional_text(&c, COMMENT_MAX));
+    let tag_ids = f.check("TagID", ids(req.tag_id.unwrap_or(List(Vec::new()))));
+    let (customer_id, patch) = f.build(|| {
+        Some((
+            customer_id?,
+            CustomerPatch {
+                full_name: full_name?,
+                email: email?,
+                comment: comment?.flatten(),
+                tag_ids: tag_ids?,
+            },
+        ))
+    })?;
+    Ok(json(
+        run(&ctx, move |ctx| {
+            customers::update_customer(ctx, &caller, customer_id, patch)
+        })
+        .await?,
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "PascalCase")]
+pub struct AddTagRequest {
+    #[serde(rename = "ChatID")]
+    pub chat_id: Option<Int>,
+    /// Also accepted as `CustomrID`, the AgentChat document's spelling.
+    #[serde(rename = "CustomerID", alias = "CustomrID")]
+    pub customer_id: Option<Int>,
+    #[serde(rename = "TagID")]
+    pub tag_id: Int,
+}
+
+/// Tags a chat, given directly or as the customer's active chat.
+#[utoipa::path(post, path = "/api/AddTag", tag = "Customers", request_body = AddTagRequest,
+    responses((status = 200, body = ChatView), (status = 409, description = "TagDisabled or NoActiveChat")))]
+pub async fn add_tag(
+    ctx: web::Data<Ctx>,
+    caller: Caller,
+    Input(req): Input<AddTagRequest>,
+) -> ApiResult<HttpResponse> {
+    let mut f = Fields::default();
+    let tag_id = f.check("TagID", id(req.tag_id));
+    let target = match (req.chat_id, req.customer_id) {
+        (Some(chat), _) => f.check("ChatID", id(chat)).map(TagTarget::Chat),
+        (None, Some(customer)) => f.check("CustomerID", id(customer)).map(TagTarget::Customer),
+        (None, None) => f.check(
+            "ChatID",
+            Err("ChatID or CustomerID is required".to_string()),
+        ),
+    };
+    let (tag_id, target) = f.build(|| Some((tag_id?, target?)))?;
+    Ok(json(
+        run(&ctx, move |ctx| {
+            customers::add_tag(ctx, &caller, target, tag_id)
+        })
+        .await?,
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "PascalCase")]
+pub struct RemoveTagRequest {
+    #[serde(rename = "ChatID")]
+    pub chat_id: Int,
+    #[serde(rename = "TagID")]
+    pub tag_id: Int,
+}
+
+/// Removes a tag from a chat.
+#[utoipa::path(post, path = "/api/RemoveTag", tag = "Customers", request_body = RemoveTagRequest,
+    responses((status = 200, body = ChatView), (status = 404, description = "TagNotFound")))]
+pub async fn remove_tag(
+    ctx: web::Data<Ctx>,
+    caller: Caller,
+    Input(req): Input<RemoveTagRequest>,
+) -> ApiResult<HttpResponse> {
+    let mut f = Fields::default();
+    let chat_id = f.check("ChatID", id(req.chat_id));
+    let tag_id = f.check("TagID", id(req.tag_id));
+    let (chat_id, tag_id) = f.build(|| Some((chat_id?, tag_id?)))?;
+    Ok(json(
+        run(&ctx, move |ctx| {
+            customers::remove_tag(ctx, &caller, chat_id, tag_id)
+        })
+        .await?,
+    ))
+}

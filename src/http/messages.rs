@@ -1,0 +1,207 @@
+//! Message endpoints: SendMessage, GetChatMessages, MarkChatRead, GetAttachment.
+
+use actix_web::{web, HttpResponse};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::auth::Caller;
+use super::chats::paging;
+use super::input::Input;
+use super::params::{field, id, Fields, FileData, Int};
+use super::respond::{json, run, success, Success};
+use crate::domain::attachment;
+use crate::error::ApiResult;
+use crate::service::chats::Cursor;
+use crate::service::conversation::Upload;
+use crate::service::messages::{self, MessageView, OutgoingMessage};
+use crate::service::Ctx;
+
+/// The largest body of an endpoint that takes a file: `MaxAttachmentMB` (at most 25) in base64.
+pub const UPLOAD_BODY_LIMIT: usize = 36 * 1024 * 1024;
+const MESSAGE_MAX: usize = 4000;
+
+/// A file checked against the allow-list; the type comes from what was declared, the name, or the bytes.
+pub fn upload(
+    file: FileData,
+    name: Option<String>,
+    declared_type: Option<String>,
+) -> Result<Upload, String> {
+    let name = name.or(file.file_name).map(|n| attachment::file_name(&n));
+    let declared = declared_type.or(file.content_type);
+    let mime = match (&declared, &name) {
+        (None, None) => attachment::sniff(&file.bytes)
+            .ok_or_else(|| "send a file name or type with this file".to_string())?,
+        _ => attachment::content_type(declared.as_deref(), name.as_deref().unwrap_or(""))?,
+    };
+    if file.bytes.is_empty() {
+        return Err("is empty".into());
+    }
+    let ext = attachment::ALLOWED
+        .iter()
+        .find(|(m, _)| *m == mime)
+        .map_or("bin", |(_, exts)| exts[0]);
+    Ok(Upload {
+        file_name: name.unwrap_or_else(|| format!("attachment.{ext}")),
+        mime_type: mime,
+        bytes: file.bytes,
+    })
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "PascalCase")]
+pub struct SendMessageRequest {
+    #[serde(rename = "ChatID")]
+    pub chat_id: Int,
+    pub message_text: Option<String>,
+    pub attachment_type: Option<String>,
+    pub attachment_name: Option<String>,
+    /// Base64, or a file part in multipart/form-data.
+    pub attachment_data: Option<FileData>,
+    /// Sends this canned response, with #CUSTOMERNAME# and #AGENTNAME# expanded.
+    #[serde(rename = "CannedResponseID")]
+    pub canned_response_id: Option<Int>,
+}
+
+/// Sends an agent's message (text, attachment or canned response) to the chat's customer.
+#[utoipa::path(post, path = "/api/SendMessage", tag = "Messages", request_body = SendMessageRequest,
+    responses((status = 200, body = MessageView), (status = 409, description = "ChatClosed or ChatAssignedToAnotherAgent"),
+              (status = 413, description = "PayloadTooLarge")))]
+pub async fn send_message(
+    ctx: web::Data<Ctx>,
+    caller: Caller,
+    Input(req): Input<SendMessageRequest>,
+) -> ApiResult<HttpResponse> {
+    let mut f = Fields::default();
+    let chat_id = f.check("ChatID", id(req.chat_id));
+    let text = f.check_opt("MessageText", req.message_text, |t| {
+        crate::domain::optional_text(&t, MESSAGE_MAX)
+    });
+    let canned = f.check_opt("CannedResponseID", req.canned_response_id, id);
+    let file = f.check_opt("AttachmentData", req.attachment_data, |file| {
+        upload(file, req.attachment_name, req.attachment_type)
+    });
+    let (chat_id, out) = f.build(|| {
+        Some((
+            chat_id?,
+            OutgoingMessage {
+                text: text?.flatten(),
+                canned_response_id: canned?,
+                attachment: file?,
+            },
+        ))
+    })?;
+    Ok(json(
+        run(&ctx, move |ctx| {
+            messages::send_message(ctx, &caller, chat_id, out)
+        })
+        .await?,
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "PascalCase")]
+pub struct GetChatMessagesRequest {
+    #[serde(rename = "ChatID")]
+    pub chat_id: Int,
+    /// Only messages after this MessageID (for polling).
+    pub after: Option<Int>,
+    pub page: Option<Int>,
+    pub page_size: Option<Int>,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "PascalCase")]
+pub struct MessageList {
+    pub messages: Vec<MessageView>,
+    pub cursor: Cursor,
+}
+
+/// The chat's messages in order, paged, or those after a message id.
+#[utoipa::path(get, path = "/api/GetChatMessages", tag = "Messages",
+    params(("ChatID" = i64, Query), ("After" = Option<i64>, Query), ("Page" = Option<i64>, Query), ("PageSize" = Option<i64>, Query)),
+    responses((status = 200, body = MessageList)))]
+pub async fn get_chat_messages(
+    ctx: web::Data<Ctx>,
+    caller: Caller,
+    Input(req): Input<GetChatMessagesRequest>,
+) -> ApiResult<HttpResponse> {
+    let mut f = Fields::default();
+    let chat_id = f.check("ChatID", id(req.chat_id));
+    let after = f.check_opt("After", req.after, |a| {
+        if a.0 >= 0 {
+            Ok(a.0)
+        } else {
+            Err("must be a message id".into())
+        }
+    });
+    let paging = paging(&mut f, req.page, req.page_size);
+    let (chat_id, after, (page, page_size)) = f.build(|| Some((chat_id?, after?, paging?)))?;
+    let (messages, cursor) = run(&ctx, move |ctx| {
+        messages::get_chat_messages(ctx, &caller, chat_id, after, page, page_size)
+    })
+    .await?;
+    Ok(json(MessageList { messages, cursor }))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "PascalCase")]
+pub struct MarkChatReadRequest {
+    #[serde(rename = "ChatID")]
+    pub chat_id: Int,
+}
+
+/// Marks the customer's messages in a chat as read.
+#[utoipa::path(method(get, post), path = "/api/MarkChatRead", tag = "Messages", params(("ChatID" = i64, Query)),
+    responses((status = 200, body = Success)))]
+pub async fn mark_chat_read(
+    ctx: web::Data<Ctx>,
+    caller: Caller,
+    Input(req): Input<MarkChatReadRequest>,
+) -> ApiResult<HttpResponse> {
+    let chat_id = field("ChatID", id(req.chat_id))?;
+    run(&ctx, move |ctx| {
+        messages::mark_chat_read(ctx, &caller, chat_id)
+    })
+    .await?;
+    Ok(success())
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "PascalCase")]
+pub struct GetAttachmentRequest {
+    #[serde(rename = "AttachmentID")]
+    pub attachment_id: Int,
+}
+
+/// Downloads an attachment of a chat the caller may see.
+#[utoipa::path(get, path = "/api/GetAttachment", tag = "Messages", params(("AttachmentID" = i64, Query)),
+    responses((status = 200, description = "The file"), (status = 404, description = "AttachmentNotFound")))]
+pub async fn get_attachment(
+    ctx: web::Data<Ctx>,
+    caller: Caller,
+    Input(req): Input<GetAttachmentRequest>,
+) -> ApiResult<HttpResponse> {
+    let attachment_id = field("AttachmentID", id(req.attachment_id))?;
+    let (meta, bytes) = run(&ctx, move |ctx| {
+        messages::get_attachment(ctx, &caller, attachment_id)
+    })
+    .await?;
+    Ok(file_response(&meta.name, &meta.mime_type, bytes))
+}
+
+/// A download: never rendered inline, so a file can't run as a page of this site.
+pub fn file_response(name: &str, mime: &str, bytes: Vec<u8>) -> HttpResponse {
+    let safe_name: String = name
+        .chars()
+        .filter(|c| c.is_ascii_graphic() || *c == ' ')
+        .filter(|c| *c != '"' && *c != '\\')
+        .collect();
+    HttpResponse::Ok()
+        .content_type(mime.to_owned())
+        .insert_header((
+            "Content-Disposition",
+            format!("attachment; filename=\"{safe_name}\""),
+        ))
+        .insert_header(("X-Content-Type-Options", "nosniff"))
+        .body(bytes)
+}

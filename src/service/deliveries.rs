@@ -1,0 +1,123 @@
+//! Getting messages to the customer: claiming due deliveries (one message of a chat at a time, in
+//! order), building what is posted to the channel server, and recording the outcome with
+//! exponential backoff. The HTTP call itself happens in `worker::delivery`, outside any transaction.
+
+use chrono::{Duration, NaiveDateTime};
+use serde_json::json;
+
+use super::messages::attachment_url;
+use super::Ctx;
+use crate::db;
+use crate::domain::chat::MessageKind;
+use crate::error::{ApiError, ApiResult};
+use crate::store::deliveries::{self, DeliveryRow};
+use crate::store::{attachments, channels, chats, messages};
+
+/// How long a worker may hold a delivery before another may take it over.
+const LEASE_SECONDS: i64 = 60;
+const MAX_BACKOFF_SECONDS: i64 = 600;
+
+/// One POST to make.
+#[derive(Debug, Clone)]
+pub struct DeliveryJob {
+    pub delivery_id: i64,
+    pub message_id: i64,
+    /// Attempts including this one.
+    pub attempt: i32,
+    /// `<ChatServer>/messageForCustomer` of a channel a manager registered; nothing else is ever called.
+    pub url: String,
+    pub signing_secret: String,
+    pub body: serde_json::Value,
+}
+
+/// Claims up to `limit` due deliveries, skipping any whose chat still has an older message on its
+/// way. A channel deleted meanwhile fails its deliveries for good.
+pub fn claim_due(ctx: &Ctx, limit: i64) -> ApiResult<Vec<DeliveryJob>> {
+    let now = db::now();
+    let due = ctx.read(|c| deliveries::due(c, now, limit * 4))?;
+    let mut jobs = Vec::new();
+    for d in due {
+        if jobs.len() as i64 >= limit {
+            break;
+        }
+        if let Some(job) = ctx.write(|c| claim_one(c, &d, now))? {
+            jobs.push(job);
+        }
+    }
+    Ok(jobs)
+}
+
+fn claim_one(
+    c: &mut db::DbConnection,
+    d: &DeliveryRow,
+    now: NaiveDateTime,
+) -> ApiResult<Option<DeliveryJob>> {
+    if deliveries::has_earlier_undelivered(c, d.chat_id, d.id)? {
+        return Ok(None);
+    }
+    if !deliveries::claim(c, d, now, now + Duration::seconds(LEASE_SECONDS))? {
+        return Ok(None);
+    }
+    let Some(channel) = channels::find(c, d.channel_id)? else {
+        deliveries::mark_attempt_failed(c, d.id, "the channel was deleted", None)?;
+        return Ok(None);
+    };
+    let message = messages::find(c, d.message_id)?
+        .ok_or_else(|| ApiError::internal("delivery without message"))?;
+    let chat =
+        chats::find(c, d.chat_id)?.ok_or_else(|| ApiError::internal("delivery without chat"))?;
+    let attachment = match message.attachment_id {
+        Some(id) => attachments::find_meta(c, id)?.map(|a| {
+            json!({"attachmentID": a.id, "name": a.name, "mimeType": a.mime_type, "size": a.size,
+                   "url": format!("/api/v2/chat/getAttachment?attachmentID={}", a.id),
+                   "agentUrl": attachment_url(a.id)})
+        }),
+        None => None,
+    };
+    let body = json!({
+        "chatSessionID": chat.external_session_id,
+        "chatID": chat.id,
+        "messageID": message.id,
+        "type": MessageKind::from_id(message.kind).name(),
+        "specialType": message.special_type,
+        "author": message.author,
+        "message": message.text,
+        "attachment": attachment,
+        "sentAt": message.created_at.and_utc(),
+    });
+    Ok(Some(DeliveryJob {
+        delivery_id: d.id,
+        message_id: message.id,
+        attempt: d.attempts + 1,
+        url: format!(
+            "{}/messageForCustomer",
+            channel.chat_server.trim_end_matches('/')
+        ),
+        signing_secret: channel.signing_secret,
+        body,
+    }))
+}
+
+/// Records how an attempt went: delivered, retried after `backoff * 2^(attempt-1)` (at most ten
+/// minutes), or failed for good after `DELIVERY_MAX_ATTEMPTS`.
+pub fn record_outcome(ctx: &Ctx, job: &DeliveryJob, outcome: Result<(), String>) -> ApiResult<()> {
+    ctx.write(|c| {
+        let now = db::now();
+        match &outcome {
+            Ok(()) => {
+                deliveries::mark_delivered(c, job.delivery_id, now)?;
+            }
+            Err(error) => {
+                let retry_at = (job.attempt < ctx.config.delivery_max_attempts).then(|| {
+                    let base = ctx.config.delivery_backoff.as_millis() as i64;
+                    let delay = base.saturating_mul(1i64 << (job.attempt - 1).clamp(0, 20)).min(MAX_BACKOFF_SECONDS * 1000);
+                    now + Duration::milliseconds(delay)
+                });
+                let error: String = error.chars().take(500).collect();
+                deliveries::mark_attempt_failed(c, job.delivery_id, &error, retry_at)?;
+                tracing::warn!(delivery_id = job.delivery_id, attempt = job.attempt, error = %error, will_retry = retry_at.is_some(), "delivery to channel server failed");
+            }
+        }
+        Ok(())
+    })
+}
