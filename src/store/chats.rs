@@ -251,10 +251,11 @@ pub fn queue_position(conn: &mut DbConnection, chat: &ChatRow) -> QueryResult<Op
     Ok(Some(ahead + 1))
 }
 
-/// Waiting chats per department: (department, count, oldest queued_at).
-pub fn waiting_by_department(
-    conn: &mut DbConnection,
-) -> QueryResult<Vec<(Option<i64>, i64, Option<NaiveDateTime>)>> {
+/// A department's queue: (department, waiting chats, oldest queued_at).
+pub type QueueLength = (Option<i64>, i64, Option<NaiveDateTime>);
+
+/// Waiting chats per department.
+pub fn waiting_by_department(conn: &mut DbConnection) -> QueryResult<Vec<QueueLength>> {
     chats::table
         .filter(chats::state.eq(UNASSIGNED))
         .filter(chats::department_id.is_not_null())

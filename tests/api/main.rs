@@ -3,7 +3,13 @@
 
 mod agents;
 mod canned_responses;
+mod channel_api;
+mod channel_helpers;
+mod chat_routing;
+mod chats;
 mod conventions;
+mod customers;
+mod delivery;
 mod departments;
 mod helpers;
 mod schema;

@@ -1,0 +1,124 @@
+//! Delivery of agent and system messages to the channel server, with retries.
+
+use serde_json::json;
+
+use crate::channel_helpers::Receiver;
+use crate::helpers::TestApp;
+
+#[tokio::test]
+async fn messages_reach_the_channel_server_in_order_after_retries() {
+    let receiver = Receiver::start(2).await;
+    let app =
+        TestApp::spawn_with(&[("DELIVERY_BACKOFF_MS", "50"), ("DELIVERY_POLL_MS", "50")]).await;
+    let m = app.manager().await;
+    app.always_open(&m.token).await;
+    let d = app
+        .post(
+            "CreateDepartment",
+            &m.token,
+            json!({"Name": "Support", "WelcomeNew": "Welcome!"}),
+        )
+        .await
+        .ok()["DepartmentID"]
+        .as_i64()
+        .unwrap();
+    let ch = app.channel(&m, &receiver.base_url).await;
+    let chat = app.waiting_chat(&ch, "session-0001").await;
+    let a = app.agent(&m, &[d]).await;
+    app.post(
+        "SendMessage",
+        &a.token,
+        json!({"ChatID": chat, "MessageText": "first"}),
+    )
+    .await
+    .ok();
+    app.post(
+        "SendMessage",
+        &a.token,
+        json!({"ChatID": chat, "MessageText": "second"}),
+    )
+    .await
+    .ok();
+
+    let got = receiver.wait_for(3).await;
+    let texts: Vec<&str> = got
+        .iter()
+        .map(|r| r.body["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        texts,
+        vec!["Welcome!", "first", "second"],
+        "in order, once each"
+    );
+    assert_eq!(
+        receiver.attempts.load(std::sync::atomic::Ordering::SeqCst),
+        5,
+        "two refusals, then three deliveries"
+    );
+    let r = &got[1];
+    assert_eq!(r.body["chatSessionID"], "session-0001");
+    assert_eq!(r.body["type"], "agent");
+    assert_eq!(
+        r.signature,
+        agentdesk::worker::delivery::signature(&ch.signing_secret, &r.raw)
+    );
+
+    for _ in 0..100 {
+        let msgs = app.messages_of(&m.token, chat).await;
+        if msgs
+            .iter()
+            .filter(|m| !m["Delivery"].is_null())
+            .all(|m| m["Delivery"]["State"] == "delivered")
+        {
+            let welcome = msgs.iter().find(|m| m["SpecialType"] == "Welcome").unwrap();
+            assert_eq!(welcome["Delivery"]["Attempts"], 3);
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    panic!("deliveries never all showed as delivered");
+}
+
+#[tokio::test]
+async fn a_channel_server_that_keeps_failing_is_given_up_on_and_the_error_is_shown() {
+    let receiver = Receiver::start(usize::MAX).await;
+    let app = TestApp::spawn_with(&[
+        ("DELIVERY_BACKOFF_MS", "10"),
+        ("DELIVERY_POLL_MS", "20"),
+        ("DELIVERY_MAX_ATTEMPTS", "3"),
+    ])
+    .await;
+    let m = app.manager().await;
+    let d = app.department(&m, "Support").await;
+    let ch = app.channel(&m, &receiver.base_url).await;
+    let chat = app.waiting_chat(&ch, "session-0001").await;
+    let a = app.agent(&m, &[d]).await;
+    app.post(
+        "SendMessage",
+        &a.token,
+        json!({"ChatID": chat, "MessageText": "anyone there?"}),
+    )
+    .await
+    .ok();
+    for _ in 0..200 {
+        let msgs = app.messages_of(&m.token, chat).await;
+        let sent = msgs
+            .iter()
+            .find(|m| m["Message"] == "anyone there?")
+            .unwrap();
+        if sent["Delivery"]["State"] == "failed" {
+            assert_eq!(sent["Delivery"]["Attempts"], 3);
+            assert!(
+                sent["Delivery"]["LastError"]
+                    .as_str()
+                    .unwrap()
+                    .contains("500"),
+                "{}",
+                sent["Delivery"]
+            );
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    panic!("the delivery never failed for good");
+}
