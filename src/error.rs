@@ -45,6 +45,7 @@ pub enum ErrorCode {
     ChatClosed,
     ChatNotQueued,
     AgentNotOnline,
+    AgentNotInDepartment,
     AgentAtCapacity,
     NoActiveChat,
     TagDisabled,
@@ -90,6 +91,7 @@ impl ErrorCode {
             | ChatClosed
             | ChatNotQueued
             | AgentNotOnline
+            | AgentNotInDepartment
             | AgentAtCapacity
             | NoActiveChat
             | TagDisabled

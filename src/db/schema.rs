@@ -266,6 +266,47 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    recipients (id) {
+        id -> BigInt,
+        full_name -> Text,
+        email -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    report_schedules (id) {
+        id -> BigInt,
+        recipient_id -> BigInt,
+        report_id -> SmallInt,
+        format -> Text,
+        groupings -> Text,
+        delivery -> Text,
+        scheduled_days -> Text,
+        scheduled_minute -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    report_runs (id) {
+        id -> BigInt,
+        schedule_id -> BigInt,
+        period_key -> Text,
+        due_at -> Timestamp,
+        state -> SmallInt,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        lease_until -> Nullable<Timestamp>,
+        sent_at -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(report_schedules -> recipients (recipient_id));
+diesel::joinable!(report_runs -> report_schedules (schedule_id));
 diesel::joinable!(chats -> customers (customer_id));
 diesel::joinable!(chats -> channels (channel_id));
 diesel::joinable!(chats -> departments (department_id));
@@ -300,4 +341,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     messages,
     deliveries,
     chat_events,
+    recipients,
+    report_schedules,
+    report_runs,
 );

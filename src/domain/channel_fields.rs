@@ -55,16 +55,20 @@ pub fn chat_account_token(v: &str) -> Result<String, String> {
     check(v, 10, 256, |c| c.is_ascii_alphanumeric(), "^[a-zA-Z0-9]+$")
 }
 
-/// `customerName`: `^[a-zA-Z 0-9]+$`.
+/// `customerName`: `^[a-zA-Z 0-9]+$`, with at least one letter or digit.
 pub fn customer_name(v: &str) -> Result<String, String> {
-    check(
+    let name = check(
         v,
         1,
         100,
         |c| c.is_ascii_alphanumeric() || c == ' ',
         "^[a-zA-Z 0-9]+$",
-    )
-    .map(|s| s.trim().to_owned())
+    )?;
+    let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
+    if name.is_empty() {
+        return Err("must contain a letter or digit".into());
+    }
+    Ok(name)
 }
 
 /// `phoneNumber`: `^\+[0-9]+$` (addAttachment also allows it without the `+`). Stored with the `+`.

@@ -17,14 +17,16 @@ use crate::service::{export, Ctx};
 
 pub const PAGE_SIZE_MAX: i64 = 100;
 pub const PAGE_SIZE_DEFAULT: i64 = 20;
+/// Keeps `(Page - 1) * PageSize` far from overflow.
+pub const PAGE_MAX: i64 = 1_000_000;
 
 /// `Page` (from 1) and `PageSize` (1 to 100).
 pub fn paging(f: &mut Fields, page: Option<Int>, page_size: Option<Int>) -> Option<(i64, i64)> {
     let page = f.check(
         "Page",
         match page.map_or(1, |p| p.0) {
-            p if p >= 1 => Ok(p),
-            p => Err(format!("must be 1 or more, not {p}")),
+            p if (1..=PAGE_MAX).contains(&p) => Ok(p),
+            p => Err(format!("must be between 1 and {PAGE_MAX}, not {p}")),
         },
     );
     let size = f.check(

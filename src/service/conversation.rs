@@ -232,6 +232,12 @@ fn open_chat(
     chats::find(c, id)?.ok_or_else(|| super::chats::not_found(id))
 }
 
+/// Whether another customer already has this number (numbers are unique; the session's customer
+/// keeps theirs rather than the message being refused).
+fn owned_by_other(c: &mut DbConnection, phone: &str, customer_id: i64) -> bool {
+    matches!(customers::find_by_mobile(c, phone), Ok(Some(other)) if other.id != customer_id)
+}
+
 /// Fills in what the channel tells us about the customer.
 fn update_customer(
     c: &mut DbConnection,
@@ -246,7 +252,11 @@ fn update_customer(
             .customer_name
             .clone()
             .filter(|n| current.full_name.as_ref() != Some(n)),
-        mobile: m.phone.clone().filter(|_| current.mobile.is_none()),
+        mobile: m
+            .phone
+            .clone()
+            .filter(|_| current.mobile.is_none())
+            .filter(|p| !owned_by_other(c, p, id)),
         email: m
             .email
             .clone()
@@ -359,7 +369,7 @@ fn queue_with_welcome(
     returning: bool,
     now: NaiveDateTime,
 ) -> ApiResult<()> {
-    let position = enter_queue(c, chat_id, department, now)?;
+    let position = enter_queue(c, chat_id, department)?;
     let welcome = if returning {
         department
             .welcome_returning

@@ -44,6 +44,8 @@ pub struct CustomerView {
     /// With `IncludeChats`: the customer's chats the caller may see, newest first.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub chats: Option<Vec<ChatView>>,
+    #[serde(skip)]
+    visible_chats: usize,
 }
 
 fn not_found(id: i64) -> ApiError {
@@ -75,10 +77,14 @@ fn customer_view(
     include_chats: bool,
 ) -> ApiResult<CustomerView> {
     let chat_ids = chats::for_customer(c, row.id, 100)?;
-    let visible: Vec<i64> = chat_ids
-        .into_iter()
-        .filter(|id| load_for(c, caller, *id).is_ok())
-        .collect();
+    let mut visible = Vec::new();
+    for id in chat_ids {
+        match load_for(c, caller, id) {
+            Ok(_) => visible.push(id),
+            Err(e) if e.code == ErrorCode::Forbidden => {}
+            Err(e) => return Err(e),
+        }
+    }
     let comments = messages::notes_of(c, &visible, 50)?
         .into_iter()
         .map(|m| CommentView {
@@ -105,7 +111,10 @@ fn customer_view(
         mobile_number: row.mobile,
         email_address: row.email,
         created_at: row.created_at.and_utc(),
-        active_chat_id: chats::live_for_customer(c, row.id)?.map(|ch| ch.id),
+        active_chat_id: chats::live_for_customer(c, row.id)?
+            .map(|ch| ch.id)
+            .filter(|id| visible.contains(id)),
+        visible_chats: visible.len(),
         comments,
         chats,
     })
@@ -129,10 +138,16 @@ pub fn find_customer(
     let digits = mobile.trim().trim_start_matches('+');
     ctx.with_conn(|c| {
         let found = customers::find_by_mobile(c, &format!("+{digits}"))?;
-        found
-            .into_iter()
-            .map(|row| customer_view(c, caller, row, include_chats))
-            .collect()
+        let Some(row) = found else {
+            return Ok(Vec::new());
+        };
+        let view = customer_view(c, caller, row, include_chats)?;
+        // Agents see only customers who wrote to one of their departments.
+        Ok(if caller.is_manager() || view.visible_chats > 0 {
+            vec![view]
+        } else {
+            Vec::new()
+        })
     })
 }
 

@@ -30,36 +30,29 @@ pub struct DeliveryJob {
     pub body: serde_json::Value,
 }
 
-/// Claims up to `limit` due deliveries, skipping any whose chat still has an older message on its
-/// way. A channel deleted meanwhile fails its deliveries for good.
-pub fn claim_due(ctx: &Ctx, limit: i64) -> ApiResult<Vec<DeliveryJob>> {
+/// Claims the next due delivery, just before it is posted, so a lease never runs out while a job
+/// waits its turn in a worker. `None` when nothing is due.
+pub fn claim_next(ctx: &Ctx) -> ApiResult<Option<DeliveryJob>> {
     let now = db::now();
-    let due = ctx.read(|c| deliveries::due(c, now, limit * 4))?;
-    let mut jobs = Vec::new();
-    for d in due {
-        if jobs.len() as i64 >= limit {
-            break;
-        }
+    for d in ctx.read(|c| deliveries::due(c, now, 20))? {
         if let Some(job) = ctx.write(|c| claim_one(c, &d, now))? {
-            jobs.push(job);
+            return Ok(Some(job));
         }
     }
-    Ok(jobs)
+    Ok(None)
 }
 
+/// Claims one delivery. A channel deleted meanwhile fails its deliveries for good.
 fn claim_one(
     c: &mut db::DbConnection,
     d: &DeliveryRow,
     now: NaiveDateTime,
 ) -> ApiResult<Option<DeliveryJob>> {
-    if deliveries::has_earlier_undelivered(c, d.chat_id, d.id)? {
-        return Ok(None);
-    }
     if !deliveries::claim(c, d, now, now + Duration::seconds(LEASE_SECONDS))? {
         return Ok(None);
     }
     let Some(channel) = channels::find(c, d.channel_id)? else {
-        deliveries::mark_attempt_failed(c, d.id, "the channel was deleted", None)?;
+        deliveries::mark_attempt_failed(c, d.id, d.attempts + 1, "the channel was deleted", None)?;
         return Ok(None);
     };
     let message = messages::find(c, d.message_id)?
@@ -105,7 +98,9 @@ pub fn record_outcome(ctx: &Ctx, job: &DeliveryJob, outcome: Result<(), String>)
         let now = db::now();
         match &outcome {
             Ok(()) => {
-                deliveries::mark_delivered(c, job.delivery_id, now)?;
+                if deliveries::mark_delivered(c, job.delivery_id, job.attempt, now)? == 0 {
+                    tracing::warn!(delivery_id = job.delivery_id, "arrived after its lease ran out; a newer attempt owns the delivery");
+                }
             }
             Err(error) => {
                 let retry_at = (job.attempt < ctx.config.delivery_max_attempts).then(|| {
@@ -114,7 +109,7 @@ pub fn record_outcome(ctx: &Ctx, job: &DeliveryJob, outcome: Result<(), String>)
                     now + Duration::milliseconds(delay)
                 });
                 let error: String = error.chars().take(500).collect();
-                deliveries::mark_attempt_failed(c, job.delivery_id, &error, retry_at)?;
+                deliveries::mark_attempt_failed(c, job.delivery_id, job.attempt, &error, retry_at)?;
                 tracing::warn!(delivery_id = job.delivery_id, attempt = job.attempt, error = %error, will_retry = retry_at.is_some(), "delivery to channel server failed");
             }
         }

@@ -21,10 +21,7 @@ use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::store::agents::{self, AgentRow};
 use crate::store::chats::{self, ChatRow};
 use crate::store::departments::{self, DepartmentRow};
-use crate::store::tags;
-
-/// How often GrabChat tries the next oldest chat when another agent took the one it picked.
-const GRAB_ATTEMPTS: usize = 20;
+use crate::store::{events, tags};
 
 /// Locks the agent's chat load and checks that it may take one more chat. An agent acting for
 /// itself must be enabled and not Offline; a chat given by someone else needs the agent Online.
@@ -68,7 +65,12 @@ fn assigned(
     agent: &AgentRow,
     now: NaiveDateTime,
 ) -> ApiResult<()> {
-    let waited = chat.queued_at.map(|q| (now - q).num_seconds());
+    // Wait time is queued → first assigned: later assignments (after a transfer) carry no wait.
+    let first = !events::exists(c, chat.id, EventKind::Assigned)?;
+    let waited = chat
+        .queued_at
+        .filter(|_| first)
+        .map(|q| (now - q).num_seconds());
     fact(
         c,
         chat.id,
@@ -93,7 +95,8 @@ pub fn grab_chat(ctx: &Ctx, caller: &Caller) -> ApiResult<ChatView> {
     let chat_id = ctx.write(|c| {
         let agent = reserve_capacity(c, caller.agent_id, false)?;
         let departments = agents::department_ids(c, caller.agent_id)?;
-        for _ in 0..GRAB_ATTEMPTS {
+        // A lost claim means another agent took that chat, so the queue is shorter: this ends.
+        loop {
             let Some(candidate) = chats::oldest_waiting(c, &departments)? else {
                 break;
             };
@@ -207,6 +210,28 @@ pub fn reassign_chat(
                 mine
             }
         };
+        if chats_to_move.is_empty() {
+            return Err(ApiError::conflict(
+                ErrorCode::ChatNotAssigned,
+                "You have no open chats to reassign",
+            ));
+        }
+        if !caller.is_manager() {
+            // An agent may hand a chat only to someone who could see it anyway.
+            let theirs = agents::department_ids(c, target)?;
+            if let Some(chat) = chats_to_move
+                .iter()
+                .find(|ch| ch.department_id.is_none_or(|d| !theirs.contains(&d)))
+            {
+                return Err(ApiError::conflict(
+                    ErrorCode::AgentNotInDepartment,
+                    format!(
+                        "Agent {target} is not in the department of chat {}",
+                        chat.id
+                    ),
+                ));
+            }
+        }
         let agent = reserve_capacity(c, target, true)?;
         let limit = settings::number(c, SettingKey::MaxChatsPerAgent)?;
         let moving = chats_to_move
@@ -266,9 +291,14 @@ pub(crate) fn enter_queue(
     c: &mut DbConnection,
     chat_id: i64,
     department: &DepartmentRow,
-    now: NaiveDateTime,
 ) -> ApiResult<i64> {
-    chats::enter_queue(c, chat_id, department.id, now)?;
+    // Chats entering one queue at the same moment must not both be told they are number 1: the
+    // queue is locked, and the time taken, before the chat joins it.
+    dialect::lock_key(c, &format!("queue:{}", department.id))?;
+    let now = db::now();
+    if chats::enter_queue(c, chat_id, department.id, now)? == 0 {
+        return Err(closed(chat_id));
+    }
     for tag_id in departments::auto_tag_ids(c, department.id)? {
         if tags::find_tag(c, tag_id)?.is_some_and(|t| t.enabled) {
             chats::add_tag(c, chat_id, tag_id, None, now)?;
@@ -290,6 +320,20 @@ pub(crate) fn enter_queue(
 const TRANSFERRED_TEXT: &str =
     "You have been transferred to #DEPARTMENTNAME#. You are number #POSITIONINQUEUE# in the queue.";
 
+/// An open chat is the assigned agent's: colleagues may not close or transfer it (managers may).
+fn ensure_not_colleagues(caller: &Caller, chat: &ChatRow) -> ApiResult<()> {
+    if chat.state() == ChatState::Open
+        && chat.agent_id != Some(caller.agent_id)
+        && !caller.is_manager()
+    {
+        return Err(ApiError::forbidden(format!(
+            "Chat {} is assigned to another agent",
+            chat.id
+        )));
+    }
+    Ok(())
+}
+
 /// Sends a chat back to the queue of another department; the customer is told the new position.
 pub fn transfer_chat(
     ctx: &Ctx,
@@ -299,6 +343,7 @@ pub fn transfer_chat(
 ) -> ApiResult<ChatView> {
     ctx.write(|c| {
         let chat = load_for(c, caller, chat_id)?;
+        ensure_not_colleagues(caller, &chat)?;
         if chat.state() == ChatState::Closed {
             return Err(closed(chat_id));
         }
@@ -315,7 +360,7 @@ pub fn transfer_chat(
             ));
         }
         let now = db::now();
-        let position = enter_queue(c, chat_id, &department, now)?;
+        let position = enter_queue(c, chat_id, &department)?;
         fact(
             c,
             chat_id,
@@ -379,6 +424,7 @@ const CLOSED_TEXT: &str = "This chat has been closed. Thank you for contacting u
 pub fn close_chat(ctx: &Ctx, caller: &Caller, chat_id: i64) -> ApiResult<ChatView> {
     ctx.write(|c| {
         let chat = load_for(c, caller, chat_id)?;
+        ensure_not_colleagues(caller, &chat)?;
         let now = db::now();
         close(
             c,

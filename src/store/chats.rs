@@ -144,6 +144,7 @@ pub fn enter_queue(
             chats::state.eq(UNASSIGNED),
             chats::department_id.eq(Some(department_id)),
             chats::agent_id.eq(None::<i64>),
+            chats::assigned_at.eq(None::<NaiveDateTime>),
             chats::queued_at.eq(Some(now)),
         ))
         .execute(conn)

@@ -35,7 +35,7 @@ impl DeliveryState {
     }
 }
 
-#[derive(Clone, Debug, Queryable, Selectable)]
+#[derive(Clone, Debug, Queryable, QueryableByName, Selectable)]
 #[diesel(table_name = deliveries)]
 pub struct DeliveryRow {
     pub id: i64,
@@ -70,43 +70,25 @@ pub fn insert(
         .map(|_| ())
 }
 
-/// Deliveries a worker may take now: pending and due, or sending with an expired lease (the worker
-/// that held it died). Oldest first.
+/// Deliveries a worker may take now, oldest first: pending and due, or sending with an expired
+/// lease (the worker that held it died). Only the head of each chat qualifies, so messages arrive in
+/// order and a chat waiting for a retry never hides other chats' messages from the worker.
 pub fn due(
     conn: &mut DbConnection,
     now: NaiveDateTime,
     limit: i64,
 ) -> QueryResult<Vec<DeliveryRow>> {
-    let pending = deliveries::state
-        .eq(DeliveryState::Pending as i16)
-        .and(deliveries::next_attempt_at.le(now));
-    let abandoned = deliveries::state
-        .eq(DeliveryState::Sending as i16)
-        .and(deliveries::lease_until.lt(now));
-    deliveries::table
-        .filter(pending.or(abandoned))
-        .order(deliveries::id)
-        .limit(limit)
-        .select(DeliveryRow::as_select())
-        .load(conn)
-}
-
-/// Whether an older message of the same chat is still on its way (messages arrive in order).
-pub fn has_earlier_undelivered(
-    conn: &mut DbConnection,
-    chat_id: i64,
-    id: i64,
-) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(
-        deliveries::table
-            .filter(deliveries::chat_id.eq(chat_id))
-            .filter(deliveries::id.lt(id))
-            .filter(
-                deliveries::state
-                    .eq_any([DeliveryState::Pending as i16, DeliveryState::Sending as i16]),
-            ),
-    ))
-    .get_result(conn)
+    diesel::sql_query(
+        "SELECT d.id, d.message_id, d.chat_id, d.channel_id, d.state, d.attempts, d.last_error \
+         FROM deliveries d \
+         WHERE ((d.state = 1 AND d.next_attempt_at <= $1) OR (d.state = 2 AND d.lease_until < $1)) \
+           AND NOT EXISTS (SELECT 1 FROM deliveries e \
+                           WHERE e.chat_id = d.chat_id AND e.id < d.id AND e.state IN (1, 2)) \
+         ORDER BY d.id LIMIT $2",
+    )
+    .bind::<diesel::sql_types::Timestamp, _>(now)
+    .bind::<diesel::sql_types::BigInt, _>(limit)
+    .load(conn)
 }
 
 /// Leases a delivery to this worker; false when another worker got it first.
@@ -132,21 +114,34 @@ pub fn claim(
     Ok(updated == 1)
 }
 
-pub fn mark_delivered(conn: &mut DbConnection, id: i64, now: NaiveDateTime) -> QueryResult<usize> {
-    diesel::update(deliveries::table.find(id))
-        .set((
-            deliveries::state.eq(DeliveryState::Delivered as i16),
-            deliveries::delivered_at.eq(Some(now)),
-            deliveries::lease_until.eq(None::<NaiveDateTime>),
-            deliveries::last_error.eq(None::<String>),
-        ))
-        .execute(conn)
+/// Records that attempt `attempt` arrived. Only the attempt that holds the delivery may record its
+/// outcome, never over a newer attempt's; 0 rows means the lease had run out meanwhile.
+pub fn mark_delivered(
+    conn: &mut DbConnection,
+    id: i64,
+    attempt: i32,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(
+        deliveries::table
+            .find(id)
+            .filter(deliveries::state.eq(DeliveryState::Sending as i16))
+            .filter(deliveries::attempts.eq(attempt)),
+    )
+    .set((
+        deliveries::state.eq(DeliveryState::Delivered as i16),
+        deliveries::delivered_at.eq(Some(now)),
+        deliveries::lease_until.eq(None::<NaiveDateTime>),
+        deliveries::last_error.eq(None::<String>),
+    ))
+    .execute(conn)
 }
 
-/// Records a failed attempt: retried at `retry_at`, or failed for good when `None`.
+/// Records that attempt `attempt` failed: retried at `retry_at`, or failed for good when `None`.
 pub fn mark_attempt_failed(
     conn: &mut DbConnection,
     id: i64,
+    attempt: i32,
     error: &str,
     retry_at: Option<NaiveDateTime>,
 ) -> QueryResult<usize> {
@@ -154,14 +149,19 @@ pub fn mark_attempt_failed(
         Some(at) => (DeliveryState::Pending, at),
         None => (DeliveryState::Failed, crate::db::now()),
     };
-    diesel::update(deliveries::table.find(id))
-        .set((
-            deliveries::state.eq(state as i16),
-            deliveries::next_attempt_at.eq(next),
-            deliveries::lease_until.eq(None::<NaiveDateTime>),
-            deliveries::last_error.eq(Some(error)),
-        ))
-        .execute(conn)
+    diesel::update(
+        deliveries::table
+            .find(id)
+            .filter(deliveries::state.eq(DeliveryState::Sending as i16))
+            .filter(deliveries::attempts.eq(attempt)),
+    )
+    .set((
+        deliveries::state.eq(state as i16),
+        deliveries::next_attempt_at.eq(next),
+        deliveries::lease_until.eq(None::<NaiveDateTime>),
+        deliveries::last_error.eq(Some(error)),
+    ))
+    .execute(conn)
 }
 
 /// Delivery state of these messages: message id → (state, attempts, last error).

@@ -28,3 +28,13 @@ pub fn insert(conn: &mut DbConnection, e: &Event) -> QueryResult<()> {
         .execute(conn)
         .map(|_| ())
 }
+
+/// Whether the chat already has a fact of this kind.
+pub fn exists(conn: &mut DbConnection, chat_id: i64, kind: EventKind) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        chat_events::table
+            .filter(chat_events::chat_id.eq(chat_id))
+            .filter(chat_events::kind.eq(kind.id())),
+    ))
+    .get_result(conn)
+}

@@ -39,32 +39,29 @@ pub fn spawn_delivery_worker(ctx: Arc<Ctx>) -> tokio::task::JoinHandle<()> {
 async fn drain(ctx: &Arc<Ctx>, client: &reqwest::Client) {
     loop {
         let claim_ctx = ctx.clone();
-        let jobs = match tokio::task::spawn_blocking(move || deliveries::claim_due(&claim_ctx, 20))
-            .await
-        {
-            Ok(Ok(jobs)) => jobs,
-            Ok(Err(e)) => {
-                tracing::warn!(error = %e, "claiming deliveries failed");
-                return;
-            }
-            Err(e) => {
-                tracing::error!(error = %e, "delivery claim task failed");
-                return;
-            }
-        };
-        if jobs.is_empty() {
-            return;
-        }
-        for job in jobs {
-            let outcome = post(client, &job).await;
-            let record_ctx = ctx.clone();
-            let recorded = tokio::task::spawn_blocking(move || {
-                deliveries::record_outcome(&record_ctx, &job, outcome)
-            })
-            .await;
-            if !matches!(recorded, Ok(Ok(()))) {
-                tracing::warn!("recording a delivery outcome failed; its lease will expire and it will be retried");
-            }
+        let job =
+            match tokio::task::spawn_blocking(move || deliveries::claim_next(&claim_ctx)).await {
+                Ok(Ok(Some(job))) => job,
+                Ok(Ok(None)) => return,
+                Ok(Err(e)) => {
+                    tracing::warn!(error = %e, "claiming deliveries failed");
+                    return;
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "delivery claim task failed");
+                    return;
+                }
+            };
+        let outcome = post(client, &job).await;
+        let record_ctx = ctx.clone();
+        let recorded = tokio::task::spawn_blocking(move || {
+            deliveries::record_outcome(&record_ctx, &job, outcome)
+        })
+        .await;
+        if !matches!(recorded, Ok(Ok(()))) {
+            tracing::warn!(
+                "recording a delivery outcome failed; its lease will expire and it will be retried"
+            );
         }
     }
 }

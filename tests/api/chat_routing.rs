@@ -413,3 +413,74 @@ async fn concurrent_assigns_of_one_chat_have_one_winner() {
         assert_eq!(detail["AgentID"], winner);
     }
 }
+
+#[tokio::test]
+async fn handing_over_and_closing_respect_ownership() {
+    let app = TestApp::spawn().await;
+    let m = app.manager().await;
+    let (d, _ch, chats) = desk_with_waiting_chats(&app, &m, 1).await;
+    let sales = app.department(&m, "Sales").await;
+    let a = app.agent(&m, &[d]).await;
+    let colleague = app.agent(&m, &[d]).await;
+    let outsider = app.agent(&m, &[sales]).await;
+    app.get(
+        "ReAssignChat",
+        &a.token,
+        &[("AgentID", &colleague.agent_id.to_string())],
+    )
+    .await
+    .expect_error(409, "ChatNotAssigned");
+    app.get("GrabChat", &a.token, &[]).await.ok();
+    let c0 = chats[0].to_string();
+    let r = app
+        .get(
+            "ReAssignChat",
+            &a.token,
+            &[("ChatID", &c0), ("AgentID", &outsider.agent_id.to_string())],
+        )
+        .await;
+    r.expect_error(409, "AgentNotInDepartment");
+    app.get("CloseChat", &colleague.token, &[("ChatID", &c0)])
+        .await
+        .expect_error(403, "Forbidden");
+    app.get(
+        "TransferChat",
+        &colleague.token,
+        &[("ChatID", &c0), ("DepartmentID", &sales.to_string())],
+    )
+    .await
+    .expect_error(403, "Forbidden");
+    app.get("CloseChat", &m.token, &[("ChatID", &c0)])
+        .await
+        .ok();
+}
+
+/// Customers joining one queue at the same moment get different positions.
+#[tokio::test]
+async fn concurrent_arrivals_get_distinct_queue_positions() {
+    let app = TestApp::spawn().await;
+    let m = app.manager().await;
+    app.department(&m, "Support").await;
+    let ch = app.channel(&m, "https://chat.example.com").await;
+    let app = &app;
+    let arrivals = (0..8).map(|i| {
+        let ch = ch.clone();
+        async move {
+            app.customer_says(
+                &ch,
+                &format!("arrival-{i:04}"),
+                "hello",
+                serde_json::json!({}),
+            )
+            .await
+            .ok()
+        }
+    });
+    let replies = futures_util::future::join_all(arrivals).await;
+    let mut positions: Vec<i64> = replies
+        .iter()
+        .map(|r| r["QueuePosition"].as_i64().unwrap())
+        .collect();
+    positions.sort();
+    assert_eq!(positions, (1..=8).collect::<Vec<_>>());
+}

@@ -398,3 +398,19 @@ async fn export_is_the_exact_csv_of_the_transcript() {
         .contains(&format!("chat-{chat}.csv")));
     assert_eq!(response.text().await.unwrap(), expected);
 }
+
+#[tokio::test]
+async fn absurd_pages_are_refused_not_crashed() {
+    let app = TestApp::spawn().await;
+    let m = app.manager().await;
+    app.get("GetChatList", &m.token, &[("Page", "9223372036854775807")])
+        .await
+        .expect_field_error("Page");
+    app.get(
+        "GetChatMessages",
+        &m.token,
+        &[("ChatID", "1"), ("Page", "9223372036854775807")],
+    )
+    .await
+    .expect_field_error("Page");
+}

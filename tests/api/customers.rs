@@ -205,3 +205,74 @@ async fn comments_customers_and_tags() {
     .await
     .expect_error(409, "NoActiveChat");
 }
+
+#[tokio::test]
+async fn customer_data_stays_inside_the_departments_that_served_them() {
+    let app = TestApp::spawn().await;
+    let m = app.manager().await;
+    let d = app.department(&m, "Support").await;
+    let sales = app.department(&m, "Sales").await;
+    let ch = app.channel(&m, "https://chat.example.com").await;
+    app.customer_says(
+        &ch,
+        "session-0001",
+        "Hi",
+        json!({"phoneNumber": "+27821112222"}),
+    )
+    .await
+    .ok();
+    let support_agent = app.agent(&m, &[d]).await;
+    let sales_agent = app.agent(&m, &[sales]).await;
+    let seen = app
+        .get(
+            "FindCustomer",
+            &support_agent.token,
+            &[("MobileNumber", "27821112222")],
+        )
+        .await
+        .ok();
+    assert_eq!(seen["Customers"].as_array().unwrap().len(), 1);
+    let hidden = app
+        .get(
+            "FindCustomer",
+            &sales_agent.token,
+            &[("MobileNumber", "27821112222")],
+        )
+        .await
+        .ok();
+    assert_eq!(hidden["Customers"], json!([]));
+}
+
+#[tokio::test]
+async fn a_number_another_customer_owns_does_not_lose_the_message() {
+    let app = TestApp::spawn().await;
+    let m = app.manager().await;
+    app.department(&m, "Support").await;
+    let ch = app.channel(&m, "https://chat.example.com").await;
+    let web = app
+        .customer_says(&ch, "web-session-0001", "first, no number", json!({}))
+        .await
+        .ok();
+    app.customer_says(
+        &ch,
+        "+27821234567",
+        "from whatsapp",
+        json!({"phoneNumber": "+27821234567"}),
+    )
+    .await
+    .ok();
+    let again = app
+        .customer_says(
+            &ch,
+            "web-session-0001",
+            "now with a number",
+            json!({"phoneNumber": "+27821234567"}),
+        )
+        .await
+        .ok();
+    assert_eq!(again["ChatID"], web["ChatID"]);
+    let msgs = app
+        .messages_of(&m.token, web["ChatID"].as_i64().unwrap())
+        .await;
+    assert!(msgs.iter().any(|m| m["Message"] == "now with a number"));
+}

@@ -122,3 +122,51 @@ async fn a_channel_server_that_keeps_failing_is_given_up_on_and_the_error_is_sho
     }
     panic!("the delivery never failed for good");
 }
+
+#[tokio::test]
+async fn a_dead_channel_server_does_not_hold_up_other_channels() {
+    let dead = Receiver::start(usize::MAX).await;
+    let alive = Receiver::start(0).await;
+    let app =
+        TestApp::spawn_with(&[("DELIVERY_BACKOFF_MS", "60000"), ("DELIVERY_POLL_MS", "50")]).await;
+    let m = app.manager().await;
+    let d = app.department(&m, "Support").await;
+    app.post(
+        "UpdateSettings",
+        &m.token,
+        json!({"Settings": [{"MaxChatsPerAgent": 0}]}),
+    )
+    .await
+    .ok();
+    let down = app.channel(&m, &dead.base_url).await;
+    let up = app.channel(&m, &alive.base_url).await;
+    let a = app.agent(&m, &[d]).await;
+    // Many chats on the dead channel, each with several replies queued behind a failed head.
+    for i in 0..25 {
+        let chat = app
+            .waiting_chat(&down, &format!("down-session-{i:03}"))
+            .await;
+        for n in 0..4 {
+            app.post(
+                "SendMessage",
+                &a.token,
+                json!({"ChatID": chat, "MessageText": format!("reply {n}")}),
+            )
+            .await
+            .ok();
+        }
+    }
+    let chat = app.waiting_chat(&up, "up-session-0001").await;
+    app.post(
+        "SendMessage",
+        &m.token,
+        json!({"ChatID": chat, "MessageText": "still delivered"}),
+    )
+    .await
+    .ok();
+    let got = alive.wait_for(1).await;
+    assert!(
+        got.iter().any(|r| r.body["message"] == "still delivered"),
+        "{got:?}"
+    );
+}
