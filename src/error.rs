@@ -151,6 +151,12 @@ impl ApiError {
         }
     }
 
+    /// Names the request field the error is about.
+    pub fn on_field(mut self, field: &str) -> Self {
+        self.fields.insert(field.to_owned(), self.message.clone());
+        self
+    }
+
     pub fn forbidden(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::Forbidden, message)
     }

@@ -93,3 +93,34 @@ pub fn insert_chat_tag(
     }
     .map(|_| ())
 }
+
+/// Inserts a report run unless one exists for the (schedule, period); true when this call made it.
+pub fn insert_report_run(
+    conn: &mut DbConnection,
+    schedule_id: i64,
+    period_key: &str,
+    due_at: chrono::NaiveDateTime,
+    now: chrono::NaiveDateTime,
+) -> QueryResult<bool> {
+    use crate::db::schema::report_runs::dsl as r;
+    use diesel::ExpressionMethods;
+    let row = (
+        r::schedule_id.eq(schedule_id),
+        r::period_key.eq(period_key),
+        r::due_at.eq(due_at),
+        r::state.eq(1i16),
+        r::next_attempt_at.eq(due_at),
+        r::created_at.eq(now),
+    );
+    let inserted = match conn {
+        DbConnection::Sqlite(c) => diesel::insert_into(r::report_runs)
+            .values(row)
+            .on_conflict_do_nothing()
+            .execute(c),
+        DbConnection::Postgres(c) => diesel::insert_into(r::report_runs)
+            .values(row)
+            .on_conflict_do_nothing()
+            .execute(c),
+    }?;
+    Ok(inserted == 1)
+}

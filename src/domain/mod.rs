@@ -12,6 +12,7 @@ pub mod hours;
 pub mod mobile;
 pub mod netlist;
 pub mod password;
+pub mod report;
 pub mod settings;
 pub mod text;
 pub mod token;

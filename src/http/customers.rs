@@ -118,9 +118,12 @@ pub async fn update_customer(
     let mut f = Fields::default();
     let customer_id = f.check("CustomerID", id(req.customer_id));
     let full_name = f.check_opt("FullName", req.full_name, |n| required_text(&n, 100));
-    let email = f.check_opt("EmailAddress", req.email_address, |e| {
-        EmailAddress::parse(&e)
-    });
+    // An empty address counts as not sent: the customer keeps the one on file.
+    let email = f.check_opt(
+        "EmailAddress",
+        req.email_address.filter(|e| !e.trim().is_empty()),
+        |e| EmailAddress::parse(&e),
+    );
     let comment = f.check_opt("Comment", req.comment, |c| optional_text(&c, COMMENT_MAX));
     let tag_ids = f.check("TagID", ids(req.tag_id.unwrap_or(List(Vec::new()))));
     let (customer_id, patch) = f.build(|| {

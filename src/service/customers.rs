@@ -203,6 +203,7 @@ fn tag_chat(c: &mut DbConnection, caller: &Caller, chat_id: i64, tag_id: i64) ->
             ErrorCode::TagNotFound,
             format!("Tag {tag_id} does not exist"),
         )
+        .on_field("TagID")
     })?;
     if !tag.enabled {
         return Err(ApiError::conflict(

@@ -144,6 +144,7 @@ pub fn send_message(
                         ErrorCode::CannedResponseNotFound,
                         format!("Canned response {id} does not exist"),
                     )
+                    .on_field("CannedResponseID")
                 })?;
                 let customer = customers::find(c, chat.customer_id)?;
                 Placeholders {

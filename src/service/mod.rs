@@ -13,6 +13,7 @@ pub mod departments;
 pub mod export;
 pub mod mailer;
 pub mod messages;
+pub mod metrics;
 pub mod outbound;
 pub mod passwords;
 pub mod routing;

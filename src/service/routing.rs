@@ -36,6 +36,7 @@ fn reserve_capacity(
             ErrorCode::AgentNotFound,
             format!("Agent {agent_id} does not exist"),
         )
+        .on_field("AgentID")
     })?;
     let online = agent.status == AgentStatus::Online.id();
     let offline = agent.status == AgentStatus::Offline.id();
@@ -352,6 +353,7 @@ pub fn transfer_chat(
                 ErrorCode::DepartmentNotFound,
                 format!("Department {department_id} does not exist"),
             )
+            .on_field("DepartmentID")
         })?;
         if !department.enabled {
             return Err(ApiError::conflict(

@@ -411,7 +411,12 @@ pub fn list(
     ));
     let q = match f.state {
         // The queue in the order agents will take it.
-        Some(ChatState::Unassigned) => q.order((chats::queued_at.asc(), chats::id.asc())),
+        // Chats still in the welcome menu (no department, no queue time) last, on both backends.
+        Some(ChatState::Unassigned) => q.order((
+            chats::department_id.is_null().asc(),
+            chats::queued_at.asc(),
+            chats::id.asc(),
+        )),
         Some(ChatState::Closed) => q.order((chats::closed_at.desc(), chats::id.desc())),
         _ => q.order((chats::last_message_at.desc(), chats::id.desc())),
     };

@@ -1,0 +1,233 @@
+//! Reports and their schedules: which reports exist, the periods they cover and when a schedule
+//! is due, all in the desk's local time.
+
+use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use chrono_tz::Tz;
+
+/// The reports GetReports lists (`ReportID`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReportKind {
+    ChatSummary = 1,
+    AgentPerformance = 2,
+    DepartmentPerformance = 3,
+    TagUsage = 4,
+    ChatLog = 5,
+}
+
+impl ReportKind {
+    pub const ALL: [ReportKind; 5] = [
+        Self::ChatSummary,
+        Self::AgentPerformance,
+        Self::DepartmentPerformance,
+        Self::TagUsage,
+        Self::ChatLog,
+    ];
+
+    pub fn id(self) -> i16 {
+        self as i16
+    }
+
+    pub fn from_id(id: i64) -> Result<Self, String> {
+        Self::ALL
+            .into_iter()
+            .find(|k| k.id() as i64 == id)
+            .ok_or_else(|| format!("no report with id {id}; see GetReports"))
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::ChatSummary => "Chat summary",
+            Self::AgentPerformance => "Agent performance",
+            Self::DepartmentPerformance => "Department performance",
+            Self::TagUsage => "Tag usage",
+            Self::ChatLog => "Chat log",
+        }
+    }
+
+    /// File-name stem of the CSV.
+    pub fn slug(self) -> &'static str {
+        match self {
+            Self::ChatSummary => "chat-summary",
+            Self::AgentPerformance => "agent-performance",
+            Self::DepartmentPerformance => "department-performance",
+            Self::TagUsage => "tag-usage",
+            Self::ChatLog => "chat-log",
+        }
+    }
+
+    pub fn description(self) -> &'static str {
+        match self {
+            Self::ChatSummary => "Per day: chats started, closed and missed, average wait, first response and handle times, messages in and out",
+            Self::AgentPerformance => "Per agent: chats assigned and closed, messages sent, average first response and handle times",
+            Self::DepartmentPerformance => "Per department: chats queued, assigned, closed and missed, average wait, first response and handle times",
+            Self::TagUsage => "Per tag: chats started in the period that carry it",
+            Self::ChatLog => "One row per chat started in the period: customer, department, agent, times, tags and outcome",
+        }
+    }
+}
+
+/// The period a scheduled report covers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Grouping {
+    Day,
+    Week,
+    Month,
+}
+
+impl Grouping {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        match raw.trim().to_ascii_uppercase().as_str() {
+            "DAY" => Ok(Self::Day),
+            "WEEK" => Ok(Self::Week),
+            "MONTH" => Ok(Self::Month),
+            _ => Err(format!("must be DAY, WEEK or MONTH, not `{raw}`")),
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Day => "DAY",
+            Self::Week => "WEEK",
+            Self::Month => "MONTH",
+        }
+    }
+
+    /// The most recent complete period before `at` (local): yesterday, last Monday–Sunday, or last
+    /// calendar month, as `[start, end)` dates.
+    pub fn complete_period_before(self, at: NaiveDateTime) -> (NaiveDate, NaiveDate) {
+        let today = at.date();
+        match self {
+            Self::Day => (today - Duration::days(1), today),
+            Self::Week => {
+                let this_monday =
+                    today - Duration::days(today.weekday().num_days_from_monday() as i64);
+                (this_monday - Duration::days(7), this_monday)
+            }
+            Self::Month => {
+                let first = today.with_day(1).unwrap_or(today);
+                let previous = (first - Duration::days(1)).with_day(1).unwrap_or(first);
+                (previous, first)
+            }
+        }
+    }
+}
+
+/// A local date-time as UTC. In a DST gap the next valid local time is used; in an overlap, the
+/// earlier instant.
+pub fn local_to_utc(tz: Tz, local: NaiveDateTime) -> NaiveDateTime {
+    for shift in 0..4 {
+        if let Some(t) = tz
+            .from_local_datetime(&(local + Duration::minutes(30 * shift)))
+            .earliest()
+        {
+            return t.with_timezone(&Utc).naive_utc();
+        }
+    }
+    local
+}
+
+pub fn midnight(date: NaiveDate) -> NaiveDateTime {
+    date.and_time(NaiveTime::MIN)
+}
+
+/// When a schedule runs: on these weekdays (1 = Monday .. 7) at this minute of the local day.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WeeklySlots {
+    pub days: Vec<u8>,
+    pub minute: u16,
+}
+
+impl WeeklySlots {
+    fn slot_on(&self, date: NaiveDate) -> Option<NaiveDateTime> {
+        let weekday = date.weekday().number_from_monday() as u8;
+        self.days
+            .contains(&weekday)
+            .then(|| midnight(date) + Duration::minutes(self.minute as i64))
+    }
+
+    /// The latest slot at or before `now` (local), looking back a week.
+    pub fn latest_at_or_before(&self, now: NaiveDateTime) -> Option<NaiveDateTime> {
+        (0..=7)
+            .filter_map(|back| self.slot_on(now.date() - Duration::days(back)))
+            .find(|slot| *slot <= now)
+    }
+
+    /// The first slot after `now` (local).
+    pub fn next_after(&self, now: NaiveDateTime) -> Option<NaiveDateTime> {
+        (0..=7)
+            .filter_map(|ahead| self.slot_on(now.date() + Duration::days(ahead)))
+            .find(|slot| *slot > now)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: &str) -> NaiveDateTime {
+        NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap()
+    }
+
+    #[test]
+    fn complete_periods() {
+        // Monday 2026-11-23 16:30.
+        let now = at("2026-11-23 16:30");
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        assert_eq!(
+            Grouping::Day.complete_period_before(now),
+            (d("2026-11-22"), d("2026-11-23"))
+        );
+        assert_eq!(
+            Grouping::Week.complete_period_before(now),
+            (d("2026-11-16"), d("2026-11-23"))
+        );
+        assert_eq!(
+            Grouping::Month.complete_period_before(now),
+            (d("2026-10-01"), d("2026-11-01"))
+        );
+        assert_eq!(
+            Grouping::Month.complete_period_before(at("2026-01-05 09:00")),
+            (d("2025-12-01"), d("2026-01-01"))
+        );
+        assert_eq!(
+            Grouping::Week.complete_period_before(at("2026-11-29 23:59")),
+            (d("2026-11-16"), d("2026-11-23"))
+        );
+    }
+
+    #[test]
+    fn schedule_slots() {
+        let weekdays = WeeklySlots {
+            days: vec![1, 2, 3, 4, 5],
+            minute: 16 * 60 + 30,
+        };
+        assert_eq!(
+            weekdays.latest_at_or_before(at("2026-11-23 16:30")),
+            Some(at("2026-11-23 16:30"))
+        );
+        assert_eq!(
+            weekdays.latest_at_or_before(at("2026-11-23 16:29")),
+            Some(at("2026-11-20 16:30"))
+        );
+        assert_eq!(
+            weekdays.next_after(at("2026-11-23 16:30")),
+            Some(at("2026-11-24 16:30"))
+        );
+        assert_eq!(
+            weekdays.next_after(at("2026-11-27 17:00")),
+            Some(at("2026-11-30 16:30"))
+        );
+        assert!(ReportKind::from_id(6).is_err());
+        assert_eq!(Grouping::parse("week").unwrap(), Grouping::Week);
+        assert!(Grouping::parse("YEAR").is_err());
+    }
+
+    #[test]
+    fn local_time_in_the_desk_zone() {
+        let utc = local_to_utc(chrono_tz::Africa::Johannesburg, at("2026-11-23 16:30"));
+        assert_eq!(utc, at("2026-11-23 14:30"));
+        // 02:30 does not exist in Berlin on 2026-03-29: the next valid time is used.
+        let gap = local_to_utc(chrono_tz::Europe::Berlin, at("2026-03-29 02:30"));
+        assert_eq!(gap, at("2026-03-29 01:00"));
+    }
+}

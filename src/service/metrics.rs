@@ -1,0 +1,443 @@
+//! LiveMetrics and DataInsight, computed from the reporting facts (docs/reports.md defines each
+//! figure): wait = queued → first assigned, first response = queued → first agent message,
+//! handle = assigned → closed, missed = closed by the customer (or idle) before any agent answered.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, Timelike, Utc};
+use chrono_tz::Tz;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::{settings, Ctx};
+use crate::db::{self, DbConnection};
+use crate::domain::chat::EventKind;
+use crate::domain::report::{local_to_utc, midnight};
+use crate::domain::AgentStatus;
+use crate::error::ApiResult;
+use crate::store::metrics::{self, KindTotals};
+use crate::store::{agents, chats, departments};
+
+/// The figures of a period (or of one agent or department in it).
+#[derive(Serialize, ToSchema, Debug, Clone, Default, PartialEq)]
+#[serde(rename_all = "PascalCase")]
+pub struct Figures {
+    pub chats_started: i64,
+    pub chats_queued: i64,
+    pub chats_assigned: i64,
+    pub chats_transferred: i64,
+    pub chats_closed: i64,
+    pub chats_missed: i64,
+    pub messages_in: i64,
+    pub messages_out: i64,
+    pub average_wait_seconds: Option<f64>,
+    pub average_first_response_seconds: Option<f64>,
+    pub average_handle_seconds: Option<f64>,
+}
+
+fn average(t: &KindTotals) -> Option<f64> {
+    (t.timed > 0).then(|| (t.total_seconds as f64 / t.timed as f64 * 10.0).round() / 10.0)
+}
+
+impl Figures {
+    /// Folds the per-kind totals of one key into figures.
+    pub fn from_totals<'a>(totals: impl IntoIterator<Item = &'a KindTotals>) -> Self {
+        let mut f = Figures::default();
+        for t in totals {
+            match t.kind {
+                k if k == EventKind::Queued.id() => f.chats_queued = t.n,
+                k if k == EventKind::Assigned.id() => {
+                    f.chats_assigned = t.n;
+                    f.average_wait_seconds = average(t);
+                }
+                k if k == EventKind::FirstResponse.id() => {
+                    f.average_first_response_seconds = average(t)
+                }
+                k if k == EventKind::Transferred.id() => f.chats_transferred = t.n,
+                k if k == EventKind::Closed.id() => {
+                    f.chats_closed = t.n;
+                    f.average_handle_seconds = average(t);
+                }
+                k if k == EventKind::Missed.id() => f.chats_missed = t.n,
+                k if k == EventKind::MessageIn.id() => f.messages_in = t.n,
+                k if k == EventKind::MessageOut.id() => f.messages_out = t.n,
+                _ => {}
+            }
+        }
+        f
+    }
+}
+
+/// Figures of `[from, to)` (UTC).
+pub(crate) fn figures(
+    c: &mut DbConnection,
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+) -> ApiResult<Figures> {
+    let totals = metrics::facts(c, from, to)?;
+    Ok(Figures {
+        chats_started: metrics::chats_started(c, from, to)?,
+        ..Figures::from_totals(&totals)
+    })
+}
+
+/// Per-key figures (agent or department) of a period.
+pub(crate) fn figures_by_key(rows: Vec<KindTotals>) -> BTreeMap<i64, Figures> {
+    let mut grouped: BTreeMap<i64, Vec<KindTotals>> = BTreeMap::new();
+    for row in rows {
+        if let Some(key) = row.key {
+            grouped.entry(key).or_default().push(row);
+        }
+    }
+    grouped
+        .into_iter()
+        .map(|(k, rows)| (k, Figures::from_totals(&rows)))
+        .collect()
+}
+
+#[derive(Serialize, ToSchema, Debug)]
+#[serde(rename_all = "PascalCase")]
+pub struct AgentsByStatus {
+    pub online: i64,
+    pub busy: i64,
+    pub on_break: i64,
+    pub offline: i64,
+}
+
+#[derive(Serialize, ToSchema, Debug)]
+#[serde(rename_all = "PascalCase")]
+pub struct LiveFigures {
+    pub chats_waiting: i64,
+    pub chats_open: i64,
+    pub longest_wait_seconds: i64,
+    /// Over chats first assigned since midnight (desk time zone).
+    pub average_wait_seconds_today: Option<f64>,
+    pub chats_closed_today: i64,
+}
+
+#[derive(Serialize, ToSchema, Debug)]
+#[serde(rename_all = "PascalCase")]
+pub struct DepartmentLive {
+    #[serde(rename = "DepartmentID")]
+    pub department_id: i64,
+    pub name: String,
+    pub agents_online: i64,
+    #[serde(flatten)]
+    pub figures: LiveFigures,
+}
+
+#[derive(Serialize, ToSchema, Debug)]
+#[serde(rename_all = "PascalCase")]
+pub struct LiveMetricsView {
+    pub at: DateTime<Utc>,
+    pub time_zone: String,
+    pub agents: AgentsByStatus,
+    #[serde(flatten)]
+    pub figures: LiveFigures,
+    pub departments: Vec<DepartmentLive>,
+}
+
+fn today_start(tz: Tz, now: NaiveDateTime) -> NaiveDateTime {
+    let local = chrono::TimeZone::from_utc_datetime(&tz, &now).naive_local();
+    local_to_utc(tz, midnight(local.date()))
+}
+
+pub fn live_metrics(ctx: &Ctx) -> ApiResult<LiveMetricsView> {
+    ctx.with_conn(|c| {
+        let now = db::now();
+        let tz = settings::time_zone(c)?;
+        let since = today_start(tz, now);
+        let status = metrics::agents_by_status(c)?;
+        let count = |s: AgentStatus| {
+            status
+                .iter()
+                .find(|(id, _)| *id == s.id())
+                .map_or(0, |(_, n)| *n)
+        };
+        let waiting = chats::waiting_by_department(c)?;
+        let open = metrics::open_by_department(c)?;
+        let online = agents::online_by_department(c)?;
+        let today = figures(c, since, now + Duration::seconds(1))?;
+        let today_by_department = figures_by_key(metrics::facts_by_department(
+            c,
+            since,
+            now + Duration::seconds(1),
+        )?);
+        let longest =
+            |oldest: Option<NaiveDateTime>| oldest.map_or(0, |t| (now - t).num_seconds().max(0));
+        let departments = departments::list(c)?
+            .into_iter()
+            .filter(|d| d.enabled)
+            .map(|d| {
+                let (n_waiting, oldest) = waiting
+                    .iter()
+                    .find(|w| w.0 == Some(d.id))
+                    .map_or((0, None), |w| (w.1, w.2));
+                let f = today_by_department.get(&d.id).cloned().unwrap_or_default();
+                DepartmentLive {
+                    department_id: d.id,
+                    name: d.name,
+                    agents_online: online.iter().find(|o| o.0 == d.id).map_or(0, |o| o.1),
+                    figures: LiveFigures {
+                        chats_waiting: n_waiting,
+                        chats_open: open.iter().find(|o| o.0 == Some(d.id)).map_or(0, |o| o.1),
+                        longest_wait_seconds: longest(oldest),
+                        average_wait_seconds_today: f.average_wait_seconds,
+                        chats_closed_today: f.chats_closed,
+                    },
+                }
+            })
+            .collect();
+        Ok(LiveMetricsView {
+            at: now.and_utc(),
+            time_zone: tz.name().to_owned(),
+            agents: AgentsByStatus {
+                online: count(AgentStatus::Online),
+                busy: count(AgentStatus::Busy),
+                on_break: count(AgentStatus::OnBreak),
+                offline: count(AgentStatus::Offline),
+            },
+            figures: LiveFigures {
+                chats_waiting: waiting.iter().map(|w| w.1).sum(),
+                chats_open: open.iter().map(|o| o.1).sum(),
+                longest_wait_seconds: longest(waiting.iter().filter_map(|w| w.2).min()),
+                average_wait_seconds_today: today.average_wait_seconds,
+                chats_closed_today: today.chats_closed,
+            },
+            departments,
+        })
+    })
+}
+
+/// DataInsight's `Period`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Period {
+    Day,
+    Week,
+    Month,
+    Year,
+}
+
+impl Period {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        match raw.trim().to_ascii_lowercase().as_str() {
+            "day" => Ok(Self::Day),
+            "week" => Ok(Self::Week),
+            "month" => Ok(Self::Month),
+            "year" => Ok(Self::Year),
+            _ => Err(format!("must be day, week, month or year, not `{raw}`")),
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Self::Day => "day",
+            Self::Week => "week",
+            Self::Month => "month",
+            Self::Year => "year",
+        }
+    }
+
+    /// Local bucket starts ending with the bucket that holds `now`: 24 hours, 7 or 30 days, or 12
+    /// months; the last entry is the end of the last bucket.
+    pub fn buckets(self, now: NaiveDateTime) -> Vec<NaiveDateTime> {
+        let today = midnight(now.date());
+        match self {
+            Self::Day => {
+                let hour = today + Duration::hours(now.hour() as i64);
+                (0..=24).map(|i| hour - Duration::hours(23 - i)).collect()
+            }
+            Self::Week | Self::Month => {
+                let days = if self == Self::Week { 7 } else { 30 };
+                (0..=days)
+                    .map(|i| today - Duration::days(days - 1 - i))
+                    .collect()
+            }
+            Self::Year => {
+                let first =
+                    NaiveDate::from_ymd_opt(now.year(), now.month(), 1).unwrap_or(now.date());
+                (0..=12)
+                    .rev()
+                    .map(|back| midnight(add_months(first, 1 - back)))
+                    .collect()
+            }
+        }
+    }
+}
+
+fn add_months(date: NaiveDate, months: i32) -> NaiveDate {
+    let total = date.year() * 12 + date.month0() as i32 + months;
+    NaiveDate::from_ymd_opt(total.div_euclid(12), total.rem_euclid(12) as u32 + 1, 1)
+        .unwrap_or(date)
+}
+
+#[derive(Serialize, ToSchema, Debug)]
+#[serde(rename_all = "PascalCase")]
+pub struct SeriesPoint {
+    /// Start of the bucket (UTC) and its local label.
+    pub start: DateTime<Utc>,
+    pub label: String,
+    #[serde(flatten)]
+    pub figures: Figures,
+}
+
+#[derive(Serialize, ToSchema, Debug)]
+#[serde(rename_all = "PascalCase")]
+pub struct AgentFigures {
+    #[serde(rename = "AgentID")]
+    pub agent_id: i64,
+    pub name: String,
+    #[serde(flatten)]
+    pub figures: Figures,
+}
+
+#[derive(Serialize, ToSchema, Debug)]
+#[serde(rename_all = "PascalCase")]
+pub struct DepartmentFigures {
+    #[serde(rename = "DepartmentID")]
+    pub department_id: i64,
+    pub name: String,
+    #[serde(flatten)]
+    pub figures: Figures,
+}
+
+#[derive(Serialize, ToSchema, Debug)]
+#[serde(rename_all = "PascalCase")]
+pub struct TagFigures {
+    #[serde(rename = "TagID")]
+    pub tag_id: i64,
+    pub name: String,
+    pub group: String,
+    /// Chats started in the period carrying the tag.
+    pub chats: i64,
+}
+
+#[derive(Serialize, ToSchema, Debug)]
+#[serde(rename_all = "PascalCase")]
+pub struct DataInsightView {
+    pub period: &'static str,
+    pub time_zone: String,
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    pub series: Vec<SeriesPoint>,
+    pub totals: Figures,
+    pub agents: Vec<AgentFigures>,
+    pub departments: Vec<DepartmentFigures>,
+    pub tags: Vec<TagFigures>,
+}
+
+pub fn data_insight(ctx: &Ctx, period: Period) -> ApiResult<DataInsightView> {
+    ctx.with_conn(|c| {
+        let tz = settings::time_zone(c)?;
+        let now_local = chrono::TimeZone::from_utc_datetime(&tz, &db::now()).naive_local();
+        let local = period.buckets(now_local);
+        let edges: Vec<NaiveDateTime> = local.iter().map(|t| local_to_utc(tz, *t)).collect();
+        let mut series = Vec::new();
+        for (i, w) in edges.windows(2).enumerate() {
+            let label = match period {
+                Period::Day => local[i].format("%Y-%m-%d %H:00").to_string(),
+                Period::Week | Period::Month => local[i].format("%Y-%m-%d").to_string(),
+                Period::Year => local[i].format("%Y-%m").to_string(),
+            };
+            series.push(SeriesPoint {
+                start: w[0].and_utc(),
+                label,
+                figures: figures(c, w[0], w[1])?,
+            });
+        }
+        let (from, to) = (edges[0], edges[edges.len() - 1]);
+        Ok(DataInsightView {
+            period: period.name(),
+            time_zone: tz.name().to_owned(),
+            from: from.and_utc(),
+            to: to.and_utc(),
+            series,
+            totals: figures(c, from, to)?,
+            agents: agent_figures(c, from, to)?,
+            departments: department_figures(c, from, to)?,
+            tags: tag_figures(c, from, to)?,
+        })
+    })
+}
+
+pub(crate) fn agent_figures(
+    c: &mut DbConnection,
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+) -> ApiResult<Vec<AgentFigures>> {
+    let by_agent = figures_by_key(metrics::facts_by_agent(c, from, to)?);
+    let names: BTreeMap<i64, String> = agents::list(c)?
+        .into_iter()
+        .map(|a| (a.id, a.name))
+        .collect();
+    Ok(by_agent
+        .into_iter()
+        .map(|(id, figures)| AgentFigures {
+            agent_id: id,
+            name: names.get(&id).cloned().unwrap_or_default(),
+            figures,
+        })
+        .collect())
+}
+
+pub(crate) fn department_figures(
+    c: &mut DbConnection,
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+) -> ApiResult<Vec<DepartmentFigures>> {
+    let by_department = figures_by_key(metrics::facts_by_department(c, from, to)?);
+    let names: BTreeMap<i64, String> = departments::list(c)?
+        .into_iter()
+        .map(|d| (d.id, d.name))
+        .collect();
+    Ok(by_department
+        .into_iter()
+        .map(|(id, figures)| DepartmentFigures {
+            department_id: id,
+            name: names.get(&id).cloned().unwrap_or_default(),
+            figures,
+        })
+        .collect())
+}
+
+pub(crate) fn tag_figures(
+    c: &mut DbConnection,
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+) -> ApiResult<Vec<TagFigures>> {
+    Ok(metrics::tag_usage(c, from, to)?
+        .into_iter()
+        .map(|t| TagFigures {
+            tag_id: t.tag_id,
+            name: t.tag,
+            group: t.tag_group,
+            chats: t.chats,
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn buckets_cover_the_period() {
+        let now = NaiveDateTime::parse_from_str("2026-11-23 16:30", "%Y-%m-%d %H:%M").unwrap();
+        let day = Period::Day.buckets(now);
+        assert_eq!(day.len(), 25);
+        assert_eq!(day[23].to_string(), "2026-11-23 16:00:00");
+        assert_eq!(day[24].to_string(), "2026-11-23 17:00:00");
+        let week = Period::Week.buckets(now);
+        assert_eq!(
+            (week[0].to_string().as_str(), week[7].to_string().as_str()),
+            ("2026-11-17 00:00:00", "2026-11-24 00:00:00")
+        );
+        let year = Period::Year.buckets(now);
+        assert_eq!(
+            (year[0].to_string().as_str(), year[12].to_string().as_str()),
+            ("2025-12-01 00:00:00", "2026-12-01 00:00:00")
+        );
+        assert_eq!(Period::Month.buckets(now).len(), 31);
+        assert!(Period::parse("quarter").is_err());
+    }
+}

@@ -1,0 +1,148 @@
+//! Aggregates over the reporting facts, computed in the database. Every query is bounded by a
+//! time range on an indexed column (`chat_events.at`, `chats.created_at`).
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Nullable, SmallInt, Text, Timestamp};
+
+use crate::db::schema::{agents, chats};
+use crate::db::DbConnection;
+
+/// Facts of one kind: how many, and the count and sum of their `seconds`.
+#[derive(Clone, Debug, QueryableByName)]
+pub struct KindTotals {
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub key: Option<i64>,
+    #[diesel(sql_type = SmallInt)]
+    pub kind: i16,
+    #[diesel(sql_type = BigInt)]
+    pub n: i64,
+    #[diesel(sql_type = BigInt)]
+    pub timed: i64,
+    #[diesel(sql_type = BigInt)]
+    pub total_seconds: i64,
+}
+
+/// Facts in `[from, to)` by kind.
+pub fn facts(
+    conn: &mut DbConnection,
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+) -> QueryResult<Vec<KindTotals>> {
+    diesel::sql_query(
+        "SELECT CAST(NULL AS BIGINT) AS key, kind, COUNT(*) AS n, COUNT(seconds) AS timed, \
+         CAST(COALESCE(SUM(seconds), 0) AS BIGINT) AS total_seconds \
+         FROM chat_events WHERE at >= $1 AND at < $2 GROUP BY kind",
+    )
+    .bind::<Timestamp, _>(from)
+    .bind::<Timestamp, _>(to)
+    .load(conn)
+}
+
+/// Facts in `[from, to)` by agent and kind.
+pub fn facts_by_agent(
+    conn: &mut DbConnection,
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+) -> QueryResult<Vec<KindTotals>> {
+    diesel::sql_query(
+        "SELECT agent_id AS key, kind, COUNT(*) AS n, COUNT(seconds) AS timed, \
+         CAST(COALESCE(SUM(seconds), 0) AS BIGINT) AS total_seconds \
+         FROM chat_events WHERE at >= $1 AND at < $2 AND agent_id IS NOT NULL GROUP BY agent_id, kind",
+    )
+    .bind::<Timestamp, _>(from)
+    .bind::<Timestamp, _>(to)
+    .load(conn)
+}
+
+/// Facts in `[from, to)` by department and kind.
+pub fn facts_by_department(
+    conn: &mut DbConnection,
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+) -> QueryResult<Vec<KindTotals>> {
+    diesel::sql_query(
+        "SELECT department_id AS key, kind, COUNT(*) AS n, COUNT(seconds) AS timed, \
+         CAST(COALESCE(SUM(seconds), 0) AS BIGINT) AS total_seconds \
+         FROM chat_events WHERE at >= $1 AND at < $2 AND department_id IS NOT NULL GROUP BY department_id, kind",
+    )
+    .bind::<Timestamp, _>(from)
+    .bind::<Timestamp, _>(to)
+    .load(conn)
+}
+
+pub fn chats_started(
+    conn: &mut DbConnection,
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+) -> QueryResult<i64> {
+    chats::table
+        .filter(chats::created_at.ge(from))
+        .filter(chats::created_at.lt(to))
+        .count()
+        .get_result(conn)
+}
+
+#[derive(Clone, Debug, QueryableByName)]
+pub struct TagCount {
+    #[diesel(sql_type = BigInt)]
+    pub tag_id: i64,
+    #[diesel(sql_type = Text)]
+    pub tag: String,
+    #[diesel(sql_type = Text)]
+    pub tag_group: String,
+    #[diesel(sql_type = BigInt)]
+    pub chats: i64,
+}
+
+/// Chats started in `[from, to)` per tag they carry.
+pub fn tag_usage(
+    conn: &mut DbConnection,
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+) -> QueryResult<Vec<TagCount>> {
+    diesel::sql_query(
+        "SELECT t.id AS tag_id, t.name AS tag, g.name AS tag_group, COUNT(*) AS chats \
+         FROM chat_tags ct JOIN chats c ON c.id = ct.chat_id JOIN tags t ON t.id = ct.tag_id \
+         JOIN tag_groups g ON g.id = t.group_id \
+         WHERE c.created_at >= $1 AND c.created_at < $2 \
+         GROUP BY t.id, t.name, g.name ORDER BY COUNT(*) DESC, t.name",
+    )
+    .bind::<Timestamp, _>(from)
+    .bind::<Timestamp, _>(to)
+    .load(conn)
+}
+
+/// Enabled agents per status: (status, count).
+pub fn agents_by_status(conn: &mut DbConnection) -> QueryResult<Vec<(i16, i64)>> {
+    agents::table
+        .filter(agents::enabled.eq(true))
+        .group_by(agents::status)
+        .select((agents::status, diesel::dsl::count_star()))
+        .load(conn)
+}
+
+/// Open chats per department: (department, count).
+pub fn open_by_department(conn: &mut DbConnection) -> QueryResult<Vec<(Option<i64>, i64)>> {
+    chats::table
+        .filter(chats::state.eq(crate::domain::chat::ChatState::Open.id()))
+        .group_by(chats::department_id)
+        .select((chats::department_id, diesel::dsl::count_star()))
+        .load(conn)
+}
+
+/// Chats started in `[from, to)`, oldest first, for the chat log (at most `limit`).
+pub fn chats_started_in(
+    conn: &mut DbConnection,
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+    limit: i64,
+) -> QueryResult<Vec<i64>> {
+    chats::table
+        .filter(chats::created_at.ge(from))
+        .filter(chats::created_at.lt(to))
+        .order(chats::id)
+        .limit(limit)
+        .select(chats::id)
+        .load(conn)
+}
