@@ -34,6 +34,11 @@ pub struct Config {
     pub delivery_max_attempts: i32,
     pub delivery_poll: Duration,
     pub delivery_timeout: Duration,
+    /// How often the report scheduler looks for due reports.
+    pub report_poll: Duration,
+    /// First retry delay of a report whose mail failed; doubles per attempt.
+    pub report_retry: Duration,
+    pub report_max_attempts: i32,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -126,6 +131,9 @@ impl Config {
             delivery_max_attempts: number("DELIVERY_MAX_ATTEMPTS", 10)?.clamp(1, 100) as i32,
             delivery_poll: Duration::from_millis(number("DELIVERY_POLL_MS", 1000)?.max(10)),
             delivery_timeout: Duration::from_secs(number("DELIVERY_TIMEOUT_SECONDS", 10)?.max(1)),
+            report_poll: Duration::from_secs(number("REPORT_POLL_SECONDS", 30)?.max(1)),
+            report_retry: Duration::from_secs(number("REPORT_RETRY_SECONDS", 60)?),
+            report_max_attempts: number("REPORT_MAX_ATTEMPTS", 5)?.clamp(1, 50) as i32,
         })
     }
 }

@@ -1,4 +1,4 @@
-//! The `agentdesk` command: serve (default), migrate, create-manager.
+//! The `agentdesk` command: serve (default), worker, migrate, create-manager, reports send-due.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -24,6 +24,8 @@ struct Cli {
 enum Command {
     /// Run the HTTP server and its background work (the default).
     Serve,
+    /// Run only the background work (session sweeping, deliveries, scheduled reports), no HTTP.
+    Worker,
     /// Apply pending database migrations and exit.
     Migrate,
     /// Create a manager who can log on and configure the desk.
@@ -35,6 +37,21 @@ enum Command {
         /// The password; prefer the AGENTDESK_PASSWORD environment variable, which stays out of shell history.
         #[arg(long, env = "AGENTDESK_PASSWORD", hide_env_values = true)]
         password: String,
+    },
+    /// Scheduled reports.
+    Reports {
+        #[command(subcommand)]
+        command: ReportsCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ReportsCommand {
+    /// Run one scheduler pass: mail every report that is due, once.
+    SendDue {
+        /// Run the pass as if it were this time (RFC 3339, e.g. 2026-11-30T08:00:00+02:00); default now.
+        #[arg(long)]
+        at: Option<String>,
     },
 }
 
@@ -50,7 +67,11 @@ fn main() -> ExitCode {
     init_logging(config.log_format);
     let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(config),
+        Command::Worker => worker(config),
         Command::Migrate => migrate(config),
+        Command::Reports {
+            command: ReportsCommand::SendDue { at },
+        } => send_due(config, at.as_deref()),
         Command::CreateManager {
             name,
             email,
@@ -72,6 +93,36 @@ fn serve(config: Config) -> anyhow::Result<()> {
         app.run_until_stopped().await?;
         Ok(())
     })
+}
+
+fn worker(config: Config) -> anyhow::Result<()> {
+    actix_web::rt::System::new().block_on(async {
+        let ctx = std::sync::Arc::new(build_context(config)?);
+        agentdesk::startup::migrate_in_background(ctx.clone()).await;
+        agentdesk::worker::spawn_all(ctx);
+        tracing::info!("agentdesk worker running");
+        tokio::signal::ctrl_c().await?;
+        Ok(())
+    })
+}
+
+fn send_due(config: Config, at: Option<&str>) -> anyhow::Result<()> {
+    let at = match at {
+        Some(raw) => chrono::DateTime::parse_from_rfc3339(raw)
+            .map_err(|e| {
+                anyhow::anyhow!("--at must be an RFC 3339 time like 2026-11-30T08:00:00Z: {e}")
+            })?
+            .with_timezone(&chrono::Utc)
+            .naive_utc(),
+        None => agentdesk::db::now(),
+    };
+    let ctx = build_context(config)?;
+    migrate_now(&ctx)?;
+    let summary =
+        agentdesk::service::reports::send_due(&ctx, agentdesk::db::truncate_to_micros(at))
+            .map_err(|e| anyhow::anyhow!("{}", e.message))?;
+    println!("{}", serde_json::to_string(&summary)?);
+    Ok(())
 }
 
 fn migrate(config: Config) -> anyhow::Result<()> {

@@ -29,8 +29,7 @@ impl Application {
         let port = listener.local_addr()?.port();
         let ctx = Arc::new(build_context(config)?);
         migrate_in_background(ctx.clone()).await;
-        worker::spawn_session_sweeper(ctx.clone());
-        worker::delivery::spawn_delivery_worker(ctx.clone());
+        worker::spawn_all(ctx.clone());
         let data = web::Data::from(ctx.clone());
         let server = HttpServer::new(move || {
             App::new()
@@ -77,7 +76,7 @@ pub fn migrate_now(ctx: &Ctx) -> anyhow::Result<usize> {
 }
 
 /// Tries the migrations once and, if the database is not reachable, keeps trying in the background.
-async fn migrate_in_background(ctx: Arc<Ctx>) {
+pub async fn migrate_in_background(ctx: Arc<Ctx>) {
     let first = ctx.clone();
     match tokio::task::spawn_blocking(move || migrate_now(&first)).await {
         Ok(Ok(applied)) => {

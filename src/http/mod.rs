@@ -14,6 +14,7 @@ pub mod input;
 pub mod messages;
 pub mod openapi;
 pub mod params;
+pub mod reports;
 pub mod respond;
 pub mod sessions;
 pub mod settings;
@@ -134,6 +135,20 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(post("/UpdateCustomer", customers::update_customer))
                 .service(post("/AddTag", customers::add_tag))
                 .service(post("/RemoveTag", customers::remove_tag))
+                .service(get("/LiveMetrics", reports::live_metrics))
+                .service(get("/DataInsight", reports::data_insight))
+                .service(get("/GetReports", reports::get_reports))
+                .service(post("/CreateRecipient", reports::create_recipient))
+                .service(get("/GetRecipients", reports::get_recipients))
+                .service(delete("/DeleteRecipient", reports::delete_recipient))
+                .service(post(
+                    "/CreateReportSchedule",
+                    reports::create_report_schedule,
+                ))
+                .service(delete(
+                    "/DeleteReportSchedule",
+                    reports::delete_report_schedule,
+                ))
                 .default_service(web::to(unknown_endpoint)),
         )
         .default_service(web::to(unknown_endpoint));

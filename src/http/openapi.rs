@@ -14,7 +14,7 @@ use utoipa_swagger_ui::SwaggerUi;
 use super::auth::PUBLIC_ENDPOINTS;
 use super::{
     agents, canned_responses, channel_api, channels, chats, customers, departments, health,
-    messages, sessions, settings, tags, working_hours,
+    messages, reports, sessions, settings, tags, working_hours,
 };
 
 #[derive(OpenApi)]
@@ -42,6 +42,9 @@ use super::{
         messages::send_message, messages::get_chat_messages, messages::mark_chat_read, messages::get_attachment,
         customers::add_comment, customers::find_customer, customers::update_customer, customers::add_tag,
         customers::remove_tag,
+        reports::live_metrics, reports::data_insight, reports::get_reports, reports::create_recipient,
+        reports::get_recipients, reports::delete_recipient, reports::create_report_schedule,
+        reports::delete_report_schedule,
         channel_api::notify_user_new_chat_message, channel_api::notify_user_new_chat_event,
         channel_api::notify_user_visited, channel_api::notify_user_end_chat, channel_api::add_attachment,
         channel_api::check_origin_and_ip, channel_api::whitelisted_domains_and_blacklisted_ips,

@@ -16,6 +16,7 @@ pub mod messages;
 pub mod metrics;
 pub mod outbound;
 pub mod passwords;
+pub mod reports;
 pub mod routing;
 pub mod settings;
 pub mod tags;

@@ -1,0 +1,244 @@
+//! Metrics and report endpoints: LiveMetrics, DataInsight, GetReports, CreateRecipient,
+//! GetRecipients, DeleteRecipient, CreateReportSchedule, DeleteReportSchedule.
+
+use actix_web::{web, HttpResponse};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::auth::{Caller, Manager};
+use super::input::Input;
+use super::params::{field, id, Fields, Int, List};
+use super::respond::{json, run, success, Success};
+use crate::domain::hours::weekday;
+use crate::domain::report::{Grouping, ReportKind};
+use crate::domain::{required_text, EmailAddress, HhMm};
+use crate::error::ApiResult;
+use crate::service::metrics::{self, DataInsightView, LiveMetricsView, Period};
+use crate::service::reports::{self, NewReportSchedule, RecipientView, ReportView, ScheduleView};
+use crate::service::Ctx;
+
+/// The desk right now: agents by status, waiting and open chats, waits and closures today.
+#[utoipa::path(get, path = "/api/LiveMetrics", tag = "Reports", responses((status = 200, body = LiveMetricsView)))]
+pub async fn live_metrics(ctx: web::Data<Ctx>, _: Caller) -> ApiResult<HttpResponse> {
+    Ok(json(run(&ctx, metrics::live_metrics).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "PascalCase")]
+pub struct DataInsightRequest {
+    /// day (by hour), week or month (by day), year (by month).
+    pub period: String,
+}
+
+/// A time series of the desk's figures over a period, with totals per agent, department and tag.
+#[utoipa::path(get, path = "/api/DataInsight", tag = "Reports", params(("Period" = String, Query, description = "day, week, month or year")),
+    responses((status = 200, body = DataInsightView), (status = 400, description = "Period is not day, week, month or year")))]
+pub async fn data_insight(
+    ctx: web::Data<Ctx>,
+    _: Manager,
+    Input(req): Input<DataInsightRequest>,
+) -> ApiResult<HttpResponse> {
+    let period = field("Period", Period::parse(&req.period))?;
+    Ok(json(
+        run(&ctx, move |ctx| metrics::data_insight(ctx, period)).await?,
+    ))
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "PascalCase")]
+pub struct ReportList {
+    pub reports: Vec<ReportView>,
+}
+
+/// The reports that can be scheduled.
+#[utoipa::path(get, path = "/api/GetReports", tag = "Reports", responses((status = 200, body = ReportList)))]
+pub async fn get_reports(_: Manager) -> ApiResult<HttpResponse> {
+    Ok(json(ReportList {
+        reports: reports::get_reports(),
+    }))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "PascalCase")]
+pub struct CreateRecipientRequest {
+    pub full_name: String,
+    pub email_address: String,
+}
+
+/// Adds a recipient of emailed reports.
+#[utoipa::path(post, path = "/api/CreateRecipient", tag = "Reports", request_body = CreateRecipientRequest,
+    responses((status = 200, body = RecipientView)))]
+pub async fn create_recipient(
+    ctx: web::Data<Ctx>,
+    _: Manager,
+    Input(req): Input<CreateRecipientRequest>,
+) -> ApiResult<HttpResponse> {
+    let mut f = Fields::default();
+    let name = f.check("FullName", required_text(&req.full_name, 100));
+    let email = f.check("EmailAddress", EmailAddress::parse(&req.email_address));
+    let (name, email) = f.build(|| Some((name?, email?)))?;
+    Ok(json(
+        run(&ctx, move |ctx| reports::create_recipient(ctx, name, email)).await?,
+    ))
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "PascalCase")]
+pub struct RecipientList {
+    pub recipients: Vec<RecipientView>,
+}
+
+/// Recipients with their schedules: when each was last sent, when it is next due, any error.
+#[utoipa::path(get, path = "/api/GetRecipients", tag = "Reports", responses((status = 200, body = RecipientList)))]
+pub async fn get_recipients(ctx: web::Data<Ctx>, _: Manager) -> ApiResult<HttpResponse> {
+    Ok(json(RecipientList {
+        recipients: run(&ctx, reports::get_recipients).await?,
+    }))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "PascalCase")]
+pub struct DeleteRecipientRequest {
+    #[serde(rename = "RecipientID")]
+    pub recipient_id: Int,
+}
+
+/// Deletes a recipient and its schedules.
+#[utoipa::path(delete, path = "/api/DeleteRecipient", tag = "Reports", params(("RecipientID" = i64, Query)),
+    responses((status = 200, body = Success), (status = 404, description = "NotFound")))]
+pub async fn delete_recipient(
+    ctx: web::Data<Ctx>,
+    _: Manager,
+    Input(req): Input<DeleteRecipientRequest>,
+) -> ApiResult<HttpResponse> {
+    let recipient_id = field("RecipientID", id(req.recipient_id))?;
+    run(&ctx, move |ctx| {
+        reports::delete_recipient(ctx, recipient_id)
+    })
+    .await?;
+    Ok(success())
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "PascalCase")]
+pub struct CreateReportScheduleRequest {
+    #[serde(rename = "RecipientID")]
+    pub recipient_id: Int,
+    #[serde(rename = "ReportID")]
+    pub report_id: Int,
+    /// CSV.
+    pub format: String,
+    /// DAY, WEEK and/or MONTH.
+    #[schema(value_type = Vec<String>)]
+    pub grouping: List<String>,
+    /// EMAIL.
+    pub delivery: String,
+    /// 1 = Monday .. 7 = Sunday.
+    #[schema(value_type = Vec<Int>)]
+    pub scheduled_day: List<Int>,
+    /// HH:MM in the desk's time zone.
+    pub scheduled_time: String,
+}
+
+/// Schedules a report by email (body as the AgentChat document).
+#[utoipa::path(post, path = "/api/CreateReportSchedule", tag = "Reports", request_body = CreateReportScheduleRequest,
+    responses((status = 200, body = ScheduleView)))]
+pub async fn create_report_schedule(
+    ctx: web::Data<Ctx>,
+    _: Manager,
+    Input(req): Input<CreateReportScheduleRequest>,
+) -> ApiResult<HttpResponse> {
+    let mut f = Fields::default();
+    let recipient_id = f.check("RecipientID", id(req.recipient_id));
+    let report = f.check("ReportID", ReportKind::from_id(req.report_id.0));
+    f.check(
+        "Format",
+        if req.format.trim().eq_ignore_ascii_case("CSV") {
+            Ok(())
+        } else {
+            Err("must be CSV".to_string())
+        },
+    );
+    f.check(
+        "Delivery",
+        if req.delivery.trim().eq_ignore_ascii_case("EMAIL") {
+            Ok(())
+        } else {
+            Err("must be EMAIL".to_string())
+        },
+    );
+    let groupings = f.check("Grouping", {
+        let parsed: Result<Vec<Grouping>, String> =
+            req.grouping.0.iter().map(|g| Grouping::parse(g)).collect();
+        parsed.and_then(|mut g| {
+            g.sort();
+            g.dedup();
+            if g.is_empty() {
+                Err("must name DAY, WEEK and/or MONTH".to_string())
+            } else {
+                Ok(g)
+            }
+        })
+    });
+    let days = f.check("ScheduledDay", {
+        let parsed: Result<Vec<u8>, String> =
+            req.scheduled_day.0.iter().map(|d| weekday(d.0)).collect();
+        parsed.and_then(|mut d| {
+            d.sort();
+            d.dedup();
+            if d.is_empty() {
+                Err("must name at least one day, 1 (Monday) to 7 (Sunday)".to_string())
+            } else {
+                Ok(d)
+            }
+        })
+    });
+    let time = f.check(
+        "ScheduledTime",
+        HhMm::parse(&req.scheduled_time).and_then(|t| {
+            if t.minutes() < 24 * 60 {
+                Ok(t)
+            } else {
+                Err("must be a time of day, 00:00 to 23:59".to_string())
+            }
+        }),
+    );
+    let schedule = f.build(|| {
+        Some(NewReportSchedule {
+            recipient_id: recipient_id?,
+            report: report?,
+            groupings: groupings?,
+            days: days?,
+            time: time?,
+        })
+    })?;
+    Ok(json(
+        run(&ctx, move |ctx| {
+            reports::create_report_schedule(ctx, schedule)
+        })
+        .await?,
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "PascalCase")]
+pub struct DeleteReportScheduleRequest {
+    #[serde(rename = "ScheduleID")]
+    pub schedule_id: Int,
+}
+
+/// Deletes a report schedule.
+#[utoipa::path(delete, path = "/api/DeleteReportSchedule", tag = "Reports", params(("ScheduleID" = i64, Query)),
+    responses((status = 200, body = Success), (status = 404, description = "NotFound")))]
+pub async fn delete_report_schedule(
+    ctx: web::Data<Ctx>,
+    _: Manager,
+    Input(req): Input<DeleteReportScheduleRequest>,
+) -> ApiResult<HttpResponse> {
+    let schedule_id = field("ScheduleID", id(req.schedule_id))?;
+    run(&ctx, move |ctx| {
+        reports::delete_report_schedule(ctx, schedule_id)
+    })
+    .await?;
+    Ok(success())
+}
