@@ -474,8 +474,10 @@ pub fn send_due(ctx: &Ctx, at: NaiveDateTime) -> ApiResult<PassSummary> {
             continue;
         }
         let attempt = run.attempts + 1;
+        // The mail goes out here, outside any transaction; its error is kept for GetRecipients.
         let outcome = build_mail(ctx, &run, tz)
-            .and_then(|mail| ctx.mailer.send(&mail).map_err(ApiError::internal));
+            .map_err(|e| e.message)
+            .and_then(|mail| ctx.mailer.send(&mail).map_err(|e| format!("{e:#}")));
         match outcome {
             Ok(()) => {
                 ctx.write(|c| Ok(store::mark_sent(c, run.id, at)?))?;
@@ -487,7 +489,7 @@ pub fn send_due(ctx: &Ctx, at: NaiveDateTime) -> ApiResult<PassSummary> {
                     let base = ctx.config.report_retry.as_secs() as i64;
                     at + Duration::seconds(base.saturating_mul(1i64 << (attempt - 1).clamp(0, 16)))
                 });
-                let error = format!("{}", e.message);
+                let error: String = e.chars().take(500).collect();
                 ctx.write(|c| Ok(store::mark_failed(c, run.id, &error, retry_at)?))?;
                 summary.failed += 1;
                 tracing::warn!(

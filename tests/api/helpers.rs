@@ -24,6 +24,7 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub ctx: Arc<Ctx>,
     pub outbox: PathBuf,
+    pub database_url: String,
     _dir: tempfile::TempDir,
     _pg: Option<PgTestDatabase>,
 }
@@ -103,6 +104,7 @@ impl TestApp {
             None => dir.path().join("agentdesk.db").display().to_string(),
         };
         let outbox = dir.path().join("outbox");
+        let url_for_cli = database_url.clone();
         let mut vars: HashMap<String, String> = HashMap::from([
             ("DATABASE_URL".into(), database_url),
             ("AGENTDESK_BIND".into(), "127.0.0.1:0".into()),
@@ -131,6 +133,7 @@ impl TestApp {
             client: reqwest::Client::new(),
             ctx,
             outbox,
+            database_url: url_for_cli,
             _dir: dir,
             _pg: pg,
         }
@@ -284,6 +287,25 @@ impl TestApp {
         })
         .await
         .unwrap()
+    }
+
+    /// Sets the measured seconds of a chat's facts of one kind (see `EventKind`).
+    pub async fn sql_set_seconds(&self, kind: i16, chat_id: i64, seconds: i64) {
+        let ctx = self.ctx.clone();
+        let changed = tokio::task::spawn_blocking(move || {
+            let mut conn = ctx.pool.get().unwrap();
+            diesel::sql_query(
+                "UPDATE chat_events SET seconds = $1 WHERE kind = $2 AND chat_id = $3",
+            )
+            .bind::<diesel::sql_types::BigInt, _>(seconds)
+            .bind::<diesel::sql_types::SmallInt, _>(kind)
+            .bind::<diesel::sql_types::BigInt, _>(chat_id)
+            .execute(&mut *conn as &mut DbConnection)
+            .unwrap()
+        })
+        .await
+        .unwrap();
+        assert_eq!(changed, 1, "one fact of kind {kind} on chat {chat_id}");
     }
 
     /// The `.eml` files written so far, waiting up to a few seconds for at least `n`.

@@ -12,6 +12,8 @@ mod customers;
 mod delivery;
 mod departments;
 mod helpers;
+mod metrics;
+mod reports;
 mod schema;
 mod seed_examples;
 mod sessions;

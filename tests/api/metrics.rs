@@ -1,0 +1,187 @@
+//! LiveMetrics and DataInsight against a desk whose history the test built through the API, with
+//! the measured seconds then set to known values (real waits would take minutes to build).
+
+use serde_json::{json, Value};
+
+use crate::channel_helpers::Channel;
+use crate::helpers::{Session, TestApp};
+
+struct Desk {
+    m: Session,
+    agent: Session,
+    department: i64,
+    chats: Vec<i64>,
+}
+
+/// Three customers write in: two are answered by the agent (one closed), one leaves unanswered.
+async fn desk_with_history(app: &TestApp) -> Desk {
+    let m = app.manager().await;
+    let g = app
+        .post("CreateTagGroup", &m.token, json!({"Name": "G"}))
+        .await
+        .ok()["TagGroupID"]
+        .as_i64()
+        .unwrap();
+    let tag = app
+        .post(
+            "CreateTag",
+            &m.token,
+            json!({"TagGroupID": g, "Name": "Sales lead"}),
+        )
+        .await
+        .ok()["TagID"]
+        .as_i64()
+        .unwrap();
+    let department = app
+        .post(
+            "CreateDepartment",
+            &m.token,
+            json!({"Name": "Support", "AutoTagID": [tag]}),
+        )
+        .await
+        .ok()["DepartmentID"]
+        .as_i64()
+        .unwrap();
+    let ch: Channel = app.channel(&m, "https://chat.example.com").await;
+    let agent = app.agent(&m, &[department]).await;
+    let mut chats = Vec::new();
+    for i in 0..3 {
+        chats.push(app.waiting_chat(&ch, &format!("session-{i:04}")).await);
+    }
+    for chat in &chats[..2] {
+        app.get("AssignChat", &agent.token, &[("ChatID", &chat.to_string())])
+            .await
+            .ok();
+        app.post(
+            "SendMessage",
+            &agent.token,
+            json!({"ChatID": chat, "MessageText": "How can I help?"}),
+        )
+        .await
+        .ok();
+    }
+    app.get(
+        "CloseChat",
+        &agent.token,
+        &[("ChatID", &chats[0].to_string())],
+    )
+    .await
+    .ok();
+    let end = json!({"chatServer": "chat.example.com", "chatSessionID": "session-0002"});
+    app.channel_call(&ch, "notifyUserEndChat", end).await.ok();
+    // Known durations: waits 60 s and 120 s, first responses 30 s and 90 s, one handle time of 300 s.
+    for (kind, chat, seconds) in [(2, 0, 60), (2, 1, 120), (3, 0, 30), (3, 1, 90), (6, 0, 300)] {
+        app.sql_set_seconds(kind, chats[chat], seconds).await;
+    }
+    Desk {
+        m,
+        agent,
+        department,
+        chats,
+    }
+}
+
+fn find<'a>(list: &'a Value, key: &str, id: i64) -> &'a Value {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x[key] == id)
+        .unwrap_or_else(|| panic!("{key} {id} in {list}"))
+}
+
+#[tokio::test]
+async fn data_insight_computes_known_figures() {
+    let app = TestApp::spawn().await;
+    let desk = desk_with_history(&app).await;
+    for period in ["day", "week", "month", "year"] {
+        let insight = app
+            .get("DataInsight", &desk.m.token, &[("Period", period)])
+            .await
+            .ok();
+        let totals = &insight["Totals"];
+        assert_eq!(totals["ChatsStarted"], 3, "{period}: {totals}");
+        assert_eq!(totals["ChatsQueued"], 3);
+        assert_eq!(totals["ChatsAssigned"], 2);
+        assert_eq!(totals["ChatsClosed"], 2);
+        assert_eq!(totals["ChatsMissed"], 1);
+        assert_eq!(totals["MessagesIn"], 3);
+        assert_eq!(totals["MessagesOut"], 2);
+        assert_eq!(totals["AverageWaitSeconds"], 90.0);
+        assert_eq!(totals["AverageFirstResponseSeconds"], 60.0);
+        assert_eq!(totals["AverageHandleSeconds"], 300.0);
+        let buckets = insight["Series"].as_array().unwrap();
+        let expected = match period {
+            "day" => 24,
+            "week" => 7,
+            "month" => 30,
+            _ => 12,
+        };
+        assert_eq!(buckets.len(), expected);
+        let started: i64 = buckets
+            .iter()
+            .map(|b| b["ChatsStarted"].as_i64().unwrap())
+            .sum();
+        assert_eq!(started, 3, "the series adds up to the totals");
+        let agent = find(&insight["Agents"], "AgentID", desk.agent.agent_id);
+        assert_eq!(
+            (
+                agent["ChatsAssigned"].as_i64(),
+                agent["MessagesOut"].as_i64()
+            ),
+            (Some(2), Some(2))
+        );
+        assert_eq!(agent["AverageFirstResponseSeconds"], 60.0);
+        let department = find(&insight["Departments"], "DepartmentID", desk.department);
+        assert_eq!(
+            (
+                department["ChatsQueued"].as_i64(),
+                department["ChatsMissed"].as_i64()
+            ),
+            (Some(3), Some(1))
+        );
+        assert_eq!(department["AverageWaitSeconds"], 90.0);
+        assert_eq!(insight["Tags"][0]["Name"], "Sales lead");
+        assert_eq!(insight["Tags"][0]["Chats"], 3);
+    }
+    app.get("DataInsight", &desk.m.token, &[("Period", "quarter")])
+        .await
+        .expect_field_error("Period");
+    app.get("DataInsight", &desk.m.token, &[])
+        .await
+        .expect_field_error("Period");
+    app.get("DataInsight", &desk.agent.token, &[("Period", "week")])
+        .await
+        .expect_error(403, "Forbidden");
+}
+
+#[tokio::test]
+async fn live_metrics_show_the_desk_now() {
+    let app = TestApp::spawn().await;
+    let desk = desk_with_history(&app).await;
+    let ch = app.channel(&desk.m, "https://chat2.example.com").await;
+    app.waiting_chat(&ch, "session-9999").await;
+    let other = app.agent(&desk.m, &[desk.department]).await;
+    app.post("UpdateAgent", &other.token, json!({"StatusID": 3}))
+        .await
+        .ok();
+    let live = app.get("LiveMetrics", &desk.agent.token, &[]).await.ok();
+    assert_eq!(
+        live["Agents"],
+        json!({"Online": 2, "Busy": 0, "OnBreak": 1, "Offline": 0})
+    );
+    assert_eq!(live["ChatsWaiting"], 1);
+    assert_eq!(live["ChatsOpen"], 1);
+    assert_eq!(live["ChatsClosedToday"], 2);
+    assert_eq!(live["AverageWaitSecondsToday"], 90.0);
+    assert!(live["LongestWaitSeconds"].as_i64().unwrap() >= 0);
+    let support = find(&live["Departments"], "DepartmentID", desk.department);
+    assert_eq!(
+        (
+            support["ChatsWaiting"].as_i64(),
+            support["ChatsOpen"].as_i64(),
+            support["AgentsOnline"].as_i64()
+        ),
+        (Some(1), Some(1), Some(1))
+    );
+    assert_eq!(desk.chats.len(), 3);
+}
