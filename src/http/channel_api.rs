@@ -68,6 +68,12 @@ impl FromRequest for Channel {
     }
 }
 
+/// Checks `chatServer` and `chatSessionID`, the pair most channel calls carry; returns the session.
+fn session_fields(f: &mut Fields, chat_server: &str, session: &str) -> Option<String> {
+    f.check("chatServer", pattern::chat_server(chat_server));
+    f.check("chatSessionID", pattern::chat_session_id(session))
+}
+
 /// Checks `chatAccountToken` (pattern, then ownership).
 fn account_token(f: &mut Fields, channel: &ChannelRow, raw: &str) -> Option<Result<(), ApiError>> {
     let token = f.check("chatAccountToken", pattern::chat_account_token(raw))?;
@@ -111,11 +117,7 @@ pub async fn notify_user_new_chat_message(
     Input(req): Input<NewChatMessageRequest>,
 ) -> ApiResult<HttpResponse> {
     let mut f = Fields::default();
-    f.check("chatServer", pattern::chat_server(&req.chat_server));
-    let session = f.check(
-        "chatSessionID",
-        pattern::chat_session_id(&req.chat_session_id),
-    );
+    let session = session_fields(&mut f, &req.chat_server, &req.chat_session_id);
     let token = account_token(&mut f, &channel, &req.chat_account_token);
     let text = f.check("message", crate::domain::required_text(&req.message, 4000));
     let url = f.check_opt("url", req.url.filter(|u| !u.is_empty()), |u| {
@@ -191,11 +193,7 @@ pub async fn notify_user_new_chat_event(
     Input(req): Input<ChatEventRequest>,
 ) -> ApiResult<HttpResponse> {
     let mut f = Fields::default();
-    f.check("chatServer", pattern::chat_server(&req.chat_server));
-    let session = f.check(
-        "chatSessionID",
-        pattern::chat_session_id(&req.chat_session_id),
-    );
+    let session = session_fields(&mut f, &req.chat_server, &req.chat_session_id);
     let typing = f.check(
         "event",
         match req.event.trim().to_ascii_lowercase().as_str() {
@@ -235,11 +233,7 @@ pub async fn notify_user_visited(
     Input(req): Input<VisitedRequest>,
 ) -> ApiResult<HttpResponse> {
     let mut f = Fields::default();
-    f.check("chatServer", pattern::chat_server(&req.chat_server));
-    let session = f.check(
-        "chatSessionID",
-        pattern::chat_session_id(&req.chat_session_id),
-    );
+    let session = session_fields(&mut f, &req.chat_server, &req.chat_session_id);
     let url = f.check("url", pattern::url(&req.url, 4));
     let (session, url) = f.build(|| Some((session?, url?)))?;
     run(&ctx, move |ctx| {
@@ -266,11 +260,7 @@ pub async fn notify_user_end_chat(
     Input(req): Input<EndChatRequest>,
 ) -> ApiResult<HttpResponse> {
     let mut f = Fields::default();
-    f.check("chatServer", pattern::chat_server(&req.chat_server));
-    let session = f.check(
-        "chatSessionID",
-        pattern::chat_session_id(&req.chat_session_id),
-    );
+    let session = session_fields(&mut f, &req.chat_server, &req.chat_session_id);
     let session = f.build(|| session)?;
     let chat_id = run(&ctx, move |ctx| {
         conversation::notify_user_end_chat(ctx, &channel, &session)
@@ -307,11 +297,7 @@ pub async fn add_attachment(
     Input(req): Input<AddAttachmentRequest>,
 ) -> ApiResult<HttpResponse> {
     let mut f = Fields::default();
-    f.check("chatServer", pattern::chat_server(&req.chat_server));
-    let session = f.check(
-        "chatSessionID",
-        pattern::chat_session_id(&req.chat_session_id),
-    );
+    let session = session_fields(&mut f, &req.chat_server, &req.chat_session_id);
     let token = account_token(&mut f, &channel, &req.chat_account_token);
     let phone = f.check_opt(
         "phoneNumber",

@@ -258,11 +258,12 @@ pub(crate) fn add_note(
     )?)
 }
 
-/// An attachment's name, type and bytes, for agents who may see its chat.
-pub fn get_attachment(
+/// An attachment's name, type and bytes, once `may_see` accepts the chat it belongs to; an
+/// attachment the caller may not see is reported as missing, so ids reveal nothing.
+fn load_attachment(
     ctx: &Ctx,
-    caller: &Caller,
     attachment_id: i64,
+    may_see: impl FnOnce(&mut DbConnection, i64) -> ApiResult<bool>,
 ) -> ApiResult<(AttachmentMeta, Vec<u8>)> {
     ctx.with_conn(|c| {
         let not_found = || {
@@ -272,9 +273,22 @@ pub fn get_attachment(
             )
         };
         let meta = attachments::find_meta(c, attachment_id)?.ok_or_else(not_found)?;
-        load_for(c, caller, meta.chat_id)?;
+        if !may_see(c, meta.chat_id)? {
+            return Err(not_found());
+        }
         let bytes = attachments::bytes(c, attachment_id)?;
         Ok((meta, bytes))
+    })
+}
+
+/// An attachment for an agent who may act on its chat (403 otherwise, as for the chat itself).
+pub fn get_attachment(
+    ctx: &Ctx,
+    caller: &Caller,
+    attachment_id: i64,
+) -> ApiResult<(AttachmentMeta, Vec<u8>)> {
+    load_attachment(ctx, attachment_id, |c, chat_id| {
+        load_for(c, caller, chat_id).map(|_| true)
     })
 }
 
@@ -284,19 +298,7 @@ pub fn get_channel_attachment(
     channel: &crate::store::channels::ChannelRow,
     attachment_id: i64,
 ) -> ApiResult<(AttachmentMeta, Vec<u8>)> {
-    ctx.with_conn(|c| {
-        let not_found = || {
-            ApiError::new(
-                ErrorCode::AttachmentNotFound,
-                format!("Attachment {attachment_id} does not exist"),
-            )
-        };
-        let meta = attachments::find_meta(c, attachment_id)?.ok_or_else(not_found)?;
-        let chat = chats::find(c, meta.chat_id)?.ok_or_else(not_found)?;
-        if chat.channel_id != channel.id {
-            return Err(not_found());
-        }
-        let bytes = attachments::bytes(c, attachment_id)?;
-        Ok((meta, bytes))
+    load_attachment(ctx, attachment_id, |c, chat_id| {
+        Ok(chats::find(c, chat_id)?.is_some_and(|chat| chat.channel_id == channel.id))
     })
 }

@@ -13,15 +13,16 @@ use crate::store::{chats, deliveries};
 /// The author shown for the desk's own messages.
 pub const SYSTEM_AUTHOR: &str = "System";
 
-/// A system text for the customer (welcome, menu, queue position, closing ...), queued for delivery.
-pub fn tell_customer(
+/// A system line of the transcript; `to_customer` says whether it is delivered.
+fn system_line(
     c: &mut DbConnection,
     chat_id: i64,
     special: SpecialType,
     text: &str,
+    to_customer: bool,
     now: NaiveDateTime,
 ) -> QueryResult<i64> {
-    let id = messages::insert(
+    messages::insert(
         c,
         &NewMessage {
             chat_id,
@@ -31,10 +32,21 @@ pub fn tell_customer(
             author: SYSTEM_AUTHOR,
             text,
             attachment_id: None,
-            to_customer: true,
+            to_customer,
             created_at: now,
         },
-    )?;
+    )
+}
+
+/// A system text for the customer (welcome, menu, queue position, closing ...), queued for delivery.
+pub fn tell_customer(
+    c: &mut DbConnection,
+    chat_id: i64,
+    special: SpecialType,
+    text: &str,
+    now: NaiveDateTime,
+) -> QueryResult<i64> {
+    let id = system_line(c, chat_id, special, text, true, now)?;
     deliveries::insert(c, id, chat_id, now)?;
     chats::touch_last_message(c, chat_id, now, text, false)?;
     Ok(id)
@@ -48,20 +60,7 @@ pub fn record(
     text: &str,
     now: NaiveDateTime,
 ) -> QueryResult<i64> {
-    messages::insert(
-        c,
-        &NewMessage {
-            chat_id,
-            kind: MessageKind::System,
-            special_type: Some(special),
-            agent_id: None,
-            author: SYSTEM_AUTHOR,
-            text,
-            attachment_id: None,
-            to_customer: false,
-            created_at: now,
-        },
-    )
+    system_line(c, chat_id, special, text, false, now)
 }
 
 /// An agent's reply, queued for delivery.

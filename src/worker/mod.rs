@@ -6,10 +6,20 @@ use std::sync::Arc;
 
 use crate::service::{auth, Ctx};
 
-/// Ends expired sessions every `SESSION_SWEEP_SECONDS`, setting agents without a session Offline.
-pub fn spawn_session_sweeper(ctx: Arc<Ctx>) -> tokio::task::JoinHandle<()> {
+/// Runs `job` on the blocking pool every `period` once the schema is ready; errors are logged and
+/// the loop goes on.
+fn every<T, F>(
+    ctx: Arc<Ctx>,
+    period: std::time::Duration,
+    name: &'static str,
+    job: F,
+) -> tokio::task::JoinHandle<()>
+where
+    T: std::fmt::Debug + Send + 'static,
+    F: Fn(&Ctx) -> crate::error::ApiResult<T> + Send + Sync + Copy + 'static,
+{
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(ctx.config.sweep_interval);
+        let mut tick = tokio::time::interval(period);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
@@ -17,40 +27,26 @@ pub fn spawn_session_sweeper(ctx: Arc<Ctx>) -> tokio::task::JoinHandle<()> {
                 continue;
             }
             let job_ctx = ctx.clone();
-            match tokio::task::spawn_blocking(move || auth::sweep_expired_sessions(&job_ctx)).await
-            {
-                Ok(Ok(_)) => {}
-                Ok(Err(e)) => tracing::warn!(error = %e, "session sweep failed"),
-                Err(e) => tracing::error!(error = %e, "session sweep panicked"),
+            match tokio::task::spawn_blocking(move || job(&job_ctx)).await {
+                Ok(Ok(outcome)) => tracing::debug!(job = name, ?outcome, "background job ran"),
+                Ok(Err(e)) => tracing::warn!(job = name, error = %e, "background job failed"),
+                Err(e) => tracing::error!(job = name, error = %e, "background job panicked"),
             }
         }
     })
 }
 
+/// Ends expired sessions every `SESSION_SWEEP_SECONDS`, setting agents without a session Offline.
+pub fn spawn_session_sweeper(ctx: Arc<Ctx>) -> tokio::task::JoinHandle<()> {
+    let period = ctx.config.sweep_interval;
+    every(ctx, period, "session sweep", auth::sweep_expired_sessions)
+}
+
 /// Mails due reports every `REPORT_POLL_SECONDS`.
 pub fn spawn_report_scheduler(ctx: Arc<Ctx>) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(ctx.config.report_poll);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tick.tick().await;
-            if !ctx.is_schema_ready() {
-                continue;
-            }
-            let job_ctx = ctx.clone();
-            let pass = tokio::task::spawn_blocking(move || {
-                crate::service::reports::send_due(&job_ctx, crate::db::now())
-            })
-            .await;
-            match pass {
-                Ok(Ok(summary)) if summary != Default::default() => {
-                    tracing::info!(?summary, "report pass")
-                }
-                Ok(Ok(_)) => {}
-                Ok(Err(e)) => tracing::warn!(error = %e, "report pass failed"),
-                Err(e) => tracing::error!(error = %e, "report pass panicked"),
-            }
-        }
+    let period = ctx.config.report_poll;
+    every(ctx, period, "report pass", |ctx| {
+        crate::service::reports::send_due(ctx, crate::db::now())
     })
 }
 
