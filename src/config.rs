@@ -132,7 +132,7 @@ impl Config {
             delivery_poll: Duration::from_millis(number("DELIVERY_POLL_MS", 1000)?.max(10)),
             delivery_timeout: Duration::from_secs(number("DELIVERY_TIMEOUT_SECONDS", 10)?.max(1)),
             report_poll: Duration::from_secs(number("REPORT_POLL_SECONDS", 30)?.max(1)),
-            report_retry: Duration::from_secs(number("REPORT_RETRY_SECONDS", 60)?),
+            report_retry: Duration::from_secs(number("REPORT_RETRY_SECONDS", 60)?.clamp(1, 86_400)),
             report_max_attempts: number("REPORT_MAX_ATTEMPTS", 5)?.clamp(1, 50) as i32,
         })
     }

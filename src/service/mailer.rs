@@ -26,6 +26,25 @@ pub struct MailAttachment {
     pub bytes: Vec<u8>,
 }
 
+/// Why a mail did not go, and so what may be done about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SendFailure {
+    /// Not sent (refused for now, or no connection): try again later.
+    Retryable(String),
+    /// Refused for good (5xx, a bad address): trying again won't help.
+    Permanent(String),
+    /// Cut off mid-way: it may have gone out. Never repeated automatically.
+    Unknown(String),
+}
+
+impl std::fmt::Display for SendFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Retryable(m) | Self::Permanent(m) | Self::Unknown(m) => f.write_str(m),
+        }
+    }
+}
+
 pub struct Mailer {
     from: Mailbox,
     transport: MailTransport,
@@ -63,21 +82,34 @@ impl Mailer {
         }
     }
 
-    pub fn send(&self, mail: &OutgoingMail) -> anyhow::Result<()> {
-        let message = self.build(mail)?;
+    pub fn send(&self, mail: &OutgoingMail) -> Result<(), SendFailure> {
+        let message = self
+            .build(mail)
+            .map_err(|e| SendFailure::Permanent(format!("{e:#}")))?;
         match &self.transport {
-            MailTransport::Smtp(smtp) => {
-                smtp.send(&message).context("SMTP send failed")?;
-            }
+            MailTransport::Smtp(smtp) => smtp.send(&message).map(|_| ()).map_err(|e| {
+                let text = format!("SMTP send failed: {e}");
+                if e.is_timeout() {
+                    // The server may have taken the message before the answer timed out.
+                    SendFailure::Unknown(text)
+                } else if e.is_permanent() {
+                    SendFailure::Permanent(text)
+                } else {
+                    SendFailure::Retryable(text)
+                }
+            }),
             MailTransport::Files(dir) => {
-                std::fs::create_dir_all(dir)
-                    .with_context(|| format!("cannot create {}", dir.display()))?;
+                std::fs::create_dir_all(dir).map_err(|e| {
+                    SendFailure::Retryable(format!("cannot create {}: {e}", dir.display()))
+                })?;
                 FileTransport::new(dir)
                     .send(&message)
-                    .context("writing the .eml file failed")?;
+                    .map(|_| ())
+                    .map_err(|e| {
+                        SendFailure::Retryable(format!("writing the .eml file failed: {e}"))
+                    })
             }
         }
-        Ok(())
     }
 
     fn build(&self, mail: &OutgoingMail) -> anyhow::Result<Message> {

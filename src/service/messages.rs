@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 use super::auth::Caller;
 use super::chats::{load_for, Cursor};
 use super::conversation::{check_size, store_upload, Upload};
-use super::outbound::{agent_reply, fact};
+use super::outbound::{agent_reply, fact, Reply};
 use super::routing::closed;
 use super::Ctx;
 use crate::db::{self, DbConnection};
@@ -18,7 +18,7 @@ use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::store::attachments::AttachmentMeta;
 use crate::store::deliveries::{self, DeliveryState};
 use crate::store::messages::{self, MessageRow, NewMessage};
-use crate::store::{attachments, canned_responses, chats, customers};
+use crate::store::{attachments, canned_responses, chats, customers, events};
 
 #[derive(Serialize, ToSchema, Debug)]
 #[serde(rename_all = "PascalCase")]
@@ -176,17 +176,17 @@ pub fn send_message(
             .as_ref()
             .map(|u| store_upload(c, chat_id, u, now))
             .transpose()?;
-        let id = agent_reply(
-            c,
+        let reply = Reply {
             chat_id,
-            caller.agent_id,
-            &caller.name,
-            &text,
-            attachment_id,
-            now,
-        )?;
+            department_id: chat.department_id,
+            agent_id: caller.agent_id,
+            agent_name: &caller.name,
+        };
+        let id = agent_reply(c, &reply, &text, attachment_id, now)?;
         if chats::mark_first_response(c, chat_id, now)? {
-            let since_queued = chat.queued_at.map(|q| (now - q).num_seconds());
+            // First response is measured from when the chat first queued, whatever transfers followed.
+            let since_queued =
+                events::first_at(c, chat_id, EventKind::Queued)?.map(|q| (now - q).num_seconds());
             fact(
                 c,
                 chat_id,

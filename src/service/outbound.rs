@@ -63,12 +63,18 @@ pub fn record(
     system_line(c, chat_id, special, text, false, now)
 }
 
+/// Who replies on which chat.
+pub struct Reply<'a> {
+    pub chat_id: i64,
+    pub department_id: Option<i64>,
+    pub agent_id: i64,
+    pub agent_name: &'a str,
+}
+
 /// An agent's reply, queued for delivery.
 pub fn agent_reply(
     c: &mut DbConnection,
-    chat_id: i64,
-    agent_id: i64,
-    agent_name: &str,
+    r: &Reply<'_>,
     text: &str,
     attachment_id: Option<i64>,
     now: NaiveDateTime,
@@ -76,26 +82,26 @@ pub fn agent_reply(
     let id = messages::insert(
         c,
         &NewMessage {
-            chat_id,
+            chat_id: r.chat_id,
             kind: MessageKind::Agent,
             special_type: None,
-            agent_id: Some(agent_id),
-            author: agent_name,
+            agent_id: Some(r.agent_id),
+            author: r.agent_name,
             text,
             attachment_id,
             to_customer: true,
             created_at: now,
         },
     )?;
-    deliveries::insert(c, id, chat_id, now)?;
-    chats::touch_last_message(c, chat_id, now, text, false)?;
+    deliveries::insert(c, id, r.chat_id, now)?;
+    chats::touch_last_message(c, r.chat_id, now, text, false)?;
     fact(
         c,
-        chat_id,
+        r.chat_id,
         EventKind::MessageOut,
         now,
-        Some(agent_id),
-        None,
+        Some(r.agent_id),
+        r.department_id,
         None,
     )?;
     Ok(id)

@@ -12,7 +12,7 @@ use chrono_tz::Tz;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::mailer::{MailAttachment, OutgoingMail};
+use super::mailer::{MailAttachment, OutgoingMail, SendFailure};
 use super::metrics::{agent_figures, department_figures, figures, tag_figures, Figures};
 use super::{settings, Ctx};
 use crate::db::{self, DbConnection};
@@ -447,9 +447,10 @@ pub struct PassSummary {
     pub interrupted: usize,
 }
 
-/// One scheduler pass as if it were `at` (UTC): records every schedule slot that is due (within the
-/// last day, and not before the schedule existed), marks cut-off sends interrupted, and mails every
-/// due run once.
+/// One scheduler pass as if it were `at` (UTC): records every schedule slot that is due (within a
+/// day, and not before the schedule existed), marks cut-off sends interrupted, and mails every due
+/// run once. `at` chooses the slots and the retry times (so tests and operators can replay a
+/// moment); leases and sent times are always real time.
 pub fn send_due(ctx: &Ctx, at: NaiveDateTime) -> ApiResult<PassSummary> {
     let mut summary = PassSummary::default();
     let (tz, schedules) = ctx.with_conn(|c| Ok((settings::time_zone(c)?, store::schedules(c)?)))?;
@@ -463,41 +464,71 @@ pub fn send_due(ctx: &Ctx, at: NaiveDateTime) -> ApiResult<PassSummary> {
             continue;
         }
         let key = slot.format("%Y-%m-%dT%H:%M").to_string();
-        if ctx.write(|c| Ok(store::insert_run_once(c, s.id, &key, due, at)?))? {
-            summary.runs_created += 1;
+        // A schedule deleted meanwhile fails its insert; the other schedules still go.
+        match ctx.write(|c| Ok(store::insert_run_once(c, s.id, &key, due, db::now())?)) {
+            Ok(true) => summary.runs_created += 1,
+            Ok(false) => {}
+            Err(e) => {
+                tracing::warn!(schedule_id = s.id, error = %e, "could not record a due report")
+            }
         }
     }
-    summary.interrupted = ctx.write(|c| Ok(store::mark_interrupted(c, at)?))?;
+    summary.interrupted = ctx.write(|c| Ok(store::mark_interrupted(c, db::now())?))?;
     for run in ctx.read(|c| store::due_runs(c, at))? {
-        let lease = at + Duration::minutes(SEND_LEASE_MINUTES);
+        // Built before the claim (it only reads), so the lease covers nothing but the send.
+        let mail = match build_mail(ctx, &run, tz) {
+            Ok(mail) => mail,
+            Err(e) => {
+                tracing::warn!(run_id = run.id, error = %e, "could not build a report");
+                continue;
+            }
+        };
+        let lease = db::now() + Duration::minutes(SEND_LEASE_MINUTES);
         if !ctx.write(|c| Ok(store::claim_run(c, &run, lease)?))? {
             continue;
         }
         let attempt = run.attempts + 1;
-        // The mail goes out here, outside any transaction; its error is kept for GetRecipients.
-        let outcome = build_mail(ctx, &run, tz)
-            .map_err(|e| e.message)
-            .and_then(|mail| ctx.mailer.send(&mail).map_err(|e| format!("{e:#}")));
+        let outcome = ctx.mailer.send(&mail);
+        let recorded = ctx.write(|c| {
+            let changed = match &outcome {
+                Ok(()) => store::mark_sent(c, run.id, attempt, db::now())?,
+                Err(failure) => {
+                    let (retry_at, end_state) = match failure {
+                        SendFailure::Retryable(_) if attempt < ctx.config.report_max_attempts => {
+                            let base = ctx.config.report_retry.as_secs() as i64;
+                            (
+                                Some(
+                                    at + Duration::seconds(
+                                        base.saturating_mul(1i64 << (attempt - 1).clamp(0, 16))
+                                            .min(86_400),
+                                    ),
+                                ),
+                                RunState::Failed,
+                            )
+                        }
+                        SendFailure::Unknown(_) => (None, RunState::Interrupted),
+                        _ => (None, RunState::Failed),
+                    };
+                    let error: String = failure.to_string().chars().take(500).collect();
+                    store::mark_not_sent(c, run.id, attempt, &error, retry_at, end_state)?
+                }
+            };
+            Ok(changed)
+        })?;
+        if recorded == 0 {
+            tracing::warn!(
+                run_id = run.id,
+                "a newer attempt owns this report run; outcome not recorded"
+            );
+        }
         match outcome {
             Ok(()) => {
-                ctx.write(|c| Ok(store::mark_sent(c, run.id, at)?))?;
                 summary.sent += 1;
                 tracing::info!(run_id = run.id, schedule_id = run.schedule_id, period = %run.period_key, "report sent");
             }
-            Err(e) => {
-                let retry_at = (attempt < ctx.config.report_max_attempts).then(|| {
-                    let base = ctx.config.report_retry.as_secs() as i64;
-                    at + Duration::seconds(base.saturating_mul(1i64 << (attempt - 1).clamp(0, 16)))
-                });
-                let error: String = e.chars().take(500).collect();
-                ctx.write(|c| Ok(store::mark_failed(c, run.id, &error, retry_at)?))?;
+            Err(failure) => {
                 summary.failed += 1;
-                tracing::warn!(
-                    run_id = run.id,
-                    attempt,
-                    will_retry = retry_at.is_some(),
-                    "report mail failed"
-                );
+                tracing::warn!(run_id = run.id, attempt, error = %failure, "report mail failed");
             }
         }
     }

@@ -66,12 +66,13 @@ fn assigned(
     agent: &AgentRow,
     now: NaiveDateTime,
 ) -> ApiResult<()> {
-    // Wait time is queued → first assigned: later assignments (after a transfer) carry no wait.
+    // Wait time is first queued → first assigned: later assignments (after a transfer) carry none.
     let first = !events::exists(c, chat.id, EventKind::Assigned)?;
-    let waited = chat
-        .queued_at
-        .filter(|_| first)
-        .map(|q| (now - q).num_seconds());
+    let waited = if first {
+        events::first_at(c, chat.id, EventKind::Queued)?.map(|q| (now - q).num_seconds())
+    } else {
+        None
+    };
     fact(
         c,
         chat.id,
@@ -385,8 +386,9 @@ pub fn transfer_chat(
     ctx.with_conn(|c| view(c, chat_id))
 }
 
-/// Closes a chat and records the facts: handle time, and a missed chat when the customer or
-/// idleness ended it before any agent answered.
+/// Closes a chat and records the facts: handle time (credited to the agent who had the chat), and
+/// a missed chat when the customer or idleness ended a queued chat before any agent answered. The
+/// facts come from the row as it is once closed (and locked), not from an earlier read.
 pub(crate) fn close(
     c: &mut DbConnection,
     chat: &ChatRow,
@@ -397,17 +399,19 @@ pub(crate) fn close(
     if !chats::close(c, chat.id, reason.name(), now)? {
         return Err(closed(chat.id));
     }
+    let chat = chats::find(c, chat.id)?.ok_or_else(|| super::chats::not_found(chat.id))?;
     let handled = chat.assigned_at.map(|a| (now - a).num_seconds());
     fact(
         c,
         chat.id,
         EventKind::Closed,
         now,
-        by.or(chat.agent_id),
+        chat.agent_id.or(by),
         chat.department_id,
         handled,
     )?;
-    if chat.first_response_at.is_none() && reason != SpecialType::ClosedByUser {
+    let unanswered = chat.first_response_at.is_none() && chat.queued_at.is_some();
+    if unanswered && reason != SpecialType::ClosedByUser {
         fact(
             c,
             chat.id,

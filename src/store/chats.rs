@@ -316,7 +316,8 @@ pub fn mark_first_response(
     let updated = diesel::update(
         chats::table
             .find(id)
-            .filter(chats::first_response_at.is_null()),
+            .filter(chats::first_response_at.is_null())
+            .filter(chats::state.ne(CLOSED)),
     )
     .set(chats::first_response_at.eq(Some(now)))
     .execute(conn)?;

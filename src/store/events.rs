@@ -38,3 +38,16 @@ pub fn exists(conn: &mut DbConnection, chat_id: i64, kind: EventKind) -> QueryRe
     ))
     .get_result(conn)
 }
+
+/// When the chat first had a fact of this kind.
+pub fn first_at(
+    conn: &mut DbConnection,
+    chat_id: i64,
+    kind: EventKind,
+) -> QueryResult<Option<NaiveDateTime>> {
+    chat_events::table
+        .filter(chat_events::chat_id.eq(chat_id))
+        .filter(chat_events::kind.eq(kind.id()))
+        .select(diesel::dsl::min(chat_events::at))
+        .first(conn)
+}

@@ -205,48 +205,62 @@ pub fn claim_run(
     Ok(updated == 1)
 }
 
-pub fn mark_sent(conn: &mut DbConnection, id: i64, now: NaiveDateTime) -> QueryResult<usize> {
-    diesel::update(
-        report_runs::table
-            .find(id)
-            .filter(report_runs::state.eq(RunState::Sending as i16)),
-    )
-    .set((
-        report_runs::state.eq(RunState::Sent as i16),
-        report_runs::sent_at.eq(Some(now)),
-        report_runs::lease_until.eq(None::<NaiveDateTime>),
-        report_runs::last_error.eq(None::<String>),
-    ))
-    .execute(conn)
+/// The run as the attempt that sent it left it: only that attempt records the outcome. A run
+/// another pass marked interrupted meanwhile still takes its real outcome from the sender.
+fn held(
+    id: i64,
+    attempt: i32,
+) -> diesel::dsl::Filter<
+    diesel::dsl::Filter<
+        diesel::dsl::Find<report_runs::table, i64>,
+        diesel::dsl::EqAny<report_runs::state, [i16; 2]>,
+    >,
+    diesel::dsl::Eq<report_runs::attempts, i32>,
+> {
+    report_runs::table
+        .find(id)
+        .filter(report_runs::state.eq_any([RunState::Sending as i16, RunState::Interrupted as i16]))
+        .filter(report_runs::attempts.eq(attempt))
 }
 
-/// A failed send: retried at `retry_at`, or given up when `None`.
-pub fn mark_failed(
+pub fn mark_sent(
     conn: &mut DbConnection,
     id: i64,
+    attempt: i32,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(held(id, attempt))
+        .set((
+            report_runs::state.eq(RunState::Sent as i16),
+            report_runs::sent_at.eq(Some(now)),
+            report_runs::lease_until.eq(None::<NaiveDateTime>),
+            report_runs::last_error.eq(None::<String>),
+        ))
+        .execute(conn)
+}
+
+/// An attempt that did not send: back to pending until `retry_at`, or `end_state` (failed, or
+/// interrupted when the outcome is unknown) when `None`.
+pub fn mark_not_sent(
+    conn: &mut DbConnection,
+    id: i64,
+    attempt: i32,
     error: &str,
     retry_at: Option<NaiveDateTime>,
+    end_state: RunState,
 ) -> QueryResult<usize> {
-    let state = if retry_at.is_some() {
-        RunState::Pending
-    } else {
-        RunState::Failed
-    };
-    let target = report_runs::table
-        .find(id)
-        .filter(report_runs::state.eq(RunState::Sending as i16));
     match retry_at {
-        Some(at) => diesel::update(target)
+        Some(at) => diesel::update(held(id, attempt))
             .set((
-                report_runs::state.eq(state as i16),
+                report_runs::state.eq(RunState::Pending as i16),
                 report_runs::next_attempt_at.eq(at),
                 report_runs::lease_until.eq(None::<NaiveDateTime>),
                 report_runs::last_error.eq(Some(error)),
             ))
             .execute(conn),
-        None => diesel::update(target)
+        None => diesel::update(held(id, attempt))
             .set((
-                report_runs::state.eq(state as i16),
+                report_runs::state.eq(end_state as i16),
                 report_runs::lease_until.eq(None::<NaiveDateTime>),
                 report_runs::last_error.eq(Some(error)),
             ))

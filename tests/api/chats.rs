@@ -154,7 +154,9 @@ async fn sending_messages() {
         (sent["Type"].as_str(), sent["Message"].as_str()),
         (Some("agent"), Some("Hallo there"))
     );
-    assert_eq!(sent["Delivery"]["State"], "pending");
+    // On its way: the worker may already hold it (this test's channel server does not exist).
+    let state = sent["Delivery"]["State"].as_str().unwrap();
+    assert!(["pending", "sending"].contains(&state), "{state}");
     let id = chat.to_string();
     assert_eq!(
         app.get("GetChat", &m.token, &[("ChatID", &id)]).await.ok()["AgentID"],
