@@ -103,7 +103,7 @@ pub fn request_password_reset(ctx: &Ctx, email: &EmailAddress) -> ApiResult<()> 
         ),
         attachments: Vec::new(),
     };
-    ctx.mailer.send(&mail).map_err(|e| ApiError::internal(e))?;
+    ctx.mailer.send(&mail).map_err(ApiError::internal)?;
     tracing::info!(agent_id = agent.id, "password reset code sent");
     Ok(())
 }

@@ -205,18 +205,15 @@ pub fn claim_run(
     Ok(updated == 1)
 }
 
+type RunInState = diesel::dsl::Filter<
+    diesel::dsl::Find<report_runs::table, i64>,
+    diesel::dsl::EqAny<report_runs::state, [i16; 2]>,
+>;
+type HeldRun = diesel::dsl::Filter<RunInState, diesel::dsl::Eq<report_runs::attempts, i32>>;
+
 /// The run as the attempt that sent it left it: only that attempt records the outcome. A run
 /// another pass marked interrupted meanwhile still takes its real outcome from the sender.
-fn held(
-    id: i64,
-    attempt: i32,
-) -> diesel::dsl::Filter<
-    diesel::dsl::Filter<
-        diesel::dsl::Find<report_runs::table, i64>,
-        diesel::dsl::EqAny<report_runs::state, [i16; 2]>,
-    >,
-    diesel::dsl::Eq<report_runs::attempts, i32>,
-> {
+fn held(id: i64, attempt: i32) -> HeldRun {
     report_runs::table
         .find(id)
         .filter(report_runs::state.eq_any([RunState::Sending as i16, RunState::Interrupted as i16]))
