@@ -195,13 +195,15 @@ pub async fn create_report_schedule(
     });
     let time = f.check(
         "ScheduledTime",
-        HhMm::parse(&req.scheduled_time).and_then(|t| {
-            if t.minutes() < 24 * 60 {
-                Ok(t)
-            } else {
-                Err("must be a time of day, 00:00 to 23:59".to_string())
-            }
-        }),
+        HhMm::parse(&req.scheduled_time)
+            .ok()
+            .filter(|t| t.minutes() < 24 * 60)
+            .ok_or_else(|| {
+                format!(
+                    "must be a time of day as HH:MM, 00:00 to 23:59, not `{}`",
+                    req.scheduled_time
+                )
+            }),
     );
     let schedule = f.build(|| {
         Some(NewReportSchedule {

@@ -160,6 +160,14 @@ pub fn notify_user_new_chat_message(
             _ => m.text.clone(),
         };
         chats::touch_last_message(c, chat.id, now, &preview, true)?;
+        if let Some(url) = &m.url {
+            chats::insert_visit(c, channel.id, &m.session_id, url, now)?;
+        }
+        if chat.department_id.is_none() && chat.state() == ChatState::Unassigned {
+            route(c, &chat, &customer, &m.text, is_new, returning, now)?;
+        }
+        let chat = chats::find(c, chat.id)?.ok_or_else(|| super::chats::not_found(chat.id))?;
+        // Counted after routing, so the message that picks (or opens into) a department counts for it.
         fact(
             c,
             chat.id,
@@ -169,13 +177,6 @@ pub fn notify_user_new_chat_message(
             chat.department_id,
             None,
         )?;
-        if let Some(url) = &m.url {
-            chats::insert_visit(c, channel.id, &m.session_id, url, now)?;
-        }
-        if chat.department_id.is_none() && chat.state() == ChatState::Unassigned {
-            route(c, &chat, &customer, &m.text, is_new, returning, now)?;
-        }
-        let chat = chats::find(c, chat.id)?.ok_or_else(|| super::chats::not_found(chat.id))?;
         Ok(InboundView {
             success: true,
             chat_id: chat.id,

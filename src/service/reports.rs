@@ -266,6 +266,11 @@ impl Span {
     }
 }
 
+/// An average for the mail's text: "42.0 s", or "n/a" when nothing was measured.
+fn spoken(v: Option<f64>) -> String {
+    v.map_or_else(|| "n/a".to_owned(), |s| format!("{s:.1} s"))
+}
+
 fn seconds(v: Option<f64>) -> String {
     v.map(|s| format!("{s:.1}")).unwrap_or_default()
 }
@@ -550,15 +555,15 @@ fn build_mail(ctx: &Ctx, run: &RunRow, tz: Tz) -> ApiResult<OutgoingMail> {
             let last_day = to_date - Duration::days(1);
             let f = figures(c, span.from, span.to)?;
             text.push_str(&format!(
-                "\n{} {from_date} to {last_day} ({}):\n  chats started {}, closed {}, missed {}\n  average wait {} s, first response {} s, handle {} s\n  messages in {}, out {}\n",
+                "\n{} {from_date} to {last_day} ({}):\n  chats started {}, closed {}, missed {}\n  average wait {}, first response {}, handle {}\n  messages in {}, out {}\n",
                 grouping.name(),
                 tz.name(),
                 f.chats_started,
                 f.chats_closed,
                 f.chats_missed,
-                seconds(f.average_wait_seconds),
-                seconds(f.average_first_response_seconds),
-                seconds(f.average_handle_seconds),
+                spoken(f.average_wait_seconds),
+                spoken(f.average_first_response_seconds),
+                spoken(f.average_handle_seconds),
                 f.messages_in,
                 f.messages_out,
             ));

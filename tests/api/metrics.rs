@@ -140,6 +140,13 @@ async fn data_insight_computes_known_figures() {
             (Some(3), Some(1))
         );
         assert_eq!(department["AverageWaitSeconds"], 90.0);
+        assert_eq!(
+            (
+                department["MessagesIn"].as_i64(),
+                department["MessagesOut"].as_i64()
+            ),
+            (Some(3), Some(2))
+        );
         assert_eq!(insight["Tags"][0]["Name"], "Sales lead");
         assert_eq!(insight["Tags"][0]["Chats"], 3);
     }
