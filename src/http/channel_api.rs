@@ -157,13 +157,22 @@ pub async fn notify_user_new_chat_message(
             attachment: None,
         })
     })?;
+    take_customer_message(ctx, channel, token, message).await
+}
+
+/// Stores a customer's message (text or file) once its account token has proved good.
+async fn take_customer_message(
+    ctx: web::Data<Ctx>,
+    channel: ChannelRow,
+    token: Option<Result<(), ApiError>>,
+    message: CustomerMessage,
+) -> ApiResult<HttpResponse> {
     token.unwrap_or(Ok(()))?;
-    Ok(json(
-        run(&ctx, move |ctx| {
-            conversation::notify_user_new_chat_message(ctx, &channel, message)
-        })
-        .await?,
-    ))
+    let view = run(&ctx, move |ctx| {
+        conversation::notify_user_new_chat_message(ctx, &channel, message)
+    })
+    .await?;
+    Ok(json(view))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -323,13 +332,7 @@ pub async fn add_attachment(
             attachment: Some(file?),
         })
     })?;
-    token.unwrap_or(Ok(()))?;
-    Ok(json(
-        run(&ctx, move |ctx| {
-            conversation::notify_user_new_chat_message(ctx, &channel, message)
-        })
-        .await?,
-    ))
+    take_customer_message(ctx, channel, token, message).await
 }
 
 #[derive(Deserialize, ToSchema)]
