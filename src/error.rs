@@ -273,11 +273,3 @@ impl From<actix_web::error::BlockingError> for ApiError {
         Self::internal(e)
     }
 }
-
-/// True when a Diesel error is a unique-constraint violation: services turn it into their own 409.
-pub fn is_unique_violation(e: &DieselError) -> bool {
-    matches!(
-        e,
-        DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)
-    )
-}

@@ -116,16 +116,25 @@ pub(crate) fn not_found(chat_id: i64) -> ApiError {
 /// chats assigned to them.
 pub(crate) fn load_for(c: &mut DbConnection, caller: &Caller, chat_id: i64) -> ApiResult<ChatRow> {
     let chat = chats::find(c, chat_id)?.ok_or_else(|| not_found(chat_id))?;
-    if caller.is_manager() || chat.agent_id == Some(caller.agent_id) {
-        return Ok(chat);
-    }
-    let mine = agents::department_ids(c, caller.agent_id)?;
-    match chat.department_id {
-        Some(d) if mine.contains(&d) => Ok(chat),
-        _ => Err(ApiError::forbidden(format!(
+    let mine = if caller.is_manager() {
+        Vec::new()
+    } else {
+        agents::department_ids(c, caller.agent_id)?
+    };
+    if may_act_on(caller, &mine, &chat) {
+        Ok(chat)
+    } else {
+        Err(ApiError::forbidden(format!(
             "Chat {chat_id} is not in one of your departments"
-        ))),
+        )))
     }
+}
+
+/// The access rule itself, given the caller's departments (`mine`, unused for managers).
+pub(crate) fn may_act_on(caller: &Caller, mine: &[i64], chat: &ChatRow) -> bool {
+    caller.is_manager()
+        || chat.agent_id == Some(caller.agent_id)
+        || chat.department_id.is_some_and(|d| mine.contains(&d))
 }
 
 /// GetChatList's parameters after parsing.

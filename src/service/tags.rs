@@ -111,9 +111,8 @@ pub fn update_tag_group(
 
 fn load_group(c: &mut DbConnection, id: i64) -> ApiResult<TagGroupView> {
     let row = store::find_group(c, id)?.ok_or_else(|| group_not_found(id))?;
-    let tags = store::list_tags(c)?
+    let tags = store::list_tags_of_group(c, id)?
         .into_iter()
-        .filter(|t| t.group_id == id)
         .map(tag_view)
         .collect();
     Ok(group_view(row, tags))

@@ -119,16 +119,17 @@ pub fn live_for_customer(
         .optional()
 }
 
+/// The customer's most recent chats, newest first.
 pub fn for_customer(
     conn: &mut DbConnection,
     customer_id: i64,
     limit: i64,
-) -> QueryResult<Vec<i64>> {
+) -> QueryResult<Vec<ChatRow>> {
     chats::table
         .filter(chats::customer_id.eq(customer_id))
         .order(chats::id.desc())
         .limit(limit)
-        .select(chats::id)
+        .select(ChatRow::as_select())
         .load(conn)
 }
 

@@ -165,6 +165,16 @@ pub fn list_tags(conn: &mut DbConnection) -> QueryResult<Vec<TagRow>> {
         .load(conn)
 }
 
+/// The group's tags that are not deleted.
+pub fn list_tags_of_group(conn: &mut DbConnection, group_id: i64) -> QueryResult<Vec<TagRow>> {
+    tags::table
+        .filter(tags::group_id.eq(group_id))
+        .filter(tags::deleted_at.is_null())
+        .order(tags::id)
+        .select(TagRow::as_select())
+        .load(conn)
+}
+
 /// Of `ids`, the tags that exist and are not deleted.
 pub fn existing_tag_ids(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<i64>> {
     tags::table
