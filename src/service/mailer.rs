@@ -8,7 +8,7 @@ use std::time::Duration;
 use anyhow::Context;
 use lettre::message::header::ContentType;
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
-use lettre::{FileTransport, Message, SmtpTransport, Transport};
+use lettre::{Message, SmtpTransport, Transport};
 
 use crate::config::Config;
 
@@ -98,17 +98,8 @@ impl Mailer {
                     SendFailure::Retryable(text)
                 }
             }),
-            MailTransport::Files(dir) => {
-                std::fs::create_dir_all(dir).map_err(|e| {
-                    SendFailure::Retryable(format!("cannot create {}: {e}", dir.display()))
-                })?;
-                FileTransport::new(dir)
-                    .send(&message)
-                    .map(|_| ())
-                    .map_err(|e| {
-                        SendFailure::Retryable(format!("writing the .eml file failed: {e}"))
-                    })
-            }
+            MailTransport::Files(dir) => write_eml(dir, &message.formatted())
+                .map_err(|e| SendFailure::Retryable(format!("writing the .eml file failed: {e}"))),
         }
     }
 
@@ -138,5 +129,38 @@ impl Mailer {
             builder.multipart(parts)?
         };
         Ok(message)
+    }
+}
+
+/// Writes a mail as `<random>.eml` in `dir`, atomically: the bytes go to a hidden temporary file
+/// that is then renamed, so whoever reads the outbox never sees a half-written mail.
+fn write_eml(dir: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    std::fs::create_dir_all(dir)?;
+    let (name, _) = crate::domain::token::generate();
+    let temporary = dir.join(format!(".{name}.eml.tmp"));
+    let mut file = std::fs::File::create(&temporary)?;
+    file.write_all(bytes)?;
+    file.sync_all()?;
+    std::fs::rename(&temporary, dir.join(format!("{name}.eml")))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn eml_files_appear_whole_and_leave_no_temporary_behind() {
+        let dir = std::env::temp_dir().join(format!("agentdesk-eml-{}", std::process::id()));
+        super::write_eml(&dir, b"Subject: hi\r\n\r\nbody").unwrap();
+        let names: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names.len(), 1, "{names:?}");
+        assert!(names[0].ends_with(".eml") && !names[0].starts_with('.'));
+        assert_eq!(
+            std::fs::read(dir.join(&names[0])).unwrap(),
+            b"Subject: hi\r\n\r\nbody"
+        );
+        std::fs::remove_dir_all(dir).unwrap();
     }
 }

@@ -325,7 +325,9 @@ impl TestApp {
             return Vec::new();
         };
         entries
-            .filter_map(|e| std::fs::read_to_string(e.ok()?.path()).ok())
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|path| path.extension().is_some_and(|x| x == "eml"))
+            .filter_map(|path| std::fs::read_to_string(path).ok())
             .collect()
     }
 }
