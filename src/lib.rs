@@ -1,6 +1,7 @@
 //! agentdesk: a live-chat agent desk server. See DESIGN.md for the layers:
 //! `http` → `service` → `store` → `db`.
 
+pub mod clock;
 pub mod config;
 pub mod db;
 pub mod domain;

@@ -107,6 +107,7 @@ fn worker(config: Config) -> anyhow::Result<()> {
 }
 
 fn send_due(config: Config, at: Option<&str>) -> anyhow::Result<()> {
+    let ctx = build_context(config)?;
     let at = match at {
         Some(raw) => chrono::DateTime::parse_from_rfc3339(raw)
             .map_err(|e| {
@@ -114,9 +115,8 @@ fn send_due(config: Config, at: Option<&str>) -> anyhow::Result<()> {
             })?
             .with_timezone(&chrono::Utc)
             .naive_utc(),
-        None => agentdesk::db::now(),
+        None => ctx.now(),
     };
-    let ctx = build_context(config)?;
     migrate_now(&ctx)?;
     let summary =
         agentdesk::service::reports::send_due(&ctx, agentdesk::db::truncate_to_micros(at))

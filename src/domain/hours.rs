@@ -79,6 +79,18 @@ pub struct WeekSchedule {
 }
 
 impl WeekSchedule {
+    /// Every day open from 00:00 to 24:00: what a new desk has until a manager sets hours.
+    pub fn is_around_the_clock(&self) -> bool {
+        (1..=7).all(|day| {
+            self.days.iter().any(|d| {
+                d.day == day
+                    && d.enabled
+                    && d.start.minutes() == 0
+                    && d.end.minutes() == i32::from(HhMm::END_OF_DAY)
+            })
+        })
+    }
+
     pub fn is_open(&self, at: DateTime<Utc>, tz: Tz) -> bool {
         let local = at.with_timezone(&tz);
         let day = local.weekday().number_from_monday() as u8;
@@ -123,5 +135,24 @@ mod tests {
         let at = Utc.with_ymd_and_hms(2026, 11, 23, 6, 30, 0).unwrap();
         assert!(week.is_open(at, chrono_tz::Africa::Johannesburg));
         assert!(!week.is_open(at, chrono_tz::UTC));
+    }
+
+    #[test]
+    fn around_the_clock_means_every_day_all_day() {
+        let t = |s| HhMm::parse(s).unwrap();
+        let all_day = |day| DayHours::new(day, true, t("00:00"), t("24:00")).unwrap();
+        let mut week = WeekSchedule {
+            days: (1..=7).map(all_day).collect(),
+        };
+        assert!(week.is_around_the_clock());
+        // Saturday 23:59 and Monday 00:00 are both open.
+        for (d, h, m) in [(28, 23, 59), (30, 0, 0)] {
+            let at = Utc.with_ymd_and_hms(2026, 11, d, h, m, 0).unwrap();
+            assert!(week.is_open(at, chrono_tz::Pacific::Kiritimati));
+        }
+        week.days[6] = DayHours::new(7, true, t("00:00"), t("23:59")).unwrap();
+        assert!(!week.is_around_the_clock());
+        week.days.pop();
+        assert!(!week.is_around_the_clock());
     }
 }

@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 
 use super::auth::Caller;
 use super::{conflict_as, passwords, Ctx};
-use crate::db::{self, dialect, DbConnection};
+use crate::db::{dialect, DbConnection};
 use crate::domain::{AgentStatus, EmailAddress, MobileNumber, Notification, Password, Role};
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::store::agents::{AgentChanges, AgentRow, NewAgentRow};
@@ -97,7 +97,7 @@ pub fn create_agent(ctx: &Ctx, new: NewAgent) -> ApiResult<AgentView> {
             ));
         }
         check_departments_exist(c, &new.department_ids)?;
-        let now = db::now();
+        let now = ctx.now();
         let id = agents::insert(
             c,
             &NewAgentRow {
@@ -165,7 +165,7 @@ pub fn update_agent(ctx: &Ctx, caller: &Caller, patch: AgentPatch) -> ApiResult<
             check_departments_exist(c, ids)?;
             agents::replace_departments(c, target, ids)?;
         }
-        let now = db::now();
+        let now = ctx.now();
         let status = if disabled {
             Some(AgentStatus::Offline)
         } else {

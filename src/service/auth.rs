@@ -5,7 +5,7 @@ use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 
 use super::agents::AgentView;
 use super::{passwords, Ctx};
-use crate::db::{self, dialect, DbConnection};
+use crate::db::{dialect, DbConnection};
 use crate::domain::{token, AgentStatus, EmailAddress, Role};
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::store::sessions::NewSessionRow;
@@ -52,7 +52,7 @@ fn to_duration(d: std::time::Duration) -> Duration {
 pub fn agent_logon(ctx: &Ctx, email: &EmailAddress, password: &str) -> ApiResult<LogonView> {
     let key = email.key();
     let window = to_duration(ctx.config.logon_failure_window);
-    let started = db::now();
+    let started = ctx.now();
     ctx.write(|c| {
         dialect::lock_key(c, &format!("logon:{key}"))?;
         let (failures, oldest) = logon_failures::recent(c, &key, started - window)?;
@@ -94,7 +94,7 @@ pub fn agent_logon(ctx: &Ctx, email: &EmailAddress, password: &str) -> ApiResult
     }
 
     let (plain, hash) = token::generate();
-    let now = db::now();
+    let now = ctx.now();
     let absolute = now + to_duration(ctx.config.session_absolute);
     let idle = (now + to_duration(ctx.config.session_idle)).min(absolute);
     ctx.write(|c| {
@@ -131,7 +131,7 @@ pub fn authenticate(ctx: &Ctx, plain_token: &str) -> ApiResult<Caller> {
     let mut conn = ctx.conn()?;
     let (session, agent) =
         sessions::find_with_agent(&mut conn, &hash)?.ok_or_else(invalid_token)?;
-    let now = db::now();
+    let now = ctx.now();
     if session.idle_expires_at <= now || session.absolute_expires_at <= now || !agent.enabled {
         return Err(invalid_token());
     }
@@ -177,7 +177,7 @@ pub fn keep_alive(ctx: &Ctx, caller: &Caller) -> ApiResult<DateTime<Utc>> {
         session.id,
         caller.agent_id,
         session.absolute_expires_at,
-        db::now(),
+        ctx.now(),
     )?;
     Ok(idle.and_utc())
 }
@@ -186,7 +186,7 @@ pub fn keep_alive(ctx: &Ctx, caller: &Caller) -> ApiResult<DateTime<Utc>> {
 pub fn agent_logoff(ctx: &Ctx, caller: &Caller) -> ApiResult<()> {
     ctx.write(|c| {
         sessions::delete(c, caller.session_id)?;
-        set_offline_without_sessions(c, caller.agent_id, db::now())?;
+        set_offline_without_sessions(c, caller.agent_id, ctx.now())?;
         tracing::info!(agent_id = caller.agent_id, "agent logged off");
         Ok(())
     })
@@ -208,7 +208,7 @@ fn set_offline_without_sessions(
 pub fn sweep_expired_sessions(ctx: &Ctx) -> ApiResult<usize> {
     let mut ended = 0;
     loop {
-        let now = db::now();
+        let now = ctx.now();
         let batch = ctx.read(|c| sessions::expired(c, now, 500))?;
         if batch.is_empty() {
             break;
@@ -231,7 +231,7 @@ pub fn sweep_expired_sessions(ctx: &Ctx) -> ApiResult<usize> {
         }
     }
     let window = to_duration(ctx.config.logon_failure_window);
-    ctx.write(|c| Ok(logon_failures::delete_older_than(c, db::now() - window)?))?;
+    ctx.write(|c| Ok(logon_failures::delete_older_than(c, ctx.now() - window)?))?;
     if ended > 0 {
         tracing::info!(ended, "expired sessions swept");
     }

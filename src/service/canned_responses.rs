@@ -6,7 +6,6 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::Ctx;
-use crate::db;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::store::canned_responses::{self as store, CannedResponseChanges, CannedResponseRow};
 
@@ -44,7 +43,7 @@ pub fn create_canned_response(
     message_text: String,
 ) -> ApiResult<CannedResponseView> {
     ctx.write(|c| {
-        let id = store::insert(c, &name, &message_text, db::now())?;
+        let id = store::insert(c, &name, &message_text, ctx.now())?;
         store::find(c, id)?.map(view).ok_or_else(|| not_found(id))
     })
 }
@@ -59,7 +58,7 @@ pub fn update_canned_response(
         let changes = CannedResponseChanges {
             name,
             message_text,
-            updated_at: Some(db::now()),
+            updated_at: Some(ctx.now()),
         };
         if store::update(c, id, &changes)? == 0 {
             return Err(not_found(id));

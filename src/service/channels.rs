@@ -5,7 +5,6 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::Ctx;
-use crate::db;
 use crate::domain::token;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::store::channels::{self as store, ChannelRow, NewChannelRow};
@@ -57,7 +56,7 @@ pub fn create_channel(ctx: &Ctx, name: String, chat_server: String) -> ApiResult
                 api_key_hash: &api_key_hash,
                 account_token_hash: &account_token_hash,
                 signing_secret: &signing_secret,
-                created_at: db::now(),
+                created_at: ctx.now(),
             },
         )?;
         let row = store::find(c, id)?.ok_or_else(|| not_found(id))?;
@@ -77,7 +76,7 @@ pub fn get_channel_list(ctx: &Ctx) -> ApiResult<Vec<ChannelView>> {
 
 /// Deletes a channel: its key stops working at once; its chats stay in the history.
 pub fn delete_channel(ctx: &Ctx, id: i64) -> ApiResult<()> {
-    ctx.write(|c| match store::soft_delete(c, id, db::now())? {
+    ctx.write(|c| match store::soft_delete(c, id, ctx.now())? {
         0 => Err(not_found(id)),
         _ => Ok(()),
     })

@@ -242,7 +242,7 @@ pub fn get_chat(ctx: &Ctx, caller: &Caller, chat_id: i64) -> ApiResult<ChatDetai
         let visits = chats::visits(c, chat.channel_id, &chat.external_session_id, 50)?;
         let typing = chat
             .customer_typing_at
-            .is_some_and(|t| (crate::db::now() - t).num_seconds() < TYPING_SECONDS);
+            .is_some_and(|t| (ctx.now() - t).num_seconds() < TYPING_SECONDS);
         Ok(ChatDetail {
             chat: view(c, chat_id)?,
             customer: CustomerRef {

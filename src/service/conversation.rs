@@ -1,7 +1,7 @@
 //! The customer's side of a chat, as channel servers report it: messages (with the welcome menu
 //! and routing into a department's queue), typing, page visits, attachments and leaving.
 
-use chrono::{NaiveDateTime, Utc};
+use chrono::NaiveDateTime;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
@@ -9,7 +9,8 @@ use utoipa::ToSchema;
 use super::outbound::{fact, record, tell_customer};
 use super::routing::{close, enter_queue};
 use super::{settings, working_hours, Ctx};
-use crate::db::{self, dialect, DbConnection};
+use crate::clock::Clock;
+use crate::db::{dialect, DbConnection};
 use crate::domain::chat::{ChatState, EventKind, MessageKind, Placeholders, SpecialType};
 use crate::domain::settings::SettingKey;
 use crate::error::{ApiError, ApiResult, ErrorCode};
@@ -63,12 +64,12 @@ struct Desk {
 }
 
 impl Desk {
-    fn load(c: &mut DbConnection) -> ApiResult<Self> {
+    fn load(c: &mut DbConnection, at: chrono::DateTime<chrono::Utc>) -> ApiResult<Self> {
         let week = working_hours::week_schedule(c)?;
         let tz = settings::time_zone(c)?;
         Ok(Self {
             company: settings::text(c, SettingKey::CompanyName)?,
-            open_now: week.is_open(Utc::now(), tz),
+            open_now: week.is_open(at, tz),
             out_of_hours: settings::text(c, SettingKey::OutOfHoursMessage)?,
         })
     }
@@ -125,7 +126,7 @@ pub fn notify_user_new_chat_message(
         if let Some(upload) = &m.attachment {
             check_size(c, upload.bytes.len(), "file")?;
         }
-        let now = db::now();
+        let now = ctx.now();
         let (chat, is_new) = match chats::find_live_by_session(c, channel.id, &m.session_id)? {
             Some(chat) => (chat, false),
             None => (open_chat(c, channel, &m, now)?, true),
@@ -164,7 +165,7 @@ pub fn notify_user_new_chat_message(
             chats::insert_visit(c, channel.id, &m.session_id, url, now)?;
         }
         if chat.department_id.is_none() && chat.state() == ChatState::Unassigned {
-            route(c, &chat, &customer, &m.text, is_new, returning, now)?;
+            route(c, &ctx.clock, &chat, &customer, &m.text, is_new, returning)?;
         }
         let chat = chats::find(c, chat.id)?.ok_or_else(|| super::chats::not_found(chat.id))?;
         // Counted after routing, so the message that picks (or opens into) a department counts for it.
@@ -295,14 +296,15 @@ fn menu_text(menu: &[DepartmentRow], intro: &str) -> String {
 /// the only candidate; a reply to the menu picks the department or gets the menu again.
 fn route(
     c: &mut DbConnection,
+    clock: &Clock,
     chat: &ChatRow,
     customer: &CustomerRow,
     reply: &str,
     is_new: bool,
     returning: bool,
-    now: NaiveDateTime,
 ) -> ApiResult<()> {
-    let desk = Desk::load(c)?;
+    let now = clock.now();
+    let desk = Desk::load(c, now.and_utc())?;
     let menu = departments::menu(c)?;
     if is_new && !desk.open_now {
         tell_customer(c, chat.id, SpecialType::OutOfHours, &desk.out_of_hours, now)?;
@@ -328,7 +330,7 @@ fn route(
             .find(|d| choice.is_some() && d.menu_index == choice)
         {
             Some(department) => {
-                queue_with_welcome(c, chat.id, department, customer, returning, now)
+                queue_with_welcome(c, clock, chat.id, department, customer, returning)
             }
             None => {
                 let intro = "Sorry, that is not one of the options. Reply with the number of the department you need:";
@@ -348,7 +350,7 @@ fn route(
         None => departments::enabled(c)?.into_iter().next(),
     };
     match target {
-        Some(department) => queue_with_welcome(c, chat.id, &department, customer, returning, now),
+        Some(department) => queue_with_welcome(c, clock, chat.id, &department, customer, returning),
         None => {
             tell_customer(
                 c,
@@ -364,13 +366,14 @@ fn route(
 
 fn queue_with_welcome(
     c: &mut DbConnection,
+    clock: &Clock,
     chat_id: i64,
     department: &DepartmentRow,
     customer: &CustomerRow,
     returning: bool,
-    now: NaiveDateTime,
 ) -> ApiResult<()> {
-    let position = enter_queue(c, chat_id, department)?;
+    let position = enter_queue(c, clock, chat_id, department)?;
+    let now = clock.now();
     let welcome = if returning {
         department
             .welcome_returning
@@ -406,7 +409,7 @@ pub fn notify_user_new_chat_event(
 ) -> ApiResult<i64> {
     ctx.write(|c| {
         let chat = live_chat(c, channel, session)?;
-        chats::set_typing(c, chat.id, typing.then(db::now))?;
+        chats::set_typing(c, chat.id, typing.then(|| ctx.now()))?;
         Ok(chat.id)
     })
 }
@@ -418,14 +421,14 @@ pub fn notify_user_visited(
     session: &str,
     url: &str,
 ) -> ApiResult<()> {
-    ctx.write(|c| Ok(chats::insert_visit(c, channel.id, session, url, db::now())?))
+    ctx.write(|c| Ok(chats::insert_visit(c, channel.id, session, url, ctx.now())?))
 }
 
 /// The customer left: the chat closes as closed by the customer.
 pub fn notify_user_end_chat(ctx: &Ctx, channel: &ChannelRow, session: &str) -> ApiResult<i64> {
     ctx.write(|c| {
         let chat = live_chat(c, channel, session)?;
-        let now = db::now();
+        let now = ctx.now();
         close(c, &chat, SpecialType::ClosedByCustomer, None, now)?;
         record(
             c,

@@ -1,6 +1,6 @@
 //! Customers and chat tags: AddComment, FindCustomer, UpdateCustomer, AddTag, RemoveTag.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -8,7 +8,7 @@ use super::auth::Caller;
 use super::chats::{load_for, may_act_on, view, ChatView};
 use super::messages::add_note;
 use super::Ctx;
-use crate::db::{self, DbConnection};
+use crate::db::DbConnection;
 use crate::domain::EmailAddress;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::store::chats::{self, ChatRow};
@@ -125,7 +125,7 @@ fn customer_view(
 pub fn add_comment(ctx: &Ctx, caller: &Caller, customer_id: i64, comment: &str) -> ApiResult<i64> {
     ctx.write(|c| {
         let chat = active_chat(c, caller, customer_id)?;
-        add_note(c, caller, chat.id, comment)
+        add_note(c, caller, chat.id, comment, ctx.now())
     })
 }
 
@@ -176,7 +176,7 @@ pub fn update_customer(
         } else {
             None
         };
-        let now = db::now();
+        let now = ctx.now();
         let changes = CustomerChanges {
             full_name: patch.full_name.clone(),
             email: patch.email.as_ref().map(|e| e.as_str().to_owned()),
@@ -187,10 +187,10 @@ pub fn update_customer(
         customers::update(c, customer_id, &changes)?;
         if let Some(chat) = &chat {
             if let Some(comment) = &patch.comment {
-                add_note(c, caller, chat.id, comment)?;
+                add_note(c, caller, chat.id, comment, now)?;
             }
             for tag_id in &patch.tag_ids {
-                tag_chat(c, caller, chat.id, *tag_id)?;
+                tag_chat(c, caller, chat.id, *tag_id, ctx.now())?;
             }
         }
         let row = customers::find(c, row.id)?.ok_or_else(|| not_found(customer_id))?;
@@ -198,7 +198,13 @@ pub fn update_customer(
     })
 }
 
-fn tag_chat(c: &mut DbConnection, caller: &Caller, chat_id: i64, tag_id: i64) -> ApiResult<()> {
+fn tag_chat(
+    c: &mut DbConnection,
+    caller: &Caller,
+    chat_id: i64,
+    tag_id: i64,
+    now: NaiveDateTime,
+) -> ApiResult<()> {
     let tag = tags::find_tag(c, tag_id)?.ok_or_else(|| {
         ApiError::new(
             ErrorCode::TagNotFound,
@@ -212,7 +218,7 @@ fn tag_chat(c: &mut DbConnection, caller: &Caller, chat_id: i64, tag_id: i64) ->
             format!("The tag {} is disabled", tag.name),
         ));
     }
-    chats::add_tag(c, chat_id, tag_id, Some(caller.agent_id), db::now())?;
+    chats::add_tag(c, chat_id, tag_id, Some(caller.agent_id), now)?;
     Ok(())
 }
 
@@ -228,7 +234,7 @@ pub fn add_tag(ctx: &Ctx, caller: &Caller, target: TagTarget, tag_id: i64) -> Ap
             TagTarget::Chat(id) => load_for(c, caller, id)?,
             TagTarget::Customer(id) => active_chat(c, caller, id)?,
         };
-        tag_chat(c, caller, chat.id, tag_id)?;
+        tag_chat(c, caller, chat.id, tag_id, ctx.now())?;
         Ok(chat.id)
     })?;
     ctx.with_conn(|c| view(c, chat_id))

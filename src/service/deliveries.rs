@@ -33,7 +33,7 @@ pub struct DeliveryJob {
 /// Claims the next due delivery, just before it is posted, so a lease never runs out while a job
 /// waits its turn in a worker. `None` when nothing is due.
 pub fn claim_next(ctx: &Ctx) -> ApiResult<Option<DeliveryJob>> {
-    let now = db::now();
+    let now = ctx.now();
     for d in ctx.read(|c| deliveries::due(c, now, 20))? {
         if let Some(job) = ctx.write(|c| claim_one(c, &d, now))? {
             return Ok(Some(job));
@@ -52,7 +52,14 @@ fn claim_one(
         return Ok(None);
     }
     let Some(channel) = channels::find(c, d.channel_id)? else {
-        deliveries::mark_attempt_failed(c, d.id, d.attempts + 1, "the channel was deleted", None)?;
+        deliveries::mark_attempt_failed(
+            c,
+            d.id,
+            d.attempts + 1,
+            "the channel was deleted",
+            None,
+            now,
+        )?;
         return Ok(None);
     };
     let message = messages::find(c, d.message_id)?
@@ -95,7 +102,7 @@ fn claim_one(
 /// minutes), or failed for good after `DELIVERY_MAX_ATTEMPTS`.
 pub fn record_outcome(ctx: &Ctx, job: &DeliveryJob, outcome: Result<(), String>) -> ApiResult<()> {
     ctx.write(|c| {
-        let now = db::now();
+        let now = ctx.now();
         match &outcome {
             Ok(()) => {
                 if deliveries::mark_delivered(c, job.delivery_id, job.attempt, now)? == 0 {
@@ -109,7 +116,7 @@ pub fn record_outcome(ctx: &Ctx, job: &DeliveryJob, outcome: Result<(), String>)
                     now + Duration::milliseconds(delay)
                 });
                 let error: String = error.chars().take(500).collect();
-                deliveries::mark_attempt_failed(c, job.delivery_id, job.attempt, &error, retry_at)?;
+                deliveries::mark_attempt_failed(c, job.delivery_id, job.attempt, &error, retry_at, now)?;
                 tracing::warn!(delivery_id = job.delivery_id, attempt = job.attempt, error = %error, will_retry = retry_at.is_some(), "delivery to channel server failed");
             }
         }

@@ -5,7 +5,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::{conflict_as, Ctx};
-use crate::db::{self, DbConnection};
+use crate::db::DbConnection;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::store::departments::{self as store, DepartmentRow, DepartmentValues};
 use crate::store::tags;
@@ -68,7 +68,7 @@ pub fn create_department(ctx: &Ctx, patch: DepartmentPatch) -> ApiResult<Departm
         .name
         .clone()
         .ok_or_else(|| ApiError::field("Name", "is required"))?;
-    let now = db::now();
+    let now = ctx.now();
     let values = DepartmentValues {
         name_key: name.to_lowercase(),
         name,
@@ -107,7 +107,7 @@ pub fn update_department(ctx: &Ctx, id: i64, patch: DepartmentPatch) -> ApiResul
                 .clone()
                 .unwrap_or(current.welcome_returning),
             enabled: patch.enabled.unwrap_or(current.enabled),
-            updated_at: db::now(),
+            updated_at: ctx.now(),
         };
         let values = checked(c, values, Some(id))?;
         store::update(c, id, &values)?;

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -12,7 +12,7 @@ use super::conversation::{check_size, store_upload, Upload};
 use super::outbound::{agent_reply, fact, Reply};
 use super::routing::closed;
 use super::Ctx;
-use crate::db::{self, DbConnection};
+use crate::db::DbConnection;
 use crate::domain::chat::{ChatState, EventKind, MessageKind, Placeholders};
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::store::attachments::AttachmentMeta;
@@ -127,7 +127,7 @@ pub fn send_message(
         match chat.state() {
             ChatState::Closed => return Err(closed(chat_id)),
             ChatState::Unassigned => {
-                super::routing::take_for_reply(c, caller, &chat)?;
+                super::routing::take_for_reply(c, caller, &chat, ctx.now())?;
             }
             ChatState::Open if chat.agent_id != Some(caller.agent_id) && !caller.is_manager() => {
                 return Err(ApiError::conflict(
@@ -170,7 +170,7 @@ pub fn send_message(
         if let Some(upload) = &out.attachment {
             check_size(c, upload.bytes.len(), "AttachmentData")?;
         }
-        let now = db::now();
+        let now = ctx.now();
         let attachment_id = out
             .attachment
             .as_ref()
@@ -229,7 +229,7 @@ pub fn get_chat_messages(
 pub fn mark_chat_read(ctx: &Ctx, caller: &Caller, chat_id: i64) -> ApiResult<usize> {
     ctx.write(|c| {
         load_for(c, caller, chat_id)?;
-        let read = messages::mark_read_by_agent(c, chat_id, db::now())?;
+        let read = messages::mark_read_by_agent(c, chat_id, ctx.now())?;
         chats::reset_unread(c, chat_id)?;
         Ok(read)
     })
@@ -241,6 +241,7 @@ pub(crate) fn add_note(
     caller: &Caller,
     chat_id: i64,
     text: &str,
+    now: NaiveDateTime,
 ) -> ApiResult<i64> {
     Ok(messages::insert(
         c,
@@ -253,7 +254,7 @@ pub(crate) fn add_note(
             text,
             attachment_id: None,
             to_customer: false,
-            created_at: db::now(),
+            created_at: now,
         },
     )?)
 }

@@ -10,7 +10,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::{settings, Ctx};
-use crate::db::{self, DbConnection};
+use crate::db::DbConnection;
 use crate::domain::chat::EventKind;
 use crate::domain::report::{local_to_utc, midnight};
 use crate::domain::AgentStatus;
@@ -144,7 +144,7 @@ fn today_start(tz: Tz, now: NaiveDateTime) -> NaiveDateTime {
 
 pub fn live_metrics(ctx: &Ctx) -> ApiResult<LiveMetricsView> {
     ctx.with_conn(|c| {
-        let now = db::now();
+        let now = ctx.now();
         let tz = settings::time_zone(c)?;
         let since = today_start(tz, now);
         let status = metrics::agents_by_status(c)?;
@@ -329,7 +329,7 @@ pub struct DataInsightView {
 pub fn data_insight(ctx: &Ctx, period: Period) -> ApiResult<DataInsightView> {
     ctx.with_conn(|c| {
         let tz = settings::time_zone(c)?;
-        let now_local = chrono::TimeZone::from_utc_datetime(&tz, &db::now()).naive_local();
+        let now_local = chrono::TimeZone::from_utc_datetime(&tz, &ctx.now()).naive_local();
         let local = period.buckets(now_local);
         let edges: Vec<NaiveDateTime> = local.iter().map(|t| local_to_utc(tz, *t)).collect();
         let mut series = Vec::new();

@@ -27,6 +27,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use diesel::result::QueryResult;
 
+use crate::clock::Clock;
 use crate::config::Config;
 use crate::db::{dialect, DbConnection, DbPool, PooledConnection};
 use crate::error::{ApiError, ApiResult};
@@ -37,6 +38,8 @@ pub struct Ctx {
     pub pool: DbPool,
     pub config: Config,
     pub mailer: Mailer,
+    /// Where every service reads the time (tests move it).
+    pub clock: Clock,
     /// Woken when messages for customers are queued, so the delivery worker sends them at once.
     pub outbound_ready: tokio::sync::Notify,
     /// Set once migrations have run; until then the API answers 503.
@@ -49,9 +52,15 @@ impl Ctx {
             pool,
             config,
             mailer,
+            clock: Clock::system(),
             outbound_ready: tokio::sync::Notify::new(),
             schema_ready: AtomicBool::new(false),
         }
+    }
+
+    /// Now, as stored (UTC, microseconds).
+    pub fn now(&self) -> chrono::NaiveDateTime {
+        self.clock.now()
     }
 
     pub fn mark_schema_ready(&self) {

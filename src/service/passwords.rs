@@ -10,7 +10,6 @@ use chrono::Duration;
 
 use super::mailer::OutgoingMail;
 use super::Ctx;
-use crate::db;
 use crate::domain::{token, AgentStatus, EmailAddress, Password};
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::store::{agents, password_resets, sessions};
@@ -72,7 +71,7 @@ pub fn request_password_reset(ctx: &Ctx, email: &EmailAddress) -> ApiResult<()> 
         return Ok(());
     }
     let (code, code_hash) = token::generate();
-    let now = db::now();
+    let now = ctx.now();
     ctx.write(|c| {
         password_resets::burn_unused_for_agent(c, agent.id, now)?;
         password_resets::insert(
@@ -118,14 +117,14 @@ pub fn set_password(ctx: &Ctx, reset_code: &str, password: &Password) -> ApiResu
     };
     let code_hash = token::hash(reset_code);
     // Look before hashing, so junk codes cost no argon2 work; the conditional update below decides.
-    let now = db::now();
+    let now = ctx.now();
     let known = ctx.read(|c| password_resets::peek_valid(c, &code_hash, now))?;
     if !known {
         return Err(invalid());
     }
     let new_hash = hash(password)?;
     ctx.write(|c| {
-        let agent_id = password_resets::consume(c, &code_hash, db::now())?.ok_or_else(invalid)?;
+        let agent_id = password_resets::consume(c, &code_hash, ctx.now())?.ok_or_else(invalid)?;
         agents::set_password_hash(c, agent_id, &new_hash, now)?;
         sessions::delete_for_agent(c, agent_id)?;
         agents::set_status(c, agent_id, AgentStatus::Offline.id())?;

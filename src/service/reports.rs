@@ -15,7 +15,7 @@ use utoipa::ToSchema;
 use super::mailer::{MailAttachment, OutgoingMail, SendFailure};
 use super::metrics::{agent_figures, department_figures, figures, tag_figures, Figures};
 use super::{settings, Ctx};
-use crate::db::{self, DbConnection};
+use crate::db::DbConnection;
 use crate::domain::csv_cell::neutralise;
 use crate::domain::report::{local_to_utc, midnight, Grouping, ReportKind, WeeklySlots};
 use crate::domain::settings::SettingKey;
@@ -156,7 +156,7 @@ pub fn create_recipient(
             c,
             &full_name,
             email.as_str(),
-            db::now(),
+            ctx.now(),
         )?)
     })?;
     get_recipients(ctx)?
@@ -169,7 +169,7 @@ pub fn create_recipient(
 pub fn get_recipients(ctx: &Ctx) -> ApiResult<Vec<RecipientView>> {
     ctx.with_conn(|c| {
         let tz = settings::time_zone(c)?;
-        let now = db::now();
+        let now = ctx.now();
         let schedules = store::schedules(c)?;
         let ids: Vec<i64> = schedules.iter().map(|s| s.id).collect();
         let runs = store::latest_runs(c, &ids)?;
@@ -226,7 +226,7 @@ pub fn create_report_schedule(ctx: &Ctx, s: NewReportSchedule) -> ApiResult<Sche
                 delivery: "EMAIL",
                 scheduled_days: &days.join(","),
                 scheduled_minute: s.time.minutes(),
-                created_at: db::now(),
+                created_at: ctx.now(),
             },
         )?)
     })?;
@@ -470,7 +470,7 @@ pub fn send_due(ctx: &Ctx, at: NaiveDateTime) -> ApiResult<PassSummary> {
         }
         let key = slot.format("%Y-%m-%dT%H:%M").to_string();
         // A schedule deleted meanwhile fails its insert; the other schedules still go.
-        match ctx.write(|c| Ok(store::insert_run_once(c, s.id, &key, due, db::now())?)) {
+        match ctx.write(|c| Ok(store::insert_run_once(c, s.id, &key, due, ctx.now())?)) {
             Ok(true) => summary.runs_created += 1,
             Ok(false) => {}
             Err(e) => {
@@ -478,7 +478,7 @@ pub fn send_due(ctx: &Ctx, at: NaiveDateTime) -> ApiResult<PassSummary> {
             }
         }
     }
-    summary.interrupted = ctx.write(|c| Ok(store::mark_interrupted(c, db::now())?))?;
+    summary.interrupted = ctx.write(|c| Ok(store::mark_interrupted(c, ctx.now())?))?;
     for run in ctx.read(|c| store::due_runs(c, at))? {
         // Built before the claim (it only reads), so the lease covers nothing but the send.
         let mail = match build_mail(ctx, &run, tz) {
@@ -488,7 +488,7 @@ pub fn send_due(ctx: &Ctx, at: NaiveDateTime) -> ApiResult<PassSummary> {
                 continue;
             }
         };
-        let lease = db::now() + Duration::minutes(SEND_LEASE_MINUTES);
+        let lease = ctx.now() + Duration::minutes(SEND_LEASE_MINUTES);
         if !ctx.write(|c| Ok(store::claim_run(c, &run, lease)?))? {
             continue;
         }
@@ -496,7 +496,7 @@ pub fn send_due(ctx: &Ctx, at: NaiveDateTime) -> ApiResult<PassSummary> {
         let outcome = ctx.mailer.send(&mail);
         let recorded = ctx.write(|c| {
             let changed = match &outcome {
-                Ok(()) => store::mark_sent(c, run.id, attempt, db::now())?,
+                Ok(()) => store::mark_sent(c, run.id, attempt, ctx.now())?,
                 Err(failure) => {
                     let (retry_at, end_state) = match failure {
                         SendFailure::Retryable(_) if attempt < ctx.config.report_max_attempts => {

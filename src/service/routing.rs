@@ -13,7 +13,8 @@ use super::auth::Caller;
 use super::chats::{load_for, view, ChatView};
 use super::outbound::{fact, record, tell_customer};
 use super::{settings, Ctx};
-use crate::db::{self, dialect, DbConnection};
+use crate::clock::Clock;
+use crate::db::{dialect, DbConnection};
 use crate::domain::chat::{ChatState, EventKind, Placeholders, SpecialType};
 use crate::domain::settings::SettingKey;
 use crate::domain::AgentStatus;
@@ -102,7 +103,7 @@ pub fn grab_chat(ctx: &Ctx, caller: &Caller) -> ApiResult<ChatView> {
             let Some(candidate) = chats::oldest_waiting(c, &departments)? else {
                 break;
             };
-            let now = db::now();
+            let now = ctx.now();
             if chats::claim(c, candidate, agent.id, now)? {
                 let chat =
                     chats::find(c, candidate)?.ok_or_else(|| super::chats::not_found(candidate))?;
@@ -135,7 +136,7 @@ pub fn assign_chat(
         let chat = load_for(c, caller, chat_id)?;
         ensure_waiting(&chat)?;
         let agent = reserve_capacity(c, target, target != caller.agent_id)?;
-        let now = db::now();
+        let now = ctx.now();
         if !chats::claim(c, chat_id, agent.id, now)? {
             return Err(ApiError::conflict(
                 ErrorCode::ChatAlreadyAssigned,
@@ -249,7 +250,7 @@ pub fn reassign_chat(
                 ),
             ));
         }
-        let now = db::now();
+        let now = ctx.now();
         let mut moved = Vec::new();
         for chat in chats_to_move {
             let Some(from) = chat.agent_id.filter(|from| *from != target) else {
@@ -291,13 +292,14 @@ pub fn reassign_chat(
 /// goes to the back, the department's auto-tags apply, the fact is recorded. Returns its position.
 pub(crate) fn enter_queue(
     c: &mut DbConnection,
+    clock: &Clock,
     chat_id: i64,
     department: &DepartmentRow,
 ) -> ApiResult<i64> {
     // Chats entering one queue at the same moment must not both be told they are number 1: the
     // queue is locked, and the time taken, before the chat joins it.
     dialect::lock_key(c, &format!("queue:{}", department.id))?;
-    let now = db::now();
+    let now = clock.now();
     if chats::enter_queue(c, chat_id, department.id, now)? == 0 {
         return Err(closed(chat_id));
     }
@@ -362,8 +364,8 @@ pub fn transfer_chat(
                 format!("{} is disabled", department.name),
             ));
         }
-        let now = db::now();
-        let position = enter_queue(c, chat_id, &department)?;
+        let now = ctx.now();
+        let position = enter_queue(c, &ctx.clock, chat_id, &department)?;
         fact(
             c,
             chat_id,
@@ -431,7 +433,7 @@ pub fn close_chat(ctx: &Ctx, caller: &Caller, chat_id: i64) -> ApiResult<ChatVie
     ctx.write(|c| {
         let chat = load_for(c, caller, chat_id)?;
         ensure_not_colleagues(caller, &chat)?;
-        let now = db::now();
+        let now = ctx.now();
         close(
             c,
             &chat,
@@ -451,10 +453,10 @@ pub(crate) fn take_for_reply(
     c: &mut DbConnection,
     caller: &Caller,
     chat: &ChatRow,
+    now: NaiveDateTime,
 ) -> ApiResult<()> {
     ensure_waiting(chat)?;
     let agent = reserve_capacity(c, caller.agent_id, false)?;
-    let now = db::now();
     if !chats::claim(c, chat.id, agent.id, now)? {
         return Err(ApiError::conflict(
             ErrorCode::ChatAssignedToAnotherAgent,

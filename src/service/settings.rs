@@ -7,7 +7,7 @@ use chrono_tz::Tz;
 use diesel::QueryResult;
 
 use super::Ctx;
-use crate::db::{self, DbConnection};
+use crate::db::DbConnection;
 use crate::domain::settings::{SettingKey, SettingValue};
 use crate::error::ApiResult;
 use crate::store::settings as store;
@@ -36,7 +36,7 @@ pub fn update_settings(
     changes: Vec<(SettingKey, SettingValue)>,
 ) -> ApiResult<Vec<(SettingKey, SettingValue)>> {
     ctx.write(|c| {
-        let now = db::now();
+        let now = ctx.now();
         for (key, value) in &changes {
             store::put(c, key.name(), &value.to_stored(), now)?;
         }

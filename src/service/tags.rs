@@ -5,7 +5,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::{conflict_as, Ctx};
-use crate::db::{self, DbConnection};
+use crate::db::DbConnection;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::store::departments;
 use crate::store::tags::{self as store, TagChanges, TagGroupChanges, TagGroupRow, TagRow};
@@ -72,7 +72,7 @@ pub fn create_tag_group(ctx: &Ctx, name: String, enabled: bool) -> ApiResult<Tag
                 GROUP_NAME_TAKEN,
             ));
         }
-        let id = store::insert_group(c, &name, &key, enabled, db::now())?;
+        let id = store::insert_group(c, &name, &key, enabled, ctx.now())?;
         load_group(c, id)
     })
     .map_err(conflict_as(ErrorCode::NameAlreadyExists, GROUP_NAME_TAKEN))
@@ -133,7 +133,7 @@ pub fn create_tag(ctx: &Ctx, group_id: i64, name: String, enabled: bool) -> ApiR
                 TAG_NAME_TAKEN,
             ));
         }
-        let id = store::insert_tag(c, group_id, &name, &key, enabled, db::now())?;
+        let id = store::insert_tag(c, group_id, &name, &key, enabled, ctx.now())?;
         load_tag(c, id)
     })
     .map_err(conflict_as(ErrorCode::NameAlreadyExists, TAG_NAME_TAKEN))
@@ -184,7 +184,7 @@ pub fn delete_tag(ctx: &Ctx, id: i64) -> ApiResult<()> {
                 ),
             ));
         }
-        store::soft_delete_tag(c, id, db::now())?;
+        store::soft_delete_tag(c, id, ctx.now())?;
         Ok(())
     })
 }

@@ -83,7 +83,7 @@ pub fn request_chat_queue(ctx: &Ctx) -> ApiResult<ChatQueueView> {
     ctx.read(|c| {
         let waiting = chats::waiting_by_department(c)?;
         let online = agents::online_by_department(c)?;
-        let now = crate::db::now();
+        let now = ctx.now();
         let departments = departments::enabled(c)?
             .into_iter()
             .map(|d| {

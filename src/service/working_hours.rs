@@ -1,6 +1,5 @@
 //! Working hours, one row per weekday, read in the desk's time zone.
 
-use chrono::Utc;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -28,6 +27,8 @@ pub struct WorkingHoursView {
     pub time_zone: String,
     /// Whether the desk is inside its working hours right now.
     pub open_now: bool,
+    /// Open every day from 00:00 to 24:00: a new desk is, until a manager sets working hours.
+    pub around_the_clock: bool,
     pub days: Vec<WorkingDayView>,
 }
 
@@ -56,7 +57,8 @@ pub fn get_working_hours(ctx: &Ctx) -> ApiResult<WorkingHoursView> {
         let tz = settings::time_zone(c)?;
         Ok(WorkingHoursView {
             time_zone: tz.name().to_owned(),
-            open_now: week.is_open(Utc::now(), tz),
+            open_now: week.is_open(ctx.clock.now_utc(), tz),
+            around_the_clock: week.is_around_the_clock(),
             days: week
                 .days
                 .iter()

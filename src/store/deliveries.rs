@@ -144,10 +144,11 @@ pub fn mark_attempt_failed(
     attempt: i32,
     error: &str,
     retry_at: Option<NaiveDateTime>,
+    now: NaiveDateTime,
 ) -> QueryResult<usize> {
     let (state, next) = match retry_at {
         Some(at) => (DeliveryState::Pending, at),
-        None => (DeliveryState::Failed, crate::db::now()),
+        None => (DeliveryState::Failed, now),
     };
     diesel::update(
         deliveries::table

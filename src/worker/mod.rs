@@ -46,7 +46,7 @@ pub fn spawn_session_sweeper(ctx: Arc<Ctx>) -> tokio::task::JoinHandle<()> {
 pub fn spawn_report_scheduler(ctx: Arc<Ctx>) -> tokio::task::JoinHandle<()> {
     let period = ctx.config.report_poll;
     every(ctx, period, "report pass", |ctx| {
-        crate::service::reports::send_due(ctx, crate::db::now())
+        crate::service::reports::send_due(ctx, ctx.now())
     })
 }
 

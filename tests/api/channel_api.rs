@@ -142,7 +142,6 @@ async fn omnidesk_field_patterns_are_the_validation_rules() {
 async fn the_welcome_menu_conversation() {
     let app = TestApp::spawn().await;
     let m = app.manager().await;
-    app.always_open(&m.token).await;
     let g = app
         .post("CreateTagGroup", &m.token, json!({"Name": "Routing"}))
         .await
@@ -240,7 +239,6 @@ async fn the_welcome_menu_conversation() {
 async fn without_a_menu_chats_go_to_the_department_and_returning_customers_are_recognised() {
     let app = TestApp::spawn().await;
     let m = app.manager().await;
-    app.always_open(&m.token).await;
     app.post("CreateDepartment", &m.token, json!({"Name": "Reception", "WelcomeNew": "Welcome to #DEPARTMENTNAME#",
         "WelcomeReturning": "Welcome back #CUSTOMERNAME#. You are number #POSITIONINQUEUE# in the #DEPARTMENTNAME# queue"})).await.ok();
     let ch = app.channel(&m, "https://chat.example.com").await;

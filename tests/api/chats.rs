@@ -289,7 +289,6 @@ fn csv_time(message: &Value) -> String {
 async fn export_is_the_exact_csv_of_the_transcript() {
     let app = TestApp::spawn().await;
     let m = app.manager().await;
-    app.always_open(&m.token).await;
     let d = app
         .post(
             "CreateDepartment",

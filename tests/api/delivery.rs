@@ -11,7 +11,6 @@ async fn messages_reach_the_channel_server_in_order_after_retries() {
     let app =
         TestApp::spawn_with(&[("DELIVERY_BACKOFF_MS", "50"), ("DELIVERY_POLL_MS", "50")]).await;
     let m = app.manager().await;
-    app.always_open(&m.token).await;
     let d = app
         .post(
             "CreateDepartment",

@@ -139,6 +139,13 @@ impl TestApp {
         }
     }
 
+    /// Puts the desk's clock at `at` (RFC 3339); it runs on from there. Tests about hours, "today"
+    /// and report periods set the moment they need instead of depending on when they run.
+    pub fn set_clock(&self, at: &str) {
+        let at = chrono::DateTime::parse_from_rfc3339(at).expect("an RFC 3339 time");
+        self.ctx.clock.set(at.with_timezone(&chrono::Utc));
+    }
+
     pub fn url(&self, name: &str) -> String {
         format!("{}/api/{}", self.address, name)
     }

@@ -1,7 +1,7 @@
 //! Reports, recipients and schedules, and the scheduled-report mailer over real SMTP, driven
 //! through the real `agentdesk reports send-due` command.
 
-use chrono::{Datelike, Duration, NaiveDate, Utc};
+use chrono::{Duration, NaiveDate, Utc};
 use serde_json::{json, Value};
 
 use crate::helpers::{Session, TestApp};
@@ -112,10 +112,10 @@ async fn reports_recipients_and_schedules() {
         .expect_error(404, "NotFound");
 }
 
-/// This week's Monday, and next Monday 08:00 UTC: a weekly report sent then covers this week.
+/// The week the test desk's history is made in (its clock is set to that Wednesday noon), and
+/// next Monday 08:00 UTC: a weekly report sent then covers that week.
 fn weeks() -> (NaiveDate, String) {
-    let today = Utc::now().date_naive();
-    let monday = today - Duration::days(today.weekday().num_days_from_monday() as i64);
+    let monday = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
     (monday, format!("{}T08:00:00Z", monday + Duration::days(7)))
 }
 
@@ -152,6 +152,7 @@ async fn send_due(app: &TestApp, smtp_url: &str, at: &str) -> Value {
 
 /// A week with one answered chat whose wait, first response and handle times are 60, 30 and 300 s.
 async fn desk_with_a_week(app: &TestApp) -> Session {
+    app.set_clock("2026-11-25T12:00:00Z");
     let m = app.manager().await;
     app.department(&m, "Support").await;
     let ch = app.channel(&m, "https://chat.example.com").await;

@@ -64,3 +64,50 @@ async fn both_backends_have_the_same_tables_and_columns() {
     .unwrap();
     assert_eq!(sqlite, pg);
 }
+
+#[derive(diesel::QueryableByName)]
+struct Hours {
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    start_minute: i32,
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    end_minute: i32,
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    enabled: bool,
+}
+
+fn week_of(conn: &mut DbConnection) -> Vec<(bool, i32, i32)> {
+    diesel::sql_query("SELECT enabled, start_minute, end_minute FROM working_hours ORDER BY day")
+        .load::<Hours>(conn)
+        .unwrap()
+        .into_iter()
+        .map(|h| (h.enabled, h.start_minute, h.end_minute))
+        .collect()
+}
+
+/// A desk made by an older release keeps its hours on upgrade (a manager may have chosen the old
+/// Monday-Friday default); a new desk is open around the clock.
+#[test]
+fn upgrading_keeps_the_hours_of_a_desk_in_use() {
+    let dir = tempfile::tempdir().unwrap();
+    let open = |name: &str| {
+        DbConnection::Sqlite(
+            SqliteConnection::establish(&dir.path().join(name).display().to_string()).unwrap(),
+        )
+    };
+    let mut in_use = open("old.db");
+    migrations::run_up_to(&mut in_use, "2026-11-23-000003").unwrap();
+    diesel::sql_query(
+        "INSERT INTO agents (name, email, email_key, role, status, enabled, notify_unassigned, created_at, updated_at) \
+         VALUES ('Mia', 'mia@example.com', 'mia@example.com', 2, 1, TRUE, FALSE, '2026-11-24 09:00:00', '2026-11-24 09:00:00')",
+    )
+    .execute(&mut in_use)
+    .unwrap();
+    let before = week_of(&mut in_use);
+    assert_eq!(before[0], (true, 480, 1020), "the old default");
+    migrations::run_pending(&mut in_use).unwrap();
+    assert_eq!(week_of(&mut in_use), before);
+
+    let mut new = open("new.db");
+    migrations::run_pending(&mut new).unwrap();
+    assert_eq!(week_of(&mut new), vec![(true, 0, 1440); 7]);
+}

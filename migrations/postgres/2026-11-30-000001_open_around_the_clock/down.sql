@@ -1,0 +1,2 @@
+-- Hours are desk data from here on; going back leaves them as they are.
+SELECT 1;
