@@ -1,4 +1,5 @@
-//! Agent roles, statuses and notification kinds, with the numbers the AgentChat API uses.
+//! Agent roles, statuses and notification kinds, with the numbers the AgentChat API uses, and the
+//! authenticated agent behind a request.
 
 /// 1 = Agent, 2 = Manager.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -70,6 +71,22 @@ impl Notification {
         match self {
             Self::UnassignedChatsWaiting => Self::NAME_UNASSIGNED,
         }
+    }
+}
+
+/// The authenticated agent behind a request: what every layer needs to decide who may do what.
+#[derive(Clone, Debug)]
+pub struct Caller {
+    pub agent_id: i64,
+    pub session_id: i64,
+    pub role: Role,
+    pub name: String,
+}
+
+impl Caller {
+    /// Managers configure the desk and may act on any chat.
+    pub fn is_manager(&self) -> bool {
+        self.role == Role::Manager
     }
 }
 

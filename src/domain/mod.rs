@@ -18,7 +18,7 @@ pub mod text;
 pub mod token;
 pub mod version;
 
-pub use agent::{AgentStatus, Notification, Role};
+pub use agent::{AgentStatus, Caller, Notification, Role};
 pub use email::EmailAddress;
 pub use hours::{HhMm, WeekSchedule};
 pub use mobile::MobileNumber;

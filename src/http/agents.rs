@@ -4,7 +4,7 @@ use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::auth::Manager;
+use super::auth::{Caller, Manager};
 use super::input::Input;
 use super::params::{id, ids, Bool, Fields, Int, List};
 use super::respond::{json, run};
@@ -13,7 +13,6 @@ use crate::domain::{
 };
 use crate::error::ApiResult;
 use crate::service::agents::{self, AgentPatch, AgentView, NewAgent};
-use crate::service::auth::Caller;
 use crate::service::Ctx;
 
 pub const NAME_MAX: usize = 100;

@@ -9,9 +9,9 @@ use actix_web::{web, FromRequest, HttpRequest};
 use futures_util::future::{ready, Ready};
 
 use crate::domain::version;
+pub use crate::domain::Caller;
 use crate::error::{ApiError, ErrorCode};
 use crate::service::auth;
-pub use crate::service::auth::Caller;
 use crate::service::Ctx;
 
 fn query_value(query: &str, name: &str) -> Option<String> {

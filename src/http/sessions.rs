@@ -8,9 +8,10 @@ use utoipa::ToSchema;
 use super::input::Input;
 use super::params::{field, Fields};
 use super::respond::{json, run, success, Success};
+use crate::domain::Caller;
 use crate::domain::{EmailAddress, Password};
 use crate::error::ApiResult;
-use crate::service::auth::{self, Caller, LogonView};
+use crate::service::auth::{self, LogonView};
 use crate::service::{passwords, Ctx};
 
 #[derive(Deserialize, ToSchema)]

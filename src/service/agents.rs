@@ -5,10 +5,11 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::auth::Caller;
 use super::{conflict_as, passwords, Ctx};
 use crate::db::{dialect, DbConnection};
-use crate::domain::{AgentStatus, EmailAddress, MobileNumber, Notification, Password, Role};
+use crate::domain::{
+    AgentStatus, Caller, EmailAddress, MobileNumber, Notification, Password, Role,
+};
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::store::agents::{AgentChanges, AgentRow, NewAgentRow};
 use crate::store::{agents, departments, sessions};

@@ -6,25 +6,10 @@ use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use super::agents::AgentView;
 use super::{passwords, Ctx};
 use crate::db::{dialect, DbConnection};
-use crate::domain::{token, AgentStatus, EmailAddress, Role};
+use crate::domain::{token, AgentStatus, Caller, EmailAddress, Role};
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::store::sessions::NewSessionRow;
 use crate::store::{agents, logon_failures, sessions};
-
-/// The authenticated agent behind a request.
-#[derive(Clone, Debug)]
-pub struct Caller {
-    pub agent_id: i64,
-    pub session_id: i64,
-    pub role: Role,
-    pub name: String,
-}
-
-impl Caller {
-    pub fn is_manager(&self) -> bool {
-        self.role == Role::Manager
-    }
-}
 
 /// A new session, with the token shown this once.
 #[derive(serde::Serialize, utoipa::ToSchema)]

@@ -7,10 +7,10 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::auth::Caller;
 use super::Ctx;
 use crate::db::DbConnection;
 use crate::domain::chat::ChatState;
+use crate::domain::Caller;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::store::chats::{self, ChatFilter, ChatListRow, ChatRow};
 use crate::store::{agents, customers};

@@ -4,12 +4,11 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::auth::Caller;
 use super::chats::{load_for, may_act_on, view, ChatView};
 use super::messages::add_note;
 use super::Ctx;
 use crate::db::DbConnection;
-use crate::domain::EmailAddress;
+use crate::domain::{Caller, EmailAddress};
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::store::chats::{self, ChatRow};
 use crate::store::customers::{self, CustomerChanges, CustomerRow};

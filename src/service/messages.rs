@@ -6,7 +6,6 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::auth::Caller;
 use super::chats::{load_for, Cursor};
 use super::conversation::{check_size, store_upload, Upload};
 use super::outbound::{agent_reply, fact, Reply};
@@ -14,6 +13,7 @@ use super::routing::closed;
 use super::Ctx;
 use crate::db::DbConnection;
 use crate::domain::chat::{ChatState, EventKind, MessageKind, Placeholders};
+use crate::domain::Caller;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::store::attachments::AttachmentMeta;
 use crate::store::deliveries::{self, DeliveryState};

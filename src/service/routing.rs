@@ -9,7 +9,6 @@ use chrono::NaiveDateTime;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::auth::Caller;
 use super::chats::{load_for, view, ChatView};
 use super::outbound::{fact, record, tell_customer};
 use super::{settings, Ctx};
@@ -17,7 +16,7 @@ use crate::clock::Clock;
 use crate::db::{dialect, DbConnection};
 use crate::domain::chat::{ChatState, EventKind, Placeholders, SpecialType};
 use crate::domain::settings::SettingKey;
-use crate::domain::AgentStatus;
+use crate::domain::{AgentStatus, Caller};
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::store::agents::{self, AgentRow};
 use crate::store::chats::{self, ChatRow};
