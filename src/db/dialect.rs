@@ -6,6 +6,7 @@ use diesel::sql_types::Text;
 use diesel::{Connection, RunQueryDsl};
 
 use super::DbConnection;
+use crate::domain::report::RunState;
 
 /// Runs `f` in a transaction that may write.
 ///
@@ -108,7 +109,7 @@ pub fn insert_report_run(
         r::schedule_id.eq(schedule_id),
         r::period_key.eq(period_key),
         r::due_at.eq(due_at),
-        r::state.eq(1i16),
+        r::state.eq(RunState::Pending.id()),
         r::next_attempt_at.eq(due_at),
         r::created_at.eq(now),
     );

@@ -7,6 +7,7 @@ pub mod attachment;
 pub mod channel_fields;
 pub mod chat;
 pub mod csv_cell;
+pub mod delivery;
 pub mod email;
 pub mod hours;
 pub mod mobile;

@@ -160,6 +160,46 @@ impl WeeklySlots {
     }
 }
 
+/// Where a scheduled report's run is: 1 pending, 2 sending, 3 sent, 4 failed (gave up), 5
+/// interrupted (outcome unknown, so not resent).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RunState {
+    Pending = 1,
+    Sending = 2,
+    Sent = 3,
+    Failed = 4,
+    Interrupted = 5,
+}
+
+impl RunState {
+    /// The stored number.
+    pub fn id(self) -> i16 {
+        self as i16
+    }
+
+    /// Reads a stored number; an unknown one counts as pending.
+    pub fn from_id(id: i16) -> Self {
+        match id {
+            2 => Self::Sending,
+            3 => Self::Sent,
+            4 => Self::Failed,
+            5 => Self::Interrupted,
+            _ => Self::Pending,
+        }
+    }
+
+    /// The name GetRecipients shows.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Sending => "sending",
+            Self::Sent => "sent",
+            Self::Failed => "failed",
+            Self::Interrupted => "interrupted",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,10 +13,11 @@ use super::routing::closed;
 use super::Ctx;
 use crate::db::DbConnection;
 use crate::domain::chat::{ChatState, EventKind, MessageKind, Placeholders};
+use crate::domain::delivery::DeliveryState;
 use crate::domain::Caller;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::store::attachments::AttachmentMeta;
-use crate::store::deliveries::{self, DeliveryState};
+use crate::store::deliveries;
 use crate::store::messages::{self, MessageRow, NewMessage};
 use crate::store::{attachments, canned_responses, chats, customers, events};
 

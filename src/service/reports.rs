@@ -17,11 +17,11 @@ use super::metrics::{agent_figures, department_figures, figures, tag_figures, Fi
 use super::{settings, Ctx};
 use crate::db::DbConnection;
 use crate::domain::csv_cell::neutralise;
-use crate::domain::report::{local_to_utc, midnight, Grouping, ReportKind, WeeklySlots};
+use crate::domain::report::{local_to_utc, midnight, Grouping, ReportKind, RunState, WeeklySlots};
 use crate::domain::settings::SettingKey;
 use crate::domain::{EmailAddress, HhMm};
 use crate::error::{ApiError, ApiResult, ErrorCode};
-use crate::store::reports::{self as store, NewSchedule, RunRow, RunState, ScheduleRow};
+use crate::store::reports::{self as store, NewSchedule, RunRow, ScheduleRow};
 use crate::store::{chats, metrics};
 
 /// A run being sent is leased this long; a run still `sending` after it counts as interrupted.

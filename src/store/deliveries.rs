@@ -5,35 +5,7 @@ use diesel::prelude::*;
 
 use crate::db::schema::{chats, deliveries};
 use crate::db::DbConnection;
-
-/// 1 pending, 2 sending (leased to a worker), 3 delivered, 4 failed for good.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum DeliveryState {
-    Pending = 1,
-    Sending = 2,
-    Delivered = 3,
-    Failed = 4,
-}
-
-impl DeliveryState {
-    pub fn from_id(id: i16) -> Self {
-        match id {
-            2 => Self::Sending,
-            3 => Self::Delivered,
-            4 => Self::Failed,
-            _ => Self::Pending,
-        }
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Pending => "pending",
-            Self::Sending => "sending",
-            Self::Delivered => "delivered",
-            Self::Failed => "failed",
-        }
-    }
-}
+use crate::domain::delivery::DeliveryState;
 
 #[derive(Clone, Debug, Queryable, QueryableByName, Selectable)]
 #[diesel(table_name = deliveries)]
@@ -62,7 +34,7 @@ pub fn insert(
             deliveries::message_id.eq(message_id),
             deliveries::chat_id.eq(chat_id),
             deliveries::channel_id.eq(channel_id),
-            deliveries::state.eq(DeliveryState::Pending as i16),
+            deliveries::state.eq(DeliveryState::Pending.id()),
             deliveries::next_attempt_at.eq(now),
             deliveries::created_at.eq(now),
         ))
@@ -78,15 +50,18 @@ pub fn due(
     now: NaiveDateTime,
     limit: i64,
 ) -> QueryResult<Vec<DeliveryRow>> {
+    // Placeholders first appear in order: SQLite numbers `$N` by first appearance.
     diesel::sql_query(
         "SELECT d.id, d.message_id, d.chat_id, d.channel_id, d.state, d.attempts, d.last_error \
          FROM deliveries d \
-         WHERE ((d.state = 1 AND d.next_attempt_at <= $1) OR (d.state = 2 AND d.lease_until < $1)) \
+         WHERE ((d.state = $1 AND d.next_attempt_at <= $2) OR (d.state = $3 AND d.lease_until < $2)) \
            AND NOT EXISTS (SELECT 1 FROM deliveries e \
-                           WHERE e.chat_id = d.chat_id AND e.id < d.id AND e.state IN (1, 2)) \
-         ORDER BY d.id LIMIT $2",
+                           WHERE e.chat_id = d.chat_id AND e.id < d.id AND e.state IN ($1, $3)) \
+         ORDER BY d.id LIMIT $4",
     )
+    .bind::<diesel::sql_types::SmallInt, _>(DeliveryState::Pending.id())
     .bind::<diesel::sql_types::Timestamp, _>(now)
+    .bind::<diesel::sql_types::SmallInt, _>(DeliveryState::Sending.id())
     .bind::<diesel::sql_types::BigInt, _>(limit)
     .load(conn)
 }
@@ -105,7 +80,7 @@ pub fn claim(
             .filter(deliveries::attempts.eq(d.attempts)),
     )
     .set((
-        deliveries::state.eq(DeliveryState::Sending as i16),
+        deliveries::state.eq(DeliveryState::Sending.id()),
         deliveries::attempts.eq(d.attempts + 1),
         deliveries::lease_until.eq(Some(lease_until)),
         deliveries::next_attempt_at.eq(now),
@@ -125,11 +100,11 @@ pub fn mark_delivered(
     diesel::update(
         deliveries::table
             .find(id)
-            .filter(deliveries::state.eq(DeliveryState::Sending as i16))
+            .filter(deliveries::state.eq(DeliveryState::Sending.id()))
             .filter(deliveries::attempts.eq(attempt)),
     )
     .set((
-        deliveries::state.eq(DeliveryState::Delivered as i16),
+        deliveries::state.eq(DeliveryState::Delivered.id()),
         deliveries::delivered_at.eq(Some(now)),
         deliveries::lease_until.eq(None::<NaiveDateTime>),
         deliveries::last_error.eq(None::<String>),
@@ -153,11 +128,11 @@ pub fn mark_attempt_failed(
     diesel::update(
         deliveries::table
             .find(id)
-            .filter(deliveries::state.eq(DeliveryState::Sending as i16))
+            .filter(deliveries::state.eq(DeliveryState::Sending.id()))
             .filter(deliveries::attempts.eq(attempt)),
     )
     .set((
-        deliveries::state.eq(state as i16),
+        deliveries::state.eq(state.id()),
         deliveries::next_attempt_at.eq(next),
         deliveries::lease_until.eq(None::<NaiveDateTime>),
         deliveries::last_error.eq(Some(error)),

@@ -3,6 +3,7 @@ use diesel::prelude::*;
 
 use crate::db::schema::{recipients, report_runs, report_schedules};
 use crate::db::{dialect, DbConnection};
+use crate::domain::report::RunState;
 
 #[derive(Clone, Debug, Queryable, Selectable)]
 #[diesel(table_name = recipients)]
@@ -38,38 +39,6 @@ pub struct NewSchedule<'a> {
     pub scheduled_days: &'a str,
     pub scheduled_minute: i32,
     pub created_at: NaiveDateTime,
-}
-
-/// 1 pending, 2 sending, 3 sent, 4 failed (gave up), 5 interrupted (outcome unknown, not resent).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RunState {
-    Pending = 1,
-    Sending = 2,
-    Sent = 3,
-    Failed = 4,
-    Interrupted = 5,
-}
-
-impl RunState {
-    pub fn from_id(id: i16) -> Self {
-        match id {
-            2 => Self::Sending,
-            3 => Self::Sent,
-            4 => Self::Failed,
-            5 => Self::Interrupted,
-            _ => Self::Pending,
-        }
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Pending => "pending",
-            Self::Sending => "sending",
-            Self::Sent => "sent",
-            Self::Failed => "failed",
-            Self::Interrupted => "interrupted",
-        }
-    }
 }
 
 #[derive(Clone, Debug, Queryable, Selectable)]
@@ -163,11 +132,11 @@ pub fn insert_run_once(
 pub fn mark_interrupted(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<usize> {
     diesel::update(
         report_runs::table
-            .filter(report_runs::state.eq(RunState::Sending as i16))
+            .filter(report_runs::state.eq(RunState::Sending.id()))
             .filter(report_runs::lease_until.lt(now)),
     )
     .set((
-        report_runs::state.eq(RunState::Interrupted as i16),
+        report_runs::state.eq(RunState::Interrupted.id()),
         report_runs::last_error.eq(Some(
             "interrupted while sending; not resent, to avoid a duplicate",
         )),
@@ -177,7 +146,7 @@ pub fn mark_interrupted(conn: &mut DbConnection, now: NaiveDateTime) -> QueryRes
 
 pub fn due_runs(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<Vec<RunRow>> {
     report_runs::table
-        .filter(report_runs::state.eq(RunState::Pending as i16))
+        .filter(report_runs::state.eq(RunState::Pending.id()))
         .filter(report_runs::next_attempt_at.le(now))
         .order(report_runs::id)
         .select(RunRow::as_select())
@@ -193,11 +162,11 @@ pub fn claim_run(
     let updated = diesel::update(
         report_runs::table
             .find(run.id)
-            .filter(report_runs::state.eq(RunState::Pending as i16))
+            .filter(report_runs::state.eq(RunState::Pending.id()))
             .filter(report_runs::attempts.eq(run.attempts)),
     )
     .set((
-        report_runs::state.eq(RunState::Sending as i16),
+        report_runs::state.eq(RunState::Sending.id()),
         report_runs::attempts.eq(run.attempts + 1),
         report_runs::lease_until.eq(Some(lease_until)),
     ))
@@ -216,7 +185,7 @@ type HeldRun = diesel::dsl::Filter<RunInState, diesel::dsl::Eq<report_runs::atte
 fn held(id: i64, attempt: i32) -> HeldRun {
     report_runs::table
         .find(id)
-        .filter(report_runs::state.eq_any([RunState::Sending as i16, RunState::Interrupted as i16]))
+        .filter(report_runs::state.eq_any([RunState::Sending.id(), RunState::Interrupted.id()]))
         .filter(report_runs::attempts.eq(attempt))
 }
 
@@ -228,7 +197,7 @@ pub fn mark_sent(
 ) -> QueryResult<usize> {
     diesel::update(held(id, attempt))
         .set((
-            report_runs::state.eq(RunState::Sent as i16),
+            report_runs::state.eq(RunState::Sent.id()),
             report_runs::sent_at.eq(Some(now)),
             report_runs::lease_until.eq(None::<NaiveDateTime>),
             report_runs::last_error.eq(None::<String>),
@@ -249,7 +218,7 @@ pub fn mark_not_sent(
     match retry_at {
         Some(at) => diesel::update(held(id, attempt))
             .set((
-                report_runs::state.eq(RunState::Pending as i16),
+                report_runs::state.eq(RunState::Pending.id()),
                 report_runs::next_attempt_at.eq(at),
                 report_runs::lease_until.eq(None::<NaiveDateTime>),
                 report_runs::last_error.eq(Some(error)),
@@ -257,7 +226,7 @@ pub fn mark_not_sent(
             .execute(conn),
         None => diesel::update(held(id, attempt))
             .set((
-                report_runs::state.eq(end_state as i16),
+                report_runs::state.eq(end_state.id()),
                 report_runs::lease_until.eq(None::<NaiveDateTime>),
                 report_runs::last_error.eq(Some(error)),
             ))
