@@ -1,4 +1,4 @@
-//! Which files may be sent in a chat.
+//! Which files may be sent in a chat, and a file that passed those rules.
 
 /// Content types accepted for attachments, with the extensions that imply them.
 pub const ALLOWED: [(&str, &[&str]); 13] = [
@@ -86,6 +86,44 @@ pub fn file_name(raw: &str) -> String {
     }
 }
 
+/// A file sent in a chat, already checked against the type allow-list: the only way to make one is
+/// [`Upload::parse`], so a service never sees a file of a type the desk refuses.
+#[derive(Clone, Debug)]
+pub struct Upload {
+    pub file_name: String,
+    pub mime_type: &'static str,
+    pub bytes: Vec<u8>,
+}
+
+impl Upload {
+    /// Checks a file against the allow-list. The type comes from what was declared, else from the
+    /// name, else (with neither) from the first bytes; a file without a name gets one from its type.
+    pub fn parse(
+        bytes: Vec<u8>,
+        name: Option<&str>,
+        declared_type: Option<&str>,
+    ) -> Result<Self, String> {
+        let name = name.map(file_name);
+        let mime = match (declared_type, &name) {
+            (None, None) => sniff(&bytes)
+                .ok_or_else(|| "send a file name or type with this file".to_string())?,
+            _ => content_type(declared_type, name.as_deref().unwrap_or(""))?,
+        };
+        if bytes.is_empty() {
+            return Err("is empty".into());
+        }
+        let ext = ALLOWED
+            .iter()
+            .find(|(m, _)| *m == mime)
+            .map_or("bin", |(_, exts)| exts[0]);
+        Ok(Self {
+            file_name: name.unwrap_or_else(|| format!("attachment.{ext}")),
+            mime_type: mime,
+            bytes,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -103,5 +141,26 @@ mod tests {
         assert_eq!(file_name("../../etc/passwd"), "passwd");
         assert_eq!(file_name("C:\\x\\\"a\".jpg"), "a.jpg");
         assert_eq!(file_name(""), "attachment");
+    }
+
+    #[test]
+    fn uploads_take_their_type_from_the_declaration_the_name_or_the_bytes() {
+        let png = b"\x89PNG\r\n".to_vec();
+        let u = Upload::parse(png.clone(), None, None).unwrap();
+        assert_eq!(
+            (u.file_name.as_str(), u.mime_type),
+            ("attachment.png", "image/png")
+        );
+        let u = Upload::parse(png.clone(), Some("../scan.pdf"), None).unwrap();
+        assert_eq!(
+            (u.file_name.as_str(), u.mime_type),
+            ("scan.pdf", "application/pdf")
+        );
+        assert!(Upload::parse(b"MZ".to_vec(), None, None).is_err());
+        assert!(Upload::parse(png, Some("a.exe"), None).is_err());
+        assert_eq!(
+            Upload::parse(Vec::new(), Some("a.txt"), None).unwrap_err(),
+            "is empty"
+        );
     }
 }

@@ -1,7 +1,7 @@
 //! Reports and their schedules: which reports exist, the periods they cover and when a schedule
 //! is due, all in the desk's local time.
 
-use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Timelike, Utc};
 use chrono_tz::Tz;
 
 /// The reports GetReports lists (`ReportID`).
@@ -200,6 +200,70 @@ impl RunState {
     }
 }
 
+/// DataInsight's `Period`: how far back the series goes and how it is bucketed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Period {
+    Day,
+    Week,
+    Month,
+    Year,
+}
+
+impl Period {
+    /// Parses `Period`: day, week, month or year (any case).
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        match raw.trim().to_ascii_lowercase().as_str() {
+            "day" => Ok(Self::Day),
+            "week" => Ok(Self::Week),
+            "month" => Ok(Self::Month),
+            "year" => Ok(Self::Year),
+            _ => Err(format!("must be day, week, month or year, not `{raw}`")),
+        }
+    }
+
+    /// The name DataInsight answers with.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Day => "day",
+            Self::Week => "week",
+            Self::Month => "month",
+            Self::Year => "year",
+        }
+    }
+
+    /// Local bucket starts ending with the bucket that holds `now`: 24 hours, 7 or 30 days, or 12
+    /// months; the last entry is the end of the last bucket.
+    pub fn buckets(self, now: NaiveDateTime) -> Vec<NaiveDateTime> {
+        let today = midnight(now.date());
+        match self {
+            Self::Day => {
+                let hour = today + Duration::hours(now.hour() as i64);
+                (0..=24).map(|i| hour - Duration::hours(23 - i)).collect()
+            }
+            Self::Week | Self::Month => {
+                let days = if self == Self::Week { 7 } else { 30 };
+                (0..=days)
+                    .map(|i| today - Duration::days(days - 1 - i))
+                    .collect()
+            }
+            Self::Year => {
+                let first =
+                    NaiveDate::from_ymd_opt(now.year(), now.month(), 1).unwrap_or(now.date());
+                (0..=12)
+                    .rev()
+                    .map(|back| midnight(add_months(first, 1 - back)))
+                    .collect()
+            }
+        }
+    }
+}
+
+fn add_months(date: NaiveDate, months: i32) -> NaiveDate {
+    let total = date.year() * 12 + date.month0() as i32 + months;
+    NaiveDate::from_ymd_opt(total.div_euclid(12), total.rem_euclid(12) as u32 + 1, 1)
+        .unwrap_or(date)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -269,5 +333,26 @@ mod tests {
         // 02:30 does not exist in Berlin on 2026-03-29: the next valid time is used.
         let gap = local_to_utc(chrono_tz::Europe::Berlin, at("2026-03-29 02:30"));
         assert_eq!(gap, at("2026-03-29 01:00"));
+    }
+
+    #[test]
+    fn buckets_cover_the_period() {
+        let now = NaiveDateTime::parse_from_str("2026-11-23 16:30", "%Y-%m-%d %H:%M").unwrap();
+        let day = Period::Day.buckets(now);
+        assert_eq!(day.len(), 25);
+        assert_eq!(day[23].to_string(), "2026-11-23 16:00:00");
+        assert_eq!(day[24].to_string(), "2026-11-23 17:00:00");
+        let week = Period::Week.buckets(now);
+        assert_eq!(
+            (week[0].to_string().as_str(), week[7].to_string().as_str()),
+            ("2026-11-17 00:00:00", "2026-11-24 00:00:00")
+        );
+        let year = Period::Year.buckets(now);
+        assert_eq!(
+            (year[0].to_string().as_str(), year[12].to_string().as_str()),
+            ("2025-12-01 00:00:00", "2026-12-01 00:00:00")
+        );
+        assert_eq!(Period::Month.buckets(now).len(), 31);
+        assert!(Period::parse("quarter").is_err());
     }
 }

@@ -9,10 +9,9 @@ use super::chats::paging;
 use super::input::Input;
 use super::params::{field, id, Fields, FileData, Int};
 use super::respond::{json, run, success, Success};
-use crate::domain::attachment;
+use crate::domain::attachment::Upload;
 use crate::error::ApiResult;
 use crate::service::chats::Cursor;
-use crate::service::conversation::Upload;
 use crate::service::messages::{self, MessageView, OutgoingMessage};
 use crate::service::Ctx;
 
@@ -26,25 +25,9 @@ pub fn upload(
     name: Option<String>,
     declared_type: Option<String>,
 ) -> Result<Upload, String> {
-    let name = name.or(file.file_name).map(|n| attachment::file_name(&n));
+    let name = name.or(file.file_name);
     let declared = declared_type.or(file.content_type);
-    let mime = match (&declared, &name) {
-        (None, None) => attachment::sniff(&file.bytes)
-            .ok_or_else(|| "send a file name or type with this file".to_string())?,
-        _ => attachment::content_type(declared.as_deref(), name.as_deref().unwrap_or(""))?,
-    };
-    if file.bytes.is_empty() {
-        return Err("is empty".into());
-    }
-    let ext = attachment::ALLOWED
-        .iter()
-        .find(|(m, _)| *m == mime)
-        .map_or("bin", |(_, exts)| exts[0]);
-    Ok(Upload {
-        file_name: name.unwrap_or_else(|| format!("attachment.{ext}")),
-        mime_type: mime,
-        bytes: file.bytes,
-    })
+    Upload::parse(file.bytes, name.as_deref(), declared.as_deref())
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -10,10 +10,10 @@ use super::input::Input;
 use super::params::{field, id, Fields, Int, List};
 use super::respond::{json, run, success, Success};
 use crate::domain::hours::weekday;
-use crate::domain::report::{Grouping, ReportKind};
+use crate::domain::report::{Grouping, Period, ReportKind};
 use crate::domain::{required_text, EmailAddress, HhMm};
 use crate::error::ApiResult;
-use crate::service::metrics::{self, DataInsightView, LiveMetricsView, Period};
+use crate::service::metrics::{self, DataInsightView, LiveMetricsView};
 use crate::service::reports::{self, NewReportSchedule, RecipientView, ReportView, ScheduleView};
 use crate::service::Ctx;
 

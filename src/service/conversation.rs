@@ -11,6 +11,7 @@ use super::routing::{close, enter_queue};
 use super::{settings, working_hours, Ctx};
 use crate::clock::Clock;
 use crate::db::{dialect, DbConnection};
+use crate::domain::attachment::Upload;
 use crate::domain::chat::{ChatState, EventKind, MessageKind, Placeholders, SpecialType};
 use crate::domain::settings::SettingKey;
 use crate::error::{ApiError, ApiResult, ErrorCode};
@@ -20,13 +21,6 @@ use crate::store::chats::{self, ChatRow};
 use crate::store::customers::{self, CustomerChanges, CustomerRow};
 use crate::store::departments::{self, DepartmentRow};
 use crate::store::messages::{self, NewMessage};
-
-/// A file sent in a chat, already checked against the type allow-list.
-pub struct Upload {
-    pub file_name: String,
-    pub mime_type: &'static str,
-    pub bytes: Vec<u8>,
-}
 
 /// A customer's message as the channel reports it, validated.
 pub struct CustomerMessage {

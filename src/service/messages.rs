@@ -7,11 +7,12 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::chats::{load_for, Cursor};
-use super::conversation::{check_size, store_upload, Upload};
+use super::conversation::{check_size, store_upload};
 use super::outbound::{agent_reply, fact, Reply};
 use super::routing::closed;
 use super::Ctx;
 use crate::db::DbConnection;
+use crate::domain::attachment::Upload;
 use crate::domain::chat::{ChatState, EventKind, MessageKind, Placeholders};
 use crate::domain::delivery::DeliveryState;
 use crate::domain::Caller;
