@@ -9,7 +9,7 @@ use super::input::Input;
 use super::params::{id, ids, Bool, Fields, Int, List};
 use super::respond::{json, run};
 use crate::domain::{
-    required_text, AgentStatus, EmailAddress, MobileNumber, Notification, Password, Role,
+    required_text, AgentStatus, EmailAddress, Notification, Password, PhoneNumber, Role,
 };
 use crate::error::ApiResult;
 use crate::service::agents::{self, AgentPatch, AgentView, NewAgent};
@@ -34,11 +34,11 @@ pub struct CreateAgentRequest {
 }
 
 /// An empty mobile number means "none".
-fn mobile(raw: String) -> Result<Option<MobileNumber>, String> {
+fn mobile(raw: String) -> Result<Option<PhoneNumber>, String> {
     if raw.trim().is_empty() {
         Ok(None)
     } else {
-        MobileNumber::parse(&raw).map(Some)
+        PhoneNumber::parse(&raw).map(Some)
     }
 }
 

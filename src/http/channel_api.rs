@@ -14,7 +14,7 @@ use super::messages::{file_response, upload};
 use super::params::{Fields, FileData, Int};
 use super::respond::{json, run, success, Success};
 use crate::domain::channel_fields as pattern;
-use crate::domain::EmailAddress;
+use crate::domain::{EmailAddress, PhoneNumber};
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::service::conversation::{self, CustomerMessage, InboundView};
 use crate::service::widget::{
@@ -139,12 +139,12 @@ pub async fn notify_user_new_chat_message(
     let email = f.check_opt(
         "emailAddress",
         req.email_address.filter(|e| !e.is_empty()),
-        |e| EmailAddress::parse(&e).map(|e| e.as_str().to_owned()),
+        |e| EmailAddress::parse(&e),
     );
     let phone = f.check_opt(
         "phoneNumber",
         req.phone_number.filter(|p| !p.is_empty()),
-        |p| pattern::phone_number(&p, false),
+        |p| PhoneNumber::parse_international(&p),
     );
     let message = f.build(|| {
         Some(CustomerMessage {
@@ -311,7 +311,7 @@ pub async fn add_attachment(
     let phone = f.check_opt(
         "phoneNumber",
         req.phone_number.filter(|p| !p.is_empty()),
-        |p| pattern::phone_number(&p, true),
+        |p| PhoneNumber::parse_digits_adding_plus(&p),
     );
     f.check_opt("messageNumber", req.message_number, |n| {
         if n.0 >= 1 {

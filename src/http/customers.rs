@@ -6,9 +6,9 @@ use utoipa::ToSchema;
 
 use super::auth::Caller;
 use super::input::Input;
-use super::params::{id, ids, Bool, Fields, Int, List};
+use super::params::{field, id, ids, Bool, Fields, Int, List};
 use super::respond::{json, run};
-use crate::domain::{optional_text, required_text, EmailAddress};
+use crate::domain::{optional_text, required_text, EmailAddress, PhoneNumber};
 use crate::error::ApiResult;
 use crate::service::chats::ChatView;
 use crate::service::customers::{self, CustomerPatch, CustomerView, TagTarget};
@@ -76,14 +76,10 @@ pub async fn find_customer(
     caller: Caller,
     Input(req): Input<FindCustomerRequest>,
 ) -> ApiResult<HttpResponse> {
-    let digits = req.mobile_number.trim().trim_start_matches('+');
-    if digits.len() < 5 || digits.len() > 20 || !digits.chars().all(|c| c.is_ascii_digit()) {
-        return Err(crate::error::ApiError::field(
-            "MobileNumber",
-            "must be a number in international format, like 27821234567",
-        ));
-    }
-    let mobile = digits.to_owned();
+    let mobile = field(
+        "MobileNumber",
+        PhoneNumber::parse_digits_adding_plus(&req.mobile_number),
+    )?;
     let include = req.include_chats.is_some_and(|b| b.0);
     let customers = run(&ctx, move |ctx| {
         customers::find_customer(ctx, &caller, &mobile, include)

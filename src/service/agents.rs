@@ -7,9 +7,7 @@ use utoipa::ToSchema;
 
 use super::{conflict_as, passwords, Ctx};
 use crate::db::{dialect, DbConnection};
-use crate::domain::{
-    AgentStatus, Caller, EmailAddress, MobileNumber, Notification, Password, Role,
-};
+use crate::domain::{AgentStatus, Caller, EmailAddress, Notification, Password, PhoneNumber, Role};
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::store::agents::{AgentChanges, AgentRow, NewAgentRow};
 use crate::store::{agents, departments, sessions};
@@ -62,7 +60,7 @@ pub(crate) fn agent_view(row: AgentRow, department_ids: Vec<i64>) -> AgentView {
 pub struct NewAgent {
     pub name: String,
     pub email: EmailAddress,
-    pub mobile: Option<MobileNumber>,
+    pub mobile: Option<PhoneNumber>,
     pub role: Role,
     pub department_ids: Vec<i64>,
     pub password: Option<Password>,
@@ -76,7 +74,7 @@ pub struct AgentPatch {
     pub name: Option<String>,
     pub email: Option<EmailAddress>,
     /// `Some(None)` clears the number.
-    pub mobile: Option<Option<MobileNumber>>,
+    pub mobile: Option<Option<PhoneNumber>>,
     pub role: Option<Role>,
     pub status: Option<AgentStatus>,
     pub notifications: Option<Vec<Notification>>,
@@ -105,7 +103,7 @@ pub fn create_agent(ctx: &Ctx, new: NewAgent) -> ApiResult<AgentView> {
                 name: &new.name,
                 email: new.email.as_str(),
                 email_key: &key,
-                mobile: new.mobile.as_ref().map(MobileNumber::as_str),
+                mobile: new.mobile.as_ref().map(PhoneNumber::as_str),
                 role: new.role.id(),
                 status: AgentStatus::Offline.id(),
                 enabled: true,

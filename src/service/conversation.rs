@@ -14,6 +14,7 @@ use crate::db::{dialect, DbConnection};
 use crate::domain::attachment::Upload;
 use crate::domain::chat::{ChatState, EventKind, MessageKind, Placeholders, SpecialType};
 use crate::domain::settings::SettingKey;
+use crate::domain::{EmailAddress, PhoneNumber};
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::store::attachments::{self, NewAttachment};
 use crate::store::channels::ChannelRow;
@@ -27,9 +28,8 @@ pub struct CustomerMessage {
     pub session_id: String,
     pub text: String,
     pub customer_name: Option<String>,
-    pub email: Option<String>,
-    /// `+digits`.
-    pub phone: Option<String>,
+    pub email: Option<EmailAddress>,
+    pub phone: Option<PhoneNumber>,
     pub url: Option<String>,
     pub attachment: Option<Upload>,
 }
@@ -115,7 +115,7 @@ pub fn notify_user_new_chat_message(
         // Two messages of one new session must not open two chats; one phone number is one customer.
         dialect::lock_key(c, &format!("session:{}:{}", channel.id, m.session_id))?;
         if let Some(phone) = &m.phone {
-            dialect::lock_key(c, &format!("customer:{phone}"))?;
+            dialect::lock_key(c, &format!("customer:{}", phone.as_str()))?;
         }
         if let Some(upload) = &m.attachment {
             check_size(c, upload.bytes.len(), "file")?;
@@ -195,14 +195,14 @@ fn open_chat(
     now: NaiveDateTime,
 ) -> ApiResult<ChatRow> {
     let known = match (&m.phone, &m.email) {
-        (Some(phone), _) => customers::find_by_mobile(c, phone)?.map(|cu| cu.id),
-        (None, Some(email)) => customers::find_by_email(c, email)?.map(|cu| cu.id),
+        (Some(phone), _) => customers::find_by_mobile(c, phone.as_str())?.map(|cu| cu.id),
+        (None, Some(email)) => customers::find_by_email(c, email.as_str())?.map(|cu| cu.id),
         (None, None) => None,
     };
     let known = match (known, &m.phone) {
         (None, Some(_)) => match &m.email {
             // A number we don't know yet, but an address we do: same person, new number.
-            Some(email) => customers::find_by_email(c, email)?
+            Some(email) => customers::find_by_email(c, email.as_str())?
                 .filter(|cu| cu.mobile.is_none())
                 .map(|cu| cu.id),
             None => None,
@@ -218,8 +218,8 @@ fn open_chat(
         None => customers::insert(
             c,
             m.customer_name.as_deref(),
-            m.phone.as_deref(),
-            m.email.as_deref(),
+            m.phone.as_ref().map(PhoneNumber::as_str),
+            m.email.as_ref().map(EmailAddress::as_str),
             now,
         )?,
     };
@@ -243,6 +243,7 @@ fn update_customer(
 ) -> ApiResult<CustomerRow> {
     let current =
         customers::find(c, id)?.ok_or_else(|| ApiError::internal("chat without customer"))?;
+    let email = m.email.as_ref().map(EmailAddress::as_str);
     let changes = CustomerChanges {
         full_name: m
             .customer_name
@@ -250,18 +251,18 @@ fn update_customer(
             .filter(|n| current.full_name.as_ref() != Some(n)),
         mobile: m
             .phone
-            .clone()
+            .as_ref()
             .filter(|_| current.mobile.is_none())
-            .filter(|p| !owned_by_other(c, p, id)),
-        email: m
-            .email
-            .clone()
-            .filter(|e| current.email.as_ref() != Some(e)),
+            .filter(|p| !owned_by_other(c, p.as_str(), id))
+            .map(|p| p.as_str().to_owned()),
+        email: email
+            .filter(|e| current.email.as_deref() != Some(*e))
+            .map(str::to_owned),
         email_key: m
             .email
             .as_ref()
-            .map(|e| e.to_lowercase())
-            .filter(|_| m.email != current.email),
+            .map(EmailAddress::key)
+            .filter(|_| email != current.email.as_deref()),
         updated_at: None,
     };
     if changes.full_name.is_some() || changes.mobile.is_some() || changes.email.is_some() {

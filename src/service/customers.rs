@@ -8,7 +8,7 @@ use super::chats::{load_for, may_act_on, view, ChatView};
 use super::messages::add_note;
 use super::Ctx;
 use crate::db::DbConnection;
-use crate::domain::{Caller, EmailAddress};
+use crate::domain::{Caller, EmailAddress, PhoneNumber};
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::store::chats::{self, ChatRow};
 use crate::store::customers::{self, CustomerChanges, CustomerRow};
@@ -128,16 +128,15 @@ pub fn add_comment(ctx: &Ctx, caller: &Caller, customer_id: i64, comment: &str) 
     })
 }
 
-/// Customers with this mobile number (international format; the `+` may be left out).
+/// FindCustomer: the customer with this number, as a channel stored it.
 pub fn find_customer(
     ctx: &Ctx,
     caller: &Caller,
-    mobile: &str,
+    mobile: &PhoneNumber,
     include_chats: bool,
 ) -> ApiResult<Vec<CustomerView>> {
-    let digits = mobile.trim().trim_start_matches('+');
     ctx.with_conn(|c| {
-        let found = customers::find_by_mobile(c, &format!("+{digits}"))?;
+        let found = customers::find_by_mobile(c, mobile.as_str())?;
         let Some(row) = found else {
             return Ok(Vec::new());
         };
