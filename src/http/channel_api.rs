@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 
 use super::input::Input;
 use super::messages::{file_response, upload};
-use super::params::{Fields, FileData, Int};
+use super::params::{field, id, positive, Fields, FileData, Flat, Int};
 use super::respond::{json, run, success, Success};
 use crate::domain::channel_fields as pattern;
 use crate::domain::{EmailAddress, PhoneNumber};
@@ -68,10 +68,28 @@ impl FromRequest for Channel {
     }
 }
 
-/// Checks `chatServer` and `chatSessionID`, the pair most channel calls carry; returns the session.
-fn session_fields(f: &mut Fields, chat_server: &str, session: &str) -> Option<String> {
-    f.check("chatServer", pattern::chat_server(chat_server));
-    f.check("chatSessionID", pattern::chat_session_id(session))
+/// `chatServer` and `chatSessionID`, the pair most channel calls carry.
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ChatSessionFields {
+    #[schema(value_type = String)]
+    pub chat_server: Flat<String>,
+    #[serde(rename = "chatSessionID")]
+    #[schema(value_type = String)]
+    pub chat_session_id: Flat<String>,
+}
+
+impl ChatSessionFields {
+    /// Checks both fields against their patterns; returns the session.
+    fn check(self, f: &mut Fields) -> Option<String> {
+        let server = self.chat_server.0.and_then(|s| pattern::chat_server(&s));
+        f.check("chatServer", server);
+        let session = self
+            .chat_session_id
+            .0
+            .and_then(|s| pattern::chat_session_id(&s));
+        f.check("chatSessionID", session)
+    }
 }
 
 /// Checks `chatAccountToken` (pattern, then ownership).
@@ -83,9 +101,8 @@ fn account_token(f: &mut Fields, channel: &ChannelRow, raw: &str) -> Option<Resu
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct NewChatMessageRequest {
-    pub chat_server: String,
-    #[serde(rename = "chatSessionID")]
-    pub chat_session_id: String,
+    #[serde(flatten)]
+    pub session: ChatSessionFields,
     pub chat_account_token: String,
     #[serde(rename = "channelID")]
     pub channel_id: Option<Int>,
@@ -117,20 +134,14 @@ pub async fn notify_user_new_chat_message(
     Input(req): Input<NewChatMessageRequest>,
 ) -> ApiResult<HttpResponse> {
     let mut f = Fields::default();
-    let session = session_fields(&mut f, &req.chat_server, &req.chat_session_id);
+    let session = req.session.check(&mut f);
     let token = account_token(&mut f, &channel, &req.chat_account_token);
     let text = f.check("message", crate::domain::required_text(&req.message, 4000));
     let url = f.check_opt("url", req.url.filter(|u| !u.is_empty()), |u| {
         pattern::url(&u, 1)
     });
     f.check_opt("messageNumber", req.message_number, message_number);
-    f.check_opt("channelID", req.channel_id, |n| {
-        if n.0 >= 1 {
-            Ok(n.0)
-        } else {
-            Err("must be 1 or more".into())
-        }
-    });
+    f.check_opt("channelID", req.channel_id, id);
     let name = f.check_opt(
         "customerName",
         req.customer_name.filter(|n| !n.is_empty()),
@@ -178,9 +189,8 @@ async fn take_customer_message(
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ChatEventRequest {
-    pub chat_server: String,
-    #[serde(rename = "chatSessionID")]
-    pub chat_session_id: String,
+    #[serde(flatten)]
+    pub session: ChatSessionFields,
     /// startedtyping or stoppedtyping.
     pub event: String,
 }
@@ -202,7 +212,7 @@ pub async fn notify_user_new_chat_event(
     Input(req): Input<ChatEventRequest>,
 ) -> ApiResult<HttpResponse> {
     let mut f = Fields::default();
-    let session = session_fields(&mut f, &req.chat_server, &req.chat_session_id);
+    let session = req.session.check(&mut f);
     let typing = f.check(
         "event",
         match req.event.trim().to_ascii_lowercase().as_str() {
@@ -227,9 +237,8 @@ pub async fn notify_user_new_chat_event(
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct VisitedRequest {
-    pub chat_server: String,
-    #[serde(rename = "chatSessionID")]
-    pub chat_session_id: String,
+    #[serde(flatten)]
+    pub session: ChatSessionFields,
     pub url: String,
 }
 
@@ -242,7 +251,7 @@ pub async fn notify_user_visited(
     Input(req): Input<VisitedRequest>,
 ) -> ApiResult<HttpResponse> {
     let mut f = Fields::default();
-    let session = session_fields(&mut f, &req.chat_server, &req.chat_session_id);
+    let session = req.session.check(&mut f);
     let url = f.check("url", pattern::url(&req.url, 4));
     let (session, url) = f.build(|| Some((session?, url?)))?;
     run(&ctx, move |ctx| {
@@ -255,9 +264,8 @@ pub async fn notify_user_visited(
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct EndChatRequest {
-    pub chat_server: String,
-    #[serde(rename = "chatSessionID")]
-    pub chat_session_id: String,
+    #[serde(flatten)]
+    pub session: ChatSessionFields,
 }
 
 /// The customer left: the chat closes as closed by the customer.
@@ -269,7 +277,7 @@ pub async fn notify_user_end_chat(
     Input(req): Input<EndChatRequest>,
 ) -> ApiResult<HttpResponse> {
     let mut f = Fields::default();
-    let session = session_fields(&mut f, &req.chat_server, &req.chat_session_id);
+    let session = req.session.check(&mut f);
     let session = f.build(|| session)?;
     let chat_id = run(&ctx, move |ctx| {
         conversation::notify_user_end_chat(ctx, &channel, &session)
@@ -284,9 +292,8 @@ pub async fn notify_user_end_chat(
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AddAttachmentRequest {
-    pub chat_server: String,
-    #[serde(rename = "chatSessionID")]
-    pub chat_session_id: String,
+    #[serde(flatten)]
+    pub session: ChatSessionFields,
     pub chat_account_token: String,
     pub phone_number: Option<String>,
     pub message_number: Option<Int>,
@@ -306,20 +313,14 @@ pub async fn add_attachment(
     Input(req): Input<AddAttachmentRequest>,
 ) -> ApiResult<HttpResponse> {
     let mut f = Fields::default();
-    let session = session_fields(&mut f, &req.chat_server, &req.chat_session_id);
+    let session = req.session.check(&mut f);
     let token = account_token(&mut f, &channel, &req.chat_account_token);
     let phone = f.check_opt(
         "phoneNumber",
         req.phone_number.filter(|p| !p.is_empty()),
         |p| PhoneNumber::parse_digits_adding_plus(&p),
     );
-    f.check_opt("messageNumber", req.message_number, |n| {
-        if n.0 >= 1 {
-            Ok(n.0)
-        } else {
-            Err("must be 1 or more".into())
-        }
-    });
+    f.check_opt("messageNumber", req.message_number, positive);
     let file = f.check("file", upload(req.file, req.file_name, req.content_type));
     let message = f.build(|| {
         Some(CustomerMessage {
@@ -436,10 +437,35 @@ pub async fn get_attachment(
     Channel(channel): Channel,
     Input(req): Input<GetAttachmentRequest>,
 ) -> ApiResult<HttpResponse> {
-    let attachment_id = super::params::field("attachmentID", super::params::id(req.attachment_id))?;
+    let attachment_id = field("attachmentID", id(req.attachment_id))?;
     let (meta, bytes) = run(&ctx, move |ctx| {
         crate::service::messages::get_channel_attachment(ctx, &channel, attachment_id)
     })
     .await?;
     Ok(file_response(&meta.name, &meta.mime_type, bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_session_field_of_the_wrong_type_is_named() {
+        #[derive(Deserialize)]
+        struct Probe {
+            #[serde(flatten)]
+            session: ChatSessionFields,
+        }
+        let probe: Probe =
+            serde_json::from_value(serde_json::json!({"chatServer": 5, "chatSessionID": "s"}))
+                .unwrap();
+        let mut f = Fields::default();
+        probe.session.check(&mut f);
+        let e = f.build(|| Some(())).unwrap_err();
+        assert_eq!(
+            e.fields.keys().collect::<Vec<_>>(),
+            vec!["chatServer", "chatSessionID"]
+        );
+        assert!(e.fields["chatServer"].contains("invalid type"), "{e:?}");
+    }
 }

@@ -167,6 +167,19 @@ impl<T: PartialSchema> PartialSchema for List<T> {
 }
 impl<T: PartialSchema> ToSchema for List<T> {}
 
+/// A field of a `#[serde(flatten)]` struct. serde loses the path of an error inside a flattened
+/// struct, so a value of the wrong type is kept with its error and reported under its own name
+/// when the handler checks it ([`Fields::check`]).
+#[derive(Clone, Debug)]
+pub struct Flat<T>(pub Result<T, String>);
+
+impl<'de, T: serde::de::DeserializeOwned> Deserialize<'de> for Flat<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(d)?;
+        Ok(Flat(T::deserialize(value).map_err(|e| e.to_string())))
+    }
+}
+
 /// A file sent as a base64 string (JSON, as the seeds show) or as a multipart file part.
 #[derive(Clone, Debug)]
 pub struct FileData {
@@ -292,6 +305,15 @@ pub fn id(value: Int) -> Result<i64, String> {
         Ok(value.0)
     } else {
         Err(format!("must be a positive id, not {}", value.0))
+    }
+}
+
+/// A count that starts at 1 (a message number).
+pub fn positive(value: Int) -> Result<i64, String> {
+    if value.0 >= 1 {
+        Ok(value.0)
+    } else {
+        Err(format!("must be 1 or more, not {}", value.0))
     }
 }
 
