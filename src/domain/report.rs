@@ -4,6 +4,8 @@
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Timelike, Utc};
 use chrono_tz::Tz;
 
+use super::hours::{weekday, HhMm};
+
 /// The reports GetReports lists (`ReportID`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ReportKind {
@@ -84,6 +86,14 @@ impl Grouping {
         }
     }
 
+    /// Reads a schedule's stored groupings (`DAY,WEEK`); names that no longer parse are skipped.
+    pub fn from_stored_list(stored: &str) -> Vec<Self> {
+        stored
+            .split(',')
+            .filter_map(|g| Self::parse(g).ok())
+            .collect()
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Self::Day => "DAY",
@@ -109,6 +119,61 @@ impl Grouping {
                 (previous, first)
             }
         }
+    }
+}
+
+/// A schedule's `Grouping`: DAY, WEEK and/or MONTH, at least one; sorted, each once.
+pub fn parse_groupings(raw: &[String]) -> Result<Vec<Grouping>, String> {
+    let mut groupings = raw
+        .iter()
+        .map(|g| Grouping::parse(g))
+        .collect::<Result<Vec<_>, _>>()?;
+    groupings.sort();
+    groupings.dedup();
+    if groupings.is_empty() {
+        return Err("must name DAY, WEEK and/or MONTH".into());
+    }
+    Ok(groupings)
+}
+
+/// A schedule's `ScheduledDay`: weekdays 1 (Monday) to 7 (Sunday), at least one; sorted, each once.
+pub fn parse_weekdays(raw: &[i64]) -> Result<Vec<u8>, String> {
+    let mut days = raw
+        .iter()
+        .map(|d| weekday(*d))
+        .collect::<Result<Vec<_>, _>>()?;
+    days.sort();
+    days.dedup();
+    if days.is_empty() {
+        return Err("must name at least one day, 1 (Monday) to 7 (Sunday)".into());
+    }
+    Ok(days)
+}
+
+/// A schedule's `ScheduledTime`: a time of day, 00:00 to 23:59 (24:00 ends a working day but
+/// starts no report).
+pub fn parse_send_time(raw: &str) -> Result<HhMm, String> {
+    HhMm::parse(raw)
+        .ok()
+        .filter(|t| t.minutes() < 24 * 60)
+        .ok_or_else(|| format!("must be a time of day as HH:MM, 00:00 to 23:59, not `{raw}`"))
+}
+
+/// A schedule's `Format`: CSV is the only one.
+pub fn parse_format(raw: &str) -> Result<(), String> {
+    if raw.trim().eq_ignore_ascii_case("CSV") {
+        Ok(())
+    } else {
+        Err("must be CSV".into())
+    }
+}
+
+/// A schedule's `Delivery`: EMAIL is the only one.
+pub fn parse_delivery(raw: &str) -> Result<(), String> {
+    if raw.trim().eq_ignore_ascii_case("EMAIL") {
+        Ok(())
+    } else {
+        Err("must be EMAIL".into())
     }
 }
 
@@ -138,6 +203,17 @@ pub struct WeeklySlots {
 }
 
 impl WeeklySlots {
+    /// Reads a schedule's stored days (`1,2,3`) and minute of the day.
+    pub fn from_stored(days: &str, minute: i32) -> Self {
+        Self {
+            days: days
+                .split(',')
+                .filter_map(|d| d.trim().parse().ok())
+                .collect(),
+            minute: minute.clamp(0, 24 * 60 - 1) as u16,
+        }
+    }
+
     fn slot_on(&self, date: NaiveDate) -> Option<NaiveDateTime> {
         let weekday = date.weekday().number_from_monday() as u8;
         self.days
@@ -324,6 +400,30 @@ mod tests {
         assert!(ReportKind::from_id(6).is_err());
         assert_eq!(Grouping::parse("week").unwrap(), Grouping::Week);
         assert!(Grouping::parse("YEAR").is_err());
+    }
+
+    #[test]
+    fn schedule_fields() {
+        let names = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            parse_groupings(&names(&["week", "DAY", "WEEK"])).unwrap(),
+            vec![Grouping::Day, Grouping::Week]
+        );
+        assert!(parse_groupings(&[]).is_err());
+        assert!(parse_groupings(&names(&["YEAR"])).is_err());
+        assert_eq!(parse_weekdays(&[5, 1, 5]).unwrap(), vec![1, 5]);
+        assert!(parse_weekdays(&[]).is_err());
+        assert!(parse_weekdays(&[8]).is_err());
+        assert_eq!(parse_send_time("08:30").unwrap().minutes(), 510);
+        assert!(parse_send_time("24:00").is_err());
+        assert!(parse_format("csv").is_ok() && parse_format("PDF").is_err());
+        assert!(parse_delivery("Email").is_ok() && parse_delivery("FTP").is_err());
+        let slots = WeeklySlots::from_stored("1, 3,x", 16 * 60 + 30);
+        assert_eq!((slots.days, slots.minute), (vec![1, 3], 990));
+        assert_eq!(
+            Grouping::from_stored_list("DAY,MONTH"),
+            vec![Grouping::Day, Grouping::Month]
+        );
     }
 
     #[test]

@@ -1,7 +1,9 @@
 //! Chat endpoints: GetChatList, GetChat, GrabChat, AssignChat, ReAssignChat, TransferChat,
 //! CloseChat, ExportChat.
 
+use actix_web::web::Bytes;
 use actix_web::{web, HttpResponse};
+use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -256,15 +258,16 @@ pub async fn export_chat(
     Input(req): Input<ChatIdRequest>,
 ) -> ApiResult<HttpResponse> {
     let chat_id = field("ChatID", id(req.chat_id))?;
-    run(&ctx, move |ctx| {
-        ctx.with_conn(|c| chats::load_for(c, &caller, chat_id).map(|_| ()))
-    })
-    .await?;
+    let export = run(&ctx, move |ctx| export::export_chat(ctx, &caller, chat_id)).await?;
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
         .insert_header((
             "Content-Disposition",
-            format!("attachment; filename=\"chat-{chat_id}.csv\""),
+            format!("attachment; filename=\"chat-{}.csv\"", export.chat_id()),
         ))
-        .streaming(export::transcript_stream(ctx.into_inner(), chat_id)))
+        .streaming(
+            export
+                .into_stream(ctx.into_inner())
+                .map(|chunk| chunk.map(Bytes::from)),
+        ))
 }

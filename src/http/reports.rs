@@ -9,9 +9,8 @@ use super::auth::{Caller, Manager};
 use super::input::Input;
 use super::params::{field, id, Fields, Int, List};
 use super::respond::{json, run, success, Success};
-use crate::domain::hours::weekday;
-use crate::domain::report::{Grouping, Period, ReportKind};
-use crate::domain::{required_text, EmailAddress, HhMm};
+use crate::domain::report::{self, Period, ReportKind};
+use crate::domain::{required_text, EmailAddress};
 use crate::error::ApiResult;
 use crate::service::metrics::{self, DataInsightView, LiveMetricsView};
 use crate::service::reports::{self, NewReportSchedule, RecipientView, ReportView, ScheduleView};
@@ -151,59 +150,14 @@ pub async fn create_report_schedule(
     let mut f = Fields::default();
     let recipient_id = f.check("RecipientID", id(req.recipient_id));
     let report = f.check("ReportID", ReportKind::from_id(req.report_id.0));
-    f.check(
-        "Format",
-        if req.format.trim().eq_ignore_ascii_case("CSV") {
-            Ok(())
-        } else {
-            Err("must be CSV".to_string())
-        },
-    );
-    f.check(
-        "Delivery",
-        if req.delivery.trim().eq_ignore_ascii_case("EMAIL") {
-            Ok(())
-        } else {
-            Err("must be EMAIL".to_string())
-        },
-    );
-    let groupings = f.check("Grouping", {
-        let parsed: Result<Vec<Grouping>, String> =
-            req.grouping.0.iter().map(|g| Grouping::parse(g)).collect();
-        parsed.and_then(|mut g| {
-            g.sort();
-            g.dedup();
-            if g.is_empty() {
-                Err("must name DAY, WEEK and/or MONTH".to_string())
-            } else {
-                Ok(g)
-            }
-        })
-    });
-    let days = f.check("ScheduledDay", {
-        let parsed: Result<Vec<u8>, String> =
-            req.scheduled_day.0.iter().map(|d| weekday(d.0)).collect();
-        parsed.and_then(|mut d| {
-            d.sort();
-            d.dedup();
-            if d.is_empty() {
-                Err("must name at least one day, 1 (Monday) to 7 (Sunday)".to_string())
-            } else {
-                Ok(d)
-            }
-        })
-    });
+    f.check("Format", report::parse_format(&req.format));
+    f.check("Delivery", report::parse_delivery(&req.delivery));
+    let groupings = f.check("Grouping", report::parse_groupings(&req.grouping.0));
+    let days: Vec<i64> = req.scheduled_day.0.iter().map(|d| d.0).collect();
+    let days = f.check("ScheduledDay", report::parse_weekdays(&days));
     let time = f.check(
         "ScheduledTime",
-        HhMm::parse(&req.scheduled_time)
-            .ok()
-            .filter(|t| t.minutes() < 24 * 60)
-            .ok_or_else(|| {
-                format!(
-                    "must be a time of day as HH:MM, 00:00 to 23:59, not `{}`",
-                    req.scheduled_time
-                )
-            }),
+        report::parse_send_time(&req.scheduled_time),
     );
     let schedule = f.build(|| {
         Some(NewReportSchedule {

@@ -1,5 +1,5 @@
-//! Chats as agents see them: who may act on which chat, the views, GetChatList, GetChat and the
-//! transcript export.
+//! Chats as agents see them: who may act on which chat, the views, GetChatList and GetChat. The
+//! transcript export is in `export.rs`; assignment, transfer and closing in `routing.rs`.
 
 use std::collections::HashMap;
 

@@ -3,17 +3,18 @@
 
 use std::sync::Arc;
 
-use actix_web::web::Bytes;
 use futures_util::Stream;
 
+use super::chats::load_for;
 use super::Ctx;
 use crate::domain::chat::MessageKind;
 use crate::domain::csv_cell::neutralise;
+use crate::domain::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::store::messages::{self, MessageRow};
 
 const BATCH: i64 = 500;
-pub const HEADER: [&str; 7] = [
+const HEADER: [&str; 7] = [
     "Time",
     "Direction",
     "Author",
@@ -34,7 +35,7 @@ fn direction(m: &MessageRow) -> &'static str {
 }
 
 /// CSV rows for a batch (with the header first when `header`).
-pub fn render(rows: &[(MessageRow, Option<String>)], header: bool) -> ApiResult<Vec<u8>> {
+fn render(rows: &[(MessageRow, Option<String>)], header: bool) -> ApiResult<Vec<u8>> {
     let mut out = csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)
         .from_writer(Vec::new());
@@ -62,11 +63,31 @@ pub fn render(rows: &[(MessageRow, Option<String>)], header: bool) -> ApiResult<
     out.into_inner().map_err(ApiError::internal)
 }
 
-/// The transcript as a stream of CSV chunks; each batch is read on the blocking pool.
-pub fn transcript_stream(
-    ctx: Arc<Ctx>,
+/// A chat the caller may export: only [`export_chat`] makes one.
+pub struct ChatExport {
     chat_id: i64,
-) -> impl Stream<Item = Result<Bytes, ApiError>> {
+}
+
+/// ExportChat: checks that the caller may act on the chat; the transcript itself is read as it is
+/// sent, by [`ChatExport::into_stream`].
+pub fn export_chat(ctx: &Ctx, caller: &Caller, chat_id: i64) -> ApiResult<ChatExport> {
+    ctx.with_conn(|c| load_for(c, caller, chat_id))?;
+    Ok(ChatExport { chat_id })
+}
+
+impl ChatExport {
+    /// The chat being exported.
+    pub fn chat_id(&self) -> i64 {
+        self.chat_id
+    }
+
+    /// The transcript as a stream of CSV chunks; each batch is read on the blocking pool.
+    pub fn into_stream(self, ctx: Arc<Ctx>) -> impl Stream<Item = ApiResult<Vec<u8>>> {
+        transcript_stream(ctx, self.chat_id)
+    }
+}
+
+fn transcript_stream(ctx: Arc<Ctx>, chat_id: i64) -> impl Stream<Item = ApiResult<Vec<u8>>> {
     futures_util::stream::unfold(Some(0i64), move |after| {
         let ctx = ctx.clone();
         async move {
@@ -81,7 +102,7 @@ pub fn transcript_stream(
                 })
                 .await;
             match batch {
-                Ok(Ok((bytes, next))) => Some((Ok(Bytes::from(bytes)), next)),
+                Ok(Ok((bytes, next))) => Some((Ok(bytes), next)),
                 Ok(Err(e)) => Some((Err(e), None)),
                 Err(e) => Some((Err(ApiError::internal(e)), None)),
             }

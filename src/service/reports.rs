@@ -90,21 +90,11 @@ pub struct RecipientView {
 }
 
 fn slots(s: &ScheduleRow) -> WeeklySlots {
-    WeeklySlots {
-        days: s
-            .scheduled_days
-            .split(',')
-            .filter_map(|d| d.trim().parse().ok())
-            .collect(),
-        minute: s.scheduled_minute.clamp(0, 24 * 60 - 1) as u16,
-    }
+    WeeklySlots::from_stored(&s.scheduled_days, s.scheduled_minute)
 }
 
 fn groupings(s: &ScheduleRow) -> Vec<Grouping> {
-    s.groupings
-        .split(',')
-        .filter_map(|g| Grouping::parse(g).ok())
-        .collect()
+    Grouping::from_stored_list(&s.groupings)
 }
 
 fn schedule_view(s: &ScheduleRow, runs: &[RunRow], tz: Tz, now: NaiveDateTime) -> ScheduleView {
