@@ -6,6 +6,6 @@ pub mod pool;
 pub mod schema;
 pub mod sql;
 
-pub use pool::{build_pool, DatabaseUrl, DbConnection, DbPool, PooledConnection};
+pub use pool::{build_pool, ping, DatabaseUrl, DbConnection, DbPool, PooledConnection};
 
 pub use crate::clock::truncate_to_micros;

@@ -10,21 +10,20 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::input::Input;
-use super::messages::{file_response, upload};
 use super::params::{field, id, positive, Fields, FileData, Flat, Int};
-use super::respond::{json, run, success, Success};
+use super::respond::{file_response, json, run, success, Success};
 use crate::domain::channel_fields as pattern;
 use crate::domain::{EmailAddress, PhoneNumber};
 use crate::error::{ApiError, ApiResult, ErrorCode};
+use crate::service::channels::{self, AuthenticatedChannel};
 use crate::service::conversation::{self, CustomerMessage, InboundView};
 use crate::service::widget::{
     self, AccessListsView, ChatConfigView, ChatQueueView, OriginCheckView,
 };
-use crate::service::{channels, Ctx};
-use crate::store::channels::ChannelRow;
+use crate::service::{attachments, Ctx};
 
 /// The calling channel, resolved from `apiKey` by [`authenticate_channel`].
-pub struct Channel(pub ChannelRow);
+pub struct Channel(pub AuthenticatedChannel);
 
 /// Middleware for `/api/v2/chat`: the `apiKey` header decides the channel before any body is read.
 pub async fn authenticate_channel(
@@ -55,7 +54,7 @@ impl FromRequest for Channel {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         ready(
             req.extensions()
-                .get::<ChannelRow>()
+                .get::<AuthenticatedChannel>()
                 .cloned()
                 .map(Channel)
                 .ok_or_else(|| {
@@ -93,9 +92,13 @@ impl ChatSessionFields {
 }
 
 /// Checks `chatAccountToken` (pattern, then ownership).
-fn account_token(f: &mut Fields, channel: &ChannelRow, raw: &str) -> Option<Result<(), ApiError>> {
+fn account_token(
+    f: &mut Fields,
+    channel: &AuthenticatedChannel,
+    raw: &str,
+) -> Option<Result<(), ApiError>> {
     let token = f.check("chatAccountToken", pattern::chat_account_token(raw))?;
-    Some(channels::check_account_token(channel, &token))
+    Some(channel.check_account_token(&token))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -174,7 +177,7 @@ pub async fn notify_user_new_chat_message(
 /// Stores a customer's message (text or file) once its account token has proved good.
 async fn take_customer_message(
     ctx: web::Data<Ctx>,
-    channel: ChannelRow,
+    channel: AuthenticatedChannel,
     token: Option<Result<(), ApiError>>,
     message: CustomerMessage,
 ) -> ApiResult<HttpResponse> {
@@ -321,7 +324,10 @@ pub async fn add_attachment(
         |p| PhoneNumber::parse_digits_adding_plus(&p),
     );
     f.check_opt("messageNumber", req.message_number, positive);
-    let file = f.check("file", upload(req.file, req.file_name, req.content_type));
+    let file = f.check(
+        "file",
+        req.file.into_upload(req.file_name, req.content_type),
+    );
     let message = f.build(|| {
         Some(CustomerMessage {
             session_id: session?,
@@ -388,7 +394,10 @@ pub struct AccountTokenRequest {
     pub chat_server: Option<String>,
 }
 
-fn check_account_request(channel: &ChannelRow, req: &AccountTokenRequest) -> ApiResult<()> {
+fn check_account_request(
+    channel: &AuthenticatedChannel,
+    req: &AccountTokenRequest,
+) -> ApiResult<()> {
     let mut f = Fields::default();
     let token = account_token(&mut f, channel, &req.chat_account_token);
     if let Some(server) = &req.chat_server {
@@ -438,11 +447,11 @@ pub async fn get_attachment(
     Input(req): Input<GetAttachmentRequest>,
 ) -> ApiResult<HttpResponse> {
     let attachment_id = field("attachmentID", id(req.attachment_id))?;
-    let (meta, bytes) = run(&ctx, move |ctx| {
-        crate::service::messages::get_channel_attachment(ctx, &channel, attachment_id)
+    let file = run(&ctx, move |ctx| {
+        attachments::get_channel_attachment(ctx, &channel, attachment_id)
     })
     .await?;
-    Ok(file_response(&meta.name, &meta.mime_type, bytes))
+    Ok(file_response(file))
 }
 
 #[cfg(test)]

@@ -1,7 +1,6 @@
 //! `/health` (the process answers) and `/ready` (the database answers and its schema is current).
 
 use actix_web::{web, HttpResponse};
-use diesel::RunQueryDsl;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -24,10 +23,6 @@ pub async fn health() -> HttpResponse {
 #[utoipa::path(get, path = "/ready", tag = "Operations",
     responses((status = 200, body = HealthView), (status = 503, description = "DatabaseUnavailable")))]
 pub async fn ready(ctx: web::Data<Ctx>) -> actix_web::Result<HttpResponse> {
-    run(&ctx, |ctx| {
-        ctx.read(|c| diesel::sql_query("SELECT 1").execute(c))?;
-        Ok(())
-    })
-    .await?;
+    run(&ctx, Ctx::ping).await?;
     Ok(HttpResponse::Ok().json(HealthView { status: "ready" }))
 }

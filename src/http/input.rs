@@ -19,6 +19,9 @@ pub struct BodyLimit(pub usize);
 /// Bodies of configuration endpoints are small.
 pub const DEFAULT_BODY_LIMIT: usize = 64 * 1024;
 
+/// The largest body of an endpoint that takes a file: `MaxAttachmentMB` (at most 25) in base64.
+pub const UPLOAD_BODY_LIMIT: usize = 36 * 1024 * 1024;
+
 pub struct Input<T>(pub T);
 
 /// Query parameters handled by the middleware and extractors, never request fields.

@@ -8,27 +8,14 @@ use super::auth::Caller;
 use super::chats::paging;
 use super::input::Input;
 use super::params::{field, id, Fields, FileData, Int};
-use super::respond::{json, run, success, Success};
-use crate::domain::attachment::Upload;
+use super::respond::{file_response, json, run, success, Success};
 use crate::error::ApiResult;
+use crate::service::attachments;
 use crate::service::chats::Cursor;
 use crate::service::messages::{self, MessageView, OutgoingMessage};
 use crate::service::Ctx;
 
-/// The largest body of an endpoint that takes a file: `MaxAttachmentMB` (at most 25) in base64.
-pub const UPLOAD_BODY_LIMIT: usize = 36 * 1024 * 1024;
 const MESSAGE_MAX: usize = 4000;
-
-/// A file checked against the allow-list; the type comes from what was declared, the name, or the bytes.
-pub fn upload(
-    file: FileData,
-    name: Option<String>,
-    declared_type: Option<String>,
-) -> Result<Upload, String> {
-    let name = name.or(file.file_name);
-    let declared = declared_type.or(file.content_type);
-    Upload::parse(file.bytes, name.as_deref(), declared.as_deref())
-}
 
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "PascalCase")]
@@ -61,7 +48,7 @@ pub async fn send_message(
     });
     let canned = f.check_opt("CannedResponseID", req.canned_response_id, id);
     let file = f.check_opt("AttachmentData", req.attachment_data, |file| {
-        upload(file, req.attachment_name, req.attachment_type)
+        file.into_upload(req.attachment_name, req.attachment_type)
     });
     let (chat_id, out) = f.build(|| {
         Some((
@@ -165,26 +152,9 @@ pub async fn get_attachment(
     Input(req): Input<GetAttachmentRequest>,
 ) -> ApiResult<HttpResponse> {
     let attachment_id = field("AttachmentID", id(req.attachment_id))?;
-    let (meta, bytes) = run(&ctx, move |ctx| {
-        messages::get_attachment(ctx, &caller, attachment_id)
+    let file = run(&ctx, move |ctx| {
+        attachments::get_attachment(ctx, &caller, attachment_id)
     })
     .await?;
-    Ok(file_response(&meta.name, &meta.mime_type, bytes))
-}
-
-/// A download: never rendered inline, so a file can't run as a page of this site.
-pub fn file_response(name: &str, mime: &str, bytes: Vec<u8>) -> HttpResponse {
-    let safe_name: String = name
-        .chars()
-        .filter(|c| c.is_ascii_graphic() || *c == ' ')
-        .filter(|c| *c != '"' && *c != '\\')
-        .collect();
-    HttpResponse::Ok()
-        .content_type(mime.to_owned())
-        .insert_header((
-            "Content-Disposition",
-            format!("attachment; filename=\"{safe_name}\""),
-        ))
-        .insert_header(("X-Content-Type-Options", "nosniff"))
-        .body(bytes)
+    Ok(file_response(file))
 }

@@ -25,8 +25,7 @@ use actix_web::http::Method;
 use actix_web::{middleware, web, Handler, HttpRequest, HttpResponse, Resource, Responder};
 
 use crate::error::{ApiError, ApiResult, ErrorCode};
-use input::BodyLimit;
-use messages::UPLOAD_BODY_LIMIT;
+use input::{BodyLimit, UPLOAD_BODY_LIMIT};
 
 /// Registers every route. Order matters: the docs and the channel API are matched before the
 /// `/api/<Name>` scope, which requires `Version`.

@@ -10,6 +10,7 @@ use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, OneOfBuilder, Schema,
 use utoipa::openapi::RefOr;
 use utoipa::{PartialSchema, ToSchema};
 
+use crate::domain::attachment::Upload;
 use crate::error::{ApiError, ApiResult};
 
 /// An integer sent as a JSON number or a numeric string.
@@ -226,6 +227,20 @@ impl<'de> Deserialize<'de> for FileData {
                 })
             }
         }
+    }
+}
+
+impl FileData {
+    /// The file checked against the allow-list; a name or type sent beside the file wins over the
+    /// part's own.
+    pub fn into_upload(
+        self,
+        name: Option<String>,
+        declared_type: Option<String>,
+    ) -> Result<Upload, String> {
+        let name = name.or(self.file_name);
+        let declared = declared_type.or(self.content_type);
+        Upload::parse(self.bytes, name.as_deref(), declared.as_deref())
     }
 }
 

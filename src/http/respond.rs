@@ -1,10 +1,12 @@
-//! Running a service call on the blocking pool and shaping common responses.
+//! Running a service call on the blocking pool and shaping common responses: JSON, success and
+//! file downloads.
 
 use actix_web::{web, HttpResponse};
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::error::ApiResult;
+use crate::service::attachments::AttachmentFile;
 use crate::service::Ctx;
 
 /// Runs one service function on the blocking pool (Diesel and argon2 never run on async workers).
@@ -30,4 +32,22 @@ pub fn success() -> HttpResponse {
 
 pub fn json<T: Serialize>(body: T) -> HttpResponse {
     HttpResponse::Ok().json(body)
+}
+
+/// A download: never rendered inline, so a file can't run as a page of this site.
+pub fn file_response(file: AttachmentFile) -> HttpResponse {
+    let safe_name: String = file
+        .name
+        .chars()
+        .filter(|c| c.is_ascii_graphic() || *c == ' ')
+        .filter(|c| *c != '"' && *c != '\\')
+        .collect();
+    HttpResponse::Ok()
+        .content_type(file.mime_type)
+        .insert_header((
+            "Content-Disposition",
+            format!("attachment; filename=\"{safe_name}\""),
+        ))
+        .insert_header(("X-Content-Type-Options", "nosniff"))
+        .body(file.bytes)
 }

@@ -89,8 +89,30 @@ fn not_found(id: i64) -> ApiError {
     )
 }
 
+/// The channel behind a channel-API call, resolved from its `apiKey`: what the handlers and the
+/// intake need to know about it, and nothing they could post to.
+#[derive(Clone, Debug)]
+pub struct AuthenticatedChannel {
+    pub id: i64,
+    account_token_hash: String,
+}
+
+impl AuthenticatedChannel {
+    /// `chatAccountToken` must belong to the calling channel.
+    pub fn check_account_token(&self, account_token: &str) -> ApiResult<()> {
+        if token::hash(account_token) == self.account_token_hash {
+            Ok(())
+        } else {
+            Err(ApiError::new(
+                ErrorCode::AccountTokenInvalid,
+                "chatAccountToken does not belong to this channel",
+            ))
+        }
+    }
+}
+
 /// The channel whose `apiKey` this is.
-pub fn authenticate(ctx: &Ctx, api_key: &str) -> ApiResult<ChannelRow> {
+pub fn authenticate(ctx: &Ctx, api_key: &str) -> ApiResult<AuthenticatedChannel> {
     let invalid = || {
         ApiError::new(
             ErrorCode::ApiKeyInvalid,
@@ -101,18 +123,11 @@ pub fn authenticate(ctx: &Ctx, api_key: &str) -> ApiResult<ChannelRow> {
         return Err(invalid());
     }
     let hash = token::hash(api_key);
-    ctx.read(|c| store::find_by_api_key_hash(c, &hash))?
-        .ok_or_else(invalid)
-}
-
-/// `chatAccountToken` must belong to the calling channel.
-pub fn check_account_token(channel: &ChannelRow, account_token: &str) -> ApiResult<()> {
-    if token::hash(account_token) == channel.account_token_hash {
-        Ok(())
-    } else {
-        Err(ApiError::new(
-            ErrorCode::AccountTokenInvalid,
-            "chatAccountToken does not belong to this channel",
-        ))
-    }
+    let row = ctx
+        .read(|c| store::find_by_api_key_hash(c, &hash))?
+        .ok_or_else(invalid)?;
+    Ok(AuthenticatedChannel {
+        id: row.id,
+        account_token_hash: row.account_token_hash,
+    })
 }

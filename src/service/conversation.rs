@@ -3,9 +3,10 @@
 
 use chrono::NaiveDateTime;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
+use super::attachments;
+use super::channels::AuthenticatedChannel;
 use super::outbound::{fact, record, tell_customer};
 use super::routing::{close, enter_queue};
 use super::{settings, working_hours, Ctx};
@@ -16,8 +17,6 @@ use crate::domain::chat::{ChatState, EventKind, MessageKind, Placeholders, Speci
 use crate::domain::settings::SettingKey;
 use crate::domain::{EmailAddress, PhoneNumber};
 use crate::error::{ApiError, ApiResult, ErrorCode};
-use crate::store::attachments::{self, NewAttachment};
-use crate::store::channels::ChannelRow;
 use crate::store::chats::{self, ChatRow};
 use crate::store::customers::{self, CustomerChanges, CustomerRow};
 use crate::store::departments::{self, DepartmentRow};
@@ -69,46 +68,11 @@ impl Desk {
     }
 }
 
-/// Checks an upload against the desk's `MaxAttachmentMB`.
-pub(crate) fn check_size(c: &mut DbConnection, bytes: usize, field: &str) -> ApiResult<()> {
-    let max_mb = settings::number(c, SettingKey::MaxAttachmentMB)?;
-    if bytes as i64 > max_mb * 1024 * 1024 {
-        let mut e = ApiError::new(
-            ErrorCode::PayloadTooLarge,
-            format!("Attachments may be at most {max_mb} MB (MaxAttachmentMB)"),
-        );
-        e.fields
-            .insert(field.to_owned(), format!("is larger than {max_mb} MB"));
-        return Err(e);
-    }
-    Ok(())
-}
-
-pub(crate) fn store_upload(
-    c: &mut DbConnection,
-    chat_id: i64,
-    upload: &Upload,
-    now: NaiveDateTime,
-) -> ApiResult<i64> {
-    let sha = hex::encode(Sha256::digest(&upload.bytes));
-    Ok(attachments::insert(
-        c,
-        &NewAttachment {
-            chat_id,
-            name: &upload.file_name,
-            mime_type: upload.mime_type,
-            sha256: &sha,
-            bytes: &upload.bytes,
-            created_at: now,
-        },
-    )?)
-}
-
 /// A customer message: finds or opens the session's chat, stores the message and, while the chat
 /// has no department yet, runs the welcome menu or routes it.
 pub fn notify_user_new_chat_message(
     ctx: &Ctx,
-    channel: &ChannelRow,
+    channel: &AuthenticatedChannel,
     m: CustomerMessage,
 ) -> ApiResult<InboundView> {
     let view = ctx.write(|c| {
@@ -118,7 +82,7 @@ pub fn notify_user_new_chat_message(
             dialect::lock_key(c, &format!("customer:{}", phone.as_str()))?;
         }
         if let Some(upload) = &m.attachment {
-            check_size(c, upload.bytes.len(), "file")?;
+            attachments::check_size(c, upload.bytes.len(), "file")?;
         }
         let now = ctx.now();
         let (chat, is_new) = match chats::find_live_by_session(c, channel.id, &m.session_id)? {
@@ -130,7 +94,7 @@ pub fn notify_user_new_chat_message(
         let attachment_id = m
             .attachment
             .as_ref()
-            .map(|u| store_upload(c, chat.id, u, now))
+            .map(|u| attachments::store(c, chat.id, u, now))
             .transpose()?;
         let author = customer
             .full_name
@@ -190,7 +154,7 @@ pub fn notify_user_new_chat_message(
 /// else the session's earlier chats.
 fn open_chat(
     c: &mut DbConnection,
-    channel: &ChannelRow,
+    channel: &AuthenticatedChannel,
     m: &CustomerMessage,
     now: NaiveDateTime,
 ) -> ApiResult<ChatRow> {
@@ -390,7 +354,11 @@ fn queue_with_welcome(
     Ok(())
 }
 
-fn live_chat(c: &mut DbConnection, channel: &ChannelRow, session: &str) -> ApiResult<ChatRow> {
+fn live_chat(
+    c: &mut DbConnection,
+    channel: &AuthenticatedChannel,
+    session: &str,
+) -> ApiResult<ChatRow> {
     chats::find_live_by_session(c, channel.id, session)?
         .ok_or_else(|| ApiError::new(ErrorCode::ChatNotFound, "This session has no open chat"))
 }
@@ -398,7 +366,7 @@ fn live_chat(c: &mut DbConnection, channel: &ChannelRow, session: &str) -> ApiRe
 /// `startedtyping` / `stoppedtyping`.
 pub fn notify_user_new_chat_event(
     ctx: &Ctx,
-    channel: &ChannelRow,
+    channel: &AuthenticatedChannel,
     session: &str,
     typing: bool,
 ) -> ApiResult<i64> {
@@ -412,7 +380,7 @@ pub fn notify_user_new_chat_event(
 /// A page the customer visited; kept per session, shown with the chat.
 pub fn notify_user_visited(
     ctx: &Ctx,
-    channel: &ChannelRow,
+    channel: &AuthenticatedChannel,
     session: &str,
     url: &str,
 ) -> ApiResult<()> {
@@ -420,7 +388,11 @@ pub fn notify_user_visited(
 }
 
 /// The customer left: the chat closes as closed by the customer.
-pub fn notify_user_end_chat(ctx: &Ctx, channel: &ChannelRow, session: &str) -> ApiResult<i64> {
+pub fn notify_user_end_chat(
+    ctx: &Ctx,
+    channel: &AuthenticatedChannel,
+    session: &str,
+) -> ApiResult<i64> {
     ctx.write(|c| {
         let chat = live_chat(c, channel, session)?;
         let now = ctx.now();

@@ -5,7 +5,7 @@
 use chrono::{Duration, NaiveDateTime};
 use serde_json::json;
 
-use super::messages::attachment_url;
+use super::attachments::{attachment_url, channel_attachment_url};
 use super::Ctx;
 use crate::db;
 use crate::domain::chat::MessageKind;
@@ -69,7 +69,7 @@ fn claim_one(
     let attachment = match message.attachment_id {
         Some(id) => attachments::find_meta(c, id)?.map(|a| {
             json!({"attachmentID": a.id, "name": a.name, "mimeType": a.mime_type, "size": a.size,
-                   "url": format!("/api/v2/chat/getAttachment?attachmentID={}", a.id),
+                   "url": channel_attachment_url(a.id),
                    "agentUrl": attachment_url(a.id)})
         }),
         None => None,

@@ -6,8 +6,8 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::attachments::{self, AttachmentView};
 use super::chats::{load_for, Cursor};
-use super::conversation::{check_size, store_upload};
 use super::outbound::{agent_reply, fact, Reply};
 use super::routing::closed;
 use super::Ctx;
@@ -17,23 +17,10 @@ use crate::domain::chat::{ChatState, EventKind, MessageKind, Placeholders};
 use crate::domain::delivery::DeliveryState;
 use crate::domain::Caller;
 use crate::error::{ApiError, ApiResult, ErrorCode};
-use crate::store::attachments::AttachmentMeta;
+use crate::store::attachments::{self as store_attachments, AttachmentMeta};
 use crate::store::deliveries;
 use crate::store::messages::{self, MessageRow, NewMessage};
-use crate::store::{attachments, canned_responses, chats, customers, events};
-
-#[derive(Serialize, ToSchema, Debug)]
-#[serde(rename_all = "PascalCase")]
-pub struct AttachmentView {
-    #[serde(rename = "AttachmentID")]
-    pub attachment_id: i64,
-    pub name: String,
-    pub mime_type: String,
-    pub size: i64,
-    /// Where an agent downloads it (add `Version` and the session token).
-    #[serde(rename = "URL")]
-    pub url: String,
-}
+use crate::store::{canned_responses, chats, customers, events};
 
 #[derive(Serialize, ToSchema, Debug)]
 #[serde(rename_all = "PascalCase")]
@@ -69,14 +56,10 @@ pub struct MessageView {
     pub delivery: Option<DeliveryView>,
 }
 
-pub fn attachment_url(id: i64) -> String {
-    format!("/api/GetAttachment?AttachmentID={id}")
-}
-
 fn views(c: &mut DbConnection, rows: Vec<MessageRow>) -> ApiResult<Vec<MessageView>> {
     let ids: Vec<i64> = rows.iter().map(|m| m.id).collect();
     let attachment_ids: Vec<i64> = rows.iter().filter_map(|m| m.attachment_id).collect();
-    let mut files: HashMap<i64, AttachmentMeta> = attachments::metas(c, &attachment_ids)?;
+    let mut files: HashMap<i64, AttachmentMeta> = store_attachments::metas(c, &attachment_ids)?;
     let mut states = deliveries::states_of(c, &ids)?;
     Ok(rows
         .into_iter()
@@ -91,13 +74,7 @@ fn views(c: &mut DbConnection, rows: Vec<MessageRow>) -> ApiResult<Vec<MessageVi
             attachment: m
                 .attachment_id
                 .and_then(|id| files.remove(&id))
-                .map(|a| AttachmentView {
-                    attachment_id: a.id,
-                    url: attachment_url(a.id),
-                    name: a.name,
-                    mime_type: a.mime_type,
-                    size: a.size,
-                }),
+                .map(attachments::view),
             when_posted: m.created_at.and_utc(),
             read_by_agent_at: m.read_by_agent_at.map(|t| t.and_utc()),
             read_by_customer_at: m.read_by_customer_at.map(|t| t.and_utc()),
@@ -170,13 +147,13 @@ pub fn send_message(
             ));
         }
         if let Some(upload) = &out.attachment {
-            check_size(c, upload.bytes.len(), "AttachmentData")?;
+            attachments::check_size(c, upload.bytes.len(), "AttachmentData")?;
         }
         let now = ctx.now();
         let attachment_id = out
             .attachment
             .as_ref()
-            .map(|u| store_upload(c, chat_id, u, now))
+            .map(|u| attachments::store(c, chat_id, u, now))
             .transpose()?;
         let reply = Reply {
             chat_id,
@@ -259,49 +236,4 @@ pub(crate) fn add_note(
             created_at: now,
         },
     )?)
-}
-
-/// An attachment's name, type and bytes, once `may_see` accepts the chat it belongs to; an
-/// attachment the caller may not see is reported as missing, so ids reveal nothing.
-fn load_attachment(
-    ctx: &Ctx,
-    attachment_id: i64,
-    may_see: impl FnOnce(&mut DbConnection, i64) -> ApiResult<bool>,
-) -> ApiResult<(AttachmentMeta, Vec<u8>)> {
-    ctx.with_conn(|c| {
-        let not_found = || {
-            ApiError::new(
-                ErrorCode::AttachmentNotFound,
-                format!("Attachment {attachment_id} does not exist"),
-            )
-        };
-        let meta = attachments::find_meta(c, attachment_id)?.ok_or_else(not_found)?;
-        if !may_see(c, meta.chat_id)? {
-            return Err(not_found());
-        }
-        let bytes = attachments::bytes(c, attachment_id)?;
-        Ok((meta, bytes))
-    })
-}
-
-/// An attachment for an agent who may act on its chat (403 otherwise, as for the chat itself).
-pub fn get_attachment(
-    ctx: &Ctx,
-    caller: &Caller,
-    attachment_id: i64,
-) -> ApiResult<(AttachmentMeta, Vec<u8>)> {
-    load_attachment(ctx, attachment_id, |c, chat_id| {
-        load_for(c, caller, chat_id).map(|_| true)
-    })
-}
-
-/// An attachment of one of the channel's chats, for the channel server to fetch.
-pub fn get_channel_attachment(
-    ctx: &Ctx,
-    channel: &crate::store::channels::ChannelRow,
-    attachment_id: i64,
-) -> ApiResult<(AttachmentMeta, Vec<u8>)> {
-    load_attachment(ctx, attachment_id, |c, chat_id| {
-        Ok(chats::find(c, chat_id)?.is_some_and(|chat| chat.channel_id == channel.id))
-    })
 }

@@ -2,6 +2,7 @@
 //! synchronous) and owns its transactions; handlers call exactly one of them.
 
 pub mod agents;
+pub mod attachments;
 pub mod auth;
 pub mod canned_responses;
 pub mod channels;
@@ -29,7 +30,7 @@ use diesel::result::QueryResult;
 
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::db::{dialect, DbConnection, DbPool, PooledConnection};
+use crate::db::{self, dialect, DbConnection, DbPool, PooledConnection};
 use crate::error::{ApiError, ApiResult};
 use mailer::Mailer;
 
@@ -90,6 +91,11 @@ impl Ctx {
     pub fn with_conn<T>(&self, f: impl FnOnce(&mut DbConnection) -> ApiResult<T>) -> ApiResult<T> {
         let mut conn = self.conn()?;
         f(&mut conn)
+    }
+
+    /// `/ready`: the schema is current and the database answers.
+    pub fn ping(&self) -> ApiResult<()> {
+        self.read(db::ping)
     }
 
     /// Runs read-only queries on one connection.
