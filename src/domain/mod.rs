@@ -14,6 +14,7 @@ pub mod netlist;
 pub mod password;
 pub mod phone;
 pub mod report;
+pub mod retry;
 pub mod settings;
 pub mod text;
 pub mod token;

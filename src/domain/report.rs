@@ -68,6 +68,14 @@ impl ReportKind {
     }
 }
 
+/// What reporting facts are totalled by: the whole desk, each agent, or each department.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FactsBy {
+    Desk,
+    Agent,
+    Department,
+}
+
 /// The period a scheduled report covers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Grouping {

@@ -9,13 +9,15 @@ use super::attachments::{attachment_url, channel_attachment_url};
 use super::Ctx;
 use crate::db;
 use crate::domain::chat::MessageKind;
+use crate::domain::retry::{backoff, truncate_error};
 use crate::error::{ApiError, ApiResult};
 use crate::store::deliveries::{self, DeliveryRow};
 use crate::store::{attachments, channels, chats, messages};
 
 /// How long a worker may hold a delivery before another may take it over.
 const LEASE_SECONDS: i64 = 60;
-const MAX_BACKOFF_SECONDS: i64 = 600;
+/// A refused message is retried at least this often.
+const MAX_BACKOFF: std::time::Duration = std::time::Duration::from_secs(600);
 
 /// One POST to make.
 #[derive(Debug, Clone)]
@@ -111,11 +113,10 @@ pub fn record_outcome(ctx: &Ctx, job: &DeliveryJob, outcome: Result<(), String>)
             }
             Err(error) => {
                 let retry_at = (job.attempt < ctx.config.delivery_max_attempts).then(|| {
-                    let base = ctx.config.delivery_backoff.as_millis() as i64;
-                    let delay = base.saturating_mul(1i64 << (job.attempt - 1).clamp(0, 20)).min(MAX_BACKOFF_SECONDS * 1000);
-                    now + Duration::milliseconds(delay)
+                    // Capped at ten minutes, so adding it can't overflow.
+                    now + backoff(ctx.config.delivery_backoff, job.attempt, MAX_BACKOFF)
                 });
-                let error: String = error.chars().take(500).collect();
+                let error = truncate_error(error);
                 deliveries::mark_attempt_failed(c, job.delivery_id, job.attempt, &error, retry_at, now)?;
                 tracing::warn!(delivery_id = job.delivery_id, attempt = job.attempt, error = %error, will_retry = retry_at.is_some(), "delivery to channel server failed");
             }

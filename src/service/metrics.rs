@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 use super::{settings, Ctx};
 use crate::db::DbConnection;
 use crate::domain::chat::EventKind;
-use crate::domain::report::{local_to_utc, midnight, Period};
+use crate::domain::report::{local_to_utc, midnight, FactsBy, Period};
 use crate::domain::AgentStatus;
 use crate::error::ApiResult;
 use crate::store::metrics::{self, KindTotals};
@@ -74,7 +74,7 @@ pub(crate) fn figures(
     from: NaiveDateTime,
     to: NaiveDateTime,
 ) -> ApiResult<Figures> {
-    let totals = metrics::facts(c, from, to)?;
+    let totals = metrics::facts(c, from, to, FactsBy::Desk)?;
     Ok(Figures {
         chats_started: metrics::chats_started(c, from, to)?,
         ..Figures::from_totals(&totals)
@@ -158,10 +158,11 @@ pub fn live_metrics(ctx: &Ctx) -> ApiResult<LiveMetricsView> {
         let open = metrics::open_by_department(c)?;
         let online = agents::online_by_department(c)?;
         let today = figures(c, since, now + Duration::seconds(1))?;
-        let today_by_department = figures_by_key(metrics::facts_by_department(
+        let today_by_department = figures_by_key(metrics::facts(
             c,
             since,
             now + Duration::seconds(1),
+            FactsBy::Department,
         )?);
         let longest =
             |oldest: Option<NaiveDateTime>| oldest.map_or(0, |t| (now - t).num_seconds().max(0));
@@ -291,50 +292,52 @@ pub fn data_insight(ctx: &Ctx, period: Period) -> ApiResult<DataInsightView> {
             to: to.and_utc(),
             series,
             totals: figures(c, from, to)?,
-            agents: agent_figures(c, from, to)?,
-            departments: department_figures(c, from, to)?,
+            agents: named_figures(c, from, to, FactsBy::Agent, |agent_id, name, figures| {
+                AgentFigures {
+                    agent_id,
+                    name,
+                    figures,
+                }
+            })?,
+            departments: named_figures(
+                c,
+                from,
+                to,
+                FactsBy::Department,
+                |department_id, name, figures| DepartmentFigures {
+                    department_id,
+                    name,
+                    figures,
+                },
+            )?,
             tags: tag_figures(c, from, to)?,
         })
     })
 }
 
-pub(crate) fn agent_figures(
+/// Figures of `[from, to)` per agent or per department, each with its name, shaped by `make`.
+pub(crate) fn named_figures<T>(
     c: &mut DbConnection,
     from: NaiveDateTime,
     to: NaiveDateTime,
-) -> ApiResult<Vec<AgentFigures>> {
-    let by_agent = figures_by_key(metrics::facts_by_agent(c, from, to)?);
-    let names: BTreeMap<i64, String> = agents::list(c)?
+    by: FactsBy,
+    make: impl Fn(i64, String, Figures) -> T,
+) -> ApiResult<Vec<T>> {
+    let by_key = figures_by_key(metrics::facts(c, from, to, by)?);
+    let names: BTreeMap<i64, String> = match by {
+        FactsBy::Agent => agents::list(c)?
+            .into_iter()
+            .map(|a| (a.id, a.name))
+            .collect(),
+        FactsBy::Department => departments::list(c)?
+            .into_iter()
+            .map(|d| (d.id, d.name))
+            .collect(),
+        FactsBy::Desk => BTreeMap::new(),
+    };
+    Ok(by_key
         .into_iter()
-        .map(|a| (a.id, a.name))
-        .collect();
-    Ok(by_agent
-        .into_iter()
-        .map(|(id, figures)| AgentFigures {
-            agent_id: id,
-            name: names.get(&id).cloned().unwrap_or_default(),
-            figures,
-        })
-        .collect())
-}
-
-pub(crate) fn department_figures(
-    c: &mut DbConnection,
-    from: NaiveDateTime,
-    to: NaiveDateTime,
-) -> ApiResult<Vec<DepartmentFigures>> {
-    let by_department = figures_by_key(metrics::facts_by_department(c, from, to)?);
-    let names: BTreeMap<i64, String> = departments::list(c)?
-        .into_iter()
-        .map(|d| (d.id, d.name))
-        .collect();
-    Ok(by_department
-        .into_iter()
-        .map(|(id, figures)| DepartmentFigures {
-            department_id: id,
-            name: names.get(&id).cloned().unwrap_or_default(),
-            figures,
-        })
+        .map(|(id, figures)| make(id, names.get(&id).cloned().unwrap_or_default(), figures))
         .collect())
 }
 

@@ -13,11 +13,14 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::mailer::{MailAttachment, OutgoingMail, SendFailure};
-use super::metrics::{agent_figures, department_figures, figures, tag_figures, Figures};
+use super::metrics::{figures, named_figures, tag_figures, Figures};
 use super::{settings, Ctx};
 use crate::db::DbConnection;
 use crate::domain::csv_cell::neutralise;
-use crate::domain::report::{local_to_utc, midnight, Grouping, ReportKind, RunState, WeeklySlots};
+use crate::domain::report::{
+    local_to_utc, midnight, FactsBy, Grouping, ReportKind, RunState, WeeklySlots,
+};
+use crate::domain::retry::{backoff, truncate_error};
 use crate::domain::settings::SettingKey;
 use crate::domain::{EmailAddress, HhMm};
 use crate::error::{ApiError, ApiResult, ErrorCode};
@@ -26,6 +29,8 @@ use crate::store::{chats, metrics};
 
 /// A run being sent is leased this long; a run still `sending` after it counts as interrupted.
 const SEND_LEASE_MINUTES: i64 = 10;
+/// A failed mail is retried at least once a day.
+const MAX_RETRY_DELAY: std::time::Duration = std::time::Duration::from_secs(86_400);
 /// A slot missed while the server was down is still sent this long afterwards.
 const CATCH_UP_HOURS: i64 = 24;
 /// The chat log lists at most this many chats.
@@ -329,26 +334,22 @@ fn render(c: &mut DbConnection, kind: ReportKind, tz: Tz, span: &Span) -> ApiRes
         }
         ReportKind::AgentPerformance => {
             rows.push(head(&["AgentID", "Agent"]));
-            for a in agent_figures(c, span.from, span.to)? {
-                rows.push(
-                    [
-                        vec![a.agent_id.to_string(), a.name],
-                        figure_cells(&a.figures),
-                    ]
-                    .concat(),
-                );
+            for (id, name, f) in
+                named_figures(c, span.from, span.to, FactsBy::Agent, |id, name, f| {
+                    (id, name, f)
+                })?
+            {
+                rows.push([vec![id.to_string(), name], figure_cells(&f)].concat());
             }
         }
         ReportKind::DepartmentPerformance => {
             rows.push(head(&["DepartmentID", "Department"]));
-            for d in department_figures(c, span.from, span.to)? {
-                rows.push(
-                    [
-                        vec![d.department_id.to_string(), d.name],
-                        figure_cells(&d.figures),
-                    ]
-                    .concat(),
-                );
+            for (id, name, f) in
+                named_figures(c, span.from, span.to, FactsBy::Department, |id, name, f| {
+                    (id, name, f)
+                })?
+            {
+                rows.push([vec![id.to_string(), name], figure_cells(&f)].concat());
             }
         }
         ReportKind::TagUsage => {
@@ -490,21 +491,14 @@ pub fn send_due(ctx: &Ctx, at: NaiveDateTime) -> ApiResult<PassSummary> {
                 Err(failure) => {
                     let (retry_at, end_state) = match failure {
                         SendFailure::Retryable(_) if attempt < ctx.config.report_max_attempts => {
-                            let base = ctx.config.report_retry.as_secs() as i64;
-                            (
-                                Some(
-                                    at + Duration::seconds(
-                                        base.saturating_mul(1i64 << (attempt - 1).clamp(0, 16))
-                                            .min(86_400),
-                                    ),
-                                ),
-                                RunState::Failed,
-                            )
+                            // Capped at a day, so adding it can't overflow.
+                            let delay = backoff(ctx.config.report_retry, attempt, MAX_RETRY_DELAY);
+                            (Some(at + delay), RunState::Failed)
                         }
                         SendFailure::Unknown(_) => (None, RunState::Interrupted),
                         _ => (None, RunState::Failed),
                     };
-                    let error: String = failure.to_string().chars().take(500).collect();
+                    let error = truncate_error(&failure.to_string());
                     store::mark_not_sent(c, run.id, attempt, &error, retry_at, end_state)?
                 }
             };

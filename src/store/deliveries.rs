@@ -89,27 +89,37 @@ pub fn claim(
     Ok(updated == 1)
 }
 
-/// Records that attempt `attempt` arrived. Only the attempt that holds the delivery may record its
-/// outcome, never over a newer attempt's; 0 rows means the lease had run out meanwhile.
+type DeliveryInState = diesel::dsl::Filter<
+    diesel::dsl::Find<deliveries::table, i64>,
+    diesel::dsl::Eq<deliveries::state, i16>,
+>;
+type HeldDelivery =
+    diesel::dsl::Filter<DeliveryInState, diesel::dsl::Eq<deliveries::attempts, i32>>;
+
+/// The delivery as the attempt that is sending it left it: only that attempt records the outcome,
+/// never over a newer attempt's; 0 rows updated means the lease had run out meanwhile.
+fn held(id: i64, attempt: i32) -> HeldDelivery {
+    deliveries::table
+        .find(id)
+        .filter(deliveries::state.eq(DeliveryState::Sending.id()))
+        .filter(deliveries::attempts.eq(attempt))
+}
+
+/// Records that attempt `attempt` arrived.
 pub fn mark_delivered(
     conn: &mut DbConnection,
     id: i64,
     attempt: i32,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
-    diesel::update(
-        deliveries::table
-            .find(id)
-            .filter(deliveries::state.eq(DeliveryState::Sending.id()))
-            .filter(deliveries::attempts.eq(attempt)),
-    )
-    .set((
-        deliveries::state.eq(DeliveryState::Delivered.id()),
-        deliveries::delivered_at.eq(Some(now)),
-        deliveries::lease_until.eq(None::<NaiveDateTime>),
-        deliveries::last_error.eq(None::<String>),
-    ))
-    .execute(conn)
+    diesel::update(held(id, attempt))
+        .set((
+            deliveries::state.eq(DeliveryState::Delivered.id()),
+            deliveries::delivered_at.eq(Some(now)),
+            deliveries::lease_until.eq(None::<NaiveDateTime>),
+            deliveries::last_error.eq(None::<String>),
+        ))
+        .execute(conn)
 }
 
 /// Records that attempt `attempt` failed: retried at `retry_at`, or failed for good when `None`.
@@ -125,19 +135,14 @@ pub fn mark_attempt_failed(
         Some(at) => (DeliveryState::Pending, at),
         None => (DeliveryState::Failed, now),
     };
-    diesel::update(
-        deliveries::table
-            .find(id)
-            .filter(deliveries::state.eq(DeliveryState::Sending.id()))
-            .filter(deliveries::attempts.eq(attempt)),
-    )
-    .set((
-        deliveries::state.eq(state.id()),
-        deliveries::next_attempt_at.eq(next),
-        deliveries::lease_until.eq(None::<NaiveDateTime>),
-        deliveries::last_error.eq(Some(error)),
-    ))
-    .execute(conn)
+    diesel::update(held(id, attempt))
+        .set((
+            deliveries::state.eq(state.id()),
+            deliveries::next_attempt_at.eq(next),
+            deliveries::lease_until.eq(None::<NaiveDateTime>),
+            deliveries::last_error.eq(Some(error)),
+        ))
+        .execute(conn)
 }
 
 /// Delivery state of these messages: message id → (state, attempts, last error).

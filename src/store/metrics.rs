@@ -7,6 +7,7 @@ use diesel::sql_types::{BigInt, Nullable, SmallInt, Text, Timestamp};
 
 use crate::db::schema::{agents, chats};
 use crate::db::DbConnection;
+use crate::domain::report::FactsBy;
 
 /// Facts of one kind: how many, and the count and sum of their `seconds`.
 #[derive(Clone, Debug, QueryableByName)]
@@ -23,49 +24,29 @@ pub struct KindTotals {
     pub total_seconds: i64,
 }
 
-/// Facts in `[from, to)` by kind.
+/// Facts in `[from, to)` by kind, and by agent or department when `by` says so (`key` is then the
+/// agent's or department's id; facts without one are left out).
 pub fn facts(
     conn: &mut DbConnection,
     from: NaiveDateTime,
     to: NaiveDateTime,
+    by: FactsBy,
 ) -> QueryResult<Vec<KindTotals>> {
-    diesel::sql_query(
-        "SELECT CAST(NULL AS BIGINT) AS key, kind, COUNT(*) AS n, COUNT(seconds) AS timed, \
+    // The column is one of two constants, never a value from outside.
+    let (key, only_keyed, group) = match by {
+        FactsBy::Desk => ("CAST(NULL AS BIGINT)", "", ""),
+        FactsBy::Agent => ("agent_id", " AND agent_id IS NOT NULL", "agent_id, "),
+        FactsBy::Department => (
+            "department_id",
+            " AND department_id IS NOT NULL",
+            "department_id, ",
+        ),
+    };
+    diesel::sql_query(format!(
+        "SELECT {key} AS key, kind, COUNT(*) AS n, COUNT(seconds) AS timed, \
          CAST(COALESCE(SUM(seconds), 0) AS BIGINT) AS total_seconds \
-         FROM chat_events WHERE at >= $1 AND at < $2 GROUP BY kind",
-    )
-    .bind::<Timestamp, _>(from)
-    .bind::<Timestamp, _>(to)
-    .load(conn)
-}
-
-/// Facts in `[from, to)` by agent and kind.
-pub fn facts_by_agent(
-    conn: &mut DbConnection,
-    from: NaiveDateTime,
-    to: NaiveDateTime,
-) -> QueryResult<Vec<KindTotals>> {
-    diesel::sql_query(
-        "SELECT agent_id AS key, kind, COUNT(*) AS n, COUNT(seconds) AS timed, \
-         CAST(COALESCE(SUM(seconds), 0) AS BIGINT) AS total_seconds \
-         FROM chat_events WHERE at >= $1 AND at < $2 AND agent_id IS NOT NULL GROUP BY agent_id, kind",
-    )
-    .bind::<Timestamp, _>(from)
-    .bind::<Timestamp, _>(to)
-    .load(conn)
-}
-
-/// Facts in `[from, to)` by department and kind.
-pub fn facts_by_department(
-    conn: &mut DbConnection,
-    from: NaiveDateTime,
-    to: NaiveDateTime,
-) -> QueryResult<Vec<KindTotals>> {
-    diesel::sql_query(
-        "SELECT department_id AS key, kind, COUNT(*) AS n, COUNT(seconds) AS timed, \
-         CAST(COALESCE(SUM(seconds), 0) AS BIGINT) AS total_seconds \
-         FROM chat_events WHERE at >= $1 AND at < $2 AND department_id IS NOT NULL GROUP BY department_id, kind",
-    )
+         FROM chat_events WHERE at >= $1 AND at < $2{only_keyed} GROUP BY {group}kind"
+    ))
     .bind::<Timestamp, _>(from)
     .bind::<Timestamp, _>(to)
     .load(conn)
