@@ -71,6 +71,17 @@ pub fn customer_name(v: &str) -> Result<String, String> {
     Ok(name)
 }
 
+/// `event`: `startedtyping` or `stoppedtyping` (any case); true while the customer types.
+pub fn typing_event(v: &str) -> Result<bool, String> {
+    match v.trim().to_ascii_lowercase().as_str() {
+        "startedtyping" => Ok(true),
+        "stoppedtyping" => Ok(false),
+        other => Err(format!(
+            "must be startedtyping or stoppedtyping, not `{other}`"
+        )),
+    }
+}
+
 /// `origin`: a host name, `^[a-zA-Z0-9\.\-]+$`.
 pub fn origin(v: &str) -> Result<String, String> {
     check(
@@ -120,6 +131,8 @@ mod tests {
         assert!(chat_account_token("abc-DEF-1234").is_err());
         assert!(customer_name("Joe Soap 2").is_ok());
         assert!(customer_name("Joe <script>").is_err());
+        assert_eq!(typing_event(" StartedTyping"), Ok(true));
+        assert!(typing_event("typing").is_err());
         assert!(origin("shop.example.com").is_ok());
         assert!(origin("shop.example.com/x").is_err());
         assert!(ip("10.0.0.1").is_ok());

@@ -206,6 +206,15 @@ pub struct ChatRef {
     pub chat_id: i64,
 }
 
+impl ChatRef {
+    fn new(chat_id: i64) -> Self {
+        Self {
+            success: true,
+            chat_id,
+        }
+    }
+}
+
 /// The customer started or stopped typing.
 #[utoipa::path(post, path = "/api/v2/chat/notifyUserNewChatEvent", tag = "Channel API", request_body = ChatEventRequest,
     responses((status = 200, body = ChatRef), (status = 404, description = "ChatNotFound")))]
@@ -216,25 +225,13 @@ pub async fn notify_user_new_chat_event(
 ) -> ApiResult<HttpResponse> {
     let mut f = Fields::default();
     let session = req.session.check(&mut f);
-    let typing = f.check(
-        "event",
-        match req.event.trim().to_ascii_lowercase().as_str() {
-            "startedtyping" => Ok(true),
-            "stoppedtyping" => Ok(false),
-            other => Err(format!(
-                "must be startedtyping or stoppedtyping, not `{other}`"
-            )),
-        },
-    );
+    let typing = f.check("event", pattern::typing_event(&req.event));
     let (session, typing) = f.build(|| Some((session?, typing?)))?;
     let chat_id = run(&ctx, move |ctx| {
         conversation::notify_user_new_chat_event(ctx, &channel, &session, typing)
     })
     .await?;
-    Ok(json(ChatRef {
-        success: true,
-        chat_id,
-    }))
+    Ok(json(ChatRef::new(chat_id)))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -286,10 +283,7 @@ pub async fn notify_user_end_chat(
         conversation::notify_user_end_chat(ctx, &channel, &session)
     })
     .await?;
-    Ok(json(ChatRef {
-        success: true,
-        chat_id,
-    }))
+    Ok(json(ChatRef::new(chat_id)))
 }
 
 #[derive(Deserialize, ToSchema)]
