@@ -16,7 +16,7 @@ use crate::domain::channel_fields as pattern;
 use crate::domain::{EmailAddress, PhoneNumber};
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::service::channels::{self, AuthenticatedChannel};
-use crate::service::conversation::{self, CustomerMessage, InboundView};
+use crate::service::intake::{self, CustomerMessage, InboundView};
 use crate::service::widget::{
     self, AccessListsView, ChatConfigView, ChatQueueView, OriginCheckView,
 };
@@ -183,7 +183,7 @@ async fn take_customer_message(
 ) -> ApiResult<HttpResponse> {
     token.unwrap_or(Ok(()))?;
     let view = run(&ctx, move |ctx| {
-        conversation::notify_user_new_chat_message(ctx, &channel, message)
+        intake::notify_user_new_chat_message(ctx, &channel, message)
     })
     .await?;
     Ok(json(view))
@@ -228,7 +228,7 @@ pub async fn notify_user_new_chat_event(
     let typing = f.check("event", pattern::typing_event(&req.event));
     let (session, typing) = f.build(|| Some((session?, typing?)))?;
     let chat_id = run(&ctx, move |ctx| {
-        conversation::notify_user_new_chat_event(ctx, &channel, &session, typing)
+        intake::notify_user_new_chat_event(ctx, &channel, &session, typing)
     })
     .await?;
     Ok(json(ChatRef::new(chat_id)))
@@ -255,7 +255,7 @@ pub async fn notify_user_visited(
     let url = f.check("url", pattern::url(&req.url, 4));
     let (session, url) = f.build(|| Some((session?, url?)))?;
     run(&ctx, move |ctx| {
-        conversation::notify_user_visited(ctx, &channel, &session, &url)
+        intake::notify_user_visited(ctx, &channel, &session, &url)
     })
     .await?;
     Ok(success())
@@ -280,7 +280,7 @@ pub async fn notify_user_end_chat(
     let session = req.session.check(&mut f);
     let session = f.build(|| session)?;
     let chat_id = run(&ctx, move |ctx| {
-        conversation::notify_user_end_chat(ctx, &channel, &session)
+        intake::notify_user_end_chat(ctx, &channel, &session)
     })
     .await?;
     Ok(json(ChatRef::new(chat_id)))

@@ -8,8 +8,8 @@ use utoipa::ToSchema;
 
 use super::attachments::{self, AttachmentView};
 use super::chats::{load_for, Cursor};
-use super::outbound::{agent_reply, fact, Reply};
 use super::routing::closed;
+use super::transcript::{agent_reply, fact, Reply};
 use super::Ctx;
 use crate::db::DbConnection;
 use crate::domain::attachment::Upload;

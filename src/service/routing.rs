@@ -10,7 +10,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::chats::{load_for, view, ChatView};
-use super::outbound::{fact, record, tell_customer};
+use super::transcript::{fact, record, tell_customer};
 use super::{settings, Ctx};
 use crate::clock::Clock;
 use crate::db::{dialect, DbConnection};

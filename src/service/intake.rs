@@ -1,5 +1,7 @@
-//! The customer's side of a chat, as channel servers report it: messages (with the welcome menu
-//! and routing into a department's queue), typing, page visits, attachments and leaving.
+//! The customer's side of a chat as channel servers report it (notifyUserNewChatMessage and
+//! addAttachment, notifyUserNewChatEvent, notifyUserVisited, notifyUserEndChat): a message finds
+//! or opens the session's chat and its customer, is stored with its file, and hands a chat without
+//! a department to the welcome menu (`welcome_menu.rs`).
 
 use chrono::NaiveDateTime;
 use serde::Serialize;
@@ -7,19 +9,16 @@ use utoipa::ToSchema;
 
 use super::attachments;
 use super::channels::AuthenticatedChannel;
-use super::outbound::{fact, record, tell_customer};
-use super::routing::{close, enter_queue};
-use super::{settings, working_hours, Ctx};
-use crate::clock::Clock;
+use super::routing::close;
+use super::transcript::{fact, record};
+use super::{welcome_menu, Ctx};
 use crate::db::{dialect, DbConnection};
 use crate::domain::attachment::Upload;
-use crate::domain::chat::{ChatState, EventKind, MessageKind, Placeholders, SpecialType};
-use crate::domain::settings::SettingKey;
+use crate::domain::chat::{ChatState, EventKind, MessageKind, SpecialType};
 use crate::domain::{EmailAddress, PhoneNumber};
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::store::chats::{self, ChatRow};
 use crate::store::customers::{self, CustomerChanges, CustomerRow};
-use crate::store::departments::{self, DepartmentRow};
 use crate::store::messages::{self, NewMessage};
 
 /// A customer's message as the channel reports it, validated.
@@ -49,25 +48,6 @@ pub struct InboundView {
     pub queue_position: Option<i64>,
 }
 
-/// What the desk says and when it is open, read once per message.
-struct Desk {
-    company: String,
-    open_now: bool,
-    out_of_hours: String,
-}
-
-impl Desk {
-    fn load(c: &mut DbConnection, at: chrono::DateTime<chrono::Utc>) -> ApiResult<Self> {
-        let week = working_hours::week_schedule(c)?;
-        let tz = settings::time_zone(c)?;
-        Ok(Self {
-            company: settings::text(c, SettingKey::CompanyName)?,
-            open_now: week.is_open(at, tz),
-            out_of_hours: settings::text(c, SettingKey::OutOfHoursMessage)?,
-        })
-    }
-}
-
 /// A customer message: finds or opens the session's chat, stores the message and, while the chat
 /// has no department yet, runs the welcome menu or routes it.
 pub fn notify_user_new_chat_message(
@@ -89,7 +69,7 @@ pub fn notify_user_new_chat_message(
             Some(chat) => (chat, false),
             None => (open_chat(c, channel, &m, now)?, true),
         };
-        let customer = update_customer(c, chat.customer_id, &m, now)?;
+        let customer = fill_in_customer(c, chat.customer_id, &m, now)?;
         let returning = chats::count_for_customer(c, customer.id)? > 1;
         let attachment_id = m
             .attachment
@@ -123,7 +103,7 @@ pub fn notify_user_new_chat_message(
             chats::insert_visit(c, channel.id, &m.session_id, url, now)?;
         }
         if chat.department_id.is_none() && chat.state() == ChatState::Unassigned {
-            route(c, &ctx.clock, &chat, &customer, &m.text, is_new, returning)?;
+            welcome_menu::choose(c, &ctx.clock, &chat, &customer, &m.text, is_new, returning)?;
         }
         let chat = chats::find(c, chat.id)?.ok_or_else(|| super::chats::not_found(chat.id))?;
         // Counted after routing, so the message that picks (or opens into) a department counts for it.
@@ -198,8 +178,9 @@ fn owned_by_other(c: &mut DbConnection, phone: &str, customer_id: i64) -> bool {
     matches!(customers::find_by_mobile(c, phone), Ok(Some(other)) if other.id != customer_id)
 }
 
-/// Fills in what the channel tells us about the customer.
-fn update_customer(
+/// Fills in what the channel tells us about the customer: a new name or address, and a number
+/// when the customer has none (and nobody else has it).
+fn fill_in_customer(
     c: &mut DbConnection,
     id: i64,
     m: &CustomerMessage,
@@ -240,118 +221,6 @@ fn update_customer(
         )?;
     }
     customers::find(c, id)?.ok_or_else(|| ApiError::internal("customer vanished"))
-}
-
-fn menu_text(menu: &[DepartmentRow], intro: &str) -> String {
-    let mut text = format!("{intro}\n");
-    for d in menu {
-        let name = d.name_in_menu.as_deref().unwrap_or(&d.name);
-        text.push_str(&format!("{}. {name}\n", d.menu_index.unwrap_or_default()));
-    }
-    text.trim_end().to_owned()
-}
-
-/// A chat without a department: a new chat gets the menu (two or more menu departments) or goes to
-/// the only candidate; a reply to the menu picks the department or gets the menu again.
-fn route(
-    c: &mut DbConnection,
-    clock: &Clock,
-    chat: &ChatRow,
-    customer: &CustomerRow,
-    reply: &str,
-    is_new: bool,
-    returning: bool,
-) -> ApiResult<()> {
-    let now = clock.now();
-    let desk = Desk::load(c, now.and_utc())?;
-    let menu = departments::menu(c)?;
-    if is_new && !desk.open_now {
-        tell_customer(c, chat.id, SpecialType::OutOfHours, &desk.out_of_hours, now)?;
-    }
-    if menu.len() >= 2 {
-        if is_new {
-            let intro = format!(
-                "Welcome to {}! Reply with the number of the department you need:",
-                desk.company
-            );
-            tell_customer(
-                c,
-                chat.id,
-                SpecialType::WelcomeMenu,
-                &menu_text(&menu, &intro),
-                now,
-            )?;
-            return Ok(());
-        }
-        let choice: Option<i32> = reply.trim().trim_end_matches('.').parse().ok();
-        return match menu
-            .iter()
-            .find(|d| choice.is_some() && d.menu_index == choice)
-        {
-            Some(department) => {
-                queue_with_welcome(c, clock, chat.id, department, customer, returning)
-            }
-            None => {
-                let intro = "Sorry, that is not one of the options. Reply with the number of the department you need:";
-                tell_customer(
-                    c,
-                    chat.id,
-                    SpecialType::InvalidMenuChoice,
-                    &menu_text(&menu, intro),
-                    now,
-                )?;
-                Ok(())
-            }
-        };
-    }
-    let target = match menu.into_iter().next() {
-        Some(d) => Some(d),
-        None => departments::enabled(c)?.into_iter().next(),
-    };
-    match target {
-        Some(department) => queue_with_welcome(c, clock, chat.id, &department, customer, returning),
-        None => {
-            tell_customer(
-                c,
-                chat.id,
-                SpecialType::NoDepartment,
-                "Sorry, no department can take your chat right now.",
-                now,
-            )?;
-            Ok(())
-        }
-    }
-}
-
-fn queue_with_welcome(
-    c: &mut DbConnection,
-    clock: &Clock,
-    chat_id: i64,
-    department: &DepartmentRow,
-    customer: &CustomerRow,
-    returning: bool,
-) -> ApiResult<()> {
-    let position = enter_queue(c, clock, chat_id, department)?;
-    let now = clock.now();
-    let welcome = if returning {
-        department
-            .welcome_returning
-            .as_ref()
-            .or(department.welcome_new.as_ref())
-    } else {
-        department.welcome_new.as_ref()
-    };
-    if let Some(text) = welcome {
-        let text = Placeholders {
-            customer_name: Some(customer.full_name.as_deref().unwrap_or("there")),
-            position_in_queue: Some(position),
-            department_name: Some(&department.name),
-            agent_name: None,
-        }
-        .expand(text);
-        tell_customer(c, chat_id, SpecialType::Welcome, &text, now)?;
-    }
-    Ok(())
 }
 
 fn live_chat(

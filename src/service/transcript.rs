@@ -1,5 +1,6 @@
-//! Messages written into a chat's transcript: those for the customer are queued for delivery to
-//! the channel server in the same transaction, so a message exists exactly when its delivery does.
+//! What a chat's history is made of: the lines of its transcript (system lines, agents' replies)
+//! and the reporting facts. Lines for the customer are queued for delivery to the channel server
+//! in the same transaction, so a message exists exactly when its delivery does.
 
 use chrono::NaiveDateTime;
 use diesel::QueryResult;

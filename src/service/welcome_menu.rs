@@ -1,0 +1,149 @@
+//! The welcome menu: a chat that has no department yet is offered the numbered menu of departments
+//! (or goes straight to the only one), the customer's reply picks one, and the chat joins that
+//! department's queue with its welcome text. Outside working hours the customer is told so first.
+
+use super::routing::enter_queue;
+use super::transcript::tell_customer;
+use super::{settings, working_hours};
+use crate::clock::Clock;
+use crate::db::DbConnection;
+use crate::domain::chat::{Placeholders, SpecialType};
+use crate::domain::settings::SettingKey;
+use crate::error::ApiResult;
+use crate::store::chats::ChatRow;
+use crate::store::customers::CustomerRow;
+use crate::store::departments::{self, DepartmentRow};
+
+/// What the desk says and when it is open, read once per message.
+struct Desk {
+    company: String,
+    open_now: bool,
+    out_of_hours: String,
+}
+
+impl Desk {
+    fn load(c: &mut DbConnection, at: chrono::DateTime<chrono::Utc>) -> ApiResult<Self> {
+        let week = working_hours::week_schedule(c)?;
+        let tz = settings::time_zone(c)?;
+        Ok(Self {
+            company: settings::text(c, SettingKey::CompanyName)?,
+            open_now: week.is_open(at, tz),
+            out_of_hours: settings::text(c, SettingKey::OutOfHoursMessage)?,
+        })
+    }
+}
+
+/// The numbered menu of departments under `intro`.
+fn menu_text(menu: &[DepartmentRow], intro: &str) -> String {
+    let mut text = format!("{intro}\n");
+    for d in menu {
+        let name = d.name_in_menu.as_deref().unwrap_or(&d.name);
+        text.push_str(&format!("{}. {name}\n", d.menu_index.unwrap_or_default()));
+    }
+    text.trim_end().to_owned()
+}
+
+/// Chooses the department of a chat that has none yet: a new chat gets the menu (two or more menu
+/// departments) or goes to the only candidate; a reply to the menu picks the department, or gets
+/// the menu again.
+pub(crate) fn choose(
+    c: &mut DbConnection,
+    clock: &Clock,
+    chat: &ChatRow,
+    customer: &CustomerRow,
+    reply: &str,
+    is_new: bool,
+    returning: bool,
+) -> ApiResult<()> {
+    let now = clock.now();
+    let desk = Desk::load(c, now.and_utc())?;
+    let menu = departments::menu(c)?;
+    if is_new && !desk.open_now {
+        tell_customer(c, chat.id, SpecialType::OutOfHours, &desk.out_of_hours, now)?;
+    }
+    if menu.len() >= 2 {
+        if is_new {
+            let intro = format!(
+                "Welcome to {}! Reply with the number of the department you need:",
+                desk.company
+            );
+            tell_customer(
+                c,
+                chat.id,
+                SpecialType::WelcomeMenu,
+                &menu_text(&menu, &intro),
+                now,
+            )?;
+            return Ok(());
+        }
+        let choice: Option<i32> = reply.trim().trim_end_matches('.').parse().ok();
+        return match menu
+            .iter()
+            .find(|d| choice.is_some() && d.menu_index == choice)
+        {
+            Some(department) => {
+                queue_with_welcome(c, clock, chat.id, department, customer, returning)
+            }
+            None => {
+                let intro = "Sorry, that is not one of the options. Reply with the number of the department you need:";
+                tell_customer(
+                    c,
+                    chat.id,
+                    SpecialType::InvalidMenuChoice,
+                    &menu_text(&menu, intro),
+                    now,
+                )?;
+                Ok(())
+            }
+        };
+    }
+    let target = match menu.into_iter().next() {
+        Some(d) => Some(d),
+        None => departments::enabled(c)?.into_iter().next(),
+    };
+    match target {
+        Some(department) => queue_with_welcome(c, clock, chat.id, &department, customer, returning),
+        None => {
+            tell_customer(
+                c,
+                chat.id,
+                SpecialType::NoDepartment,
+                "Sorry, no department can take your chat right now.",
+                now,
+            )?;
+            Ok(())
+        }
+    }
+}
+
+/// Queues the chat in the department and greets the customer with its welcome text.
+fn queue_with_welcome(
+    c: &mut DbConnection,
+    clock: &Clock,
+    chat_id: i64,
+    department: &DepartmentRow,
+    customer: &CustomerRow,
+    returning: bool,
+) -> ApiResult<()> {
+    let position = enter_queue(c, clock, chat_id, department)?;
+    let now = clock.now();
+    let welcome = if returning {
+        department
+            .welcome_returning
+            .as_ref()
+            .or(department.welcome_new.as_ref())
+    } else {
+        department.welcome_new.as_ref()
+    };
+    if let Some(text) = welcome {
+        let text = Placeholders {
+            customer_name: Some(customer.full_name.as_deref().unwrap_or("there")),
+            position_in_queue: Some(position),
+            department_name: Some(&department.name),
+            agent_name: None,
+        }
+        .expand(text);
+        tell_customer(c, chat_id, SpecialType::Welcome, &text, now)?;
+    }
+    Ok(())
+}
