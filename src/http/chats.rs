@@ -7,10 +7,10 @@ use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::auth::Caller;
 use super::input::Input;
 use super::params::{field, id, Fields, Int};
 use super::respond::{json, run};
+use super::session_auth::Caller;
 use crate::domain::chat::ChatState;
 use crate::error::ApiResult;
 use crate::service::chats::{self, ChatDetail, ChatListQuery, ChatView, Cursor};
@@ -185,10 +185,10 @@ pub struct ReAssignChatRequest {
 }
 
 /// Moves an assigned chat (or all the caller's) to an online agent.
-#[utoipa::path(method(get, post), path = "/api/ReAssignChat", tag = "Chats",
+#[utoipa::path(method(get, post), path = "/api/ReAssignChat", tag = "Chats", operation_id = "re_assign_chat",
     params(("AgentID" = i64, Query), ("ChatID" = Option<i64>, Query)),
     responses((status = 200, body = ReassignedView), (status = 409, description = "ChatNotAssigned, AgentNotOnline or AgentAtCapacity")))]
-pub async fn re_assign_chat(
+pub async fn reassign_chat(
     ctx: web::Data<Ctx>,
     caller: Caller,
     Input(req): Input<ReAssignChatRequest>,

@@ -4,10 +4,10 @@ use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::auth::Caller;
 use super::input::Input;
 use super::params::{field, id, ids, Bool, Fields, Int, List};
 use super::respond::{json, run};
+use super::session_auth::Caller;
 use crate::domain::{optional_text, required_text, EmailAddress, PhoneNumber};
 use crate::error::ApiResult;
 use crate::service::chats::ChatView;

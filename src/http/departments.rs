@@ -4,10 +4,10 @@ use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::auth::{Caller, Manager};
 use super::input::Input;
 use super::params::{id, ids, Bool, Fields, Int, List};
 use super::respond::{json, run};
+use super::session_auth::{Caller, Manager};
 use crate::domain::{optional_text, required_text};
 use crate::error::ApiResult;
 use crate::service::departments::{self, DepartmentPatch, DepartmentView, MENU_INDEX_MAX};

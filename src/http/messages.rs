@@ -4,11 +4,11 @@ use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::auth::Caller;
 use super::chats::paging;
 use super::input::Input;
 use super::params::{field, id, Fields, FileData, Int};
 use super::respond::{file_response, json, run, success, Success};
+use super::session_auth::Caller;
 use crate::error::ApiResult;
 use crate::service::attachments;
 use crate::service::chats::Cursor;

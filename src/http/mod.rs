@@ -2,7 +2,6 @@
 //! shape the response.
 
 pub mod agents;
-pub mod auth;
 pub mod canned_responses;
 pub mod channel_api;
 pub mod channels;
@@ -16,6 +15,7 @@ pub mod openapi;
 pub mod params;
 pub mod reports;
 pub mod respond;
+pub mod session_auth;
 pub mod sessions;
 pub mod settings;
 pub mod tags;
@@ -65,9 +65,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         .service(
             web::scope("/api")
-                .wrap(middleware::from_fn(auth::authenticate_session))
+                .wrap(middleware::from_fn(session_auth::authenticate_session))
                 // Wrapped last, so it runs first: a missing Version is reported before anything else.
-                .wrap(middleware::from_fn(auth::require_client_version))
+                .wrap(middleware::from_fn(session_auth::require_client_version))
                 .service(post("/AgentLogon", sessions::agent_logon))
                 .service(get_or_post("/KeepAlive", sessions::keep_alive))
                 .service(get_or_post("/AgentLogoff", sessions::agent_logoff))
@@ -118,7 +118,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(get("/GetChat", chats::get_chat))
                 .service(get_or_post("/GrabChat", chats::grab_chat))
                 .service(get_or_post("/AssignChat", chats::assign_chat))
-                .service(get_or_post("/ReAssignChat", chats::re_assign_chat))
+                .service(get_or_post("/ReAssignChat", chats::reassign_chat))
                 .service(get_or_post("/TransferChat", chats::transfer_chat))
                 .service(get_or_post("/CloseChat", chats::close_chat))
                 .service(get("/ExportChat", chats::export_chat))

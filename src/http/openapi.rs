@@ -11,7 +11,7 @@ use utoipa::openapi::{ObjectBuilder, Required, Type};
 use utoipa::{Modify, OpenApi};
 use utoipa_swagger_ui::SwaggerUi;
 
-use super::auth::PUBLIC_ENDPOINTS;
+use super::session_auth::PUBLIC_ENDPOINTS;
 use super::{
     agents, canned_responses, channel_api, channels, chats, customers, departments, health,
     messages, reports, sessions, settings, tags, working_hours,
@@ -37,7 +37,7 @@ use super::{
         working_hours::update_working_hours, working_hours::get_working_hours,
         settings::update_settings, settings::get_settings,
         channels::create_channel, channels::get_channel_list, channels::delete_channel,
-        chats::get_chat_list, chats::get_chat, chats::grab_chat, chats::assign_chat, chats::re_assign_chat,
+        chats::get_chat_list, chats::get_chat, chats::grab_chat, chats::assign_chat, chats::reassign_chat,
         chats::transfer_chat, chats::close_chat, chats::export_chat,
         messages::send_message, messages::get_chat_messages, messages::mark_chat_read, messages::get_attachment,
         customers::add_comment, customers::find_customer, customers::update_customer, customers::add_tag,

@@ -7,10 +7,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
-use super::auth::{Caller, Manager};
 use super::input::Input;
 use super::params::Fields;
 use super::respond::{json, run};
+use super::session_auth::{Caller, Manager};
 use crate::domain::settings::{SettingKey, SettingValue};
 use crate::error::ApiResult;
 use crate::service::{settings, Ctx};

@@ -4,10 +4,10 @@ use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::auth::{Caller, Manager};
 use super::input::Input;
 use super::params::{field, id, Bool, Fields, Int};
 use super::respond::{json, run, success, Success};
+use super::session_auth::{Caller, Manager};
 use crate::domain::required_text;
 use crate::error::ApiResult;
 use crate::service::tags::{self, TagGroupView, TagView};

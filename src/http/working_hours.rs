@@ -4,10 +4,10 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::auth::{Caller, Manager};
 use super::input::Input;
 use super::params::{Bool, Fields, Int};
 use super::respond::{json, run};
+use super::session_auth::{Caller, Manager};
 use crate::domain::hours::{weekday, DayHours};
 use crate::domain::HhMm;
 use crate::error::ApiResult;
