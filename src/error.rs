@@ -59,6 +59,59 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
+    /// The code as clients read it on the wire. Written out, not derived from the variant's name,
+    /// so renaming a variant can't change the API.
+    pub fn as_str(self) -> &'static str {
+        use ErrorCode::*;
+        match self {
+            ValidationFailed => "ValidationFailed",
+            VersionRequired => "VersionRequired",
+            InvalidResetCode => "InvalidResetCode",
+            InvalidSessionToken => "InvalidSessionToken",
+            InvalidCredentials => "InvalidCredentials",
+            ApiKeyInvalid => "ApiKeyInvalid",
+            AccountTokenInvalid => "AccountTokenInvalid",
+            AgentDisabled => "AgentDisabled",
+            Forbidden => "Forbidden",
+            NotFound => "NotFound",
+            AgentNotFound => "AgentNotFound",
+            DepartmentNotFound => "DepartmentNotFound",
+            TagNotFound => "TagNotFound",
+            TagGroupNotFound => "TagGroupNotFound",
+            CannedResponseNotFound => "CannedResponseNotFound",
+            ChannelNotFound => "ChannelNotFound",
+            ChatNotFound => "ChatNotFound",
+            CustomerNotFound => "CustomerNotFound",
+            AttachmentNotFound => "AttachmentNotFound",
+            NoChatWaiting => "NoChatWaiting",
+            MethodNotAllowed => "MethodNotAllowed",
+            Conflict => "Conflict",
+            EmailAlreadyExists => "EmailAlreadyExists",
+            NameAlreadyExists => "NameAlreadyExists",
+            MenuIndexInUse => "MenuIndexInUse",
+            TagInUse => "TagInUse",
+            LastManager => "LastManager",
+            ChatNotAssigned => "ChatNotAssigned",
+            ChatAlreadyAssigned => "ChatAlreadyAssigned",
+            ChatAssignedToAnotherAgent => "ChatAssignedToAnotherAgent",
+            ChatClosed => "ChatClosed",
+            ChatNotQueued => "ChatNotQueued",
+            AgentNotOnline => "AgentNotOnline",
+            AgentNotInDepartment => "AgentNotInDepartment",
+            AgentAtCapacity => "AgentAtCapacity",
+            NoActiveChat => "NoActiveChat",
+            TagDisabled => "TagDisabled",
+            DepartmentDisabled => "DepartmentDisabled",
+            PayloadTooLarge => "PayloadTooLarge",
+            UnsupportedMediaType => "UnsupportedMediaType",
+            ClientVersionTooOld => "ClientVersionTooOld",
+            TooManyLogonAttempts => "TooManyLogonAttempts",
+            InternalError => "InternalError",
+            DatabaseUnavailable => "DatabaseUnavailable",
+        }
+    }
+
+    /// The HTTP status that goes with the code.
     pub fn status(self) -> StatusCode {
         use ErrorCode::*;
         match self {
@@ -108,16 +161,19 @@ impl ErrorCode {
 
 impl fmt::Display for ErrorCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(self, f)
+        f.write_str(self.as_str())
     }
 }
 
+/// An error as the API answers it. The cause of an unexpected failure travels with it, for the
+/// log only: the request middleware (`telemetry::log_request`) logs it once, in the request's span.
 #[derive(Debug)]
 pub struct ApiError {
     pub code: ErrorCode,
     pub message: String,
     pub fields: BTreeMap<String, String>,
     pub retry_after_secs: Option<u64>,
+    cause: Option<String>,
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
@@ -129,6 +185,7 @@ impl ApiError {
             message: message.into(),
             fields: BTreeMap::new(),
             retry_after_secs: None,
+            cause: None,
         }
     }
 
@@ -170,25 +227,40 @@ impl ApiError {
         self
     }
 
-    /// An unexpected failure: the cause goes to the log, the client gets a generic sentence.
+    /// An unexpected failure: the client gets a generic sentence, the cause is kept for the log.
     pub fn internal(cause: impl fmt::Display) -> Self {
-        tracing::error!(error = %cause, "unexpected error");
-        Self::new(ErrorCode::InternalError, "An unexpected error occurred")
+        Self {
+            cause: Some(cause.to_string()),
+            ..Self::new(ErrorCode::InternalError, "An unexpected error occurred")
+        }
     }
 
+    /// The database can't be reached (or is busy): 503 with `Retry-After`, the cause kept for the log.
     pub fn database_unavailable(cause: impl fmt::Display) -> Self {
-        tracing::warn!(error = %cause, "database unavailable");
-        Self::new(
-            ErrorCode::DatabaseUnavailable,
-            "The database is not available, try again shortly",
-        )
+        Self {
+            cause: Some(cause.to_string()),
+            ..Self::new(
+                ErrorCode::DatabaseUnavailable,
+                "The database is not available, try again shortly",
+            )
+        }
         .with_retry_after(2)
+    }
+
+    /// What really went wrong, when the client was told something generic.
+    pub fn cause(&self) -> Option<&str> {
+        self.cause.as_deref()
     }
 }
 
+/// `code: message`; the alternate form (`{:#}`, for logs) adds the cause when there is one.
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.code, self.message)
+        write!(f, "{}: {}", self.code, self.message)?;
+        match &self.cause {
+            Some(cause) if f.alternate() => write!(f, " ({cause})"),
+            _ => Ok(()),
+        }
     }
 }
 
@@ -203,7 +275,7 @@ struct ErrorBody<'a> {
 #[derive(Serialize)]
 #[serde(rename_all = "PascalCase")]
 struct ErrorDetail<'a> {
-    code: String,
+    code: &'static str,
     message: &'a str,
     fields: &'a BTreeMap<String, String>,
 }
@@ -220,7 +292,7 @@ impl ResponseError for ApiError {
         }
         response.json(ErrorBody {
             error: ErrorDetail {
-                code: self.code.to_string(),
+                code: self.code.as_str(),
                 message: &self.message,
                 fields: &self.fields,
             },
@@ -271,5 +343,81 @@ impl From<r2d2::Error> for ApiError {
 impl From<actix_web::error::BlockingError> for ApiError {
     fn from(e: actix_web::error::BlockingError) -> Self {
         Self::internal(e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wire_codes_are_the_documented_names() {
+        use ErrorCode::*;
+        for code in [
+            ValidationFailed,
+            VersionRequired,
+            InvalidResetCode,
+            InvalidSessionToken,
+            InvalidCredentials,
+            ApiKeyInvalid,
+            AccountTokenInvalid,
+            AgentDisabled,
+            Forbidden,
+            NotFound,
+            AgentNotFound,
+            DepartmentNotFound,
+            TagNotFound,
+            TagGroupNotFound,
+            CannedResponseNotFound,
+            ChannelNotFound,
+            ChatNotFound,
+            CustomerNotFound,
+            AttachmentNotFound,
+            NoChatWaiting,
+            MethodNotAllowed,
+            Conflict,
+            EmailAlreadyExists,
+            NameAlreadyExists,
+            MenuIndexInUse,
+            TagInUse,
+            LastManager,
+            ChatNotAssigned,
+            ChatAlreadyAssigned,
+            ChatAssignedToAnotherAgent,
+            ChatClosed,
+            ChatNotQueued,
+            AgentNotOnline,
+            AgentNotInDepartment,
+            AgentAtCapacity,
+            NoActiveChat,
+            TagDisabled,
+            DepartmentDisabled,
+            PayloadTooLarge,
+            UnsupportedMediaType,
+            ClientVersionTooOld,
+            TooManyLogonAttempts,
+            InternalError,
+            DatabaseUnavailable,
+        ] {
+            assert_eq!(code.as_str(), format!("{code:?}"));
+            assert_eq!(code.to_string(), code.as_str());
+        }
+    }
+
+    #[test]
+    fn the_cause_is_kept_for_the_log_not_the_client() {
+        let e = ApiError::internal("disk on fire");
+        assert_eq!(e.message, "An unexpected error occurred");
+        assert_eq!(e.cause(), Some("disk on fire"));
+        assert_eq!(e.to_string(), "InternalError: An unexpected error occurred");
+        assert_eq!(
+            format!("{e:#}"),
+            "InternalError: An unexpected error occurred (disk on fire)"
+        );
+        let body = actix_web::body::to_bytes(e.error_response().into_body());
+        let body = futures_util::FutureExt::now_or_never(body)
+            .unwrap()
+            .unwrap();
+        assert!(!String::from_utf8_lossy(&body).contains("fire"));
     }
 }

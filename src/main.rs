@@ -120,7 +120,7 @@ fn send_due(config: Config, at: Option<&str>) -> anyhow::Result<()> {
     migrate_now(&ctx)?;
     let summary =
         agentdesk::service::reports::send_due(&ctx, agentdesk::db::truncate_to_micros(at))
-            .map_err(|e| anyhow::anyhow!("{}", e.message))?;
+            .map_err(failed)?;
     println!("{}", serde_json::to_string(&summary)?);
     Ok(())
 }
@@ -138,8 +138,15 @@ fn create_manager(config: Config, name: &str, email: &str, password: &str) -> an
     let password = Password::parse(password).map_err(|p| anyhow::anyhow!("the password {p}"))?;
     let ctx = build_context(config)?;
     migrate_now(&ctx)?;
-    let agent = agents::create_manager(&ctx, name, email, password)
-        .map_err(|e| anyhow::anyhow!("{}", e.message))?;
+    let agent = agents::create_manager(&ctx, name, email, password).map_err(failed)?;
     println!("{}", serde_json::to_string_pretty(&agent)?);
     Ok(())
+}
+
+/// A service error for the command line: its sentence, and the cause when it was unexpected.
+fn failed(e: agentdesk::error::ApiError) -> anyhow::Error {
+    match e.cause() {
+        Some(cause) => anyhow::anyhow!("{}: {cause}", e.message),
+        None => anyhow::anyhow!("{}", e.message),
+    }
 }

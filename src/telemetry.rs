@@ -1,15 +1,18 @@
 //! Logging: tracing with `RUST_LOG` filtering, as text or JSON lines, and one line per request that
-//! names the method, path, status and time but never the query string (it carries `SessionToken`).
+//! names the method, path, status and time but never the query string (it carries `SessionToken`);
+//! a server error's cause is logged in the same span, once.
 
 use std::time::Instant;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::StatusCode;
 use actix_web::middleware::Next;
 use tracing::Instrument;
 use tracing_subscriber::EnvFilter;
 
 use crate::config::LogFormat;
+use crate::error::ApiError;
 
 /// Installs the global subscriber; a second call (tests) is a no-op.
 pub fn init(format: LogFormat) {
@@ -23,7 +26,8 @@ pub fn init(format: LogFormat) {
     };
 }
 
-/// Middleware: a span per request and one line when it is answered.
+/// Middleware: a span per request and one line when it is answered. A server error's cause is
+/// logged here, once, in the request's span (services only keep it in the [`ApiError`]).
 pub async fn log_request(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
@@ -32,10 +36,37 @@ pub async fn log_request(
     let started = Instant::now();
     let result = next.call(req).instrument(span.clone()).await;
     let elapsed_ms = (started.elapsed().as_secs_f64() * 1000.0 * 100.0).round() / 100.0;
-    let status = match &result {
-        Ok(res) => res.status().as_u16(),
-        Err(e) => e.as_response_error().status_code().as_u16(),
+    let (status, error) = match &result {
+        Ok(res) => (
+            res.status().as_u16(),
+            res.response()
+                .error()
+                .and_then(|e| e.as_error::<ApiError>()),
+        ),
+        Err(e) => (
+            e.as_response_error().status_code().as_u16(),
+            e.as_error::<ApiError>(),
+        ),
     };
-    span.in_scope(|| tracing::info!(status, elapsed_ms, "answered"));
+    span.in_scope(|| {
+        if let Some(e) = error {
+            log_server_error(e);
+        }
+        tracing::info!(status, elapsed_ms, "answered");
+    });
     result
+}
+
+/// Logs the cause of a server error (nothing for a client's): 500 as an error, 503 as a warning.
+pub fn log_server_error(e: &ApiError) {
+    let cause = e.cause().unwrap_or(&e.message);
+    match e.code.status() {
+        StatusCode::INTERNAL_SERVER_ERROR => {
+            tracing::error!(code = e.code.as_str(), error = %cause, "unexpected error")
+        }
+        StatusCode::SERVICE_UNAVAILABLE => {
+            tracing::warn!(code = e.code.as_str(), error = %cause, "database unavailable")
+        }
+        _ => {}
+    }
 }

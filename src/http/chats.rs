@@ -16,6 +16,7 @@ use crate::error::ApiResult;
 use crate::service::chats::{self, ChatDetail, ChatListQuery, ChatView, Cursor};
 use crate::service::routing::{self, ReassignedView};
 use crate::service::{export, Ctx};
+use crate::telemetry;
 
 pub const PAGE_SIZE_MAX: i64 = 100;
 pub const PAGE_SIZE_DEFAULT: i64 = 20;
@@ -259,15 +260,17 @@ pub async fn export_chat(
 ) -> ApiResult<HttpResponse> {
     let chat_id = field("ChatID", id(req.chat_id))?;
     let export = run(&ctx, move |ctx| export::export_chat(ctx, &caller, chat_id)).await?;
+    // The body is read after this handler returns: a batch that fails is logged in this span.
+    let span = tracing::Span::current();
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
         .insert_header((
             "Content-Disposition",
             format!("attachment; filename=\"chat-{}.csv\"", export.chat_id()),
         ))
-        .streaming(
-            export
-                .into_stream(ctx.into_inner())
-                .map(|chunk| chunk.map(Bytes::from)),
-        ))
+        .streaming(export.into_stream(ctx.into_inner()).map(move |chunk| {
+            chunk.map(Bytes::from).inspect_err(|e| {
+                span.in_scope(|| telemetry::log_server_error(e));
+            })
+        })))
 }

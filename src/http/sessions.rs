@@ -82,7 +82,7 @@ pub async fn request_password_reset(
     actix_web::rt::spawn(async move {
         let sent = web::block(move || passwords::request_password_reset(&ctx, &email)).await;
         if let Ok(Err(e)) = sent {
-            tracing::warn!(error = %e, "password reset mail not sent");
+            tracing::warn!(error = %format_args!("{e:#}"), "password reset mail not sent");
         }
     });
     Ok(success())

@@ -44,7 +44,7 @@ async fn drain(ctx: &Arc<Ctx>, client: &reqwest::Client) {
                 Ok(Ok(Some(job))) => job,
                 Ok(Ok(None)) => return,
                 Ok(Err(e)) => {
-                    tracing::warn!(error = %e, "claiming deliveries failed");
+                    tracing::warn!(error = %format_args!("{e:#}"), "claiming deliveries failed");
                     return;
                 }
                 Err(e) => {
@@ -58,11 +58,15 @@ async fn drain(ctx: &Arc<Ctx>, client: &reqwest::Client) {
             deliveries::record_outcome(&record_ctx, &job, outcome)
         })
         .await;
-        if !matches!(recorded, Ok(Ok(()))) {
-            tracing::warn!(
-                "recording a delivery outcome failed; its lease will expire and it will be retried"
-            );
-        }
+        let failure = match recorded {
+            Ok(Ok(())) => continue,
+            Ok(Err(e)) => format!("{e:#}"),
+            Err(e) => e.to_string(),
+        };
+        tracing::warn!(
+            error = %failure,
+            "recording a delivery outcome failed; its lease will expire and it will be retried"
+        );
     }
 }
 

@@ -29,7 +29,9 @@ where
             let job_ctx = ctx.clone();
             match tokio::task::spawn_blocking(move || job(&job_ctx)).await {
                 Ok(Ok(outcome)) => tracing::debug!(job = name, ?outcome, "background job ran"),
-                Ok(Err(e)) => tracing::warn!(job = name, error = %e, "background job failed"),
+                Ok(Err(e)) => {
+                    tracing::warn!(job = name, error = %format_args!("{e:#}"), "background job failed")
+                }
                 Err(e) => tracing::error!(job = name, error = %e, "background job panicked"),
             }
         }

@@ -87,7 +87,7 @@ fn record_due_runs(ctx: &Ctx, tz: Tz, at: NaiveDateTime) -> ApiResult<usize> {
             Ok(true) => created += 1,
             Ok(false) => {}
             Err(e) => {
-                tracing::warn!(schedule_id = s.id, error = %e, "could not record a due report")
+                tracing::warn!(schedule_id = s.id, error = %format_args!("{e:#}"), "could not record a due report")
             }
         }
     }
@@ -109,7 +109,7 @@ fn claim(ctx: &Ctx, run: RunRow, tz: Tz) -> ApiResult<Option<ReportJob>> {
     let mail = match build_mail(ctx, &run, tz) {
         Ok(mail) => mail,
         Err(e) => {
-            tracing::warn!(run_id = run.id, error = %e, "could not build a report");
+            tracing::warn!(run_id = run.id, error = %format_args!("{e:#}"), "could not build a report");
             return Ok(None);
         }
     };
