@@ -9,6 +9,7 @@ pub enum Role {
 }
 
 impl Role {
+    /// Parses a `RoleID`.
     pub fn from_id(id: i64) -> Result<Self, String> {
         match id {
             1 => Ok(Self::Agent),
@@ -17,6 +18,7 @@ impl Role {
         }
     }
 
+    /// The number stored and sent as `RoleID`.
     pub fn id(self) -> i16 {
         self as i16
     }
@@ -32,6 +34,7 @@ pub enum AgentStatus {
 }
 
 impl AgentStatus {
+    /// Parses a `StatusID`.
     pub fn from_id(id: i64) -> Result<Self, String> {
         match id {
             1 => Ok(Self::Offline),
@@ -44,6 +47,7 @@ impl AgentStatus {
         }
     }
 
+    /// The number stored and sent as `StatusID`.
     pub fn id(self) -> i16 {
         self as i16
     }
@@ -56,8 +60,10 @@ pub enum Notification {
 }
 
 impl Notification {
+    /// The notification's name on the wire.
     pub const NAME_UNASSIGNED: &'static str = "UnassignedChatsWaiting";
 
+    /// Parses one name of `Notifications`.
     pub fn parse(name: &str) -> Result<Self, String> {
         match name.trim() {
             Self::NAME_UNASSIGNED => Ok(Self::UnassignedChatsWaiting),
@@ -67,6 +73,7 @@ impl Notification {
         }
     }
 
+    /// The name on the wire.
     pub fn name(self) -> &'static str {
         match self {
             Self::UnassignedChatsWaiting => Self::NAME_UNASSIGNED,

@@ -9,10 +9,12 @@ pub enum ChatState {
 }
 
 impl ChatState {
+    /// The stored number.
     pub fn id(self) -> i16 {
         self as i16
     }
 
+    /// Reads a stored number; an unknown one counts as unassigned.
     pub fn from_id(id: i16) -> Self {
         match id {
             2 => Self::Open,
@@ -52,10 +54,12 @@ pub enum MessageKind {
 }
 
 impl MessageKind {
+    /// The stored number.
     pub fn id(self) -> i16 {
         self as i16
     }
 
+    /// Reads a stored number; an unknown one counts as a system line.
     pub fn from_id(id: i16) -> Self {
         match id {
             1 => Self::Customer,
@@ -65,6 +69,7 @@ impl MessageKind {
         }
     }
 
+    /// The name a message's `Type` shows.
     pub fn name(self) -> &'static str {
         match self {
             Self::Customer => "customer",
@@ -93,6 +98,7 @@ pub enum SpecialType {
 }
 
 impl SpecialType {
+    /// The name stored and shown as `SpecialType`.
     pub fn name(self) -> &'static str {
         match self {
             Self::NewSession => "NewSession",
@@ -133,6 +139,7 @@ pub enum EventKind {
 }
 
 impl EventKind {
+    /// The stored number.
     pub fn id(self) -> i16 {
         self as i16
     }
@@ -149,6 +156,7 @@ pub struct Placeholders<'a> {
 }
 
 impl Placeholders<'_> {
+    /// The text with every known placeholder replaced.
     pub fn expand(&self, text: &str) -> String {
         let mut out = text.to_owned();
         if let Some(v) = self.customer_name {

@@ -1,8 +1,11 @@
+//! Email addresses, checked once when they come in.
+
 /// A syntactically plausible email address; `key()` is the case-insensitive identity.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EmailAddress(String);
 
 impl EmailAddress {
+    /// Trims and checks an address: the only way to make one.
     pub fn parse(raw: &str) -> Result<Self, String> {
         let value = raw.trim();
         if value.is_empty() {
@@ -31,6 +34,7 @@ impl EmailAddress {
         Ok(Self(value.to_owned()))
     }
 
+    /// The address as written, trimmed.
     pub fn as_str(&self) -> &str {
         &self.0
     }

@@ -9,8 +9,10 @@ use chrono_tz::Tz;
 pub struct HhMm(u16);
 
 impl HhMm {
+    /// Minutes in a day: `24:00`, the end of a day open until midnight.
     pub const END_OF_DAY: u16 = 24 * 60;
 
+    /// Parses `HH:MM`, from 00:00 to 24:00.
     pub fn parse(raw: &str) -> Result<Self, String> {
         let bad = || format!("must be a time as HH:MM (00:00 to 24:00), not `{raw}`");
         let (h, m) = raw.trim().split_once(':').ok_or_else(bad)?;
@@ -25,10 +27,12 @@ impl HhMm {
         Ok(Self(h * 60 + m))
     }
 
+    /// A stored minute of the day, clamped to the day.
     pub fn from_minutes(minutes: i32) -> Self {
         Self(minutes.clamp(0, Self::END_OF_DAY as i32) as u16)
     }
 
+    /// Minutes since midnight.
     pub fn minutes(self) -> i32 {
         self.0 as i32
     }
@@ -91,6 +95,7 @@ impl WeekSchedule {
         })
     }
 
+    /// Whether the desk is open at `at` in its time zone `tz`.
     pub fn is_open(&self, at: DateTime<Utc>, tz: Tz) -> bool {
         let local = at.with_timezone(&tz);
         let day = local.weekday().number_from_monday() as u8;

@@ -10,6 +10,7 @@ pub struct IpRange {
 }
 
 impl IpRange {
+    /// Parses an address or a CIDR range.
     pub fn parse(raw: &str) -> Result<Self, String> {
         let raw = raw.trim();
         let (addr, prefix) = match raw.split_once('/') {
@@ -31,6 +32,7 @@ impl IpRange {
         Ok(Self { base, prefix })
     }
 
+    /// Whether `ip` is in the range; an IPv4 address also matches as IPv6-mapped.
     pub fn contains(&self, ip: IpAddr) -> bool {
         let (a, b, bits) = match (self.base, ip) {
             (IpAddr::V4(a), IpAddr::V4(b)) => (u32::from(a) as u128, u32::from(b) as u128, 32),

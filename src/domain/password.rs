@@ -1,12 +1,17 @@
+//! The password policy.
+
 /// A new password that meets the policy: 8 to 256 characters. The upper bound keeps hashing cheap
 /// to refuse; the lower one is the minimum the desk promises.
 #[derive(Clone)]
 pub struct Password(String);
 
 impl Password {
+    /// The shortest password the desk accepts.
     pub const MIN_CHARS: usize = 8;
+    /// The longest: a long password would make hashing costly to refuse.
     pub const MAX_CHARS: usize = 256;
 
+    /// Checks the length policy: the only way to make one.
     pub fn parse(raw: &str) -> Result<Self, String> {
         let n = raw.chars().count();
         if n < Self::MIN_CHARS {
@@ -18,6 +23,7 @@ impl Password {
         Ok(Self(raw.to_owned()))
     }
 
+    /// The password itself, for hashing only.
     pub fn expose(&self) -> &str {
         &self.0
     }

@@ -17,6 +17,7 @@ pub enum ReportKind {
 }
 
 impl ReportKind {
+    /// Every report, in GetReports' order.
     pub const ALL: [ReportKind; 5] = [
         Self::ChatSummary,
         Self::AgentPerformance,
@@ -25,10 +26,12 @@ impl ReportKind {
         Self::ChatLog,
     ];
 
+    /// The `ReportID`.
     pub fn id(self) -> i16 {
         self as i16
     }
 
+    /// Parses a `ReportID`.
     pub fn from_id(id: i64) -> Result<Self, String> {
         Self::ALL
             .into_iter()
@@ -36,6 +39,7 @@ impl ReportKind {
             .ok_or_else(|| format!("no report with id {id}; see GetReports"))
     }
 
+    /// The report's name as listed and mailed.
     pub fn name(self) -> &'static str {
         match self {
             Self::ChatSummary => "Chat summary",
@@ -57,6 +61,7 @@ impl ReportKind {
         }
     }
 
+    /// What the report holds, as GetReports describes it.
     pub fn description(self) -> &'static str {
         match self {
             Self::ChatSummary => "Per day: chats started, closed and missed, average wait, first response and handle times, messages in and out",
@@ -85,6 +90,7 @@ pub enum Grouping {
 }
 
 impl Grouping {
+    /// Parses DAY, WEEK or MONTH (any case).
     pub fn parse(raw: &str) -> Result<Self, String> {
         match raw.trim().to_ascii_uppercase().as_str() {
             "DAY" => Ok(Self::Day),
@@ -102,6 +108,7 @@ impl Grouping {
             .collect()
     }
 
+    /// The name stored and shown.
     pub fn name(self) -> &'static str {
         match self {
             Self::Day => "DAY",
@@ -199,6 +206,7 @@ pub fn local_to_utc(tz: Tz, local: NaiveDateTime) -> NaiveDateTime {
     local
 }
 
+/// The start of a local day.
 pub fn midnight(date: NaiveDate) -> NaiveDateTime {
     date.and_time(NaiveTime::MIN)
 }

@@ -23,6 +23,7 @@ pub enum SettingValue {
 }
 
 impl SettingValue {
+    /// The text stored in the settings table.
     pub fn to_stored(&self) -> String {
         match self {
             Self::Text(s) => s.clone(),
@@ -31,6 +32,7 @@ impl SettingValue {
         }
     }
 
+    /// The value as GetSettings shows it.
     pub fn to_json(&self) -> serde_json::Value {
         match self {
             Self::Text(s) => serde_json::Value::String(s.clone()),
@@ -41,6 +43,7 @@ impl SettingValue {
 }
 
 impl SettingKey {
+    /// Every key, in the documented order.
     pub const ALL: [SettingKey; 7] = [
         Self::CompanyName,
         Self::TimeZone,
@@ -51,6 +54,7 @@ impl SettingKey {
         Self::BlacklistedIPs,
     ];
 
+    /// The key's name on the wire and in the table.
     pub fn name(self) -> &'static str {
         match self {
             Self::CompanyName => "CompanyName",
@@ -63,10 +67,12 @@ impl SettingKey {
         }
     }
 
+    /// The key with this name, if there is one.
     pub fn parse(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|k| k.name() == name)
     }
 
+    /// The value a desk has until a manager sets one.
     pub fn default_value(self) -> SettingValue {
         match self {
             Self::CompanyName => SettingValue::Text("agentdesk".into()),

@@ -12,6 +12,7 @@ use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::store::agents::{AgentChanges, AgentRow, NewAgentRow};
 use crate::store::{agents, departments, sessions};
 
+/// An agent as the API shows it (CreateAgent, UpdateAgent, GetAgentList, AgentLogon).
 #[derive(Serialize, ToSchema, Debug)]
 #[serde(rename_all = "PascalCase")]
 pub struct AgentView {
@@ -35,7 +36,8 @@ pub struct AgentView {
     pub created_at: DateTime<Utc>,
 }
 
-pub(crate) fn agent_view(row: AgentRow, department_ids: Vec<i64>) -> AgentView {
+/// Shapes a stored agent and its departments for the API.
+fn agent_view(row: AgentRow, department_ids: Vec<i64>) -> AgentView {
     let notifications = if row.notify_unassigned {
         vec![Notification::UnassignedChatsWaiting.name().to_owned()]
     } else {
@@ -57,6 +59,7 @@ pub(crate) fn agent_view(row: AgentRow, department_ids: Vec<i64>) -> AgentView {
     }
 }
 
+/// CreateAgent's fields, already parsed.
 pub struct NewAgent {
     pub name: String,
     pub email: EmailAddress,
@@ -84,7 +87,7 @@ pub struct AgentPatch {
 
 const EMAIL_TAKEN: &str = "Another agent already uses this email address";
 
-/// Creates an agent (manager only, checked by the caller's extractor).
+/// CreateAgent: manager only, checked by the caller's extractor.
 pub fn create_agent(ctx: &Ctx, new: NewAgent) -> ApiResult<AgentView> {
     let password_hash = new.password.as_ref().map(passwords::hash).transpose()?;
     let key = new.email.key();
@@ -120,7 +123,7 @@ pub fn create_agent(ctx: &Ctx, new: NewAgent) -> ApiResult<AgentView> {
     .map_err(conflict_as(ErrorCode::EmailAlreadyExists, EMAIL_TAKEN))
 }
 
-/// Updates an agent. A manager may change every field of anyone; an agent only its own name, mobile
+/// UpdateAgent. A manager may change every field of anyone; an agent only its own name, mobile
 /// number, status and notifications (a field sent with its current value counts as unchanged).
 pub fn update_agent(ctx: &Ctx, caller: &Caller, patch: AgentPatch) -> ApiResult<AgentView> {
     let target = patch.agent_id.unwrap_or(caller.agent_id);
@@ -254,6 +257,7 @@ fn check_departments_exist(c: &mut DbConnection, ids: &[i64]) -> ApiResult<()> {
     }
 }
 
+/// An agent's view, read again after a change.
 pub(crate) fn load(c: &mut DbConnection, id: i64) -> ApiResult<AgentView> {
     let row = agents::find(c, id)?.ok_or_else(|| {
         ApiError::new(
@@ -265,7 +269,7 @@ pub(crate) fn load(c: &mut DbConnection, id: i64) -> ApiResult<AgentView> {
     Ok(agent_view(row, departments))
 }
 
-/// Every agent with status, role, departments and when last seen.
+/// GetAgentList: every agent with status, role, departments and when last seen.
 pub fn get_agent_list(ctx: &Ctx) -> ApiResult<Vec<AgentView>> {
     ctx.read(|c| {
         let rows = agents::list(c)?;

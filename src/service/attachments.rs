@@ -48,6 +48,7 @@ pub fn channel_attachment_url(id: i64) -> String {
     format!("/api/v2/chat/getAttachment?attachmentID={id}")
 }
 
+/// Shapes an attachment's metadata for a message.
 pub(crate) fn view(meta: AttachmentMeta) -> AttachmentView {
     AttachmentView {
         attachment_id: meta.id,

@@ -31,7 +31,7 @@ fn to_duration(d: std::time::Duration) -> Duration {
     Duration::from_std(d).unwrap_or(Duration::MAX)
 }
 
-/// Logs an agent on. Every attempt is recorded first, under a per-address lock, so that more than
+/// AgentLogon. Every attempt is recorded first, under a per-address lock, so that more than
 /// `LOGON_MAX_FAILURES` attempts within the window are refused even when they arrive together; a
 /// successful logon clears the record.
 pub fn agent_logon(ctx: &Ctx, email: &EmailAddress, password: &str) -> ApiResult<LogonView> {
@@ -152,7 +152,7 @@ fn slide(
     Ok(idle)
 }
 
-/// Slides the idle expiry now and returns it.
+/// KeepAlive: slides the idle expiry now and returns it.
 pub fn keep_alive(ctx: &Ctx, caller: &Caller) -> ApiResult<DateTime<Utc>> {
     let mut conn = ctx.conn()?;
     let session = sessions::find(&mut conn, caller.session_id)?.ok_or_else(invalid_token)?;
@@ -167,7 +167,7 @@ pub fn keep_alive(ctx: &Ctx, caller: &Caller) -> ApiResult<DateTime<Utc>> {
     Ok(idle.and_utc())
 }
 
-/// Ends the caller's session; the agent goes Offline when it was its last one.
+/// AgentLogoff: ends the caller's session; the agent goes Offline when it was its last one.
 pub fn agent_logoff(ctx: &Ctx, caller: &Caller) -> ApiResult<()> {
     ctx.write(|c| {
         sessions::delete(c, caller.session_id)?;

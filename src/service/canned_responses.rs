@@ -9,6 +9,7 @@ use super::Ctx;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::store::canned_responses::{self as store, CannedResponseChanges, CannedResponseRow};
 
+/// A canned response as the API shows it.
 #[derive(Serialize, ToSchema, Debug)]
 #[serde(rename_all = "PascalCase")]
 pub struct CannedResponseView {
@@ -37,6 +38,7 @@ fn not_found(id: i64) -> ApiError {
     )
 }
 
+/// CreateCannedResponse: stored as written; placeholders expand only when an agent uses it.
 pub fn create_canned_response(
     ctx: &Ctx,
     name: String,
@@ -48,6 +50,7 @@ pub fn create_canned_response(
     })
 }
 
+/// UpdateCannedResponse: changes the name or text sent.
 pub fn update_canned_response(
     ctx: &Ctx,
     id: i64,
@@ -67,6 +70,7 @@ pub fn update_canned_response(
     })
 }
 
+/// DeleteCannedResponse: messages that used it keep the text they sent.
 pub fn delete_canned_response(ctx: &Ctx, id: i64) -> ApiResult<()> {
     ctx.write(|c| match store::delete(c, id)? {
         0 => Err(not_found(id)),
@@ -74,6 +78,7 @@ pub fn delete_canned_response(ctx: &Ctx, id: i64) -> ApiResult<()> {
     })
 }
 
+/// GetCannedResponses: every canned response, by name.
 pub fn get_canned_responses(ctx: &Ctx) -> ApiResult<Vec<CannedResponseView>> {
     ctx.read(|c| Ok(store::list(c)?.into_iter().map(view).collect()))
 }

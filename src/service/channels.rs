@@ -9,6 +9,7 @@ use crate::domain::token;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::store::channels::{self as store, ChannelRow, NewChannelRow};
 
+/// A registered channel, without its secrets.
 #[derive(Serialize, ToSchema, Debug)]
 #[serde(rename_all = "PascalCase")]
 pub struct ChannelView {
@@ -43,6 +44,7 @@ fn view(row: ChannelRow) -> ChannelView {
     }
 }
 
+/// CreateChannel: registers a channel server; its secrets are made here and shown only once.
 pub fn create_channel(ctx: &Ctx, name: String, chat_server: String) -> ApiResult<NewChannelView> {
     let (api_key, api_key_hash) = token::generate();
     let (account_token, account_token_hash) = token::generate();
@@ -70,11 +72,12 @@ pub fn create_channel(ctx: &Ctx, name: String, chat_server: String) -> ApiResult
     })
 }
 
+/// GetChannelList: the live channels (deleted ones stay only for their chats' history).
 pub fn get_channel_list(ctx: &Ctx) -> ApiResult<Vec<ChannelView>> {
     ctx.read(|c| Ok(store::list(c)?.into_iter().map(view).collect()))
 }
 
-/// Deletes a channel: its key stops working at once; its chats stay in the history.
+/// DeleteChannel: its key stops working at once; its chats stay in the history.
 pub fn delete_channel(ctx: &Ctx, id: i64) -> ApiResult<()> {
     ctx.write(|c| match store::soft_delete(c, id, ctx.now())? {
         0 => Err(not_found(id)),

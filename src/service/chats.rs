@@ -18,6 +18,7 @@ use crate::store::{agents, customers};
 /// Typing is shown for this long after the last `startedtyping`.
 const TYPING_SECONDS: i64 = 30;
 
+/// A tag as a chat shows it.
 #[derive(Serialize, ToSchema, Debug, Clone)]
 #[serde(rename_all = "PascalCase")]
 pub struct TagRef {
@@ -100,11 +101,13 @@ pub(crate) fn views(c: &mut DbConnection, rows: Vec<ChatListRow>) -> ApiResult<V
         .collect()
 }
 
+/// One chat's view.
 pub(crate) fn view(c: &mut DbConnection, chat_id: i64) -> ApiResult<ChatView> {
     let row = chats::find_listed(c, chat_id)?.ok_or_else(|| not_found(chat_id))?;
     views(c, vec![row])?.pop().ok_or_else(|| not_found(chat_id))
 }
 
+/// ChatNotFound, naming the chat.
 pub(crate) fn not_found(chat_id: i64) -> ApiError {
     ApiError::new(
         ErrorCode::ChatNotFound,
@@ -149,6 +152,7 @@ pub struct ChatListQuery {
     pub agent_id: Option<i64>,
 }
 
+/// Where a page sits in a list: page, size, total matching and number of pages.
 #[derive(Serialize, ToSchema, Debug)]
 #[serde(rename_all = "PascalCase")]
 pub struct Cursor {
@@ -159,6 +163,7 @@ pub struct Cursor {
 }
 
 impl Cursor {
+    /// The cursor of page `page` of `total` items.
     pub fn new(page: i64, page_size: i64, total: i64) -> Self {
         Self {
             page,
@@ -179,6 +184,7 @@ fn like_pattern(term: &str) -> String {
     format!("%{escaped}%")
 }
 
+/// GetChatList: the chats the caller may see, filtered, in the order the list is used in.
 pub fn get_chat_list(
     ctx: &Ctx,
     caller: &Caller,
@@ -207,6 +213,7 @@ pub fn get_chat_list(
     })
 }
 
+/// The customer of a chat, as GetChat shows it.
 #[derive(Serialize, ToSchema, Debug)]
 #[serde(rename_all = "PascalCase")]
 pub struct CustomerRef {
@@ -217,6 +224,7 @@ pub struct CustomerRef {
     pub email_address: Option<String>,
 }
 
+/// A page the customer visited.
 #[derive(Serialize, ToSchema, Debug)]
 #[serde(rename_all = "PascalCase")]
 pub struct VisitView {
@@ -224,6 +232,7 @@ pub struct VisitView {
     pub visited_at: DateTime<Utc>,
 }
 
+/// GetChat's answer: the chat, its customer, whether they type and the pages they visited.
 #[derive(Serialize, ToSchema, Debug)]
 #[serde(rename_all = "PascalCase")]
 pub struct ChatDetail {
@@ -234,6 +243,7 @@ pub struct ChatDetail {
     pub visited_pages: Vec<VisitView>,
 }
 
+/// GetChat: one chat the caller may act on, with its customer and visited pages.
 pub fn get_chat(ctx: &Ctx, caller: &Caller, chat_id: i64) -> ApiResult<ChatDetail> {
     ctx.with_conn(|c| {
         let chat = load_for(c, caller, chat_id)?;

@@ -14,6 +14,7 @@ use crate::store::chats::{self, ChatRow};
 use crate::store::customers::{self, CustomerChanges, CustomerRow};
 use crate::store::{agents, messages, tags};
 
+/// A private note on one of the customer's chats.
 #[derive(Serialize, ToSchema, Debug)]
 #[serde(rename_all = "PascalCase")]
 pub struct CommentView {
@@ -26,6 +27,7 @@ pub struct CommentView {
     pub created_at: DateTime<Utc>,
 }
 
+/// A customer as FindCustomer and UpdateCustomer show it: only what the caller may see.
 #[derive(Serialize, ToSchema, Debug)]
 #[serde(rename_all = "PascalCase")]
 pub struct CustomerView {
@@ -120,7 +122,7 @@ fn customer_view(
     })
 }
 
-/// A private note on the customer's active chat.
+/// AddComment: a private note on the customer's active chat.
 pub fn add_comment(ctx: &Ctx, caller: &Caller, customer_id: i64, comment: &str) -> ApiResult<i64> {
     ctx.write(|c| {
         let chat = active_chat(c, caller, customer_id)?;
@@ -150,6 +152,7 @@ pub fn find_customer(
     })
 }
 
+/// UpdateCustomer's fields, already parsed; `None` leaves a field as it is.
 pub struct CustomerPatch {
     pub full_name: Option<String>,
     pub email: Option<EmailAddress>,
@@ -226,6 +229,7 @@ pub enum TagTarget {
     Customer(i64),
 }
 
+/// AddTag: tags a chat given directly, or the customer's active chat.
 pub fn add_tag(ctx: &Ctx, caller: &Caller, target: TagTarget, tag_id: i64) -> ApiResult<ChatView> {
     let chat_id = ctx.write(|c| {
         let chat = match target {
@@ -238,6 +242,7 @@ pub fn add_tag(ctx: &Ctx, caller: &Caller, target: TagTarget, tag_id: i64) -> Ap
     ctx.with_conn(|c| view(c, chat_id))
 }
 
+/// RemoveTag: takes a tag off a chat the caller may act on.
 pub fn remove_tag(ctx: &Ctx, caller: &Caller, chat_id: i64, tag_id: i64) -> ApiResult<ChatView> {
     ctx.write(|c| {
         load_for(c, caller, chat_id)?;

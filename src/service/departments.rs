@@ -10,6 +10,7 @@ use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::store::departments::{self as store, DepartmentRow, DepartmentValues};
 use crate::store::tags;
 
+/// A department as the API shows it.
 #[derive(Serialize, ToSchema, Debug)]
 #[serde(rename_all = "PascalCase")]
 pub struct DepartmentView {
@@ -63,6 +64,7 @@ pub const MENU_INDEX_MAX: i32 = 99;
 
 const NAME_TAKEN: &str = "Another department already has this name";
 
+/// CreateDepartment: a new queue; a menu department gets the lowest free menu option.
 pub fn create_department(ctx: &Ctx, patch: DepartmentPatch) -> ApiResult<DepartmentView> {
     let name = patch
         .name
@@ -90,7 +92,7 @@ pub fn create_department(ctx: &Ctx, patch: DepartmentPatch) -> ApiResult<Departm
     .map_err(conflict_as(ErrorCode::NameAlreadyExists, NAME_TAKEN))
 }
 
-/// Changes only the fields present.
+/// UpdateDepartment: changes only the fields present.
 pub fn update_department(ctx: &Ctx, id: i64, patch: DepartmentPatch) -> ApiResult<DepartmentView> {
     ctx.write(|c| {
         let current = store::find(c, id)?.ok_or_else(|| not_found(id))?;
@@ -187,6 +189,7 @@ fn load(c: &mut DbConnection, id: i64) -> ApiResult<DepartmentView> {
     Ok(view(row, tag_ids))
 }
 
+/// GetDepartmentList: every department, enabled or not, with its auto-tags.
 pub fn get_department_list(ctx: &Ctx) -> ApiResult<Vec<DepartmentView>> {
     ctx.read(|c| {
         let rows = store::list(c)?;

@@ -32,6 +32,7 @@ pub struct CustomerMessage {
     pub attachment: Option<Upload>,
 }
 
+/// What notifyUserNewChatMessage and addAttachment answer: where the chat stands now.
 #[derive(Serialize, ToSchema, Debug)]
 #[serde(rename_all = "PascalCase")]
 pub struct InboundView {
@@ -48,8 +49,8 @@ pub struct InboundView {
     pub queue_position: Option<i64>,
 }
 
-/// A customer message: finds or opens the session's chat, stores the message and, while the chat
-/// has no department yet, runs the welcome menu or routes it.
+/// notifyUserNewChatMessage and addAttachment: finds or opens the session's chat, stores the
+/// message and, while the chat has no department yet, hands it to the welcome menu.
 pub fn notify_user_new_chat_message(
     ctx: &Ctx,
     channel: &AuthenticatedChannel,
@@ -232,7 +233,7 @@ fn live_chat(
         .ok_or_else(|| ApiError::new(ErrorCode::ChatNotFound, "This session has no open chat"))
 }
 
-/// `startedtyping` / `stoppedtyping`.
+/// notifyUserNewChatEvent: `startedtyping` / `stoppedtyping`.
 pub fn notify_user_new_chat_event(
     ctx: &Ctx,
     channel: &AuthenticatedChannel,
@@ -246,7 +247,7 @@ pub fn notify_user_new_chat_event(
     })
 }
 
-/// A page the customer visited; kept per session, shown with the chat.
+/// notifyUserVisited: a page the customer visited; kept per session, shown with the chat.
 pub fn notify_user_visited(
     ctx: &Ctx,
     channel: &AuthenticatedChannel,
@@ -256,7 +257,7 @@ pub fn notify_user_visited(
     ctx.write(|c| Ok(chats::insert_visit(c, channel.id, session, url, ctx.now())?))
 }
 
-/// The customer left: the chat closes as closed by the customer.
+/// notifyUserEndChat: the customer left; the chat closes as closed by the customer.
 pub fn notify_user_end_chat(
     ctx: &Ctx,
     channel: &AuthenticatedChannel,

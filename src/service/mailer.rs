@@ -12,6 +12,7 @@ use lettre::{Message, SmtpTransport, Transport};
 
 use crate::config::Config;
 
+/// A mail to send: one recipient, a text body and attachments.
 pub struct OutgoingMail {
     pub to_name: String,
     pub to_address: String,
@@ -20,6 +21,7 @@ pub struct OutgoingMail {
     pub attachments: Vec<MailAttachment>,
 }
 
+/// A file attached to a mail.
 pub struct MailAttachment {
     pub file_name: String,
     pub content_type: String,
@@ -45,6 +47,7 @@ impl std::fmt::Display for SendFailure {
     }
 }
 
+/// Sends mail by SMTP or into the outbox directory, as configured.
 pub struct Mailer {
     from: Mailbox,
     transport: MailTransport,
@@ -56,6 +59,7 @@ enum MailTransport {
 }
 
 impl Mailer {
+    /// The transport `SMTP_URL` or `MAIL_OUTBOX_DIR` asks for; a bad `MAIL_FROM` stops start-up.
     pub fn from_config(config: &Config) -> anyhow::Result<Self> {
         let from: Mailbox = config
             .mail_from
@@ -82,6 +86,7 @@ impl Mailer {
         }
     }
 
+    /// Sends one mail; a failure says whether to retry, give up, or leave it (outcome unknown).
     pub fn send(&self, mail: &OutgoingMail) -> Result<(), SendFailure> {
         let message = self
             .build(mail)

@@ -22,6 +22,7 @@ use crate::store::deliveries;
 use crate::store::messages::{self, MessageRow, NewMessage};
 use crate::store::{canned_responses, chats, customers, events};
 
+/// How a message is getting to the customer.
 #[derive(Serialize, ToSchema, Debug)]
 #[serde(rename_all = "PascalCase")]
 pub struct DeliveryView {
@@ -87,14 +88,15 @@ fn views(c: &mut DbConnection, rows: Vec<MessageRow>) -> ApiResult<Vec<MessageVi
         .collect())
 }
 
+/// SendMessage's content, already parsed: a text, a canned response and/or a file.
 pub struct OutgoingMessage {
     pub text: Option<String>,
     pub canned_response_id: Option<i64>,
     pub attachment: Option<Upload>,
 }
 
-/// An agent's reply. Only the assigned agent (or a manager) may send; a waiting chat is first
-/// assigned to the sender when the sender may take it.
+/// SendMessage: an agent's reply. Only the assigned agent (or a manager) may send; a waiting chat
+/// is first assigned to the sender when the sender may take it.
 pub fn send_message(
     ctx: &Ctx,
     caller: &Caller,
@@ -188,7 +190,7 @@ pub fn send_message(
     })
 }
 
-/// A page of the transcript: by page number, or every message after `after` (for polling).
+/// GetChatMessages: by page number, or every message after `after` (for polling).
 pub fn get_chat_messages(
     ctx: &Ctx,
     caller: &Caller,
@@ -205,6 +207,7 @@ pub fn get_chat_messages(
     })
 }
 
+/// MarkChatRead: the customer's messages are read, the chat's unread count goes to zero.
 pub fn mark_chat_read(ctx: &Ctx, caller: &Caller, chat_id: i64) -> ApiResult<usize> {
     ctx.write(|c| {
         load_for(c, caller, chat_id)?;

@@ -82,7 +82,7 @@ pub(crate) fn figures(
 }
 
 /// Per-key figures (agent or department) of a period.
-pub(crate) fn figures_by_key(rows: Vec<KindTotals>) -> BTreeMap<i64, Figures> {
+fn figures_by_key(rows: Vec<KindTotals>) -> BTreeMap<i64, Figures> {
     let mut grouped: BTreeMap<i64, Vec<KindTotals>> = BTreeMap::new();
     for row in rows {
         if let Some(key) = row.key {
@@ -95,6 +95,7 @@ pub(crate) fn figures_by_key(rows: Vec<KindTotals>) -> BTreeMap<i64, Figures> {
         .collect()
 }
 
+/// Enabled agents by status.
 #[derive(Serialize, ToSchema, Debug)]
 #[serde(rename_all = "PascalCase")]
 pub struct AgentsByStatus {
@@ -104,6 +105,7 @@ pub struct AgentsByStatus {
     pub offline: i64,
 }
 
+/// The live figures of the desk, or of one department.
 #[derive(Serialize, ToSchema, Debug)]
 #[serde(rename_all = "PascalCase")]
 pub struct LiveFigures {
@@ -115,6 +117,7 @@ pub struct LiveFigures {
     pub chats_closed_today: i64,
 }
 
+/// One enabled department's live figures.
 #[derive(Serialize, ToSchema, Debug)]
 #[serde(rename_all = "PascalCase")]
 pub struct DepartmentLive {
@@ -126,6 +129,7 @@ pub struct DepartmentLive {
     pub figures: LiveFigures,
 }
 
+/// LiveMetrics' answer.
 #[derive(Serialize, ToSchema, Debug)]
 #[serde(rename_all = "PascalCase")]
 pub struct LiveMetricsView {
@@ -142,6 +146,7 @@ fn today_start(tz: Tz, now: NaiveDateTime) -> NaiveDateTime {
     local_to_utc(tz, midnight(local.date()))
 }
 
+/// LiveMetrics: agents by status, waiting and open chats, today's waits and closures.
 pub fn live_metrics(ctx: &Ctx) -> ApiResult<LiveMetricsView> {
     ctx.with_conn(|c| {
         let now = ctx.now();
@@ -210,6 +215,7 @@ pub fn live_metrics(ctx: &Ctx) -> ApiResult<LiveMetricsView> {
     })
 }
 
+/// One bucket of DataInsight's series.
 #[derive(Serialize, ToSchema, Debug)]
 #[serde(rename_all = "PascalCase")]
 pub struct SeriesPoint {
@@ -220,6 +226,7 @@ pub struct SeriesPoint {
     pub figures: Figures,
 }
 
+/// One agent's figures in DataInsight.
 #[derive(Serialize, ToSchema, Debug)]
 #[serde(rename_all = "PascalCase")]
 pub struct AgentFigures {
@@ -230,6 +237,7 @@ pub struct AgentFigures {
     pub figures: Figures,
 }
 
+/// One department's figures in DataInsight.
 #[derive(Serialize, ToSchema, Debug)]
 #[serde(rename_all = "PascalCase")]
 pub struct DepartmentFigures {
@@ -240,6 +248,7 @@ pub struct DepartmentFigures {
     pub figures: Figures,
 }
 
+/// One tag's use in DataInsight and the tag usage report.
 #[derive(Serialize, ToSchema, Debug)]
 #[serde(rename_all = "PascalCase")]
 pub struct TagFigures {
@@ -251,6 +260,7 @@ pub struct TagFigures {
     pub chats: i64,
 }
 
+/// DataInsight's answer.
 #[derive(Serialize, ToSchema, Debug)]
 #[serde(rename_all = "PascalCase")]
 pub struct DataInsightView {
@@ -265,6 +275,7 @@ pub struct DataInsightView {
     pub tags: Vec<TagFigures>,
 }
 
+/// DataInsight: a series of the desk's figures, with totals per agent, department and tag.
 pub fn data_insight(ctx: &Ctx, period: Period) -> ApiResult<DataInsightView> {
     ctx.with_conn(|c| {
         let tz = settings::time_zone(c)?;
@@ -341,6 +352,7 @@ pub(crate) fn named_figures<T>(
         .collect())
 }
 
+/// Chats started in `[from, to)` per tag they carry.
 pub(crate) fn tag_figures(
     c: &mut DbConnection,
     from: NaiveDateTime,

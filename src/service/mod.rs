@@ -49,6 +49,7 @@ pub struct Ctx {
 }
 
 impl Ctx {
+    /// A context around a pool whose schema is not known to be current yet.
     pub fn new(pool: DbPool, config: Config, mailer: Mailer) -> Self {
         Self {
             pool,
@@ -65,14 +66,17 @@ impl Ctx {
         self.clock.now()
     }
 
+    /// Called once migrations have run: the API stops answering 503.
     pub fn mark_schema_ready(&self) {
         self.schema_ready.store(true, Ordering::Release);
     }
 
+    /// Whether migrations have run.
     pub fn is_schema_ready(&self) -> bool {
         self.schema_ready.load(Ordering::Acquire)
     }
 
+    /// A pooled connection; 503 while the schema is not ready or the database is down.
     pub fn conn(&self) -> ApiResult<PooledConnection> {
         if !self.is_schema_ready() {
             return Err(ApiError::database_unavailable(

@@ -56,8 +56,8 @@ pub fn verify(stored: Option<&str>, candidate: &str) -> bool {
         && real
 }
 
-/// Mails a single-use reset code to an enabled agent with this address; does nothing (and says
-/// nothing different) for anyone else.
+/// RequestPasswordReset: mails a single-use reset code to an enabled agent with this address;
+/// does nothing (and says nothing different) for anyone else.
 pub fn request_password_reset(ctx: &Ctx, email: &EmailAddress) -> ApiResult<()> {
     let Some(agent) = ctx.read(|c| agents::find_by_email_key(c, &email.key()))? else {
         tracing::info!("password reset requested for an unknown address");
@@ -107,7 +107,7 @@ pub fn request_password_reset(ctx: &Ctx, email: &EmailAddress) -> ApiResult<()> 
     Ok(())
 }
 
-/// Sets a new password with a reset code, burns the code and ends all the agent's sessions.
+/// SetPassword: a new password with a reset code; burns the code, ends all the agent's sessions.
 pub fn set_password(ctx: &Ctx, reset_code: &str, password: &Password) -> ApiResult<()> {
     let invalid = || {
         ApiError::new(

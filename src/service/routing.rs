@@ -92,7 +92,7 @@ fn assigned(
     Ok(())
 }
 
-/// Gives the caller the longest-waiting chat of its departments.
+/// GrabChat: gives the caller the longest-waiting chat of its departments.
 pub fn grab_chat(ctx: &Ctx, caller: &Caller) -> ApiResult<ChatView> {
     let chat_id = ctx.write(|c| {
         let agent = reserve_capacity(c, caller.agent_id, false)?;
@@ -118,7 +118,8 @@ pub fn grab_chat(ctx: &Ctx, caller: &Caller) -> ApiResult<ChatView> {
     ctx.with_conn(|c| view(c, chat_id))
 }
 
-/// Assigns a waiting chat to `agent_id` (default: the caller). Agents may assign only to themselves.
+/// AssignChat: a waiting chat to `agent_id` (default: the caller); agents assign only to
+/// themselves.
 pub fn assign_chat(
     ctx: &Ctx,
     caller: &Caller,
@@ -166,10 +167,12 @@ fn ensure_waiting(chat: &ChatRow) -> ApiResult<()> {
     }
 }
 
+/// ChatClosed, naming the chat.
 pub(crate) fn closed(chat_id: i64) -> ApiError {
     ApiError::conflict(ErrorCode::ChatClosed, format!("Chat {chat_id} is closed"))
 }
 
+/// ReAssignChat's answer: who got which chats.
 #[derive(Serialize, ToSchema, Debug)]
 #[serde(rename_all = "PascalCase")]
 pub struct ReassignedView {
@@ -179,8 +182,8 @@ pub struct ReassignedView {
     pub chat_ids: Vec<i64>,
 }
 
-/// Moves one open chat, or every open chat of the caller, to another agent, who must be online
-/// and have room for all of them.
+/// ReAssignChat: moves one open chat, or every open chat of the caller, to another agent, who
+/// must be online and have room for all of them.
 pub fn reassign_chat(
     ctx: &Ctx,
     caller: &Caller,
@@ -337,7 +340,7 @@ fn ensure_not_colleagues(caller: &Caller, chat: &ChatRow) -> ApiResult<()> {
     Ok(())
 }
 
-/// Sends a chat back to the queue of another department; the customer is told the new position.
+/// TransferChat: back to the queue of another department; the customer is told the new position.
 pub fn transfer_chat(
     ctx: &Ctx,
     caller: &Caller,
@@ -428,6 +431,7 @@ pub(crate) fn close(
 
 const CLOSED_TEXT: &str = "This chat has been closed. Thank you for contacting us.";
 
+/// CloseChat: an open chat only by its agent or a manager; the customer is told.
 pub fn close_chat(ctx: &Ctx, caller: &Caller, chat_id: i64) -> ApiResult<ChatView> {
     ctx.write(|c| {
         let chat = load_for(c, caller, chat_id)?;

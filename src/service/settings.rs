@@ -26,11 +26,12 @@ pub fn current(c: &mut DbConnection) -> QueryResult<Vec<(SettingKey, SettingValu
         .collect())
 }
 
+/// GetSettings: every key with its stored or default value.
 pub fn get_settings(ctx: &Ctx) -> ApiResult<Vec<(SettingKey, SettingValue)>> {
     ctx.read(current)
 }
 
-/// Stores already-validated values in one transaction.
+/// UpdateSettings: stores already-validated values in one transaction.
 pub fn update_settings(
     ctx: &Ctx,
     changes: Vec<(SettingKey, SettingValue)>,

@@ -10,6 +10,7 @@ use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::store::departments;
 use crate::store::tags::{self as store, TagChanges, TagGroupChanges, TagGroupRow, TagRow};
 
+/// A tag as the API shows it.
 #[derive(Serialize, ToSchema, Debug)]
 #[serde(rename_all = "PascalCase")]
 pub struct TagView {
@@ -21,6 +22,7 @@ pub struct TagView {
     pub enabled: bool,
 }
 
+/// A tag group with its tags.
 #[derive(Serialize, ToSchema, Debug)]
 #[serde(rename_all = "PascalCase")]
 pub struct TagGroupView {
@@ -63,6 +65,7 @@ fn tag_not_found(id: i64) -> ApiError {
     ApiError::new(ErrorCode::TagNotFound, format!("Tag {id} does not exist"))
 }
 
+/// CreateTagGroup: group names are unique, whatever their case.
 pub fn create_tag_group(ctx: &Ctx, name: String, enabled: bool) -> ApiResult<TagGroupView> {
     ctx.write(|c| {
         let key = name.to_lowercase();
@@ -78,6 +81,7 @@ pub fn create_tag_group(ctx: &Ctx, name: String, enabled: bool) -> ApiResult<Tag
     .map_err(conflict_as(ErrorCode::NameAlreadyExists, GROUP_NAME_TAKEN))
 }
 
+/// UpdateTagGroup: changes the name or enabled flag sent.
 pub fn update_tag_group(
     ctx: &Ctx,
     id: i64,
@@ -118,6 +122,7 @@ fn load_group(c: &mut DbConnection, id: i64) -> ApiResult<TagGroupView> {
     Ok(group_view(row, tags))
 }
 
+/// CreateTag: tag names are unique within their group, whatever their case.
 pub fn create_tag(ctx: &Ctx, group_id: i64, name: String, enabled: bool) -> ApiResult<TagView> {
     ctx.write(|c| {
         if store::find_group(c, group_id)?.is_none() {
@@ -139,6 +144,7 @@ pub fn create_tag(ctx: &Ctx, group_id: i64, name: String, enabled: bool) -> ApiR
     .map_err(conflict_as(ErrorCode::NameAlreadyExists, TAG_NAME_TAKEN))
 }
 
+/// UpdateTag: changes the name or enabled flag sent.
 pub fn update_tag(
     ctx: &Ctx,
     id: i64,
@@ -170,7 +176,7 @@ pub fn update_tag(
     .map_err(conflict_as(ErrorCode::NameAlreadyExists, TAG_NAME_TAKEN))
 }
 
-/// Deletes a tag, unless a department still auto-tags with it (409 `TagInUse` naming them).
+/// DeleteTag: refused while a department still auto-tags with it (409 `TagInUse` naming them).
 pub fn delete_tag(ctx: &Ctx, id: i64) -> ApiResult<()> {
     ctx.write(|c| {
         store::find_tag(c, id)?.ok_or_else(|| tag_not_found(id))?;
@@ -195,7 +201,7 @@ fn load_tag(c: &mut DbConnection, id: i64) -> ApiResult<TagView> {
         .ok_or_else(|| tag_not_found(id))
 }
 
-/// Every group with its tags.
+/// GetTagList: every group with its tags.
 pub fn get_tag_list(ctx: &Ctx) -> ApiResult<Vec<TagGroupView>> {
     ctx.read(|c| {
         let groups = store::list_groups(c)?;

@@ -12,6 +12,7 @@ use crate::domain::settings::SettingKey;
 use crate::error::ApiResult;
 use crate::store::{agents, chats, departments};
 
+/// checkOriginAndIP's answer.
 #[derive(Serialize, ToSchema, Debug)]
 #[serde(rename_all = "PascalCase")]
 pub struct OriginCheckView {
@@ -21,6 +22,7 @@ pub struct OriginCheckView {
     pub ip_allowed: bool,
 }
 
+/// checkOriginAndIP: may this page's origin embed the widget, and is the visitor's IP not blocked?
 pub fn check_origin_and_ip(
     ctx: &Ctx,
     origin: &str,
@@ -40,6 +42,7 @@ pub fn check_origin_and_ip(
     })
 }
 
+/// The origin allow-list and the IP block-list.
 #[derive(Serialize, ToSchema, Debug)]
 #[serde(rename_all = "PascalCase")]
 pub struct AccessListsView {
@@ -49,6 +52,7 @@ pub struct AccessListsView {
     pub blacklisted_ips: Vec<String>,
 }
 
+/// whitelistedDomainsAndBlacklistedIPs: the lists as the settings hold them.
 pub fn whitelisted_domains_and_blacklisted_ips(ctx: &Ctx) -> ApiResult<AccessListsView> {
     ctx.read(|c| {
         Ok(AccessListsView {
@@ -58,6 +62,7 @@ pub fn whitelisted_domains_and_blacklisted_ips(ctx: &Ctx) -> ApiResult<AccessLis
     })
 }
 
+/// One department's queue, as requestChatQueue shows it.
 #[derive(Serialize, ToSchema, Debug)]
 #[serde(rename_all = "PascalCase")]
 pub struct DepartmentQueueView {
@@ -71,6 +76,7 @@ pub struct DepartmentQueueView {
     pub next_position: i64,
 }
 
+/// requestChatQueue's answer.
 #[derive(Serialize, ToSchema, Debug)]
 #[serde(rename_all = "PascalCase")]
 pub struct ChatQueueView {
@@ -79,6 +85,7 @@ pub struct ChatQueueView {
     pub departments: Vec<DepartmentQueueView>,
 }
 
+/// requestChatQueue: waiting chats, online agents and the next queue position, per department.
 pub fn request_chat_queue(ctx: &Ctx) -> ApiResult<ChatQueueView> {
     ctx.read(|c| {
         let waiting = chats::waiting_by_department(c)?;
@@ -113,6 +120,7 @@ pub fn request_chat_queue(ctx: &Ctx) -> ApiResult<ChatQueueView> {
     })
 }
 
+/// One option of the welcome menu.
 #[derive(Serialize, ToSchema, Debug)]
 #[serde(rename_all = "PascalCase")]
 pub struct MenuEntryView {
@@ -122,6 +130,7 @@ pub struct MenuEntryView {
     pub department_id: i64,
 }
 
+/// requestChatConfig's answer: what the widget shows.
 #[derive(Serialize, ToSchema, Debug)]
 #[serde(rename_all = "PascalCase")]
 pub struct ChatConfigView {
@@ -135,6 +144,7 @@ pub struct ChatConfigView {
     pub allowed_attachment_types: Vec<&'static str>,
 }
 
+/// requestChatConfig: company, department menu, working hours, texts and attachment limits.
 pub fn request_chat_config(ctx: &Ctx) -> ApiResult<ChatConfigView> {
     let working_hours = get_working_hours(ctx)?;
     ctx.read(|c| {

@@ -10,6 +10,7 @@ use crate::domain::{HhMm, WeekSchedule};
 use crate::error::ApiResult;
 use crate::store::working_hours::{self as store, WorkingDayRow};
 
+/// One weekday's hours as the API shows them.
 #[derive(Serialize, ToSchema, Debug)]
 #[serde(rename_all = "PascalCase")]
 pub struct WorkingDayView {
@@ -21,6 +22,7 @@ pub struct WorkingDayView {
     pub end_time: String,
 }
 
+/// The week's hours in the desk's time zone, and whether the desk is open now.
 #[derive(Serialize, ToSchema, Debug)]
 #[serde(rename_all = "PascalCase")]
 pub struct WorkingHoursView {
@@ -32,7 +34,8 @@ pub struct WorkingHoursView {
     pub days: Vec<WorkingDayView>,
 }
 
-/// Replaces the hours of the days given (each day at most once); other days stay as they are.
+/// UpdateWorkingHours: replaces the hours of the days given (each day at most once); other days
+/// stay as they are.
 pub fn update_working_hours(ctx: &Ctx, days: Vec<DayHours>) -> ApiResult<WorkingHoursView> {
     ctx.write(|c| {
         for d in &days {
@@ -51,6 +54,7 @@ pub fn update_working_hours(ctx: &Ctx, days: Vec<DayHours>) -> ApiResult<Working
     get_working_hours(ctx)
 }
 
+/// GetWorkingHours: the week's hours and whether the desk is open now.
 pub fn get_working_hours(ctx: &Ctx) -> ApiResult<WorkingHoursView> {
     ctx.read(|c| {
         let week = week_schedule(c)?;

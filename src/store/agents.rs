@@ -1,3 +1,6 @@
+//! Agents and their departments (CreateAgent, UpdateAgent, GetAgentList), and what logon and
+//! status changes write.
+
 use std::collections::HashMap;
 
 use chrono::NaiveDateTime;

@@ -1,3 +1,6 @@
+//! Files in chats, stored with their bytes; lists read only the metadata (SendMessage,
+//! addAttachment, GetAttachment and the channel API's getAttachment).
+
 use std::collections::HashMap;
 
 use chrono::NaiveDateTime;

@@ -1,3 +1,6 @@
+//! Canned responses (CreateCannedResponse, UpdateCannedResponse, DeleteCannedResponse,
+//! GetCannedResponses).
+
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 

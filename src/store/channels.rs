@@ -1,3 +1,6 @@
+//! Registered channel servers, found by the hash of their API key on every channel-API call
+//! (CreateChannel, GetChannelList, DeleteChannel).
+
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 

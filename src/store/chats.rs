@@ -1,3 +1,7 @@
+//! Chats: the queue (GrabChat takes `oldest_waiting` with `claim`; AssignChat, ReAssignChat,
+//! TransferChat), closing (CloseChat, notifyUserEndChat), the list (GetChatList, GetChat), chat
+//! tags (AddTag, RemoveTag) and page visits (notifyUserVisited).
+
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -256,7 +260,7 @@ pub fn queue_position(conn: &mut DbConnection, chat: &ChatRow) -> QueryResult<Op
 /// A department's queue: (department, waiting chats, oldest queued_at).
 pub type QueueLength = (Option<i64>, i64, Option<NaiveDateTime>);
 
-/// Waiting chats per department.
+/// Waiting chats per department (LiveMetrics, requestChatQueue).
 pub fn waiting_by_department(conn: &mut DbConnection) -> QueryResult<Vec<QueueLength>> {
     chats::table
         .filter(chats::state.eq(UNASSIGNED))
@@ -298,6 +302,7 @@ pub fn touch_last_message(
     }
 }
 
+/// notifyUserNewChatEvent: when the customer started typing, or `None` when they stopped.
 pub fn set_typing(
     conn: &mut DbConnection,
     id: i64,

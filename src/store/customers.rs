@@ -1,3 +1,6 @@
+//! Customers, recognised by mobile number or address (FindCustomer, UpdateCustomer, and the
+//! intake of notifyUserNewChatMessage).
+
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 

@@ -1,3 +1,7 @@
+//! The outbound queue: one row per message for the customer, claimed by the delivery worker and
+//! posted to `<ChatServer>/messageForCustomer`; an outcome is recorded only by the attempt that
+//! holds the row.
+
 use std::collections::HashMap;
 
 use chrono::NaiveDateTime;

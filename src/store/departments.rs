@@ -1,3 +1,6 @@
+//! Departments with their welcome menu places and auto-tags (CreateDepartment,
+//! UpdateDepartment, GetDepartmentList).
+
 use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
@@ -170,7 +173,7 @@ pub fn names_auto_tagging(conn: &mut DbConnection, tag_id: i64) -> QueryResult<V
         .load(conn)
 }
 
-/// Enabled departments in the welcome menu, in menu order.
+/// Enabled departments in the welcome menu, in menu order (the welcome menu, requestChatConfig).
 pub fn menu(conn: &mut DbConnection) -> QueryResult<Vec<DepartmentRow>> {
     departments::table
         .filter(departments::enabled.eq(true))

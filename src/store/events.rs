@@ -1,3 +1,5 @@
+//! The reporting facts, written as things happen; `metrics.rs` adds them up.
+
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 

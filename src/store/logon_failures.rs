@@ -1,3 +1,5 @@
+//! Failed logons per address, for AgentLogon's limit.
+
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 

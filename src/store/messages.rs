@@ -1,3 +1,6 @@
+//! The lines of a chat's transcript (SendMessage, GetChatMessages, MarkChatRead, ExportChat,
+//! AddComment).
+
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 

@@ -1,5 +1,6 @@
-//! Aggregates over the reporting facts, computed in the database. Every query is bounded by a
-//! time range on an indexed column (`chat_events.at`, `chats.created_at`).
+//! Aggregates over the reporting facts, computed in the database, for LiveMetrics, DataInsight and
+//! the mailed reports. Every query is bounded by a time range on an indexed column
+//! (`chat_events.at`, `chats.created_at`).
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;

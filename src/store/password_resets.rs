@@ -1,3 +1,5 @@
+//! Single-use reset codes, stored as hashes (RequestPasswordReset, SetPassword).
+
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 

@@ -1,3 +1,7 @@
+//! Recipients, report schedules and their runs: one run per (schedule, period) under a unique key,
+//! so a report goes out once (CreateRecipient, GetRecipients, DeleteRecipient,
+//! CreateReportSchedule, DeleteReportSchedule, the scheduler).
+
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 

@@ -1,3 +1,5 @@
+//! Sessions, found by the hash of their token (AgentLogon, KeepAlive, AgentLogoff, the sweeper).
+
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 

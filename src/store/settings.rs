@@ -1,3 +1,6 @@
+//! Settings as stored text (GetSettings, UpdateSettings; the widget's lists for checkOriginAndIP
+//! and whitelistedDomainsAndBlacklistedIPs).
+
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 

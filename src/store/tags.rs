@@ -1,3 +1,6 @@
+//! Tag groups and tags; a deleted tag stays for the chats that carry it (CreateTagGroup,
+//! UpdateTagGroup, CreateTag, UpdateTag, DeleteTag, GetTagList).
+
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 

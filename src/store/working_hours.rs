@@ -1,3 +1,5 @@
+//! One row per weekday (GetWorkingHours, UpdateWorkingHours).
+
 use diesel::prelude::*;
 
 use crate::db::schema::working_hours;

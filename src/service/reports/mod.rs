@@ -19,6 +19,7 @@ use crate::store::reports::{self as store, NewSchedule, RunRow, ScheduleRow};
 pub use render::CHAT_LOG_MAX_ROWS;
 pub use scheduler::{send_due, PassSummary};
 
+/// A report GetReports lists.
 #[derive(Serialize, ToSchema, Debug)]
 #[serde(rename_all = "PascalCase")]
 pub struct ReportView {
@@ -30,6 +31,7 @@ pub struct ReportView {
     pub groupings: Vec<&'static str>,
 }
 
+/// GetReports: the reports that can be scheduled.
 pub fn get_reports() -> Vec<ReportView> {
     ReportKind::ALL
         .into_iter()
@@ -43,6 +45,7 @@ pub fn get_reports() -> Vec<ReportView> {
         .collect()
 }
 
+/// A report schedule, with when it was last and will next be sent.
 #[derive(Serialize, ToSchema, Debug)]
 #[serde(rename_all = "PascalCase")]
 pub struct ScheduleView {
@@ -66,6 +69,7 @@ pub struct ScheduleView {
     pub last_error: Option<String>,
 }
 
+/// A recipient of mailed reports, with its schedules.
 #[derive(Serialize, ToSchema, Debug)]
 #[serde(rename_all = "PascalCase")]
 pub struct RecipientView {
@@ -124,6 +128,7 @@ fn recipient_not_found(id: i64) -> ApiError {
     )
 }
 
+/// CreateRecipient: adds a recipient of mailed reports.
 pub fn create_recipient(
     ctx: &Ctx,
     full_name: String,
@@ -143,7 +148,8 @@ pub fn create_recipient(
         .ok_or_else(|| recipient_not_found(id))
 }
 
-/// Every recipient with its schedules, when each was last and will next be sent, and any error.
+/// GetRecipients: every recipient with its schedules, when each was last and will next be sent,
+/// and any error.
 pub fn get_recipients(ctx: &Ctx) -> ApiResult<Vec<RecipientView>> {
     ctx.with_conn(|c| {
         let tz = settings::time_zone(c)?;
@@ -168,7 +174,7 @@ pub fn get_recipients(ctx: &Ctx) -> ApiResult<Vec<RecipientView>> {
     })
 }
 
-/// Deletes a recipient and its schedules.
+/// DeleteRecipient: deletes a recipient and its schedules.
 pub fn delete_recipient(ctx: &Ctx, id: i64) -> ApiResult<()> {
     ctx.write(|c| match store::delete_recipient(c, id)? {
         0 => Err(recipient_not_found(id)),
@@ -176,6 +182,7 @@ pub fn delete_recipient(ctx: &Ctx, id: i64) -> ApiResult<()> {
     })
 }
 
+/// CreateReportSchedule's fields, already parsed.
 pub struct NewReportSchedule {
     pub recipient_id: i64,
     pub report: ReportKind,
@@ -184,6 +191,7 @@ pub struct NewReportSchedule {
     pub time: HhMm,
 }
 
+/// CreateReportSchedule: mails a report to a recipient at a time on chosen weekdays.
 pub fn create_report_schedule(ctx: &Ctx, s: NewReportSchedule) -> ApiResult<ScheduleView> {
     let groupings: Vec<&str> = s.groupings.iter().map(|g| g.name()).collect();
     let days: Vec<String> = s.days.iter().map(u8::to_string).collect();
@@ -215,6 +223,7 @@ pub fn create_report_schedule(ctx: &Ctx, s: NewReportSchedule) -> ApiResult<Sche
         .ok_or_else(|| ApiError::internal("schedule vanished"))
 }
 
+/// DeleteReportSchedule: no more mails from it.
 pub fn delete_report_schedule(ctx: &Ctx, id: i64) -> ApiResult<()> {
     ctx.write(|c| match store::delete_schedule(c, id)? {
         0 => Err(ApiError::new(

@@ -25,6 +25,7 @@ pub(super) struct Span {
 }
 
 impl Span {
+    /// The period from the local midnight of `from_date` to that of `to_date`.
     pub(super) fn new(tz: Tz, from_date: NaiveDate, to_date: NaiveDate) -> Self {
         Self {
             from_date,
