@@ -142,22 +142,7 @@ async fn omnidesk_field_patterns_are_the_validation_rules() {
 async fn the_welcome_menu_conversation() {
     let app = TestApp::spawn().await;
     let m = app.manager().await;
-    let g = app
-        .post("CreateTagGroup", &m.token, json!({"Name": "Routing"}))
-        .await
-        .ok()["TagGroupID"]
-        .as_i64()
-        .unwrap();
-    let tag = app
-        .post(
-            "CreateTag",
-            &m.token,
-            json!({"TagGroupID": g, "Name": "Support"}),
-        )
-        .await
-        .ok()["TagID"]
-        .as_i64()
-        .unwrap();
+    let tag = app.tag(&m, "Support").await;
     app.post(
         "CreateDepartment",
         &m.token,

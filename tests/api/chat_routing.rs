@@ -209,22 +209,7 @@ async fn transfer_sends_the_chat_to_another_queue_and_tells_the_customer() {
     let app = TestApp::spawn().await;
     let m = app.manager().await;
     let (d, _ch, chats) = desk_with_waiting_chats(&app, &m, 1).await;
-    let g = app
-        .post("CreateTagGroup", &m.token, json!({"Name": "G"}))
-        .await
-        .ok()["TagGroupID"]
-        .as_i64()
-        .unwrap();
-    let tag = app
-        .post(
-            "CreateTag",
-            &m.token,
-            json!({"TagGroupID": g, "Name": "Billing"}),
-        )
-        .await
-        .ok()["TagID"]
-        .as_i64()
-        .unwrap();
+    let tag = app.tag(&m, "Billing").await;
     let billing = app
         .post(
             "CreateDepartment",

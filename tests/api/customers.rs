@@ -99,42 +99,16 @@ async fn comments_customers_and_tags() {
         .await
         .expect_field_error("MobileNumber");
 
-    let g = app
-        .post("CreateTagGroup", &m.token, json!({"Name": "G"}))
-        .await
-        .ok()["TagGroupID"]
-        .as_i64()
-        .unwrap();
-    let t1 = app
-        .post(
-            "CreateTag",
-            &m.token,
-            json!({"TagGroupID": g, "Name": "Warranty"}),
-        )
-        .await
-        .ok()["TagID"]
-        .as_i64()
-        .unwrap();
-    let t2 = app
-        .post(
-            "CreateTag",
-            &m.token,
-            json!({"TagGroupID": g, "Name": "Returns"}),
-        )
-        .await
-        .ok()["TagID"]
-        .as_i64()
-        .unwrap();
-    let off = app
-        .post(
-            "CreateTag",
-            &m.token,
-            json!({"TagGroupID": g, "Name": "Old", "Enabled": false}),
-        )
-        .await
-        .ok()["TagID"]
-        .as_i64()
-        .unwrap();
+    let t1 = app.tag(&m, "Warranty").await;
+    let t2 = app.tag(&m, "Returns").await;
+    let off = app.tag(&m, "Old").await;
+    app.post(
+        "UpdateTag",
+        &m.token,
+        json!({"TagID": off, "Enabled": false}),
+    )
+    .await
+    .ok();
     let updated = app.post("UpdateCustomer", &a.token, json!({"CustomerID": customer.to_string(), "FullName": "Joe the Jester",
         "EmailAddress": "joe@example.com", "Comment": "Another Comment", "TagID": [t1.to_string()]})).await.ok();
     assert_eq!(

@@ -8,22 +8,7 @@ use crate::helpers::TestApp;
 async fn create_department_with_every_field() {
     let app = TestApp::spawn().await;
     let m = app.manager().await;
-    let g = app
-        .post("CreateTagGroup", &m.token, json!({"Name": "G"}))
-        .await
-        .ok()["TagGroupID"]
-        .as_i64()
-        .unwrap();
-    let t = app
-        .post(
-            "CreateTag",
-            &m.token,
-            json!({"TagGroupID": g, "Name": "New"}),
-        )
-        .await
-        .ok()["TagID"]
-        .as_i64()
-        .unwrap();
+    let t = app.tag(&m, "New").await;
     let d = app
         .post("CreateDepartment", &m.token, json!({"Name": "Reception", "IncludeInWelcomeMenu": "true", "NameInMenu": "Front desk",
             "WelcomeReturning": "Welcome back #CUSTOMERNAME#", "WelcomeNew": "Welcome to #DEPARTMENTNAME#",

@@ -21,22 +21,7 @@ struct Desk {
 async fn desk_with_history(app: &TestApp) -> Desk {
     app.set_clock(HISTORY_AT);
     let m = app.manager().await;
-    let g = app
-        .post("CreateTagGroup", &m.token, json!({"Name": "G"}))
-        .await
-        .ok()["TagGroupID"]
-        .as_i64()
-        .unwrap();
-    let tag = app
-        .post(
-            "CreateTag",
-            &m.token,
-            json!({"TagGroupID": g, "Name": "Sales lead"}),
-        )
-        .await
-        .ok()["TagID"]
-        .as_i64()
-        .unwrap();
+    let tag = app.tag(&m, "Sales lead").await;
     let department = app
         .post(
             "CreateDepartment",

@@ -4,18 +4,7 @@ use agentdesk::service::auth;
 use reqwest::Method;
 use serde_json::json;
 
-use crate::helpers::{TestApp, PASSWORD};
-
-async fn logon_reply(app: &TestApp, email: &str, password: &str) -> crate::helpers::Reply {
-    app.call(
-        Method::POST,
-        "AgentLogon",
-        None,
-        &[],
-        Some(json!({"EmailAddress": email, "Password": password})),
-    )
-    .await
-}
+use crate::helpers::{reset_code, TestApp, PASSWORD};
 
 async fn status_of(app: &TestApp, manager_token: &str, agent_id: i64) -> i64 {
     let list = app.get("GetAgentList", manager_token, &[]).await.ok();
@@ -39,7 +28,8 @@ async fn logon_returns_a_hex_token_and_sets_the_agent_online() {
         .token
         .chars()
         .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
-    let body = logon_reply(&app, &a.email.to_uppercase(), PASSWORD)
+    let body = app
+        .logon_reply(&a.email.to_uppercase(), PASSWORD)
         .await
         .ok();
     assert_eq!(body["Agent"]["StatusID"], 4);
@@ -62,18 +52,18 @@ async fn tokens_are_stored_only_as_sha256() {
 async fn wrong_password_and_unknown_address_look_the_same() {
     let app = TestApp::spawn().await;
     let m = app.manager().await;
-    let wrong = logon_reply(&app, &m.email, "not-the-password").await;
+    let wrong = app.logon_reply(&m.email, "not-the-password").await;
     wrong.expect_error(401, "InvalidCredentials");
-    let unknown = logon_reply(&app, "nobody@example.com", "whatever-pass").await;
+    let unknown = app.logon_reply("nobody@example.com", "whatever-pass").await;
     unknown.expect_error(401, "InvalidCredentials");
     assert_eq!(
         wrong.body["Error"]["Message"],
         unknown.body["Error"]["Message"]
     );
-    logon_reply(&app, "not-an-address", "x")
+    app.logon_reply("not-an-address", "x")
         .await
         .expect_field_error("EmailAddress");
-    logon_reply(&app, &m.email, "")
+    app.logon_reply(&m.email, "")
         .await
         .expect_field_error("Password");
 }
@@ -90,10 +80,10 @@ async fn a_disabled_agent_cannot_log_on() {
     )
     .await
     .ok();
-    logon_reply(&app, &a.email, PASSWORD)
+    app.logon_reply(&a.email, PASSWORD)
         .await
         .expect_error(403, "AgentDisabled");
-    logon_reply(&app, &a.email, "wrong-password")
+    app.logon_reply(&a.email, "wrong-password")
         .await
         .expect_error(401, "InvalidCredentials");
 }
@@ -102,7 +92,7 @@ async fn a_disabled_agent_cannot_log_on() {
 async fn more_than_five_failures_are_refused_even_when_they_race() {
     let app = TestApp::spawn().await;
     let m = app.manager().await;
-    let attempts = (0..8).map(|_| logon_reply(&app, &m.email, "wrong-password-1"));
+    let attempts = (0..8).map(|_| app.logon_reply(&m.email, "wrong-password-1"));
     let replies = futures_util::future::join_all(attempts).await;
     let refused: Vec<_> = replies.iter().filter(|r| r.status == 429).collect();
     let denied = replies.iter().filter(|r| r.status == 401).count();
@@ -119,12 +109,12 @@ async fn more_than_five_failures_are_refused_even_when_they_race() {
         .unwrap();
     assert!((1..=900).contains(&retry), "Retry-After {retry}");
     // Locked out even with the right password until the window passes.
-    logon_reply(&app, &m.email.to_uppercase(), PASSWORD)
+    app.logon_reply(&m.email.to_uppercase(), PASSWORD)
         .await
         .expect_error(429, "TooManyLogonAttempts");
-    app.sql("UPDATE logon_failures SET failed_at = '2000-01-01 00:00:00'")
-        .await;
-    logon_reply(&app, &m.email, PASSWORD).await.ok();
+    // The failures leave the window (LOGON_FAILURE_WINDOW_MINUTES, 15) as time passes.
+    app.advance_clock(chrono::Duration::minutes(16));
+    app.logon_reply(&m.email, PASSWORD).await.ok();
 }
 
 #[tokio::test]
@@ -132,13 +122,13 @@ async fn a_successful_logon_clears_earlier_failures() {
     let app = TestApp::spawn().await;
     let m = app.manager().await;
     for _ in 0..4 {
-        logon_reply(&app, &m.email, "wrong-password-1")
+        app.logon_reply(&m.email, "wrong-password-1")
             .await
             .expect_error(401, "InvalidCredentials");
     }
-    logon_reply(&app, &m.email, PASSWORD).await.ok();
+    app.logon_reply(&m.email, PASSWORD).await.ok();
     for _ in 0..5 {
-        logon_reply(&app, &m.email, "wrong-password-1")
+        app.logon_reply(&m.email, "wrong-password-1")
             .await
             .expect_error(401, "InvalidCredentials");
     }
@@ -148,15 +138,15 @@ async fn a_successful_logon_clears_earlier_failures() {
 async fn keep_alive_slides_the_idle_expiry() {
     let app = TestApp::spawn().await;
     let m = app.manager().await;
-    app.sql("UPDATE sessions SET idle_expires_at = '2099-01-01 00:00:00'")
-        .await;
     let before = app
         .sql_strings("SELECT CAST(idle_expires_at AS TEXT) AS value FROM sessions")
         .await;
+    // Ten minutes later, a KeepAlive moves the idle expiry to an hour from then.
+    app.advance_clock(chrono::Duration::minutes(10));
     let body = app.get("KeepAlive", &m.token, &[]).await.ok();
     let expires =
         chrono::DateTime::parse_from_rfc3339(body["ExpiresAt"].as_str().unwrap()).unwrap();
-    let in_an_hour = chrono::Utc::now() + chrono::Duration::minutes(60);
+    let in_an_hour = app.ctx.clock.now_utc() + chrono::Duration::minutes(60);
     assert!(
         (expires.with_timezone(&chrono::Utc) - in_an_hour)
             .num_seconds()
@@ -224,11 +214,6 @@ async fn expired_sessions_are_refused_and_swept_offline() {
     assert_eq!(status_of(&app, &m.token, m.agent_id).await, 4);
 }
 
-fn reset_code(mail: &str) -> String {
-    let at = mail.find("reset code is: ").expect("mail has the code") + "reset code is: ".len();
-    mail[at..at + 32].to_owned()
-}
-
 #[tokio::test]
 async fn password_reset_by_mail_end_to_end() {
     let app = TestApp::spawn().await;
@@ -254,37 +239,23 @@ async fn password_reset_by_mail_end_to_end() {
         .await;
     assert_eq!(stored, vec![agentdesk::domain::token::hash(&code)]);
 
-    let set = |code: String, password: &'static str| {
-        app.call(
-            Method::POST,
-            "SetPassword",
-            None,
-            &[],
-            Some(json!({"ResetCode": code, "Password": password})),
-        )
-    };
-    set(code.clone(), "short")
+    app.set_password(&code, "short")
         .await
         .expect_field_error("Password");
-    set(code.clone(), "a-brand-new-password").await.ok();
+    app.set_password(&code, "a-brand-new-password").await.ok();
     app.get("KeepAlive", &a.token, &[])
         .await
         .expect_error(401, "InvalidSessionToken");
-    logon_reply(&app, &a.email, PASSWORD)
+    app.logon_reply(&a.email, PASSWORD)
         .await
         .expect_error(401, "InvalidCredentials");
-    logon_reply(&app, &a.email, "a-brand-new-password")
-        .await
-        .ok();
-    set(code, "another-password-2")
+    app.logon_reply(&a.email, "a-brand-new-password").await.ok();
+    app.set_password(&code, "another-password-2")
         .await
         .expect_error(400, "InvalidResetCode");
-    set(
-        "0123456789abcdef0123456789abcdef".into(),
-        "another-password-2",
-    )
-    .await
-    .expect_error(400, "InvalidResetCode");
+    app.set_password("0123456789abcdef0123456789abcdef", "another-password-2")
+        .await
+        .expect_error(400, "InvalidResetCode");
 }
 
 #[tokio::test]
@@ -321,16 +292,10 @@ async fn reset_codes_expire_and_unknown_addresses_get_no_mail() {
     .ok();
     let mails = app.wait_for_mails(1).await;
     assert_eq!(mails.len(), 1, "only the known address got a mail");
-    app.sql("UPDATE password_resets SET expires_at = '2000-01-01 00:00:00'")
-        .await;
+    // Codes expire after RESET_CODE_MINUTES (60).
+    app.advance_clock(chrono::Duration::minutes(61));
     let r = app
-        .call(
-            Method::POST,
-            "SetPassword",
-            None,
-            &[],
-            Some(json!({"ResetCode": reset_code(&mails[0]), "Password": "new-password-9"})),
-        )
+        .set_password(&reset_code(&mails[0]), "new-password-9")
         .await;
     r.expect_error(400, "InvalidResetCode");
 }

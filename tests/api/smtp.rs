@@ -1,9 +1,8 @@
 //! Mail over real SMTP (a sink on loopback) when `SMTP_URL` is set.
 
 use reqwest::Method;
-use serde_json::json;
 
-use crate::helpers::TestApp;
+use crate::helpers::{reset_code, TestApp};
 use crate::smtp_sink::SmtpSink;
 
 #[tokio::test]
@@ -33,17 +32,8 @@ async fn reset_mail_goes_over_smtp_when_configured() {
     );
     assert!(mails[0].contains(&m.email));
     assert!(mails[0].contains("Subject: Reset your agentdesk password"));
-    let at = mails[0].find("reset code is: ").unwrap() + "reset code is: ".len();
-    let code = &mails[0][at..at + 32];
-    let r = app
-        .call(
-            Method::POST,
-            "SetPassword",
-            None,
-            &[],
-            Some(json!({"ResetCode": code, "Password": "via-smtp-123"})),
-        )
-        .await;
+    let code = reset_code(&mails[0]);
+    let r = app.set_password(&code, "via-smtp-123").await;
     r.ok();
     app.logon(&m.email, "via-smtp-123").await;
     assert!(

@@ -75,12 +75,7 @@ async fn groups_and_tags_are_created_updated_and_listed() {
 async fn tag_rules() {
     let app = TestApp::spawn().await;
     let m = app.manager().await;
-    let gid = app
-        .post("CreateTagGroup", &m.token, json!({"Name": "G"}))
-        .await
-        .ok()["TagGroupID"]
-        .as_i64()
-        .unwrap();
+    let gid = app.tag_group(&m, "G").await;
     app.post("CreateTagGroup", &m.token, json!({"Name": "g"}))
         .await
         .expect_error(409, "NameAlreadyExists");
@@ -128,12 +123,7 @@ async fn tag_rules() {
 async fn a_tag_used_for_auto_tagging_cannot_be_deleted() {
     let app = TestApp::spawn().await;
     let m = app.manager().await;
-    let gid = app
-        .post("CreateTagGroup", &m.token, json!({"Name": "G"}))
-        .await
-        .ok()["TagGroupID"]
-        .as_i64()
-        .unwrap();
+    let gid = app.tag_group(&m, "G").await;
     let tid = app
         .post(
             "CreateTag",
@@ -195,12 +185,7 @@ async fn agents_read_tags_but_only_managers_change_them() {
     let app = TestApp::spawn().await;
     let m = app.manager().await;
     let a = app.agent(&m, &[]).await;
-    let gid = app
-        .post("CreateTagGroup", &m.token, json!({"Name": "G"}))
-        .await
-        .ok()["TagGroupID"]
-        .as_i64()
-        .unwrap();
+    let gid = app.tag_group(&m, "G").await;
     app.post("CreateTagGroup", &a.token, json!({"Name": "Mine"}))
         .await
         .expect_error(403, "Forbidden");
