@@ -1,5 +1,8 @@
 //! The one error type of the API: a stable code clients can match on, the HTTP status that goes
 //! with it, a human sentence and, for validation, the fields at fault.
+//!
+//! Over 400 lines because every code is written out twice on purpose (wire name, status), beside
+//! the test that pins them: one place to read the whole contract.
 
 use std::collections::BTreeMap;
 use std::fmt;

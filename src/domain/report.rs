@@ -1,5 +1,8 @@
 //! Reports and their schedules: which reports exist, the periods they cover and when a schedule
-//! is due, all in the desk's local time.
+//! is due, all in the desk's local time; DataInsight's periods; the states of a report run.
+//!
+//! Over 400 lines with its tests (about 300 without): the calendar rules of reporting are read
+//! together, and each is tested here against known dates.
 
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Timelike, Utc};
 use chrono_tz::Tz;

@@ -1,5 +1,8 @@
 //! The channel API, `/api/v2/chat/<name>`, called by channel servers with their `apiKey` header.
 //! Field names and patterns follow the Omnidesk chat controller.
+//!
+//! Over 400 lines because it is one API group of ten endpoints, each with its documented request
+//! type; the handlers themselves only parse and call one service function.
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};

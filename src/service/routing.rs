@@ -4,6 +4,9 @@
 //! with one conditional UPDATE (`state = unassigned`) and the affected-row count decides the winner.
 //! *Capacity is never exceeded*: every path that gives an agent a chat first takes a per-agent lock
 //! (`dialect::lock_key`; SQLite's single writer does the same), then counts the agent's open chats.
+//!
+//! Over 400 lines because every path that moves a chat between agents, queues and closed is here,
+//! next to the locks and checks those two rules depend on; split, they would be checked apart.
 
 use chrono::NaiveDateTime;
 use serde::Serialize;

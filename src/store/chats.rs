@@ -1,6 +1,9 @@
 //! Chats: the queue (GrabChat takes `oldest_waiting` with `claim`; AssignChat, ReAssignChat,
 //! TransferChat), closing (CloseChat, notifyUserEndChat), the list (GetChatList, GetChat), chat
 //! tags (AddTag, RemoveTag) and page visits (notifyUserVisited).
+//!
+//! Over 400 lines because it is the aggregate most endpoints touch: its queries share `ChatRow`,
+//! the state constants and the list filter, and read best beside each other.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
