@@ -40,7 +40,10 @@ static BUILD: LazyLock<Build> = LazyLock::new(|| {
     let hash = build_hash();
     let index = Assets::get("index.html")
         .map(|file| String::from_utf8_lossy(&file.data).into_owned())
-        .unwrap_or_else(|| "<!doctype html><title>agentdesk</title><p>The console is missing from this build.".into())
+        .unwrap_or_else(|| {
+            "<!doctype html><title>agentdesk</title><p>The console is missing from this build."
+                .into()
+        })
         .replace(BUILD_PLACEHOLDER, &format!("/console/{hash}/"))
         .into_bytes();
     Build { hash, index }
@@ -91,12 +94,12 @@ async fn asset(req: HttpRequest, path: web::Path<(String, String)>) -> HttpRespo
         .then(|| Assets::get(&file))
         .flatten();
     let Some(found) = found else {
-        return secure(
-            actix_web::ResponseError::error_response(&crate::error::ApiError::new(
+        return secure(actix_web::ResponseError::error_response(
+            &crate::error::ApiError::new(
                 crate::error::ErrorCode::NotFound,
                 format!("There is no console file {}", req.path()),
-            )),
-        );
+            ),
+        ));
     };
     let mut response = HttpResponse::Ok();
     response
