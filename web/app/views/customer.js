@@ -40,12 +40,13 @@ export function CustomerPanel({ chat, onBack }) {
     };
   }, [customer?.CustomerID, customer?.MobileNumber, chat.ChatID]);
 
-  const notes = chatMessages(chat.ChatID).filter((m) => m.Type === 'note');
-  const comments =
-    history?.comments ||
-    notes
-      .map((m) => ({ MessageID: m.MessageID, ChatID: m.ChatID, Author: m.Author, Comment: m.Message, CreatedAt: m.WhenPosted }))
-      .reverse();
+  // The customer's comments (FindCustomer) and this chat's notes, newest first, each once: a note
+  // added a moment ago is in the transcript before FindCustomer would say so.
+  const byId = new Map((history?.comments || []).map((c) => [c.MessageID, c]));
+  for (const m of chatMessages(chat.ChatID)) {
+    if (m.Type === 'note') byId.set(m.MessageID, { MessageID: m.MessageID, ChatID: m.ChatID, Author: m.Author, Comment: m.Message, CreatedAt: m.WhenPosted });
+  }
+  const comments = [...byId.values()].sort((a, b) => b.MessageID - a.MessageID);
   const previous = (history?.chats || []).filter((c) => c.ChatID !== chat.ChatID);
 
   return html`<aside class="customer" aria-labelledby="cust-h">

@@ -92,6 +92,7 @@ function Figures({ data, metric, setMetric }) {
     ['Average first response', duration(t.AverageFirstResponseSeconds)],
     ['Messages in / out', `${t.MessagesIn} / ${t.MessagesOut}`],
   ];
+  const metricName = (METRICS.find(([k]) => k === metric) || [metric, metric])[1];
   const rank = (list, nameOf) =>
     list
       .map((r) => ({ label: nameOf(r), value: r[metric] }))
@@ -129,8 +130,8 @@ function Figures({ data, metric, setMetric }) {
         </label>
       </header>
       <div class="rankings">
-        <div><h3>Agents</h3>${data.Agents.length ? html`<${BarList} title=${`${metric} per agent`} rows=${rank(data.Agents, (a) => a.Name)} format=${fmt(metric)} />` : html`<${Empty}>No agent activity.</${Empty}>`}</div>
-        <div><h3>Departments</h3>${data.Departments.length ? html`<${BarList} title=${`${metric} per department`} rows=${rank(data.Departments, (d) => d.Name)} format=${fmt(metric)} />` : html`<${Empty}>No department activity.</${Empty}>`}</div>
+        <div><h3>Agents</h3>${data.Agents.length ? html`<${BarList} title=${`${metricName} per agent`} rows=${rank(data.Agents, (a) => a.Name)} format=${fmt(metric)} />` : html`<${Empty}>No agent activity.</${Empty}>`}</div>
+        <div><h3>Departments</h3>${data.Departments.length ? html`<${BarList} title=${`${metricName} per department`} rows=${rank(data.Departments, (d) => d.Name)} format=${fmt(metric)} />` : html`<${Empty}>No department activity.</${Empty}>`}</div>
         <div><h3>Tags (chats started)</h3>${data.Tags.length ? html`<${BarList} title="Chats per tag" rows=${data.Tags.map((t) => ({ label: `${t.Name}`, value: t.Chats })).sort((a, b) => b.value - a.value)} />` : html`<${Empty}>No tagged chats.</${Empty}>`}</div>
       </div>
     </section>
