@@ -40,6 +40,7 @@ export function clock(date = new Date()) {
 /** 45 s, 3 min 10 s, 2 h 5 min. */
 export function duration(seconds) {
   if (seconds == null || Number.isNaN(seconds)) return '–';
+  if (seconds > 0 && seconds < 10 && !Number.isInteger(seconds)) return `${seconds.toFixed(1)} s`;
   const s = Math.max(0, Math.round(seconds));
   if (s < 60) return `${s} s`;
   if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;

@@ -50,6 +50,7 @@ export function Insight() {
   useEffect(() => {
     let live = true;
     setError(null);
+    setData(null);
     call('DataInsight', { query: { Period: period } }).then(
       (d) => live && setData(d),
       (e) => live && setError(e.message),
