@@ -2,6 +2,7 @@
 // buttons. Every input has a <label for>; every icon-only button an aria-label.
 import { html, useState, useRef, useEffect } from './html.js';
 import { ApiError } from './api.js';
+import { toast } from './store.js';
 
 let nextId = 0;
 export function useId(prefix = 'f') {
@@ -230,7 +231,8 @@ export function ActionButton({ onAction, children, class: cls = '', label, disab
       try {
         await onAction();
       } catch (e) {
-        onError ? onError(e) : (await import('./store.js')).toast(e.message, 'error');
+        if (onError) onError(e);
+        else toast(e.message, 'error');
       } finally {
         setBusy(false);
       }

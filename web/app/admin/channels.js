@@ -18,7 +18,11 @@ export function Channels() {
     form.submit(async (v) => {
       const body = { Name: v.Name, ChatServer: v.ChatServer };
       if (v.VerifiesIdentity) body.VerifiesIdentity = true;
-      setCreated(await call('CreateChannel', { body }));
+      const channel = await call('CreateChannel', { body });
+      if (v.VerifiesIdentity && !('VerifiesIdentity' in channel)) {
+        toast('This server does not know VerifiesIdentity: the channel was created without it', 'error');
+      }
+      setCreated(channel);
       form.reset({ Name: '', ChatServer: '', VerifiesIdentity: false });
       await reload();
     }, e);

@@ -64,9 +64,9 @@ function DepartmentForm({ department, perDepartmentLimit, onDone }) {
     form.submit(async () => {
       const body = { ...v, MenuIndex: num(v.MenuIndex) };
       if (body.MenuIndex == null) delete body.MenuIndex;
-      if (perDepartmentLimit || !d) body.MaxChatsPerAgent = num(v.MaxChatsPerAgent);
-      if (!perDepartmentLimit && d) delete body.MaxChatsPerAgent;
-      if (body.MaxChatsPerAgent == null) delete body.MaxChatsPerAgent;
+      // Only a server whose departments carry MaxChatsPerAgent knows the field.
+      if (perDepartmentLimit) body.MaxChatsPerAgent = num(v.MaxChatsPerAgent);
+      else delete body.MaxChatsPerAgent;
       if (d) {
         await call('UpdateDepartment', { body: { DepartmentID: d.DepartmentID, ...body } });
       } else {
@@ -88,9 +88,9 @@ function DepartmentForm({ department, perDepartmentLimit, onDone }) {
         ? html`<${Input} form=${form} name="NameInMenu" label="Name in the menu" hint="Defaults to the name" />
             <${Input} form=${form} name="MenuIndex" label="Menu option number" type="number" min="1" max="99" hint="1 to 99; empty takes the next free one" />`
         : null}
-      ${perDepartmentLimit || !d ? html`<${Input} form=${form} name="MaxChatsPerAgent" label="Most open chats per agent" type="number" min="0" hint="Empty = the desk's limit" />` : null}
+      ${perDepartmentLimit ? html`<${Input} form=${form} name="MaxChatsPerAgent" label="Most open chats per agent" type="number" min="0" hint="Empty = the desk's limit" />` : null}
     </div>
-    <p class="hint">Placeholders: <code>#CUSTOMERNAME#</code>, <code>#POSITIONINQUEUE#</code>, <code>#DEPARTMENTNAME#</code>.</p>
+    <p class="hint spaced">Placeholders: <code>#CUSTOMERNAME#</code>, <code>#POSITIONINQUEUE#</code>, <code>#DEPARTMENTNAME#</code>.</p>
     <div class="grid2">
       <div>
         <${TextArea} form=${form} name="WelcomeNew" label="Welcome text for new customers" />

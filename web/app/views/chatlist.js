@@ -52,7 +52,7 @@ export function ChatList({ selected }) {
               <span class="avatar" aria-hidden="true">${initials(customerName(c))}</span>
               <span class="chat-main">
                 <span class="chat-top"><span class="name">${customerName(c)}</span>
-                  <span class=${`wait ${alert ? 'alert' : ''}`} title="Waiting since ${time(c.QueuedAt)}">${alert ? '⚠ ' : ''}${duration(wait)}</span></span>
+                  <span class=${`wait ${alert ? 'alert' : ''}`} title="Waiting since ${time(c.QueuedAt)}">${alert ? "⚠ " : ""}${duration(Math.floor(wait))}</span></span>
                 <span class="chat-sub">${c.DepartmentName || 'Welcome menu'}${c.QueuePosition ? ` · #${c.QueuePosition}` : ''}</span>
                 <span class="preview">${c.LastMessageText || ''}</span>
               </span>

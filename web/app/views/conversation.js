@@ -338,8 +338,13 @@ function TransferDialog({ chat, onClose }) {
           chat.DepartmentID;
       }
       if (!departmentId) throw new Error('Choose the department to transfer to.');
-      await desk.transfer(chat.ChatID, { departmentId, agentId: v.To === 'agent' ? v.AgentID : null, note: v.Note.trim() });
-      toast(v.To === 'agent' ? `Transferred to ${chosenAgent.Name}` : `Transferred to ${departmentName(departmentId)}`);
+      const moved = await desk.transfer(chat.ChatID, { departmentId, agentId: v.To === 'agent' ? v.AgentID : null, note: v.Note.trim() });
+      if (v.To === 'agent' && moved.AgentID !== v.AgentID) {
+        // A server without transfers to an agent queues the chat in the department instead.
+        toast(`Queued in ${departmentName(departmentId)}: this server can't hand a chat to an agent directly`);
+      } else {
+        toast(v.To === 'agent' ? `Transferred to ${chosenAgent.Name}` : `Transferred to ${departmentName(departmentId)}`);
+      }
       onClose();
       navigate('desk');
     }, e);
