@@ -1,6 +1,5 @@
-// The event stream client. One EventSource on /api/GetEvents; the browser resends Last-Event-ID
-// itself when it reconnects, and when the stream has to be opened anew (the server closed it, or
-// answered an error) it starts after the last id seen, passed as the LastEventID query parameter.
+// The event stream client. One EventSource on /api/GetEvents; whenever the stream ends or fails
+// it is opened anew after the last id seen, passed as the LastEventID query parameter.
 // Ids are opaque: they are remembered, never parsed. An id seen before is dropped, so a replay after
 // a reconnect repeats nothing. While the stream can't be had, `onDown` lets the caller poll.
 import { eventsUrl } from './api.js';
@@ -80,23 +79,22 @@ export class EventStream {
     };
     source.onerror = () => {
       if (source !== this.source) return;
-      if (source.readyState === EventSource.CLOSED) {
-        // Refused (an error status, or not an event stream): open a new one later, after the
-        // last id seen; meanwhile the caller keeps the desk fresh another way.
-        source.close();
-        this.source = null;
-        this.failures += 1;
-        if (!this.down) {
-          this.down = true;
-          this.handlers.onDown?.();
-        }
-        this.handlers.onStatus('polling');
-        const delay = Math.min(60_000, 2000 * 2 ** Math.min(this.failures - 1, 5));
-        this.retry = setTimeout(() => this.connect(), delay);
-      } else {
-        // The browser is reconnecting by itself, sending Last-Event-ID.
-        this.handlers.onStatus('connecting');
+      // The console reconnects itself rather than leaving it to the browser, so every new stream
+      // names the last id seen in its URL (LastEventID): resuming never depends on how a proxy or
+      // the browser treats the Last-Event-ID header.
+      const refused = source.readyState === EventSource.CLOSED;
+      source.close();
+      this.source = null;
+      this.failures += 1;
+      // Refused (an error status, or not an event stream), or dropped again and again: keep the
+      // desk fresh another way until the stream is back.
+      if (!this.down && (refused || this.failures >= 3)) {
+        this.down = true;
+        this.handlers.onDown?.();
       }
+      this.handlers.onStatus(this.down ? 'polling' : 'connecting');
+      const delay = Math.min(60_000, 1000 * 2 ** Math.min(this.failures - 1, 6));
+      this.retry = setTimeout(() => this.connect(), delay);
     };
     for (const name of EVENT_NAMES) source.addEventListener(name, (event) => this.receive(name, event));
   }
