@@ -6,6 +6,7 @@ pub mod canned_responses;
 pub mod channel_api;
 pub mod channels;
 pub mod chats;
+pub mod console;
 pub mod customers;
 pub mod departments;
 pub mod health;
@@ -32,6 +33,7 @@ use input::{BodyLimit, UPLOAD_BODY_LIMIT};
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(get("/health", health::health))
         .service(get("/ready", health::ready))
+        .configure(console::configure)
         .service(openapi::service())
         .service(
             web::scope("/api/v2/chat")

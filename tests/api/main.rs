@@ -7,6 +7,7 @@ mod channel_api;
 mod channel_helpers;
 mod chat_routing;
 mod chats;
+mod console;
 mod conventions;
 mod customers;
 mod delivery;

@@ -1,0 +1,79 @@
+// Logon, and the password reset: ask for a code by mail, then set a new password with it. The
+// reset mail's link (/reset-password?ResetCode=...) opens the second step with the code filled in.
+import { html, useState } from '../html.js';
+import { call } from '../api.js';
+import { useForm, Input, FormError } from '../ui.js';
+
+export function Login({ onLogon, notice }) {
+  const code = new URLSearchParams(location.search).get('ResetCode');
+  const [mode, setMode] = useState(code ? 'set' : 'logon');
+  const [info, setInfo] = useState(notice);
+  const go = (next, message = null) => {
+    setInfo(message);
+    setMode(next);
+  };
+  return html`<main class="login">
+    <div class="login-card">
+      <h1 class="brand"><span class="logo" aria-hidden="true"></span> agentdesk</h1>
+      ${info ? html`<p class="notice" role="status">${info}</p>` : null}
+      ${mode === 'logon' ? html`<${Logon} onLogon=${onLogon} go=${go} />` : null}
+      ${mode === 'request' ? html`<${RequestReset} go=${go} />` : null}
+      ${mode === 'set' ? html`<${SetPassword} code=${code} go=${go} />` : null}
+    </div>
+  </main>`;
+}
+
+function Logon({ onLogon, go }) {
+  const form = useForm({ EmailAddress: '', Password: '' });
+  const submit = (e) =>
+    form.submit(async (v) => {
+      const answer = await call('AgentLogon', { body: v });
+      await onLogon(answer);
+    }, e);
+  return html`<form onSubmit=${submit} aria-label="Log on" novalidate>
+    <h2>Log on</h2>
+    <${Input} form=${form} name="EmailAddress" label="Email address" type="email" autocomplete="username" required autofocus />
+    <${Input} form=${form} name="Password" label="Password" type="password" autocomplete="current-password" required />
+    <${FormError} form=${form} />
+    <button type="submit" class="primary wide" disabled=${form.busy}>${form.busy ? 'Logging on…' : 'Log on'}</button>
+    <p class="links">
+      <button type="button" class="link" onClick=${() => go('request')}>Forgot your password?</button>
+      <button type="button" class="link" onClick=${() => go('set')}>I have a reset code</button>
+    </p>
+  </form>`;
+}
+
+function RequestReset({ go }) {
+  const form = useForm({ EmailAddress: '' });
+  const submit = (e) =>
+    form.submit(async (v) => {
+      await call('RequestPasswordReset', { body: v });
+      go('set', `If ${v.EmailAddress} belongs to an agent, a reset code is on its way. Enter it below.`);
+    }, e);
+  return html`<form onSubmit=${submit} aria-label="Reset password" novalidate>
+    <h2>Reset your password</h2>
+    <p class="hint">We mail you a code that works once, for an hour.</p>
+    <${Input} form=${form} name="EmailAddress" label="Email address" type="email" autocomplete="username" required autofocus />
+    <${FormError} form=${form} />
+    <button type="submit" class="primary wide" disabled=${form.busy}>Mail me a code</button>
+    <p class="links"><button type="button" class="link" onClick=${() => go('logon')}>Back to log on</button></p>
+  </form>`;
+}
+
+function SetPassword({ code, go }) {
+  const form = useForm({ ResetCode: code || '', Password: '' });
+  const submit = (e) =>
+    form.submit(async (v) => {
+      await call('SetPassword', { body: v });
+      history.replaceState(null, '', '/');
+      go('logon', 'Your password is set. Log on with it.');
+    }, e);
+  return html`<form onSubmit=${submit} aria-label="Set a new password" novalidate>
+    <h2>Set a new password</h2>
+    <${Input} form=${form} name="ResetCode" label="Reset code" autocomplete="one-time-code" required autofocus=${!code} />
+    <${Input} form=${form} name="Password" label="New password" type="password" autocomplete="new-password" hint="8 to 256 characters" required autofocus=${!!code} />
+    <${FormError} form=${form} />
+    <button type="submit" class="primary wide" disabled=${form.busy}>Set password</button>
+    <p class="links"><button type="button" class="link" onClick=${() => go('logon')}>Back to log on</button></p>
+  </form>`;
+}
