@@ -9,6 +9,7 @@ use std::time::Duration;
 use anyhow::{bail, Context};
 
 use crate::db::DatabaseUrl;
+use crate::domain::netlist::IpRange;
 
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -39,6 +40,29 @@ pub struct Config {
     /// First retry delay of a report whose mail failed; doubles per attempt.
     pub report_retry: Duration,
     pub report_max_attempts: i32,
+    /// Failed logons allowed per source address (whatever the account) within the window.
+    pub logon_max_failures_per_address: i64,
+    /// Proxies whose `X-Forwarded-For` hop names the client (CIDRs); empty: the peer is the client.
+    pub trusted_proxies: Vec<IpRange>,
+    /// Reset mails per account within `password_reset_window`; more requests send nothing.
+    pub password_reset_max: i64,
+    pub password_reset_window: Duration,
+    /// Password hashes and checks at a time (argon2id: ~19 MiB and a core each).
+    pub password_hash_concurrency: usize,
+    /// Requests carrying a file at a time.
+    pub upload_concurrency: usize,
+    /// How long a request waits for a place among the password checks or uploads before 503.
+    pub busy_wait: Duration,
+    /// Private networks a channel server may be on anyway (loopback, RFC 1918 ... are refused
+    /// otherwise).
+    pub channel_allowed_networks: Vec<IpRange>,
+    /// Calls to channel servers in flight, in all and per channel server.
+    pub delivery_concurrency: usize,
+    pub delivery_concurrency_per_server: usize,
+    /// Consecutive failures after which a channel server is left alone for `delivery_pause`
+    /// (doubling while it keeps failing, at most 10 minutes).
+    pub delivery_breaker_failures: u32,
+    pub delivery_pause: Duration,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -81,6 +105,18 @@ impl Config {
                     .with_context(|| format!("{k} must be a whole number, not `{v}`")),
             }
         };
+        let ranges = |k: &str| -> anyhow::Result<Vec<IpRange>> {
+            get(k)
+                .map(|v| {
+                    v.split(',')
+                        .map(str::trim)
+                        .filter(|r| !r.is_empty())
+                        .map(|r| IpRange::parse(r).map_err(|e| anyhow::anyhow!("{k}: {e}")))
+                        .collect()
+                })
+                .unwrap_or_else(|| Ok(Vec::new()))
+        };
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         let database_url =
             DatabaseUrl::parse(&get("DATABASE_URL").unwrap_or_else(|| "agentdesk.db".into()))
                 .map_err(anyhow::Error::msg)?;
@@ -134,6 +170,22 @@ impl Config {
             report_poll: Duration::from_secs(number("REPORT_POLL_SECONDS", 30)?.max(1)),
             report_retry: Duration::from_secs(number("REPORT_RETRY_SECONDS", 60)?.clamp(1, 86_400)),
             report_max_attempts: number("REPORT_MAX_ATTEMPTS", 5)?.clamp(1, 50) as i32,
+            logon_max_failures_per_address: number("LOGON_MAX_FAILURES_PER_ADDRESS", 30)? as i64,
+            trusted_proxies: ranges("TRUSTED_PROXIES")?,
+            password_reset_max: number("PASSWORD_RESET_MAX", 3)?.max(1) as i64,
+            password_reset_window: Duration::from_secs(
+                60 * number("PASSWORD_RESET_WINDOW_MINUTES", 15)?.max(1),
+            ),
+            password_hash_concurrency: number("PASSWORD_HASH_CONCURRENCY", cores as u64)?
+                .clamp(1, 64) as usize,
+            upload_concurrency: number("UPLOAD_CONCURRENCY", 4)?.clamp(1, 256) as usize,
+            busy_wait: Duration::from_millis(number("BUSY_WAIT_MS", 2000)?.clamp(10, 60_000)),
+            channel_allowed_networks: ranges("CHANNEL_ALLOWED_NETWORKS")?,
+            delivery_concurrency: number("DELIVERY_CONCURRENCY", 32)?.clamp(1, 1024) as usize,
+            delivery_concurrency_per_server: number("DELIVERY_CONCURRENCY_PER_SERVER", 4)?
+                .clamp(1, 256) as usize,
+            delivery_breaker_failures: number("DELIVERY_BREAKER_FAILURES", 3)?.clamp(1, 100) as u32,
+            delivery_pause: Duration::from_secs(number("DELIVERY_PAUSE_SECONDS", 30)?.max(1)),
         })
     }
 }
@@ -165,5 +217,12 @@ mod tests {
         assert!(Config::from_vars(&vars(&[("SESSION_IDLE_MINUTES", "x")])).is_err());
         assert!(Config::from_vars(&vars(&[("SMTP_URL", "http://x")])).is_err());
         assert!(Config::from_vars(&vars(&[("LOG_FORMAT", "xml")])).is_err());
+        assert!(Config::from_vars(&vars(&[("TRUSTED_PROXIES", "10.0.0.0/33")])).is_err());
+        let c = Config::from_vars(&vars(&[(
+            "CHANNEL_ALLOWED_NETWORKS",
+            "127.0.0.0/8, 10.1.2.3",
+        )]))
+        .unwrap();
+        assert_eq!(c.channel_allowed_networks.len(), 2);
     }
 }

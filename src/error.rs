@@ -56,6 +56,7 @@ pub enum ErrorCode {
     TooManyLogonAttempts,
     InternalError,
     DatabaseUnavailable,
+    ServerBusy,
 }
 
 impl ErrorCode {
@@ -108,6 +109,7 @@ impl ErrorCode {
             TooManyLogonAttempts => "TooManyLogonAttempts",
             InternalError => "InternalError",
             DatabaseUnavailable => "DatabaseUnavailable",
+            ServerBusy => "ServerBusy",
         }
     }
 
@@ -154,7 +156,7 @@ impl ErrorCode {
             ClientVersionTooOld => StatusCode::UPGRADE_REQUIRED,
             TooManyLogonAttempts => StatusCode::TOO_MANY_REQUESTS,
             InternalError => StatusCode::INTERNAL_SERVER_ERROR,
-            DatabaseUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            DatabaseUnavailable | ServerBusy => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 }
@@ -245,6 +247,16 @@ impl ApiError {
             )
         }
         .with_retry_after(2)
+    }
+
+    /// Too many expensive requests (password checks, uploads) are in flight: 503 with
+    /// `Retry-After`, before any of the work is done.
+    pub fn server_busy(what: &str, retry_after_secs: u64) -> Self {
+        Self::new(
+            ErrorCode::ServerBusy,
+            format!("The server is busy with other {what}; try again shortly"),
+        )
+        .with_retry_after(retry_after_secs)
     }
 
     /// What really went wrong, when the client was told something generic.

@@ -31,9 +31,11 @@ impl Application {
         migrate_in_background(ctx.clone()).await;
         worker::spawn_all(ctx.clone());
         let data = web::Data::from(ctx.clone());
+        let gates = web::Data::new(http::gates::Gates::from_config(&ctx.config));
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(data.clone())
+                .app_data(gates.clone())
                 .wrap(middleware::from_fn(telemetry::log_request))
                 .configure(http::configure)
         })

@@ -50,7 +50,8 @@ diesel::table! {
 diesel::table! {
     logon_failures (id) {
         id -> BigInt,
-        email_key -> Text,
+        source -> Text,
+        email_key -> Nullable<Text>,
         failed_at -> Timestamp,
     }
 }
@@ -152,6 +153,7 @@ diesel::table! {
         signing_secret -> Text,
         created_at -> Timestamp,
         deleted_at -> Nullable<Timestamp>,
+        verifies_identity -> Bool,
     }
 }
 
@@ -164,6 +166,7 @@ diesel::table! {
         email_key -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        identity_scope -> BigInt,
     }
 }
 
@@ -186,6 +189,9 @@ diesel::table! {
         last_message_text -> Nullable<Text>,
         agent_unread -> Integer,
         customer_typing_at -> Nullable<Timestamp>,
+        visitor_name -> Nullable<Text>,
+        visitor_email -> Nullable<Text>,
+        visitor_phone -> Nullable<Text>,
     }
 }
 

@@ -2,6 +2,7 @@
 //! type, so invalid data cannot travel inward. Parse errors are a sentence about the value; the HTTP
 //! layer adds the field name.
 
+pub mod addresses;
 pub mod agent;
 pub mod attachment;
 pub mod channel_fields;

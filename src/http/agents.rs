@@ -4,6 +4,7 @@ use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::gates::Gates;
 use super::input::Input;
 use super::params::{id, ids, Bool, Fields, Int, List};
 use super::respond::{json, run};
@@ -47,6 +48,7 @@ fn mobile(raw: String) -> Result<Option<PhoneNumber>, String> {
     responses((status = 200, body = AgentView), (status = 409, description = "EmailAlreadyExists")))]
 pub async fn create_agent(
     ctx: web::Data<Ctx>,
+    gates: web::Data<Gates>,
     _: Manager,
     Input(req): Input<CreateAgentRequest>,
 ) -> ApiResult<HttpResponse> {
@@ -72,6 +74,11 @@ pub async fn create_agent(
             password: password?,
         })
     })?;
+    // Hashing the password is argon2 work, bounded like every other.
+    let _place = match new.password {
+        Some(_) => Some(gates.passwords.enter().await?),
+        None => None,
+    };
     Ok(json(
         run(&ctx, move |ctx| agents::create_agent(ctx, new)).await?,
     ))

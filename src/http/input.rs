@@ -4,23 +4,22 @@
 
 use actix_web::dev::Payload;
 use actix_web::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
-use actix_web::{FromRequest, HttpRequest};
+use actix_web::{FromRequest, HttpMessage, HttpRequest};
 use futures_util::future::LocalBoxFuture;
 use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
+use super::multipart::{self, MultipartLimits};
 use crate::error::{ApiError, ApiResult, ErrorCode};
 
-/// The largest body a route accepts; set per route with `.app_data(BodyLimit(..))`.
+/// The largest body a route accepts; set per route with `.app_data(BodyLimit(..))`, or per request
+/// in the request's extensions (the upload gate does, from `MaxAttachmentMB`).
 #[derive(Clone, Copy, Debug)]
 pub struct BodyLimit(pub usize);
 
 /// Bodies of configuration endpoints are small.
 pub const DEFAULT_BODY_LIMIT: usize = 64 * 1024;
-
-/// The largest body of an endpoint that takes a file: `MaxAttachmentMB` (at most 25) in base64.
-pub const UPLOAD_BODY_LIMIT: usize = 36 * 1024 * 1024;
 
 pub struct Input<T>(pub T);
 
@@ -33,8 +32,13 @@ impl<T: DeserializeOwned + 'static> FromRequest for Input<T> {
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let mut fields = pairs_to_fields(form_urlencoded::parse(req.query_string().as_bytes()));
+        // A limit set for this request (the upload gate's, from MaxAttachmentMB) wins over the
+        // route's.
         let limit = req
-            .app_data::<BodyLimit>()
+            .extensions()
+            .get::<BodyLimit>()
+            .copied()
+            .or_else(|| req.app_data::<BodyLimit>().copied())
             .map_or(DEFAULT_BODY_LIMIT, |l| l.0);
         let content_type = req
             .headers()
@@ -59,8 +63,10 @@ impl<T: DeserializeOwned + 'static> FromRequest for Input<T> {
                 return Err(too_large(limit));
             }
             if content_type.as_deref() == Some("multipart/form-data") {
-                fields.extend(read_multipart(&headers, payload, limit).await?);
-                return decode(fields).map(Input);
+                let limits = MultipartLimits::for_body(limit);
+                let (parts, files) = multipart::read(&headers, payload, limits, &RESERVED).await?;
+                fields.extend(parts);
+                return multipart::with_file_parts(files, || decode(fields)).map(Input);
             }
             let body = read_limited(&mut payload, limit).await?;
             if !body.iter().all(u8::is_ascii_whitespace) {
@@ -71,7 +77,8 @@ impl<T: DeserializeOwned + 'static> FromRequest for Input<T> {
     }
 }
 
-fn too_large(limit: usize) -> ApiError {
+/// 413 for a body over `limit`.
+pub fn too_large(limit: usize) -> ApiError {
     ApiError::new(
         ErrorCode::PayloadTooLarge,
         format!("The request body is larger than {limit} bytes"),
@@ -89,60 +96,6 @@ async fn read_limited(payload: &mut Payload, limit: usize) -> ApiResult<Vec<u8>>
         body.extend_from_slice(&chunk);
     }
     Ok(body)
-}
-
-/// Multipart parts as fields: text parts as strings, file parts as
-/// `{"FileName", "ContentType", "Base64"}` (what [`super::params::FileData`] reads).
-async fn read_multipart(
-    headers: &actix_web::http::header::HeaderMap,
-    payload: Payload,
-    limit: usize,
-) -> ApiResult<Map<String, Value>> {
-    use base64::Engine;
-    let mut multipart = actix_multipart::Multipart::new(headers, payload);
-    let mut fields = Map::new();
-    let mut total = 0usize;
-    while let Some(part) = multipart.next().await {
-        let mut part = part.map_err(|e| {
-            ApiError::field("Body", format!("is not valid multipart/form-data: {e}"))
-        })?;
-        let disposition = part.content_disposition().cloned();
-        let name = disposition
-            .as_ref()
-            .and_then(|d| d.get_name())
-            .unwrap_or("")
-            .to_owned();
-        let file_name = disposition
-            .as_ref()
-            .and_then(|d| d.get_filename())
-            .map(str::to_owned);
-        let content_type = part.content_type().map(|m| m.essence_str().to_owned());
-        let mut data = Vec::new();
-        while let Some(chunk) = part.next().await {
-            let chunk =
-                chunk.map_err(|e| ApiError::field(&name, format!("could not be read: {e}")))?;
-            total += chunk.len();
-            if total > limit {
-                return Err(too_large(limit));
-            }
-            data.extend_from_slice(&chunk);
-        }
-        if name.is_empty() || RESERVED.iter().any(|r| r.eq_ignore_ascii_case(&name)) {
-            continue;
-        }
-        let value = match file_name {
-            Some(file_name) => serde_json::json!({
-                "FileName": file_name,
-                "ContentType": content_type,
-                "Base64": base64::engine::general_purpose::STANDARD.encode(&data),
-            }),
-            None => Value::String(
-                String::from_utf8(data).map_err(|_| ApiError::field(&name, "is not UTF-8 text"))?,
-            ),
-        };
-        fields.insert(name, value);
-    }
-    Ok(fields)
 }
 
 fn merge_body(

@@ -6,12 +6,15 @@ pub mod canned_responses;
 pub mod channel_api;
 pub mod channels;
 pub mod chats;
+pub mod client_address;
 pub mod console;
 pub mod customers;
 pub mod departments;
+pub mod gates;
 pub mod health;
 pub mod input;
 pub mod messages;
+pub mod multipart;
 pub mod openapi;
 pub mod params;
 pub mod reports;
@@ -26,7 +29,6 @@ use actix_web::http::Method;
 use actix_web::{middleware, web, Handler, HttpRequest, HttpResponse, Resource, Responder};
 
 use crate::error::{ApiError, ApiResult, ErrorCode};
-use input::{BodyLimit, UPLOAD_BODY_LIMIT};
 
 /// Registers every route. Order matters: the docs and the channel API are matched before the
 /// `/api/<Name>` scope, which requires `Version`.
@@ -53,7 +55,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 ))
                 .service(
                     post("/addAttachment", channel_api::add_attachment)
-                        .app_data(BodyLimit(UPLOAD_BODY_LIMIT)),
+                        .wrap(middleware::from_fn(gates::upload_gate)),
                 )
                 .service(post("/checkOriginAndIP", channel_api::check_origin_and_ip))
                 .service(get(
@@ -126,7 +128,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(get("/ExportChat", chats::export_chat))
                 .service(
                     post("/SendMessage", messages::send_message)
-                        .app_data(BodyLimit(UPLOAD_BODY_LIMIT)),
+                        .wrap(middleware::from_fn(gates::upload_gate)),
                 )
                 .service(get("/GetChatMessages", messages::get_chat_messages))
                 .service(get_or_post("/MarkChatRead", messages::mark_chat_read))

@@ -191,43 +191,79 @@ pub struct FileData {
 
 impl<'de> Deserialize<'de> for FileData {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        use base64::Engine;
-        #[derive(Deserialize)]
-        #[serde(rename_all = "PascalCase")]
-        struct Part {
-            file_name: Option<String>,
-            content_type: Option<String>,
-            base64: String,
-        }
-        let decode = |s: &str| {
-            let cleaned: String = s
-                .split_once("base64,")
-                .map_or(s, |(_, data)| data)
-                .chars()
-                .filter(|c| !c.is_whitespace())
-                .collect();
-            base64::engine::general_purpose::STANDARD
-                .decode(cleaned.as_bytes())
-                .map_err(|e| de::Error::custom(format!("is not valid base64: {e}")))
+        d.deserialize_any(FileDataVisitor)
+    }
+}
+
+struct FileDataVisitor;
+
+impl<'de> Visitor<'de> for FileDataVisitor {
+    type Value = FileData;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("base64 text or a file")
+    }
+
+    fn visit_str<E: de::Error>(self, s: &str) -> Result<FileData, E> {
+        Ok(FileData {
+            file_name: None,
+            content_type: None,
+            bytes: decode_base64(s).map_err(E::custom)?,
+        })
+    }
+
+    /// A multipart file part (its bytes as received, see `multipart::with_file_parts`), or an
+    /// object with `FileName`, `ContentType` and `Base64`.
+    fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<FileData, A::Error> {
+        let mut file = FileData {
+            file_name: None,
+            content_type: None,
+            bytes: Vec::new(),
         };
-        match serde_json::Value::deserialize(d)? {
-            serde_json::Value::String(s) => Ok(FileData {
-                file_name: None,
-                content_type: None,
-                bytes: decode(&s)?,
-            }),
-            other => {
-                let part = Part::deserialize(other).map_err(|e| {
-                    de::Error::custom(format!("expected base64 text or a file: {e}"))
-                })?;
-                Ok(FileData {
-                    file_name: part.file_name,
-                    content_type: part.content_type,
-                    bytes: decode(&part.base64)?,
-                })
+        let mut found = false;
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                super::multipart::FILE_PART_KEY => {
+                    let index: usize = map.next_value()?;
+                    let part = super::multipart::take_file_part(index)
+                        .ok_or_else(|| de::Error::custom("refers to no file part"))?;
+                    file.file_name = part.file_name;
+                    file.content_type = part.content_type;
+                    file.bytes = part.bytes.into();
+                    found = true;
+                }
+                "FileName" => file.file_name = map.next_value()?,
+                "ContentType" => file.content_type = map.next_value()?,
+                "Base64" => {
+                    let text: String = map.next_value()?;
+                    file.bytes = decode_base64(&text).map_err(de::Error::custom)?;
+                    found = true;
+                }
+                _ => {
+                    map.next_value::<de::IgnoredAny>()?;
+                }
             }
         }
+        if !found {
+            return Err(de::Error::custom("expected base64 text or a file"));
+        }
+        Ok(file)
     }
+}
+
+/// Decodes base64 text once, straight from the text (an optional `data:...;base64,` prefix and
+/// line breaks allowed); only text with white space in it is compacted first.
+fn decode_base64(text: &str) -> Result<Vec<u8>, String> {
+    use base64::Engine;
+    let data = text.split_once("base64,").map_or(text, |(_, data)| data);
+    let engine = &base64::engine::general_purpose::STANDARD;
+    let decoded = if data.bytes().any(|b| b.is_ascii_whitespace()) {
+        let compact: Vec<u8> = data.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
+        engine.decode(compact)
+    } else {
+        engine.decode(data)
+    };
+    decoded.map_err(|e| format!("is not valid base64: {e}"))
 }
 
 impl FileData {

@@ -5,6 +5,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::client_address::ClientAddress;
+use super::gates::Gates;
 use super::input::Input;
 use super::params::{field, Fields};
 use super::respond::{json, run, success, Success};
@@ -24,9 +26,12 @@ pub struct AgentLogonRequest {
 /// Logs an agent on and returns a new session token.
 #[utoipa::path(post, path = "/api/AgentLogon", tag = "Authentication", request_body = AgentLogonRequest,
     responses((status = 200, body = LogonView), (status = 401, description = "InvalidCredentials"),
-              (status = 403, description = "AgentDisabled"), (status = 429, description = "TooManyLogonAttempts")))]
+              (status = 403, description = "AgentDisabled"), (status = 429, description = "TooManyLogonAttempts"),
+              (status = 503, description = "ServerBusy: too many password checks at once")))]
 pub async fn agent_logon(
     ctx: web::Data<Ctx>,
+    gates: web::Data<Gates>,
+    ClientAddress(source): ClientAddress,
     Input(req): Input<AgentLogonRequest>,
 ) -> ApiResult<HttpResponse> {
     let mut f = Fields::default();
@@ -35,8 +40,9 @@ pub async fn agent_logon(
         f.add("Password", "is required");
     }
     let email = f.build(|| email)?;
+    let _place = gates.passwords.enter().await?;
     let view = run(&ctx, move |ctx| {
-        auth::agent_logon(ctx, &email, &req.password)
+        auth::agent_logon(ctx, &email, &req.password, source)
     })
     .await?;
     Ok(json(view))
@@ -74,13 +80,20 @@ pub struct RequestPasswordResetRequest {
     responses((status = 200, body = Success)))]
 pub async fn request_password_reset(
     ctx: web::Data<Ctx>,
+    gates: web::Data<Gates>,
     Input(req): Input<RequestPasswordResetRequest>,
 ) -> ApiResult<HttpResponse> {
     let email = field("EmailAddress", EmailAddress::parse(&req.email_address))?;
-    // Answer before any lookup or mail, so the response time says nothing about the address.
+    // Answer before any lookup or mail, so the response (and its time) says nothing about the
+    // address; a flood of requests finds the background places taken and sends nothing.
+    let Some(place) = gates.resets.try_enter() else {
+        tracing::warn!("password reset dropped: too many in progress");
+        return Ok(success());
+    };
     let ctx = ctx.into_inner();
     actix_web::rt::spawn(async move {
         let sent = web::block(move || passwords::request_password_reset(&ctx, &email)).await;
+        drop(place);
         if let Ok(Err(e)) = sent {
             tracing::warn!(error = %format_args!("{e:#}"), "password reset mail not sent");
         }
@@ -100,6 +113,7 @@ pub struct SetPasswordRequest {
     responses((status = 200, body = Success), (status = 400, description = "InvalidResetCode or ValidationFailed")))]
 pub async fn set_password(
     ctx: web::Data<Ctx>,
+    gates: web::Data<Gates>,
     Input(req): Input<SetPasswordRequest>,
 ) -> ApiResult<HttpResponse> {
     let mut f = Fields::default();
@@ -108,6 +122,7 @@ pub async fn set_password(
         f.add("ResetCode", "is required");
     }
     let password = f.build(|| password)?;
+    let _place = gates.passwords.enter().await?;
     run(&ctx, move |ctx| {
         passwords::set_password(ctx, &req.reset_code, &password)
     })

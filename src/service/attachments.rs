@@ -59,6 +59,13 @@ pub(crate) fn view(meta: AttachmentMeta) -> AttachmentView {
     }
 }
 
+/// The largest body a request carrying a file may have: `MaxAttachmentMB` as base64 (4 bytes for
+/// every 3), with room for the request's other fields and multipart boundaries.
+pub fn upload_body_limit(ctx: &Ctx) -> ApiResult<usize> {
+    let max_mb = settings::cached_number(ctx, SettingKey::MaxAttachmentMB)?.max(1) as usize;
+    Ok(max_mb * 1024 * 1024 / 3 * 4 + 64 * 1024)
+}
+
 /// Checks an upload against the desk's `MaxAttachmentMB`; `field` names the request field at fault.
 pub(crate) fn check_size(c: &mut DbConnection, bytes: usize, field: &str) -> ApiResult<()> {
     let max_mb = settings::number(c, SettingKey::MaxAttachmentMB)?;

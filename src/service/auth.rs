@@ -1,5 +1,7 @@
-//! Sessions: logon with a per-address failure limit, token authentication with a sliding idle
+//! Sessions: logon with per-address failure limits, token authentication with a sliding idle
 //! expiry, keep-alive, logoff and the sweep of expired sessions.
+
+use std::net::IpAddr;
 
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 
@@ -31,32 +33,60 @@ fn to_duration(d: std::time::Duration) -> Duration {
     Duration::from_std(d).unwrap_or(Duration::MAX)
 }
 
-/// AgentLogon. Every attempt is recorded first, under a per-address lock, so that more than
-/// `LOGON_MAX_FAILURES` attempts within the window are refused even when they arrive together; a
-/// successful logon clears the record.
-pub fn agent_logon(ctx: &Ctx, email: &EmailAddress, password: &str) -> ApiResult<LogonView> {
+/// AgentLogon from `source` (the client's address). Failures count per (source, account) and per
+/// source (see `logon_throttle`). An attempt for a known account is recorded before its password
+/// is checked, under a lock on (source, account), so more than `LOGON_MAX_FAILURES` attempts are
+/// refused even when they arrive together; a successful logon clears that record.
+pub fn agent_logon(
+    ctx: &Ctx,
+    email: &EmailAddress,
+    password: &str,
+    source: IpAddr,
+) -> ApiResult<LogonView> {
     let key = email.key();
+    let source = source.to_string();
     let window = to_duration(ctx.config.logon_failure_window);
     let started = ctx.now();
-    ctx.write(|c| {
-        dialect::lock_key(c, &format!("logon:{key}"))?;
-        let (failures, oldest) = logon_failures::recent(c, &key, started - window)?;
-        if failures >= ctx.config.logon_max_failures {
-            let retry = oldest
-                .map_or(window, |t| t + window - started)
-                .num_seconds()
-                .max(1) as u64;
-            return Err(ApiError::new(
-                ErrorCode::TooManyLogonAttempts,
-                "Too many failed logons for this address; try again later",
-            )
-            .with_retry_after(retry));
-        }
-        logon_failures::insert(c, &key, started)?;
-        Ok(())
-    })?;
-
+    let since = started - window;
+    let too_many = |oldest: Option<NaiveDateTime>| {
+        let retry = oldest
+            .map_or(window, |t| t + window - started)
+            .num_seconds()
+            .max(1) as u64;
+        ApiError::new(
+            ErrorCode::TooManyLogonAttempts,
+            "Too many failed logons from this address; try again later",
+        )
+        .with_retry_after(retry)
+    };
     let agent = ctx.read(|c| agents::find_by_email_key(c, &key))?;
+    if agent.is_some() {
+        ctx.write(|c| {
+            dialect::lock_key(c, &format!("logon:{source}:{key}"))?;
+            let (for_account, oldest) = logon_failures::recent(c, &source, Some(&key), since)?;
+            if for_account >= ctx.config.logon_max_failures {
+                return Err(too_many(oldest));
+            }
+            let (from_source, oldest) = logon_failures::recent(c, &source, None, since)?;
+            let from_source = from_source + ctx.pending_logon_failures.pending(&source);
+            if from_source >= ctx.config.logon_max_failures_per_address {
+                return Err(too_many(oldest));
+            }
+            logon_failures::insert(c, &source, Some(&key), started)?;
+            Ok(())
+        })?;
+    } else {
+        let (from_source, oldest) =
+            ctx.read(|c| logon_failures::recent(c, &source, None, since))?;
+        let limit = ctx.config.logon_max_failures_per_address;
+        if !ctx
+            .pending_logon_failures
+            .try_record(&source, from_source, limit, started)
+        {
+            return Err(too_many(oldest));
+        }
+    }
+
     let verified = passwords::verify(
         agent.as_ref().and_then(|a| a.password_hash.as_deref()),
         password,
@@ -83,7 +113,7 @@ pub fn agent_logon(ctx: &Ctx, email: &EmailAddress, password: &str) -> ApiResult
     let absolute = now + to_duration(ctx.config.session_absolute);
     let idle = (now + to_duration(ctx.config.session_idle)).min(absolute);
     ctx.write(|c| {
-        logon_failures::clear(c, &key)?;
+        logon_failures::clear(c, &source, &key)?;
         sessions::insert(
             c,
             &NewSessionRow {

@@ -4,6 +4,7 @@
 pub mod agents;
 pub mod attachments;
 pub mod auth;
+pub mod cache;
 pub mod canned_responses;
 pub mod channels;
 pub mod chats;
@@ -12,6 +13,7 @@ pub mod deliveries;
 pub mod departments;
 pub mod export;
 pub mod intake;
+pub mod logon_throttle;
 pub mod mailer;
 pub mod messages;
 pub mod metrics;
@@ -32,6 +34,7 @@ use diesel::result::QueryResult;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::db::{self, dialect, DbConnection, DbPool, PooledConnection};
+use crate::domain::settings::{SettingKey, SettingValue};
 use crate::error::{ApiError, ApiResult};
 use mailer::Mailer;
 
@@ -44,8 +47,26 @@ pub struct Ctx {
     pub clock: Clock,
     /// Woken when messages for customers are queued, so the delivery worker sends them at once.
     pub outbound_ready: tokio::sync::Notify,
+    /// Copies of hot, rarely changed data, at most a second old.
+    pub cache: Caches,
+    /// Failed logons for unknown addresses, written about once a second.
+    pub pending_logon_failures: logon_throttle::PendingFailures,
     /// Set once migrations have run; until then the API answers 503.
     schema_ready: AtomicBool,
+}
+
+/// What the services keep cached (see `cache`).
+pub struct Caches {
+    /// Every setting with its value.
+    pub settings: cache::Fresh<Vec<(SettingKey, SettingValue)>>,
+}
+
+impl Caches {
+    fn new() -> Self {
+        Self {
+            settings: cache::Fresh::new(cache::CACHE_TTL),
+        }
+    }
 }
 
 impl Ctx {
@@ -57,6 +78,8 @@ impl Ctx {
             mailer,
             clock: Clock::system(),
             outbound_ready: tokio::sync::Notify::new(),
+            cache: Caches::new(),
+            pending_logon_failures: Default::default(),
             schema_ready: AtomicBool::new(false),
         }
     }

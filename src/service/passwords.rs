@@ -10,6 +10,7 @@ use chrono::Duration;
 
 use super::mailer::OutgoingMail;
 use super::Ctx;
+use crate::db::dialect;
 use crate::domain::{token, AgentStatus, EmailAddress, Password};
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::store::{agents, password_resets, sessions};
@@ -57,23 +58,32 @@ pub fn verify(stored: Option<&str>, candidate: &str) -> bool {
 }
 
 /// RequestPasswordReset: mails a single-use reset code to an enabled agent with this address;
-/// does nothing (and says nothing different) for anyone else.
-pub fn request_password_reset(ctx: &Ctx, email: &EmailAddress) -> ApiResult<()> {
+/// does nothing (and says nothing different) for anyone else. At most `PASSWORD_RESET_MAX` codes
+/// go to one agent per `PASSWORD_RESET_WINDOW_MINUTES`: more requests send nothing, and a new code
+/// never voids one already sent (a trickle of requests can't keep the agent from using theirs).
+/// Returns whether a mail went out.
+pub fn request_password_reset(ctx: &Ctx, email: &EmailAddress) -> ApiResult<bool> {
     let Some(agent) = ctx.read(|c| agents::find_by_email_key(c, &email.key()))? else {
         tracing::info!("password reset requested for an unknown address");
-        return Ok(());
+        return Ok(false);
     };
     if !agent.enabled {
         tracing::info!(
             agent_id = agent.id,
             "password reset requested for a disabled agent"
         );
-        return Ok(());
+        return Ok(false);
     }
     let (code, code_hash) = token::generate();
     let now = ctx.now();
-    ctx.write(|c| {
-        password_resets::burn_unused_for_agent(c, agent.id, now)?;
+    let window = Duration::from_std(ctx.config.password_reset_window).unwrap_or(Duration::MAX);
+    let issued = ctx.write(|c| {
+        dialect::lock_key(c, &format!("password-reset:{}", agent.id))?;
+        if password_resets::count_sent_since(c, agent.id, now - window)?
+            >= ctx.config.password_reset_max
+        {
+            return Ok(false);
+        }
         password_resets::insert(
             c,
             agent.id,
@@ -81,8 +91,15 @@ pub fn request_password_reset(ctx: &Ctx, email: &EmailAddress) -> ApiResult<()> 
             now,
             now + Duration::minutes(RESET_CODE_MINUTES),
         )?;
-        Ok(())
+        Ok(true)
     })?;
+    if !issued {
+        tracing::info!(
+            agent_id = agent.id,
+            "password reset not sent: enough codes went out recently"
+        );
+        return Ok(false);
+    }
     let link = ctx
         .config
         .public_base_url
@@ -104,7 +121,7 @@ pub fn request_password_reset(ctx: &Ctx, email: &EmailAddress) -> ApiResult<()> 
     };
     ctx.mailer.send(&mail).map_err(ApiError::internal)?;
     tracing::info!(agent_id = agent.id, "password reset code sent");
-    Ok(())
+    Ok(true)
 }
 
 /// SetPassword: a new password with a reset code; burns the code, ends all the agent's sessions.
@@ -125,6 +142,7 @@ pub fn set_password(ctx: &Ctx, reset_code: &str, password: &Password) -> ApiResu
     let new_hash = hash(password)?;
     ctx.write(|c| {
         let agent_id = password_resets::consume(c, &code_hash, ctx.now())?.ok_or_else(invalid)?;
+        password_resets::burn_unused_for_agent(c, agent_id, now)?;
         agents::set_password_hash(c, agent_id, &new_hash, now)?;
         sessions::delete_for_agent(c, agent_id)?;
         agents::set_status(c, agent_id, AgentStatus::Offline.id())?;

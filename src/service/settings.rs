@@ -31,6 +31,23 @@ pub fn get_settings(ctx: &Ctx) -> ApiResult<Vec<(SettingKey, SettingValue)>> {
     ctx.read(current)
 }
 
+/// The settings as of at most a second ago (see `cache`), for hot paths that need no transaction.
+pub fn cached(ctx: &Ctx) -> ApiResult<std::sync::Arc<Vec<(SettingKey, SettingValue)>>> {
+    ctx.cache.settings.get_or_load(|| ctx.read(current))
+}
+
+/// A numeric setting from [`cached`].
+pub fn cached_number(ctx: &Ctx, key: SettingKey) -> ApiResult<i64> {
+    Ok(cached(ctx)?
+        .iter()
+        .find(|(k, _)| *k == key)
+        .and_then(|(_, v)| match v {
+            SettingValue::Number(n) => Some(*n),
+            _ => None,
+        })
+        .unwrap_or(0))
+}
+
 /// UpdateSettings: stores already-validated values in one transaction.
 pub fn update_settings(
     ctx: &Ctx,
@@ -43,6 +60,7 @@ pub fn update_settings(
         }
         Ok(current(c)?)
     })
+    .inspect(|_| ctx.cache.settings.invalidate())
 }
 
 /// The desk's time zone.

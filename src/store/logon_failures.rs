@@ -1,4 +1,4 @@
-//! Failed logons per address, for AgentLogon's limit.
+//! Failed logons (AgentLogon's limits): per source address, and per (source address, account).
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -6,35 +6,53 @@ use diesel::prelude::*;
 use crate::db::schema::logon_failures;
 use crate::db::DbConnection;
 
-/// Failures recorded for the address since `since`, and the oldest of them.
+/// How many failures `source` had since `since` for the account `email_key` (for any account,
+/// known or not, when `None`), and the oldest of them.
 pub fn recent(
     conn: &mut DbConnection,
-    email_key: &str,
+    source: &str,
+    email_key: Option<&str>,
     since: NaiveDateTime,
 ) -> QueryResult<(i64, Option<NaiveDateTime>)> {
-    logon_failures::table
-        .filter(logon_failures::email_key.eq(email_key))
+    let mut query = logon_failures::table
+        .filter(logon_failures::source.eq(source))
         .filter(logon_failures::failed_at.gt(since))
         .select((
             diesel::dsl::count_star(),
             diesel::dsl::min(logon_failures::failed_at),
         ))
-        .first(conn)
+        .into_boxed();
+    if let Some(key) = email_key {
+        query = query.filter(logon_failures::email_key.eq(key));
+    }
+    query.first(conn)
 }
 
-pub fn insert(conn: &mut DbConnection, email_key: &str, at: NaiveDateTime) -> QueryResult<i64> {
+/// Records a failure (or an attempt not yet known to succeed).
+pub fn insert(
+    conn: &mut DbConnection,
+    source: &str,
+    email_key: Option<&str>,
+    at: NaiveDateTime,
+) -> QueryResult<()> {
     diesel::insert_into(logon_failures::table)
         .values((
+            logon_failures::source.eq(source),
             logon_failures::email_key.eq(email_key),
             logon_failures::failed_at.eq(at),
         ))
-        .returning(logon_failures::id)
-        .get_result(conn)
+        .execute(conn)
+        .map(|_| ())
 }
 
-pub fn clear(conn: &mut DbConnection, email_key: &str) -> QueryResult<usize> {
-    diesel::delete(logon_failures::table.filter(logon_failures::email_key.eq(email_key)))
-        .execute(conn)
+/// Forgets the failures of `source` for the account: its owner logged on from there.
+pub fn clear(conn: &mut DbConnection, source: &str, email_key: &str) -> QueryResult<usize> {
+    diesel::delete(
+        logon_failures::table
+            .filter(logon_failures::source.eq(source))
+            .filter(logon_failures::email_key.eq(email_key)),
+    )
+    .execute(conn)
 }
 
 pub fn delete_older_than(conn: &mut DbConnection, before: NaiveDateTime) -> QueryResult<usize> {

@@ -24,7 +24,7 @@ pub fn insert(
         .map(|_| ())
 }
 
-/// Burns every unused code of the agent (a newer request supersedes older ones).
+/// Burns every unused code of the agent (one was just used).
 pub fn burn_unused_for_agent(
     conn: &mut DbConnection,
     agent_id: i64,
@@ -37,6 +37,19 @@ pub fn burn_unused_for_agent(
     )
     .set(password_resets::used_at.eq(now))
     .execute(conn)
+}
+
+/// How many codes the agent was sent since `since`.
+pub fn count_sent_since(
+    conn: &mut DbConnection,
+    agent_id: i64,
+    since: NaiveDateTime,
+) -> QueryResult<i64> {
+    password_resets::table
+        .filter(password_resets::agent_id.eq(agent_id))
+        .filter(password_resets::created_at.gt(since))
+        .count()
+        .get_result(conn)
 }
 
 /// Burns the code if it is unused and unexpired, returning its agent. The conditional update makes

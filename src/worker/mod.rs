@@ -52,9 +52,21 @@ pub fn spawn_report_scheduler(ctx: Arc<Ctx>) -> tokio::task::JoinHandle<()> {
     })
 }
 
-/// Every background loop: session sweeping, deliveries to channel servers, scheduled reports.
+/// Writes the failed logons for unknown addresses counted in memory, once a second.
+pub fn spawn_logon_failure_writer(ctx: Arc<Ctx>) -> tokio::task::JoinHandle<()> {
+    every(
+        ctx,
+        std::time::Duration::from_secs(1),
+        "logon failures",
+        crate::service::logon_throttle::flush,
+    )
+}
+
+/// Every background loop: session sweeping, failed logons, deliveries to channel servers,
+/// scheduled reports.
 pub fn spawn_all(ctx: Arc<Ctx>) {
     spawn_session_sweeper(ctx.clone());
+    spawn_logon_failure_writer(ctx.clone());
     delivery::spawn_delivery_worker(ctx.clone());
     spawn_report_scheduler(ctx);
 }

@@ -1,0 +1,78 @@
+//! Short-lived copies of what many requests read and few change, kept per process. Every copy
+//! expires after at most a second, so a change made through any instance is seen by every
+//! instance within a second without messages between them; reading it again costs one query a
+//! second, not one per request.
+
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use crate::error::ApiResult;
+
+/// One value and when it was read.
+pub struct Fresh<T> {
+    ttl: Duration,
+    slot: RwLock<Option<(Instant, Arc<T>)>>,
+}
+
+impl<T> Fresh<T> {
+    /// A slot whose value is read again once it is older than `ttl`.
+    pub fn new(ttl: Duration) -> Self {
+        Self {
+            ttl,
+            slot: RwLock::new(None),
+        }
+    }
+
+    /// The value, if it was read within its time to live.
+    pub fn get(&self) -> Option<Arc<T>> {
+        let slot = self.slot.read().unwrap_or_else(|e| e.into_inner());
+        slot.as_ref()
+            .filter(|(at, _)| at.elapsed() < self.ttl)
+            .map(|(_, v)| v.clone())
+    }
+
+    /// The value, reading it with `load` when it is missing or stale. Two callers that find it
+    /// stale at once may both load; the later one's value stays.
+    pub fn get_or_load(&self, load: impl FnOnce() -> ApiResult<T>) -> ApiResult<Arc<T>> {
+        if let Some(v) = self.get() {
+            return Ok(v);
+        }
+        let value = Arc::new(load()?);
+        *self.slot.write().unwrap_or_else(|e| e.into_inner()) =
+            Some((Instant::now(), value.clone()));
+        Ok(value)
+    }
+
+    /// Forgets the value, so this process reads a change it made itself at once.
+    pub fn invalidate(&self) {
+        *self.slot.write().unwrap_or_else(|e| e.into_inner()) = None;
+    }
+}
+
+/// How long a cached copy may be used.
+pub const CACHE_TTL: Duration = Duration::from_secs(1);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_value_is_read_once_until_it_goes_stale_or_is_invalidated() {
+        let fresh = Fresh::new(Duration::from_millis(50));
+        let mut loads = 0;
+        for _ in 0..3 {
+            fresh
+                .get_or_load(|| {
+                    loads += 1;
+                    Ok(7)
+                })
+                .unwrap();
+        }
+        assert_eq!(loads, 1);
+        fresh.invalidate();
+        assert!(fresh.get().is_none());
+        fresh.get_or_load(|| Ok(8)).unwrap();
+        std::thread::sleep(Duration::from_millis(60));
+        assert!(fresh.get().is_none(), "stale after its time to live");
+    }
+}
