@@ -302,6 +302,10 @@ impl ResponseError for ApiError {
         if let Some(secs) = self.retry_after_secs {
             response.insert_header(("Retry-After", secs.to_string()));
         }
+        if self.code == ErrorCode::PayloadTooLarge {
+            // The rest of the body is not wanted: close the connection rather than read it all.
+            response.force_close();
+        }
         response.json(ErrorBody {
             error: ErrorDetail {
                 code: self.code.as_str(),

@@ -39,6 +39,9 @@ impl Application {
                 .wrap(middleware::from_fn(telemetry::log_request))
                 .configure(http::configure)
         })
+        // After a 413 the rest of the body is read and thrown away only this long before the
+        // connection closes (the client gets to read the answer; it can't keep us reading).
+        .client_disconnect_timeout(Duration::from_millis(300))
         .listen(listener)?
         .run();
         tracing::info!(port, mail = %ctx.mailer.describe(), "agentdesk listening");

@@ -2,11 +2,18 @@
 //! every endpoint takes its parameters the way AgentChat clients send them: query parameters on
 //! GET, JSON (or form fields) on POST, or both. `Version` and `SessionToken` are not fields.
 
+use std::cell::RefCell;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll};
+
 use actix_web::dev::Payload;
+use actix_web::error::PayloadError;
 use actix_web::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
+use actix_web::web::Bytes;
 use actix_web::{FromRequest, HttpMessage, HttpRequest};
 use futures_util::future::LocalBoxFuture;
-use futures_util::StreamExt;
+use futures_util::{Stream, StreamExt};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
@@ -56,24 +63,58 @@ impl<T: DeserializeOwned + 'static> FromRequest for Input<T> {
             .get(CONTENT_LENGTH)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse::<usize>().ok());
-        let mut payload = payload.take();
+        let payload = SharedPayload(Rc::new(RefCell::new(payload.take())));
         let headers = req.headers().clone();
         Box::pin(async move {
             if declared.is_some_and(|n| n > limit) {
                 return Err(too_large(limit));
             }
-            if content_type.as_deref() == Some("multipart/form-data") {
+            let read = if content_type.as_deref() == Some("multipart/form-data") {
                 let limits = MultipartLimits::for_body(limit);
-                let (parts, files) = multipart::read(&headers, payload, limits, &RESERVED).await?;
-                fields.extend(parts);
-                return multipart::with_file_parts(files, || decode(fields)).map(Input);
-            }
-            let body = read_limited(&mut payload, limit).await?;
-            if !body.iter().all(u8::is_ascii_whitespace) {
+                multipart::read(&headers, payload.clone(), limits, &RESERVED)
+                    .await
+                    .map(|(parts, files)| (parts, files, None))
+            } else {
+                read_limited(payload.clone(), limit)
+                    .await
+                    .map(|body| (Map::new(), Vec::new(), Some(body)))
+            };
+            let (parts, files, body) = read.inspect_err(|e| {
+                if e.code == ErrorCode::PayloadTooLarge {
+                    payload.park();
+                }
+            })?;
+            fields.extend(parts);
+            if let Some(body) = body.filter(|b| !b.iter().all(u8::is_ascii_whitespace)) {
                 merge_body(&mut fields, content_type.as_deref(), &body)?;
             }
-            decode(fields).map(Input)
+            multipart::with_file_parts(files, || decode(fields)).map(Input)
         })
+    }
+}
+
+/// The request body, shared between the reader and the extractor, so that after a 413 the
+/// extractor still holds it (see [`SharedPayload::park`]).
+#[derive(Clone)]
+struct SharedPayload(Rc<RefCell<Payload>>);
+
+impl Stream for SharedPayload {
+    type Item = Result<Bytes, PayloadError>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        Pin::new(&mut *self.0.borrow_mut()).poll_next(cx)
+    }
+}
+
+impl SharedPayload {
+    /// Keeps a body we stopped reading open a few seconds longer. While a request's body is open
+    /// and unread, actix answers `Connection: close` and stops reading; had we dropped it, actix
+    /// would read a chunked body to its end to keep the connection, however long it is.
+    fn park(self) {
+        actix_web::rt::spawn(async move {
+            tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+            drop(self);
+        });
     }
 }
 
@@ -85,7 +126,7 @@ pub fn too_large(limit: usize) -> ApiError {
     )
 }
 
-async fn read_limited(payload: &mut Payload, limit: usize) -> ApiResult<Vec<u8>> {
+async fn read_limited(mut payload: SharedPayload, limit: usize) -> ApiResult<Vec<u8>> {
     let mut body = Vec::new();
     while let Some(chunk) = payload.next().await {
         let chunk =

@@ -1,6 +1,7 @@
 //! Integration tests over HTTP against the real application (DESIGN.md §7). One binary; each test
 //! starts its own app on a fresh database.
 
+mod abuse;
 mod agents;
 mod canned_responses;
 mod channel_api;
