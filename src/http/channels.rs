@@ -5,12 +5,13 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::input::Input;
-use super::params::{field, id, Fields, Int};
+use super::params::{field, id, Bool, Fields, Int};
 use super::respond::{json, run, success, Success};
 use super::session_auth::Manager;
 use crate::domain::required_text;
-use crate::error::ApiResult;
-use crate::service::channels::{self, ChannelView, NewChannelView};
+use crate::error::{ApiError, ApiResult};
+use crate::service::channel_servers;
+use crate::service::channels::{self, ChannelView, NewChannel, NewChannelView};
 use crate::service::Ctx;
 
 /// An http(s) base URL with a host, without query or fragment; stored without a trailing slash.
@@ -32,6 +33,9 @@ pub struct CreateChannelRequest {
     pub name: String,
     /// Base URL of the channel server; replies are posted to `<ChatServer>/messageForCustomer`.
     pub chat_server: String,
+    /// The channel vouches for its customers' numbers and addresses (e.g. a messaging gateway
+    /// with verified numbers): its customers are recognised across all channels that do.
+    pub verifies_identity: Option<Bool>,
 }
 
 /// Registers a channel server; its ApiKey, ChatAccountToken and SigningSecret are shown only here.
@@ -46,8 +50,16 @@ pub async fn create_channel(
     let name = f.check("Name", required_text(&req.name, 100));
     let server = f.check("ChatServer", chat_server(&req.chat_server));
     let (name, server) = f.build(|| Some((name?, server?)))?;
+    channel_servers::check_chat_server(&server, &ctx.config.channel_allowed_networks)
+        .await
+        .map_err(|problem| ApiError::field("ChatServer", problem))?;
+    let new = NewChannel {
+        name,
+        chat_server: server,
+        verifies_identity: req.verifies_identity.is_some_and(|b| b.0),
+    };
     Ok(json(
-        run(&ctx, move |ctx| channels::create_channel(ctx, name, server)).await?,
+        run(&ctx, move |ctx| channels::create_channel(ctx, new)).await?,
     ))
 }
 

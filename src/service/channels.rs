@@ -18,7 +18,18 @@ pub struct ChannelView {
     pub name: String,
     /// Base URL of the channel server; replies go to `<ChatServer>/messageForCustomer`.
     pub chat_server: String,
+    /// The channel vouches for its customers' numbers and addresses (a messaging gateway whose
+    /// numbers are verified): its customers are recognised across all such channels.
+    pub verifies_identity: bool,
     pub created_at: DateTime<Utc>,
+}
+
+/// What CreateChannel registers, already parsed.
+pub struct NewChannel {
+    pub name: String,
+    /// Its base URL, whose address `outbound::check_chat_server` accepted.
+    pub chat_server: String,
+    pub verifies_identity: bool,
 }
 
 /// A new channel with its secrets, shown this once.
@@ -40,12 +51,13 @@ fn view(row: ChannelRow) -> ChannelView {
         channel_id: row.id,
         name: row.name,
         chat_server: row.chat_server,
+        verifies_identity: row.verifies_identity,
         created_at: row.created_at.and_utc(),
     }
 }
 
 /// CreateChannel: registers a channel server; its secrets are made here and shown only once.
-pub fn create_channel(ctx: &Ctx, name: String, chat_server: String) -> ApiResult<NewChannelView> {
+pub fn create_channel(ctx: &Ctx, new: NewChannel) -> ApiResult<NewChannelView> {
     let (api_key, api_key_hash) = token::generate();
     let (account_token, account_token_hash) = token::generate();
     let (signing_secret, _) = token::generate();
@@ -53,8 +65,9 @@ pub fn create_channel(ctx: &Ctx, name: String, chat_server: String) -> ApiResult
         let id = store::insert(
             c,
             &NewChannelRow {
-                name: &name,
-                chat_server: &chat_server,
+                name: &new.name,
+                chat_server: &new.chat_server,
+                verifies_identity: new.verifies_identity,
                 api_key_hash: &api_key_hash,
                 account_token_hash: &account_token_hash,
                 signing_secret: &signing_secret,
@@ -98,9 +111,20 @@ fn not_found(id: i64) -> ApiError {
 pub struct AuthenticatedChannel {
     pub id: i64,
     account_token_hash: String,
+    verifies_identity: bool,
 }
 
 impl AuthenticatedChannel {
+    /// Where this channel's customers are recognised: its own customers only, or, for a channel
+    /// that verifies identity, the customers of every channel that does (scope 0).
+    pub fn identity_scope(&self) -> i64 {
+        if self.verifies_identity {
+            0
+        } else {
+            self.id
+        }
+    }
+
     /// `chatAccountToken` must belong to the calling channel.
     pub fn check_account_token(&self, account_token: &str) -> ApiResult<()> {
         if token::hash(account_token) == self.account_token_hash {
@@ -132,5 +156,6 @@ pub fn authenticate(ctx: &Ctx, api_key: &str) -> ApiResult<AuthenticatedChannel>
     Ok(AuthenticatedChannel {
         id: row.id,
         account_token_hash: row.account_token_hash,
+        verifies_identity: row.verifies_identity,
     })
 }

@@ -232,6 +232,18 @@ pub struct VisitView {
     pub visited_at: DateTime<Utc>,
 }
 
+/// What this chat's visitor said about themselves. It may differ from the stored customer's
+/// details, which a chat never overwrites: the agent compares and decides with UpdateCustomer.
+#[derive(Serialize, ToSchema, Debug)]
+#[serde(rename_all = "PascalCase")]
+pub struct VisitorView {
+    pub full_name: Option<String>,
+    pub email_address: Option<String>,
+    pub phone_number: Option<String>,
+    /// Whether any of these differs from the customer's stored details.
+    pub differs_from_customer: bool,
+}
+
 /// GetChat's answer: the chat, its customer, whether they type and the pages they visited.
 #[derive(Serialize, ToSchema, Debug)]
 #[serde(rename_all = "PascalCase")]
@@ -239,6 +251,7 @@ pub struct ChatDetail {
     #[serde(flatten)]
     pub chat: ChatView,
     pub customer: CustomerRef,
+    pub visitor: VisitorView,
     pub customer_typing: bool,
     pub visited_pages: Vec<VisitView>,
 }
@@ -253,8 +266,21 @@ pub fn get_chat(ctx: &Ctx, caller: &Caller, chat_id: i64) -> ApiResult<ChatDetai
         let typing = chat
             .customer_typing_at
             .is_some_and(|t| (ctx.now() - t).num_seconds() < TYPING_SECONDS);
+        let differs = |said: &Option<String>, stored: &Option<String>| {
+            said.as_ref()
+                .is_some_and(|s| !stored.as_ref().is_some_and(|t| t.eq_ignore_ascii_case(s)))
+        };
+        let visitor = VisitorView {
+            differs_from_customer: differs(&chat.visitor_name, &customer.full_name)
+                || differs(&chat.visitor_email, &customer.email)
+                || differs(&chat.visitor_phone, &customer.mobile),
+            full_name: chat.visitor_name,
+            email_address: chat.visitor_email,
+            phone_number: chat.visitor_phone,
+        };
         Ok(ChatDetail {
             chat: view(c, chat_id)?,
+            visitor,
             customer: CustomerRef {
                 customer_id: customer.id,
                 full_name: customer.full_name,

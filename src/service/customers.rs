@@ -130,7 +130,8 @@ pub fn add_comment(ctx: &Ctx, caller: &Caller, customer_id: i64, comment: &str) 
     })
 }
 
-/// FindCustomer: the customer with this number, as a channel stored it.
+/// FindCustomer: the customers with this number, as channels stored them (one per identity
+/// scope: a web visitor who gave the number is not the messaging contact who owns it).
 pub fn find_customer(
     ctx: &Ctx,
     caller: &Caller,
@@ -138,17 +139,15 @@ pub fn find_customer(
     include_chats: bool,
 ) -> ApiResult<Vec<CustomerView>> {
     ctx.with_conn(|c| {
-        let found = customers::find_by_mobile(c, mobile.as_str())?;
-        let Some(row) = found else {
-            return Ok(Vec::new());
-        };
-        let view = customer_view(c, caller, row, include_chats)?;
-        // Agents see only customers who wrote to one of their departments.
-        Ok(if caller.is_manager() || view.visible_chats > 0 {
-            vec![view]
-        } else {
-            Vec::new()
-        })
+        let mut found = Vec::new();
+        for row in customers::with_mobile(c, mobile.as_str())? {
+            let view = customer_view(c, caller, row, include_chats)?;
+            // Agents see only customers who wrote to one of their departments.
+            if caller.is_manager() || view.visible_chats > 0 {
+                found.push(view);
+            }
+        }
+        Ok(found)
     })
 }
 

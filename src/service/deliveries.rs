@@ -2,10 +2,13 @@
 //! order), building what is posted to the channel server, and recording the outcome with
 //! exponential backoff. The HTTP call itself happens in `worker::delivery`, outside any transaction.
 
+use std::collections::HashMap;
+
 use chrono::{Duration, NaiveDateTime};
 use serde_json::json;
 
 use super::attachments::{attachment_url, channel_attachment_url};
+use super::channel_servers::server_key;
 use super::Ctx;
 use crate::db;
 use crate::domain::chat::MessageKind;
@@ -22,6 +25,8 @@ const MAX_BACKOFF: std::time::Duration = std::time::Duration::from_secs(600);
 /// One POST to make.
 #[derive(Debug, Clone)]
 pub struct DeliveryJob {
+    /// The channel server's key (see `channel_servers::server_key`), for its limits.
+    pub server: String,
     pub delivery_id: i64,
     pub message_id: i64,
     /// Attempts including this one.
@@ -32,16 +37,48 @@ pub struct DeliveryJob {
     pub body: serde_json::Value,
 }
 
-/// Claims the next due delivery, just before it is posted, so a lease never runs out while a job
-/// waits its turn in a worker. `None` when nothing is due.
-pub fn claim_next(ctx: &Ctx) -> ApiResult<Option<DeliveryJob>> {
+/// Claims up to `limit` due deliveries to post now, at most `room(server)` for each channel
+/// server (none for a server that is paused or busy, whose deliveries stay due for later). Claimed
+/// just before they are posted, so a lease never runs out while a job waits its turn.
+pub fn claim_batch(
+    ctx: &Ctx,
+    limit: usize,
+    room: impl Fn(&str) -> usize,
+) -> ApiResult<Vec<DeliveryJob>> {
     let now = ctx.now();
-    for d in ctx.read(|c| deliveries::due(c, now, 20))? {
-        if let Some(job) = ctx.write(|c| claim_one(c, &d, now))? {
-            return Ok(Some(job));
+    let servers: HashMap<i64, String> = ctx
+        .read(channels::servers)?
+        .into_iter()
+        .map(|(id, url)| (id, server_key(&url)))
+        .collect();
+    let mut room_left: HashMap<&str, usize> = HashMap::new();
+    for server in servers.values() {
+        room_left
+            .entry(server.as_str())
+            .or_insert_with(|| room(server));
+    }
+    let skip: Vec<i64> = servers
+        .iter()
+        .filter(|(_, server)| room_left.get(server.as_str()) == Some(&0))
+        .map(|(id, _)| *id)
+        .collect();
+    let due = ctx.read(|c| deliveries::due(c, now, (limit * 4) as i64, &skip))?;
+    let mut jobs = Vec::new();
+    for d in due {
+        if jobs.len() >= limit {
+            break;
+        }
+        let server = servers.get(&d.channel_id).map_or("", String::as_str);
+        let left = room_left.entry(server).or_insert(limit);
+        if *left == 0 {
+            continue;
+        }
+        if let Some(job) = ctx.write(|c| claim_one(c, &d, now, server))? {
+            *left -= 1;
+            jobs.push(job);
         }
     }
-    Ok(None)
+    Ok(jobs)
 }
 
 /// Claims one delivery. A channel deleted meanwhile fails its deliveries for good.
@@ -49,6 +86,7 @@ fn claim_one(
     c: &mut db::DbConnection,
     d: &DeliveryRow,
     now: NaiveDateTime,
+    server: &str,
 ) -> ApiResult<Option<DeliveryJob>> {
     if !deliveries::claim(c, d, now, now + Duration::seconds(LEASE_SECONDS))? {
         return Ok(None);
@@ -88,6 +126,7 @@ fn claim_one(
         "sentAt": message.created_at.and_utc(),
     });
     Ok(Some(DeliveryJob {
+        server: server.to_owned(),
         delivery_id: d.id,
         message_id: message.id,
         attempt: d.attempts + 1,

@@ -57,10 +57,12 @@ pub fn notify_user_new_chat_message(
     m: CustomerMessage,
 ) -> ApiResult<InboundView> {
     let view = ctx.write(|c| {
-        // Two messages of one new session must not open two chats; one phone number is one customer.
+        // Two messages of one new session must not open two chats; one phone number is one
+        // customer within an identity scope.
         dialect::lock_key(c, &format!("session:{}:{}", channel.id, m.session_id))?;
         if let Some(phone) = &m.phone {
-            dialect::lock_key(c, &format!("customer:{}", phone.as_str()))?;
+            let scope = channel.identity_scope();
+            dialect::lock_key(c, &format!("customer:{scope}:{}", phone.as_str()))?;
         }
         if let Some(upload) = &m.attachment {
             attachments::check_size(c, upload.bytes.len(), "file")?;
@@ -70,16 +72,25 @@ pub fn notify_user_new_chat_message(
             Some(chat) => (chat, false),
             None => (open_chat(c, channel, &m, now)?, true),
         };
-        let customer = fill_in_customer(c, chat.customer_id, &m, now)?;
+        let customer = fill_in_customer(c, channel, chat.customer_id, &m, now)?;
+        chats::set_visitor(
+            c,
+            chat.id,
+            m.customer_name.as_deref(),
+            m.email.as_ref().map(EmailAddress::as_str),
+            m.phone.as_ref().map(PhoneNumber::as_str),
+        )?;
+        let chat = chats::find(c, chat.id)?.ok_or_else(|| super::chats::not_found(chat.id))?;
         let returning = chats::count_for_customer(c, customer.id)? > 1;
         let attachment_id = m
             .attachment
             .as_ref()
             .map(|u| attachments::store(c, chat.id, u, now))
             .transpose()?;
-        let author = customer
-            .full_name
+        let author = chat
+            .visitor_name
             .clone()
+            .or_else(|| customer.full_name.clone())
             .unwrap_or_else(|| "Customer".to_owned());
         let message_id = messages::insert(
             c,
@@ -104,7 +115,16 @@ pub fn notify_user_new_chat_message(
             chats::insert_visit(c, channel.id, &m.session_id, url, now)?;
         }
         if chat.department_id.is_none() && chat.state() == ChatState::Unassigned {
-            welcome_menu::choose(c, &ctx.clock, &chat, &customer, &m.text, is_new, returning)?;
+            let visitor_name = chat.visitor_name.as_deref();
+            welcome_menu::choose(
+                c,
+                &ctx.clock,
+                &chat,
+                visitor_name,
+                &m.text,
+                is_new,
+                returning,
+            )?;
         }
         let chat = chats::find(c, chat.id)?.ok_or_else(|| super::chats::not_found(chat.id))?;
         // Counted after routing, so the message that picks (or opens into) a department counts for it.
@@ -132,22 +152,25 @@ pub fn notify_user_new_chat_message(
 }
 
 /// Opens a chat for the session, recognising the customer by phone number, else email address,
-/// else the session's earlier chats.
+/// else the session's earlier chats. Numbers and addresses are matched only within the channel's
+/// identity scope: its own customers, or, for a channel that verifies identity, those of every
+/// channel that does. A web visitor who types someone's number is not taken for them.
 fn open_chat(
     c: &mut DbConnection,
     channel: &AuthenticatedChannel,
     m: &CustomerMessage,
     now: NaiveDateTime,
 ) -> ApiResult<ChatRow> {
+    let scope = channel.identity_scope();
     let known = match (&m.phone, &m.email) {
-        (Some(phone), _) => customers::find_by_mobile(c, phone.as_str())?.map(|cu| cu.id),
-        (None, Some(email)) => customers::find_by_email(c, email.as_str())?.map(|cu| cu.id),
+        (Some(phone), _) => customers::find_by_mobile(c, scope, phone.as_str())?.map(|cu| cu.id),
+        (None, Some(email)) => customers::find_by_email(c, scope, email.as_str())?.map(|cu| cu.id),
         (None, None) => None,
     };
     let known = match (known, &m.phone) {
         (None, Some(_)) => match &m.email {
             // A number we don't know yet, but an address we do: same person, new number.
-            Some(email) => customers::find_by_email(c, email.as_str())?
+            Some(email) => customers::find_by_email(c, scope, email.as_str())?
                 .filter(|cu| cu.mobile.is_none())
                 .map(|cu| cu.id),
             None => None,
@@ -162,6 +185,7 @@ fn open_chat(
         Some(id) => id,
         None => customers::insert(
             c,
+            scope,
             m.customer_name.as_deref(),
             m.phone.as_ref().map(PhoneNumber::as_str),
             m.email.as_ref().map(EmailAddress::as_str),
@@ -173,42 +197,44 @@ fn open_chat(
     chats::find(c, id)?.ok_or_else(|| super::chats::not_found(id))
 }
 
-/// Whether another customer already has this number (numbers are unique; the session's customer
-/// keeps theirs rather than the message being refused).
-fn owned_by_other(c: &mut DbConnection, phone: &str, customer_id: i64) -> bool {
-    matches!(customers::find_by_mobile(c, phone), Ok(Some(other)) if other.id != customer_id)
+/// Whether another customer of the scope already has this number (numbers are unique within a
+/// scope; the session's customer keeps theirs rather than the message being refused).
+fn owned_by_other(c: &mut DbConnection, scope: i64, phone: &str, customer_id: i64) -> bool {
+    matches!(customers::find_by_mobile(c, scope, phone), Ok(Some(other)) if other.id != customer_id)
 }
 
-/// Fills in what the channel tells us about the customer: a new name or address, and a number
-/// when the customer has none (and nobody else has it).
+/// Fills in what the stored customer lacks from what the channel tells us: a name, an address, a
+/// number (one nobody else in the scope has). A value the customer already has is never
+/// overwritten by a chat: a differing one stays on the chat (its visitor fields), for the agent to
+/// judge and apply with UpdateCustomer.
 fn fill_in_customer(
     c: &mut DbConnection,
+    channel: &AuthenticatedChannel,
     id: i64,
     m: &CustomerMessage,
     now: NaiveDateTime,
 ) -> ApiResult<CustomerRow> {
     let current =
         customers::find(c, id)?.ok_or_else(|| ApiError::internal("chat without customer"))?;
-    let email = m.email.as_ref().map(EmailAddress::as_str);
+    let scope = channel.identity_scope();
+    let email = m
+        .email
+        .as_ref()
+        .filter(|_| current.email.is_none())
+        .map(EmailAddress::as_str);
     let changes = CustomerChanges {
         full_name: m
             .customer_name
             .clone()
-            .filter(|n| current.full_name.as_ref() != Some(n)),
+            .filter(|_| current.full_name.is_none()),
         mobile: m
             .phone
             .as_ref()
             .filter(|_| current.mobile.is_none())
-            .filter(|p| !owned_by_other(c, p.as_str(), id))
+            .filter(|p| !owned_by_other(c, scope, p.as_str(), id))
             .map(|p| p.as_str().to_owned()),
-        email: email
-            .filter(|e| current.email.as_deref() != Some(*e))
-            .map(str::to_owned),
-        email_key: m
-            .email
-            .as_ref()
-            .map(EmailAddress::key)
-            .filter(|_| email != current.email.as_deref()),
+        email: email.map(str::to_owned),
+        email_key: email.map(str::to_lowercase),
         updated_at: None,
     };
     if changes.full_name.is_some() || changes.mobile.is_some() || changes.email.is_some() {

@@ -127,14 +127,11 @@ pub fn send_message(
                     )
                     .on_field("CannedResponseID")
                 })?;
+                // The name this chat's visitor gave, else the one the customer is stored under.
                 let customer = customers::find(c, chat.customer_id)?;
+                let stored = customer.as_ref().and_then(|cu| cu.full_name.as_deref());
                 Placeholders {
-                    customer_name: Some(
-                        customer
-                            .as_ref()
-                            .and_then(|cu| cu.full_name.as_deref())
-                            .unwrap_or("there"),
-                    ),
+                    customer_name: Some(chat.visitor_name.as_deref().or(stored).unwrap_or("there")),
                     agent_name: Some(&caller.name),
                     ..Default::default()
                 }

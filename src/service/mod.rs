@@ -6,6 +6,7 @@ pub mod attachments;
 pub mod auth;
 pub mod cache;
 pub mod canned_responses;
+pub mod channel_servers;
 pub mod channels;
 pub mod chats;
 pub mod customers;

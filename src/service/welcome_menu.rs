@@ -11,7 +11,6 @@ use crate::domain::chat::{Placeholders, SpecialType};
 use crate::domain::settings::SettingKey;
 use crate::error::ApiResult;
 use crate::store::chats::ChatRow;
-use crate::store::customers::CustomerRow;
 use crate::store::departments::{self, DepartmentRow};
 
 /// What the desk says and when it is open, read once per message.
@@ -50,7 +49,7 @@ pub(crate) fn choose(
     c: &mut DbConnection,
     clock: &Clock,
     chat: &ChatRow,
-    customer: &CustomerRow,
+    visitor_name: Option<&str>,
     reply: &str,
     is_new: bool,
     returning: bool,
@@ -82,7 +81,7 @@ pub(crate) fn choose(
             .find(|d| choice.is_some() && d.menu_index == choice)
         {
             Some(department) => {
-                queue_with_welcome(c, clock, chat.id, department, customer, returning)
+                queue_with_welcome(c, clock, chat.id, department, visitor_name, returning)
             }
             None => {
                 let intro = "Sorry, that is not one of the options. Reply with the number of the department you need:";
@@ -102,7 +101,9 @@ pub(crate) fn choose(
         None => departments::enabled(c)?.into_iter().next(),
     };
     match target {
-        Some(department) => queue_with_welcome(c, clock, chat.id, &department, customer, returning),
+        Some(department) => {
+            queue_with_welcome(c, clock, chat.id, &department, visitor_name, returning)
+        }
         None => {
             tell_customer(
                 c,
@@ -116,13 +117,15 @@ pub(crate) fn choose(
     }
 }
 
-/// Queues the chat in the department and greets the customer with its welcome text.
+/// Queues the chat in the department and greets the customer with its welcome text, by the name
+/// this chat's visitor gave (never a stored customer's name the visitor did not give: someone
+/// typing another's number must not be greeted as them).
 fn queue_with_welcome(
     c: &mut DbConnection,
     clock: &Clock,
     chat_id: i64,
     department: &DepartmentRow,
-    customer: &CustomerRow,
+    visitor_name: Option<&str>,
     returning: bool,
 ) -> ApiResult<()> {
     let position = enter_queue(c, clock, chat_id, department)?;
@@ -137,7 +140,7 @@ fn queue_with_welcome(
     };
     if let Some(text) = welcome {
         let text = Placeholders {
-            customer_name: Some(customer.full_name.as_deref().unwrap_or("there")),
+            customer_name: Some(visitor_name.unwrap_or("there")),
             position_in_queue: Some(position),
             department_name: Some(&department.name),
             agent_name: None,

@@ -16,6 +16,7 @@ pub struct ChannelRow {
     pub account_token_hash: String,
     pub signing_secret: String,
     pub created_at: NaiveDateTime,
+    pub verifies_identity: bool,
 }
 
 #[derive(Insertable)]
@@ -27,6 +28,7 @@ pub struct NewChannelRow<'a> {
     pub account_token_hash: &'a str,
     pub signing_secret: &'a str,
     pub created_at: NaiveDateTime,
+    pub verifies_identity: bool,
 }
 
 pub fn insert(conn: &mut DbConnection, row: &NewChannelRow<'_>) -> QueryResult<i64> {
@@ -44,6 +46,13 @@ pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<ChannelRow>>
         .select(ChannelRow::as_select())
         .first(conn)
         .optional()
+}
+
+/// Every channel's server, deleted channels included (their deliveries still need an end).
+pub fn servers(conn: &mut DbConnection) -> QueryResult<Vec<(i64, String)>> {
+    channels::table
+        .select((channels::id, channels::chat_server))
+        .load(conn)
 }
 
 /// The live channel whose API key hashes to `hash`: one lookup on the unique index.

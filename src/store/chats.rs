@@ -34,6 +34,10 @@ pub struct ChatRow {
     pub last_message_text: Option<String>,
     pub agent_unread: i32,
     pub customer_typing_at: Option<NaiveDateTime>,
+    /// What this chat's visitor said about themselves (not necessarily the stored customer).
+    pub visitor_name: Option<String>,
+    pub visitor_email: Option<String>,
+    pub visitor_phone: Option<String>,
 }
 
 impl ChatRow {
@@ -306,6 +310,33 @@ pub fn touch_last_message(
 }
 
 /// notifyUserNewChatEvent: when the customer started typing, or `None` when they stopped.
+/// Records what the visitor of this chat said about themselves; `None` keeps what was said before.
+pub fn set_visitor(
+    conn: &mut DbConnection,
+    id: i64,
+    name: Option<&str>,
+    email: Option<&str>,
+    phone: Option<&str>,
+) -> QueryResult<usize> {
+    #[derive(AsChangeset)]
+    #[diesel(table_name = chats)]
+    struct Visitor<'a> {
+        visitor_name: Option<&'a str>,
+        visitor_email: Option<&'a str>,
+        visitor_phone: Option<&'a str>,
+    }
+    if name.is_none() && email.is_none() && phone.is_none() {
+        return Ok(0);
+    }
+    diesel::update(chats::table.find(id))
+        .set(Visitor {
+            visitor_name: name,
+            visitor_email: email,
+            visitor_phone: phone,
+        })
+        .execute(conn)
+}
+
 pub fn set_typing(
     conn: &mut DbConnection,
     id: i64,

@@ -29,8 +29,10 @@ pub struct CustomerChanges {
     pub updated_at: Option<NaiveDateTime>,
 }
 
+/// A new customer in an identity scope (see `find_by_mobile`).
 pub fn insert(
     conn: &mut DbConnection,
+    identity_scope: i64,
     full_name: Option<&str>,
     mobile: Option<&str>,
     email: Option<&str>,
@@ -44,6 +46,7 @@ pub fn insert(
             customers::email_key.eq(email.map(str::to_lowercase)),
             customers::created_at.eq(now),
             customers::updated_at.eq(now),
+            customers::identity_scope.eq(identity_scope),
         ))
         .returning(customers::id)
         .get_result(conn)
@@ -57,17 +60,40 @@ pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<CustomerRow>
         .optional()
 }
 
-pub fn find_by_mobile(conn: &mut DbConnection, mobile: &str) -> QueryResult<Option<CustomerRow>> {
+/// The customer with this number in an identity scope: the channel that first saw them (its id),
+/// or 0 for customers of channels that verify identity. A number is unique within a scope only: a
+/// web visitor who types someone's number is not that someone.
+pub fn find_by_mobile(
+    conn: &mut DbConnection,
+    identity_scope: i64,
+    mobile: &str,
+) -> QueryResult<Option<CustomerRow>> {
     customers::table
+        .filter(customers::identity_scope.eq(identity_scope))
         .filter(customers::mobile.eq(mobile))
         .select(CustomerRow::as_select())
         .first(conn)
         .optional()
 }
 
-/// The oldest customer with this address (addresses are not unique: a family may share one).
-pub fn find_by_email(conn: &mut DbConnection, email: &str) -> QueryResult<Option<CustomerRow>> {
+/// Every customer with this number, whatever the scope (FindCustomer).
+pub fn with_mobile(conn: &mut DbConnection, mobile: &str) -> QueryResult<Vec<CustomerRow>> {
     customers::table
+        .filter(customers::mobile.eq(mobile))
+        .order(customers::id)
+        .select(CustomerRow::as_select())
+        .load(conn)
+}
+
+/// The oldest customer with this address in an identity scope (addresses are not unique: a
+/// family may share one).
+pub fn find_by_email(
+    conn: &mut DbConnection,
+    identity_scope: i64,
+    email: &str,
+) -> QueryResult<Option<CustomerRow>> {
+    customers::table
+        .filter(customers::identity_scope.eq(identity_scope))
         .filter(customers::email_key.eq(email.to_lowercase()))
         .order(customers::id)
         .select(CustomerRow::as_select())

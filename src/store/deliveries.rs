@@ -49,20 +49,31 @@ pub fn insert(
 /// Deliveries a worker may take now, oldest first: pending and due, or sending with an expired
 /// lease (the worker that held it died). Only the head of each chat qualifies, so messages arrive in
 /// order and a chat waiting for a retry never hides other chats' messages from the worker.
+/// Deliveries of the channels in `skip` (their server is paused or busy) are left for later.
 pub fn due(
     conn: &mut DbConnection,
     now: NaiveDateTime,
     limit: i64,
+    skip: &[i64],
 ) -> QueryResult<Vec<DeliveryRow>> {
+    // Ids are numbers, written into the query as such (a list can't be bound portably).
+    let skipped = match skip {
+        [] => String::new(),
+        ids => format!(
+            "AND d.channel_id NOT IN ({}) ",
+            ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+        ),
+    };
     // Placeholders first appear in order: SQLite numbers `$N` by first appearance.
-    diesel::sql_query(
+    diesel::sql_query(format!(
         "SELECT d.id, d.message_id, d.chat_id, d.channel_id, d.state, d.attempts, d.last_error \
          FROM deliveries d \
          WHERE ((d.state = $1 AND d.next_attempt_at <= $2) OR (d.state = $3 AND d.lease_until < $2)) \
+           {skipped}\
            AND NOT EXISTS (SELECT 1 FROM deliveries e \
                            WHERE e.chat_id = d.chat_id AND e.id < d.id AND e.state IN ($1, $3)) \
-         ORDER BY d.id LIMIT $4",
-    )
+         ORDER BY d.id LIMIT $4"
+    ))
     .bind::<diesel::sql_types::SmallInt, _>(DeliveryState::Pending.id())
     .bind::<diesel::sql_types::Timestamp, _>(now)
     .bind::<diesel::sql_types::SmallInt, _>(DeliveryState::Sending.id())

@@ -1,20 +1,37 @@
 //! Posts queued messages to channel servers. Claims come from the database, so several instances
-//! can run this side by side; the HTTP call happens outside any transaction.
+//! can run this side by side; the HTTP calls happen outside any transaction, concurrently across
+//! servers (at most `DELIVERY_CONCURRENCY` in all and `DELIVERY_CONCURRENCY_PER_SERVER` per server)
+//! and one message at a time per chat, so a chat's messages arrive in order and a server that
+//! hangs holds up only its own chats. A server that keeps timing out is paused on its own
+//! (`ServerHealth`).
 
 use std::sync::Arc;
+use std::time::Instant;
 
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
+use tokio::sync::Semaphore;
 
+use crate::service::channel_servers::{self, CallOutcome, GuardedResolver, ServerHealth};
 use crate::service::deliveries::{self, DeliveryJob};
 use crate::service::Ctx;
 
+/// Jobs claimed per round trip to the database.
+const CLAIM_BATCH: usize = 50;
+
+/// Starts the delivery loop; it runs until the process ends.
 pub fn spawn_delivery_worker(ctx: Arc<Ctx>) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let client = match reqwest::Client::builder()
             .timeout(ctx.config.delivery_timeout)
-            // A channel server may not bounce us to an address nobody registered.
+            .connect_timeout(ctx.config.delivery_timeout)
+            // A channel server may not bounce us to an address nobody registered, nor may a
+            // proxy setting in the environment send our calls elsewhere.
             .redirect(reqwest::redirect::Policy::none())
+            .no_proxy()
+            .dns_resolver(Arc::new(GuardedResolver::new(
+                ctx.config.channel_allowed_networks.clone(),
+            )))
             .build()
         {
             Ok(client) => client,
@@ -23,26 +40,54 @@ pub fn spawn_delivery_worker(ctx: Arc<Ctx>) -> tokio::task::JoinHandle<()> {
                 return;
             }
         };
+        let worker = Arc::new(Worker {
+            health: ServerHealth::new(
+                ctx.config.delivery_concurrency_per_server,
+                ctx.config.delivery_breaker_failures,
+                ctx.config.delivery_pause,
+            ),
+            slots: Arc::new(Semaphore::new(ctx.config.delivery_concurrency)),
+            client,
+            ctx,
+        });
         loop {
             tokio::select! {
-                _ = ctx.outbound_ready.notified() => {}
-                _ = tokio::time::sleep(ctx.config.delivery_poll) => {}
+                _ = worker.ctx.outbound_ready.notified() => {}
+                _ = tokio::time::sleep(worker.ctx.config.delivery_poll) => {}
             }
-            if ctx.is_schema_ready() {
-                drain(&ctx, &client).await;
+            if worker.ctx.is_schema_ready() {
+                worker.clone().dispatch().await;
             }
         }
     })
 }
 
-/// Sends everything that is due now.
-async fn drain(ctx: &Arc<Ctx>, client: &reqwest::Client) {
-    loop {
-        let claim_ctx = ctx.clone();
-        let job =
-            match tokio::task::spawn_blocking(move || deliveries::claim_next(&claim_ctx)).await {
-                Ok(Ok(Some(job))) => job,
-                Ok(Ok(None)) => return,
+struct Worker {
+    ctx: Arc<Ctx>,
+    client: reqwest::Client,
+    health: ServerHealth,
+    /// Calls in flight, in all.
+    slots: Arc<Semaphore>,
+}
+
+impl Worker {
+    /// Claims and starts every due delivery there is room for; each call runs on its own task and
+    /// wakes the loop again when it ends.
+    async fn dispatch(self: Arc<Self>) {
+        loop {
+            let free = self.slots.available_permits().min(CLAIM_BATCH);
+            if free == 0 {
+                return;
+            }
+            let this = self.clone();
+            let claimed = tokio::task::spawn_blocking(move || {
+                let now = Instant::now();
+                deliveries::claim_batch(&this.ctx, free, |server| this.health.room(server, now))
+            })
+            .await;
+            let jobs = match claimed {
+                Ok(Ok(jobs)) if !jobs.is_empty() => jobs,
+                Ok(Ok(_)) => return,
                 Ok(Err(e)) => {
                     tracing::warn!(error = %format_args!("{e:#}"), "claiming deliveries failed");
                     return;
@@ -52,14 +97,31 @@ async fn drain(ctx: &Arc<Ctx>, client: &reqwest::Client) {
                     return;
                 }
             };
-        let outcome = post(client, &job).await;
-        let record_ctx = ctx.clone();
-        let recorded = tokio::task::spawn_blocking(move || {
-            deliveries::record_outcome(&record_ctx, &job, outcome)
-        })
-        .await;
+            for job in jobs {
+                let Ok(slot) = self.slots.clone().acquire_owned().await else {
+                    return;
+                };
+                self.health.started(&job.server);
+                let this = self.clone();
+                tokio::spawn(async move {
+                    this.deliver(job).await;
+                    drop(slot);
+                    this.ctx.outbound_ready.notify_one();
+                });
+            }
+        }
+    }
+
+    /// Posts one message and records the outcome.
+    async fn deliver(&self, job: DeliveryJob) {
+        let (outcome, answered) = post(&self.client, &job, &self.ctx).await;
+        self.health.finished(&job.server, answered, Instant::now());
+        let ctx = self.ctx.clone();
+        let recorded =
+            tokio::task::spawn_blocking(move || deliveries::record_outcome(&ctx, &job, outcome))
+                .await;
         let failure = match recorded {
-            Ok(Ok(())) => continue,
+            Ok(Ok(())) => return,
             Ok(Err(e)) => format!("{e:#}"),
             Err(e) => e.to_string(),
         };
@@ -78,9 +140,22 @@ pub fn signature(secret: &str, body: &[u8]) -> String {
     format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
 }
 
-async fn post(client: &reqwest::Client, job: &DeliveryJob) -> Result<(), String> {
-    let body = serde_json::to_vec(&job.body).map_err(|e| e.to_string())?;
-    let response = client
+/// One POST: whether the message was accepted, and whether the server answered at all.
+async fn post(
+    client: &reqwest::Client,
+    job: &DeliveryJob,
+    ctx: &Ctx,
+) -> (Result<(), String>, CallOutcome) {
+    if let Err(e) =
+        channel_servers::check_literal_host(&job.url, &ctx.config.channel_allowed_networks)
+    {
+        return (Err(e), CallOutcome::Answered);
+    }
+    let body = match serde_json::to_vec(&job.body) {
+        Ok(body) => body,
+        Err(e) => return (Err(e.to_string()), CallOutcome::Answered),
+    };
+    let sent = client
         .post(&job.url)
         .header("Content-Type", "application/json")
         .header(
@@ -90,12 +165,28 @@ async fn post(client: &reqwest::Client, job: &DeliveryJob) -> Result<(), String>
         .header("X-Agentdesk-Message-ID", job.message_id.to_string())
         .body(body)
         .send()
-        .await
-        .map_err(|e| format!("request failed: {e}"))?;
-    let status = response.status();
-    if status.is_success() {
-        Ok(())
-    } else {
-        Err(format!("the channel server answered {status}"))
+        .await;
+    match sent {
+        Ok(response) if response.status().is_success() => (Ok(()), CallOutcome::Answered),
+        Ok(response) => (
+            Err(format!("the channel server answered {}", response.status())),
+            CallOutcome::Answered,
+        ),
+        Err(e) => (
+            Err(format!("request failed: {}", error_chain(&e))),
+            CallOutcome::NoAnswer,
+        ),
     }
+}
+
+/// An error with its causes, so "error sending request" says why (a refused address, a timeout).
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }

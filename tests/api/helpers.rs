@@ -110,6 +110,8 @@ impl TestApp {
             ("AGENTDESK_BIND".into(), "127.0.0.1:0".into()),
             ("MAIL_OUTBOX_DIR".into(), outbox.display().to_string()),
             ("SESSION_TOUCH_SECONDS".into(), "0".into()),
+            // The tests' channel servers listen on loopback, which a desk refuses by default.
+            ("CHANNEL_ALLOWED_NETWORKS".into(), "127.0.0.0/8".into()),
         ]);
         for (k, v) in overrides {
             vars.insert(k.to_string(), v.to_string());
