@@ -40,6 +40,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(
             web::scope("/api/v2/chat")
                 .wrap(middleware::from_fn(channel_api::authenticate_channel))
+                .wrap(no_store())
                 .service(post(
                     "/notifyUserNewChatMessage",
                     channel_api::notify_user_new_chat_message,
@@ -72,6 +73,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .wrap(middleware::from_fn(session_auth::authenticate_session))
                 // Wrapped last, so it runs first: a missing Version is reported before anything else.
                 .wrap(middleware::from_fn(session_auth::require_client_version))
+                .wrap(no_store())
                 .service(post("/AgentLogon", sessions::agent_logon))
                 .service(get_or_post("/KeepAlive", sessions::keep_alive))
                 .service(get_or_post("/AgentLogoff", sessions::agent_logoff))
@@ -155,6 +157,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .default_service(web::to(unknown_endpoint)),
         )
         .default_service(web::to(unknown_endpoint));
+}
+
+/// API answers carry tokens, transcripts, files and exports: no cache, shared or private, may keep
+/// them (an answer that sets its own `Cache-Control` keeps it).
+fn no_store() -> middleware::DefaultHeaders {
+    middleware::DefaultHeaders::new().add((actix_web::http::header::CACHE_CONTROL, "no-store"))
 }
 
 fn endpoint<F, Args>(path: &str, methods: &[Method], handler: F) -> Resource

@@ -7,7 +7,7 @@ use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
 use super::channels::AuthenticatedChannel;
-use super::chats::load_for;
+use super::chats::find_visible;
 use super::{settings, Ctx};
 use crate::db::DbConnection;
 use crate::domain::attachment::Upload;
@@ -132,7 +132,7 @@ fn load(
 /// GetAttachment: a file of a chat the agent may act on (403 otherwise, as for the chat itself).
 pub fn get_attachment(ctx: &Ctx, caller: &Caller, attachment_id: i64) -> ApiResult<AttachmentFile> {
     load(ctx, attachment_id, |c, chat_id| {
-        load_for(c, caller, chat_id).map(|_| true)
+        Ok(find_visible(c, caller, chat_id)?.is_some())
     })
 }
 

@@ -116,21 +116,27 @@ pub(crate) fn not_found(chat_id: i64) -> ApiError {
 }
 
 /// Loads a chat the caller may act on: managers any chat, agents chats of their departments and
-/// chats assigned to them.
+/// chats assigned to them. Anyone else's chat answers exactly as a missing one does, so ids reveal
+/// nothing.
 pub(crate) fn load_for(c: &mut DbConnection, caller: &Caller, chat_id: i64) -> ApiResult<ChatRow> {
-    let chat = chats::find(c, chat_id)?.ok_or_else(|| not_found(chat_id))?;
+    find_visible(c, caller, chat_id)?.ok_or_else(|| not_found(chat_id))
+}
+
+/// The chat, if it exists and the caller may act on it.
+pub(crate) fn find_visible(
+    c: &mut DbConnection,
+    caller: &Caller,
+    chat_id: i64,
+) -> ApiResult<Option<ChatRow>> {
+    let Some(chat) = chats::find(c, chat_id)? else {
+        return Ok(None);
+    };
     let mine = if caller.is_manager() {
         Vec::new()
     } else {
         agents::department_ids(c, caller.agent_id)?
     };
-    if may_act_on(caller, &mine, &chat) {
-        Ok(chat)
-    } else {
-        Err(ApiError::forbidden(format!(
-            "Chat {chat_id} is not in one of your departments"
-        )))
-    }
+    Ok(may_act_on(caller, &mine, &chat).then_some(chat))
 }
 
 /// The access rule itself, given the caller's departments (`mine`, unused for managers).

@@ -8,6 +8,7 @@ use super::chats::{load_for, may_act_on, view, ChatView};
 use super::messages::add_note;
 use super::Ctx;
 use crate::db::DbConnection;
+use crate::domain::chat::ChatState;
 use crate::domain::{Caller, EmailAddress, PhoneNumber};
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::store::chats::{self, ChatRow};
@@ -63,12 +64,23 @@ fn no_active_chat(id: i64) -> ApiError {
     )
 }
 
-/// The customer's active chat, which the caller must be allowed to act on.
+/// The customer's active chat, which the caller must be allowed to act on. A customer the caller
+/// can't see (none of their chats is the caller's) answers as a missing one does.
 fn active_chat(c: &mut DbConnection, caller: &Caller, customer_id: i64) -> ApiResult<ChatRow> {
     customers::find(c, customer_id)?.ok_or_else(|| not_found(customer_id))?;
-    let chat =
-        chats::live_for_customer(c, customer_id)?.ok_or_else(|| no_active_chat(customer_id))?;
-    load_for(c, caller, chat.id)
+    let mine = if caller.is_manager() {
+        Vec::new()
+    } else {
+        agents::department_ids(c, caller.agent_id)?
+    };
+    let chats = chats::for_customer(c, customer_id, 100)?;
+    if !chats.iter().any(|chat| may_act_on(caller, &mine, chat)) {
+        return Err(not_found(customer_id));
+    }
+    chats
+        .into_iter()
+        .find(|chat| chat.state() != ChatState::Closed && may_act_on(caller, &mine, chat))
+        .ok_or_else(|| no_active_chat(customer_id))
 }
 
 fn customer_view(

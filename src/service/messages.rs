@@ -29,8 +29,13 @@ pub struct DeliveryView {
     /// pending, sending, delivered or failed.
     pub state: &'static str,
     pub attempts: i32,
+    /// Why the last attempt failed: the channel server's own words for managers, a general
+    /// sentence for agents (an address or an internal error text is not theirs to see).
     pub last_error: Option<String>,
 }
+
+/// What agents are told of a failed delivery.
+const DELIVERY_FAILED_FOR_AGENTS: &str = "The channel server did not take the message";
 
 /// A message, shaped after SuperOffice's ChatMessage.
 #[derive(Serialize, ToSchema, Debug)]
@@ -57,7 +62,11 @@ pub struct MessageView {
     pub delivery: Option<DeliveryView>,
 }
 
-fn views(c: &mut DbConnection, rows: Vec<MessageRow>) -> ApiResult<Vec<MessageView>> {
+fn views(
+    c: &mut DbConnection,
+    caller: &Caller,
+    rows: Vec<MessageRow>,
+) -> ApiResult<Vec<MessageView>> {
     let ids: Vec<i64> = rows.iter().map(|m| m.id).collect();
     let attachment_ids: Vec<i64> = rows.iter().filter_map(|m| m.attachment_id).collect();
     let mut files: HashMap<i64, AttachmentMeta> = store_attachments::metas(c, &attachment_ids)?;
@@ -82,7 +91,10 @@ fn views(c: &mut DbConnection, rows: Vec<MessageRow>) -> ApiResult<Vec<MessageVi
             delivery: states.remove(&m.id).map(|d| DeliveryView {
                 state: DeliveryState::from_id(d.state).name(),
                 attempts: d.attempts,
-                last_error: d.last_error,
+                last_error: d.last_error.map(|e| match caller.is_manager() {
+                    true => e,
+                    false => DELIVERY_FAILED_FOR_AGENTS.to_owned(),
+                }),
             }),
         })
         .collect())
@@ -181,7 +193,7 @@ pub fn send_message(
     ctx.with_conn(|c| {
         let row =
             messages::find(c, message_id)?.ok_or_else(|| ApiError::internal("message vanished"))?;
-        views(c, vec![row])?
+        views(c, caller, vec![row])?
             .pop()
             .ok_or_else(|| ApiError::internal("message vanished"))
     })
@@ -200,7 +212,7 @@ pub fn get_chat_messages(
         load_for(c, caller, chat_id)?;
         let total = messages::count(c, chat_id, after)?;
         let rows = messages::page(c, chat_id, after, (page - 1) * page_size, page_size)?;
-        Ok((views(c, rows)?, Cursor::new(page, page_size, total)))
+        Ok((views(c, caller, rows)?, Cursor::new(page, page_size, total)))
     })
 }
 

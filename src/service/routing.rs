@@ -106,7 +106,7 @@ pub fn grab_chat(ctx: &Ctx, caller: &Caller) -> ApiResult<ChatView> {
                 break;
             };
             let now = ctx.now();
-            if chats::claim(c, candidate, agent.id, now)? {
+            if chats::claim(c, candidate, agent.id, &departments, now)? {
                 let chat =
                     chats::find(c, candidate)?.ok_or_else(|| super::chats::not_found(candidate))?;
                 assigned(c, &chat, &agent, now)?;
@@ -140,7 +140,7 @@ pub fn assign_chat(
         ensure_waiting(&chat)?;
         let agent = reserve_capacity(c, target, target != caller.agent_id)?;
         let now = ctx.now();
-        if !chats::claim(c, chat_id, agent.id, now)? {
+        if !chats::claim(c, chat_id, agent.id, &authorised_department(&chat), now)? {
             return Err(ApiError::conflict(
                 ErrorCode::ChatAlreadyAssigned,
                 "Another agent took this chat first",
@@ -171,6 +171,11 @@ fn ensure_waiting(chat: &ChatRow) -> ApiResult<()> {
 }
 
 /// ChatClosed, naming the chat.
+/// The department a waiting chat was in when the caller was allowed to claim it.
+fn authorised_department(chat: &ChatRow) -> Vec<i64> {
+    chat.department_id.into_iter().collect()
+}
+
 pub(crate) fn closed(chat_id: i64) -> ApiError {
     ApiError::conflict(ErrorCode::ChatClosed, format!("Chat {chat_id} is closed"))
 }
@@ -463,7 +468,7 @@ pub(crate) fn take_for_reply(
 ) -> ApiResult<()> {
     ensure_waiting(chat)?;
     let agent = reserve_capacity(c, caller.agent_id, false)?;
-    if !chats::claim(c, chat.id, agent.id, now)? {
+    if !chats::claim(c, chat.id, agent.id, &authorised_department(chat), now)? {
         return Err(ApiError::conflict(
             ErrorCode::ChatAssignedToAnotherAgent,
             "Another agent took this chat first",

@@ -174,18 +174,21 @@ pub fn oldest_waiting(conn: &mut DbConnection, department_ids: &[i64]) -> QueryR
 }
 
 /// Assigns a waiting chat to an agent. The `state = unassigned` condition makes this the one place
-/// that decides who wins: of two concurrent claims exactly one updates a row.
+/// that decides who wins: of two concurrent claims exactly one updates a row. The chat must still
+/// be in one of `departments`, those the claim was authorised for: a chat transferred elsewhere
+/// at that instant is not won by someone outside its new department.
 pub fn claim(
     conn: &mut DbConnection,
     id: i64,
     agent_id: i64,
+    departments: &[i64],
     now: NaiveDateTime,
 ) -> QueryResult<bool> {
     let updated = diesel::update(
         chats::table
             .find(id)
             .filter(chats::state.eq(UNASSIGNED))
-            .filter(chats::department_id.is_not_null()),
+            .filter(chats::department_id.eq_any(departments)),
     )
     .set((
         chats::state.eq(OPEN),

@@ -198,3 +198,29 @@ pub fn texts_of(messages: &[Value], special: &str) -> Vec<String> {
         .map(|m| m["Message"].as_str().unwrap().to_owned())
         .collect()
 }
+
+/// A channel server that accepts connections and never answers, counting them.
+pub struct Hanging {
+    pub base_url: String,
+    pub connections: Arc<AtomicUsize>,
+}
+
+impl Hanging {
+    pub async fn start() -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let connections = Arc::new(AtomicUsize::new(0));
+        let counted = connections.clone();
+        tokio::spawn(async move {
+            let mut held = Vec::new();
+            while let Ok((socket, _)) = listener.accept().await {
+                counted.fetch_add(1, Ordering::SeqCst);
+                held.push(socket);
+            }
+        });
+        Self {
+            base_url: format!("http://127.0.0.1:{port}/hooks"),
+            connections,
+        }
+    }
+}

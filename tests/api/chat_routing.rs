@@ -97,9 +97,10 @@ async fn assign_rules() {
         .expect_field_error("ChatID");
     let other = app.department(&m, "Sales").await;
     let outsider = app.agent(&m, &[other]).await;
+    // Another department's chat looks exactly like one that doesn't exist.
     app.get("AssignChat", &outsider.token, &[("ChatID", &c2)])
         .await
-        .expect_error(403, "Forbidden");
+        .expect_error(404, "ChatNotFound");
 }
 
 #[tokio::test]
@@ -249,7 +250,7 @@ async fn transfer_sends_the_chat_to_another_queue_and_tells_the_customer() {
     // The agent of the old department no longer sees it; an agent of Billing can take it.
     app.get("GetChat", &a.token, &[("ChatID", &c0)])
         .await
-        .expect_error(403, "Forbidden");
+        .expect_error(404, "ChatNotFound");
     let biller = app.agent(&m, &[billing]).await;
     assert_eq!(
         app.get("GrabChat", &biller.token, &[]).await.ok()["ChatID"],

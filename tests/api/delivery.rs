@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use crate::channel_helpers::Receiver;
+use crate::channel_helpers::{Hanging, Receiver};
 use crate::helpers::TestApp;
 
 #[tokio::test]
@@ -168,4 +168,60 @@ async fn a_dead_channel_server_does_not_hold_up_other_channels() {
         got.iter().any(|r| r.body["message"] == "still delivered"),
         "{got:?}"
     );
+}
+
+#[tokio::test]
+async fn a_hanging_channel_server_holds_up_only_its_own_chats_and_is_paused() {
+    let hanging = Hanging::start().await;
+    let alive = Receiver::start(0).await;
+    let app = TestApp::spawn_with(&[
+        ("DELIVERY_TIMEOUT_SECONDS", "2"),
+        ("DELIVERY_BACKOFF_MS", "50"),
+        ("DELIVERY_POLL_MS", "50"),
+        ("DELIVERY_CONCURRENCY_PER_SERVER", "4"),
+        ("DELIVERY_BREAKER_FAILURES", "3"),
+        ("DELIVERY_PAUSE_SECONDS", "30"),
+    ])
+    .await;
+    let m = app.manager().await;
+    app.post(
+        "CreateDepartment",
+        &m.token,
+        json!({"Name": "Support", "WelcomeNew": "Welcome, you are number #POSITIONINQUEUE#"}),
+    )
+    .await
+    .ok();
+    let stuck = app.channel(&m, &hanging.base_url).await;
+    let up = app.channel(&m, &alive.base_url).await;
+    // Twelve chats wait on the server that never answers (their welcome texts).
+    for i in 0..12 {
+        app.waiting_chat(&stuck, &format!("stuck-session-{i:03}"))
+            .await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    // A healthy channel's customer is answered at once, not after the hanging calls time out.
+    let started = std::time::Instant::now();
+    app.waiting_chat(&up, "up-session-0001").await;
+    let got = alive.wait_for(1).await;
+    assert_eq!(got.len(), 1, "the healthy channel got its welcome");
+    assert!(
+        started.elapsed() < std::time::Duration::from_millis(1500),
+        "took {:?}",
+        started.elapsed()
+    );
+    // The hanging server got at most its share of calls at a time, and once three in a row went
+    // unanswered it is left alone, instead of being called for every chat again and again.
+    tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+    let calls = || {
+        hanging
+            .connections
+            .load(std::sync::atomic::Ordering::SeqCst)
+    };
+    let before = calls();
+    assert!(
+        (1..=6).contains(&before),
+        "{before} calls to the hanging server"
+    );
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    assert_eq!(calls(), before, "no calls while it is paused");
 }

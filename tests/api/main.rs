@@ -23,4 +23,5 @@ mod settings;
 mod smtp;
 mod smtp_sink;
 mod tags;
+mod trust;
 mod working_hours;
