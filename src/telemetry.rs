@@ -8,6 +8,9 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::StatusCode;
 use actix_web::middleware::Next;
+use std::panic::AssertUnwindSafe;
+
+use futures_util::FutureExt;
 use tracing::Instrument;
 use tracing_subscriber::EnvFilter;
 
@@ -27,14 +30,29 @@ pub fn init(format: LogFormat) {
 }
 
 /// Middleware: a span per request and one line when it is answered. A server error's cause is
-/// logged here, once, in the request's span (services only keep it in the [`ApiError`]).
+/// logged here, once, in the request's span (services only keep it in the [`ApiError`]). A
+/// handler that panics answers 500 like any unexpected error; the worker thread, and the other
+/// requests it serves, carry on.
 pub async fn log_request(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let span = tracing::info_span!("request", method = %req.method(), path = %req.path());
     let started = Instant::now();
-    let result = next.call(req).instrument(span.clone()).await;
+    let result = match AssertUnwindSafe(next.call(req).instrument(span.clone()))
+        .catch_unwind()
+        .await
+    {
+        Ok(result) => result,
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "a panic".into());
+            Err(ApiError::internal(format!("a handler panicked: {what}")).into())
+        }
+    };
     let elapsed_ms = (started.elapsed().as_secs_f64() * 1000.0 * 100.0).round() / 100.0;
     let (status, error) = match &result {
         Ok(res) => (
@@ -68,5 +86,46 @@ pub fn log_server_error(e: &ApiError) {
             tracing::warn!(code = e.code.as_str(), error = %cause, "database unavailable")
         }
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use actix_web::{middleware, test, web, App, HttpResponse};
+
+    #[actix_web::test]
+    async fn a_panicking_handler_answers_500_and_the_server_goes_on() {
+        let app = test::init_service(
+            App::new()
+                .wrap(middleware::from_fn(super::log_request))
+                .route(
+                    "/boom",
+                    web::get().to(|| async {
+                        if true {
+                            panic!("boom");
+                        }
+                        HttpResponse::Ok().finish()
+                    }),
+                )
+                .route(
+                    "/fine",
+                    web::get().to(|| async { HttpResponse::Ok().finish() }),
+                ),
+        )
+        .await;
+        let Err(error) =
+            test::try_call_service(&app, test::TestRequest::get().uri("/boom").to_request()).await
+        else {
+            panic!("a panic ends as an error the server answers");
+        };
+        let boom = error.error_response();
+        assert_eq!(boom.status(), 500);
+        let bytes = actix_web::body::to_bytes(boom.into_body()).await.unwrap();
+        let body: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(body["Error"]["Code"], "InternalError");
+        assert_eq!(body["Error"]["Message"], "An unexpected error occurred");
+        let fine =
+            test::call_service(&app, test::TestRequest::get().uri("/fine").to_request()).await;
+        assert_eq!(fine.status(), 200);
     }
 }

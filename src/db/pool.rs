@@ -58,10 +58,31 @@ impl DatabaseUrl {
 #[derive(Debug)]
 pub struct ConnectionManager {
     url: DatabaseUrl,
+    /// How long a statement may wait for SQLite's lock, and PostgreSQL's server may take to
+    /// answer a connection: `DATABASE_TIMEOUT_SECONDS`, so no request hangs past it.
+    timeout: Duration,
 }
 
-const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; \
-     PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;";
+const SQLITE_PRAGMAS: &str =
+    "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;";
+
+/// `url` with libpq's time limits added where the URL does not set them: a connection attempt
+/// and unacknowledged writes (a server that vanished from the network) give up after `timeout`.
+fn with_time_limits(url: &str, timeout: Duration) -> String {
+    let secs = timeout.as_secs().max(1);
+    let mut url = url.to_owned();
+    for (key, value) in [
+        ("connect_timeout", secs.to_string()),
+        ("tcp_user_timeout", (secs * 1000).to_string()),
+        ("keepalives_idle", secs.to_string()),
+    ] {
+        if !url.contains(&format!("{key}=")) {
+            let joiner = if url.contains('?') { '&' } else { '?' };
+            url = format!("{url}{joiner}{key}={value}");
+        }
+    }
+    url
+}
 
 impl r2d2::ManageConnection for ConnectionManager {
     type Connection = DbConnection;
@@ -69,13 +90,16 @@ impl r2d2::ManageConnection for ConnectionManager {
 
     fn connect(&self) -> Result<DbConnection, Self::Error> {
         match &self.url {
-            DatabaseUrl::Postgres(url) => PgConnection::establish(url)
-                .map(DbConnection::Postgres)
-                .map_err(diesel::r2d2::Error::ConnectionError),
+            DatabaseUrl::Postgres(url) => {
+                PgConnection::establish(&with_time_limits(url, self.timeout))
+                    .map(DbConnection::Postgres)
+                    .map_err(diesel::r2d2::Error::ConnectionError)
+            }
             DatabaseUrl::Sqlite(path) => {
                 let mut conn = SqliteConnection::establish(path)
                     .map_err(diesel::r2d2::Error::ConnectionError)?;
-                conn.batch_execute(SQLITE_PRAGMAS)
+                let busy = format!("PRAGMA busy_timeout = {};", self.timeout.as_millis());
+                conn.batch_execute(&format!("{busy} {SQLITE_PRAGMAS}"))
                     .map_err(diesel::r2d2::Error::QueryError)?;
                 Ok(DbConnection::Sqlite(conn))
             }
@@ -86,8 +110,15 @@ impl r2d2::ManageConnection for ConnectionManager {
         ping(conn).map_err(diesel::r2d2::Error::QueryError)
     }
 
-    fn has_broken(&self, _conn: &mut DbConnection) -> bool {
-        false
+    /// A connection handed back while its code was panicking, or with a transaction still open
+    /// or failed, is discarded (as Diesel's own r2d2 manager does): the next request gets a clean one.
+    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+        use diesel::r2d2::R2D2Connection;
+        std::thread::panicking()
+            || match conn {
+                DbConnection::Postgres(c) => c.is_broken(),
+                DbConnection::Sqlite(c) => c.is_broken(),
+            }
     }
 }
 
@@ -103,12 +134,56 @@ pub fn build_pool(url: &DatabaseUrl, max_size: u32, timeout: Duration) -> DbPool
         .max_size(max_size)
         .min_idle(Some(0))
         .connection_timeout(timeout)
-        .build_unchecked(ConnectionManager { url: url.clone() })
+        .build_unchecked(ConnectionManager {
+            url: url.clone(),
+            timeout,
+        })
 }
 
 #[cfg(test)]
 mod tests {
-    use super::DatabaseUrl;
+    use super::*;
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+
+    fn sqlite_pool(dir: &tempfile::TempDir) -> DbPool {
+        let url = DatabaseUrl::Sqlite(dir.path().join("p.db").display().to_string());
+        build_pool(&url, 2, Duration::from_secs(1))
+    }
+
+    #[test]
+    fn a_connection_returned_mid_transaction_or_while_panicking_is_discarded() {
+        let dir = tempfile::tempdir().unwrap();
+        let pool = sqlite_pool(&dir);
+        {
+            let mut conn = pool.get().unwrap();
+            if let DbConnection::Sqlite(c) = &mut *conn {
+                AnsiTransactionManager::begin_transaction(c).unwrap();
+            }
+        }
+        assert_eq!(pool.state().connections, 0, "left in a transaction");
+        let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let _conn = pool.get().unwrap();
+            panic!("a handler's bug");
+        }));
+        assert!(panicked.is_err());
+        assert_eq!(pool.state().connections, 0, "handed back while panicking");
+        drop(pool.get().unwrap());
+        assert_eq!(pool.state().connections, 1, "a clean one is kept");
+    }
+
+    #[test]
+    fn libpq_time_limits_are_added_unless_the_url_sets_them() {
+        let limited = with_time_limits("postgres://u@h/db", Duration::from_secs(5));
+        assert_eq!(
+            limited,
+            "postgres://u@h/db?connect_timeout=5&tcp_user_timeout=5000&keepalives_idle=5"
+        );
+        let own = with_time_limits(
+            "postgres://u@h/db?connect_timeout=2",
+            Duration::from_secs(5),
+        );
+        assert!(own.starts_with("postgres://u@h/db?connect_timeout=2&tcp_user_timeout=5000"));
+    }
 
     #[test]
     fn scheme_picks_the_backend() {

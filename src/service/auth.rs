@@ -151,14 +151,18 @@ pub fn authenticate(ctx: &Ctx, plain_token: &str) -> ApiResult<Caller> {
         return Err(invalid_token());
     }
     if now - session.last_seen_at >= to_duration(ctx.config.session_touch_interval) {
-        slide(
+        // A database that can't take the write now (SQLite locked by another process) must not
+        // turn every read into an error: the expiry slides at the next call instead.
+        if let Err(e) = slide(
             ctx,
             &mut conn,
             session.id,
             agent.id,
             session.absolute_expires_at,
             now,
-        )?;
+        ) {
+            tracing::warn!(error = %format_args!("{e:#}"), "session expiry not slid this time");
+        }
     }
     Ok(Caller {
         agent_id: agent.id,

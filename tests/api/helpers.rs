@@ -94,13 +94,27 @@ impl TestApp {
 
     /// Starts the app with extra configuration variables.
     pub async fn spawn_with(overrides: &[(&str, &str)]) -> Self {
+        Self::spawn_reaching_database(overrides, |url| url.to_owned()).await
+    }
+
+    /// Starts the app with its PostgreSQL reached at another `host:port` (a proxy the test can
+    /// cut); the test database is made and dropped directly.
+    pub async fn spawn_through(proxy: &str, overrides: &[(&str, &str)]) -> Self {
+        let target = postgres_host_port();
+        Self::spawn_reaching_database(overrides, |url| url.replacen(&target, proxy, 1)).await
+    }
+
+    async fn spawn_reaching_database(
+        overrides: &[(&str, &str)],
+        reach: impl Fn(&str) -> String,
+    ) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let pg = match std::env::var("TEST_DATABASE_URL") {
             Ok(url) if !url.trim().is_empty() => Some(PgTestDatabase::create(&url)),
             _ => None,
         };
         let database_url = match &pg {
-            Some(db) => db.url.clone(),
+            Some(db) => reach(&db.url),
             None => dir.path().join("agentdesk.db").display().to_string(),
         };
         let outbox = dir.path().join("outbox");
@@ -443,6 +457,17 @@ impl Drop for PgTestDatabase {
             .execute(&mut conn);
         }
     }
+}
+
+/// The `host:port` of `TEST_DATABASE_URL`.
+pub fn postgres_host_port() -> String {
+    let url = std::env::var("TEST_DATABASE_URL").unwrap_or_default();
+    let after_scheme = url.split_once("://").map_or(url.as_str(), |(_, rest)| rest);
+    let authority = after_scheme.split(['/', '?']).next().unwrap_or_default();
+    authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, host)| host)
+        .to_owned()
 }
 
 pub fn is_postgres() -> bool {

@@ -15,6 +15,7 @@ mod delivery;
 mod departments;
 mod helpers;
 mod metrics;
+mod outage;
 mod reports;
 mod schema;
 mod seed_examples;
