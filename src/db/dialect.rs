@@ -124,3 +124,49 @@ pub fn insert_report_run(
     }?;
     Ok(inserted == 1)
 }
+
+/// Inserts many rows in one statement (`INSERT ... VALUES (..), (..), ...`). Diesel's
+/// `MultiConnection` has no multi-row `values(&[..])`, so the statement is built for the backend
+/// at hand. Keep `rows × columns` under SQLite's 32,766 bound parameters; row structs must not
+/// turn `None` into `DEFAULT` (`#[diesel(treat_none_as_default_value = false)]`), or SQLite
+/// falls back to one statement per row.
+pub fn insert_batch<T, V>(conn: &mut DbConnection, table: T, rows: V) -> QueryResult<usize>
+where
+    T: diesel::Table,
+    V: diesel::Insertable<T>,
+    diesel::query_builder::InsertStatement<T, V::Values>: diesel::query_dsl::methods::ExecuteDsl<diesel::sqlite::SqliteConnection>
+        + diesel::query_dsl::methods::ExecuteDsl<diesel::pg::PgConnection>,
+{
+    let statement = diesel::insert_into(table).values(rows);
+    match conn {
+        DbConnection::Sqlite(c) => statement.execute(c),
+        DbConnection::Postgres(c) => statement.execute(c),
+    }
+}
+
+/// After rows were inserted with explicit ids: PostgreSQL's `BIGSERIAL` sequences must move past
+/// them (SQLite's `AUTOINCREMENT` keeps `sqlite_sequence` up to date by itself).
+pub fn sync_id_sequences(conn: &mut DbConnection, tables: &[&str]) -> QueryResult<()> {
+    if let DbConnection::Postgres(_) = conn {
+        for table in tables {
+            // Table names come from the caller's constant list, never from input.
+            diesel::sql_query(format!(
+                "SELECT setval(pg_get_serial_sequence('{table}', 'id'), \
+                 COALESCE((SELECT MAX(id) FROM {table}), 1), \
+                 (SELECT MAX(id) FROM {table}) IS NOT NULL)"
+            ))
+            .execute(conn)?;
+        }
+    }
+    Ok(())
+}
+
+/// After a bulk load: PostgreSQL's autovacuum would analyse the new rows within a minute or so;
+/// doing it now gives the planner its statistics before the first request. SQLite is left as the
+/// server leaves it (it never runs `ANALYZE` or `PRAGMA optimize`), so plans are the server's own.
+pub fn analyze_after_bulk_load(conn: &mut DbConnection) -> QueryResult<()> {
+    if let DbConnection::Postgres(_) = conn {
+        diesel::sql_query("ANALYZE").execute(conn)?;
+    }
+    Ok(())
+}

@@ -18,6 +18,7 @@ pub mod outbound;
 pub mod passwords;
 pub mod reports;
 pub mod routing;
+pub mod seed;
 pub mod settings;
 pub mod tags;
 pub mod widget;
