@@ -15,6 +15,7 @@ mod helpers;
 mod metrics;
 mod reports;
 mod schema;
+mod seed;
 mod seed_examples;
 mod sessions;
 mod settings;
