@@ -49,6 +49,7 @@ for tool in wrk curl python3; do command -v $tool >/dev/null || { echo "bench: $
 [ "$BUILD" = 1 ] && cargo build --release --bin agentdesk --example ceiling --example grab_race
 
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 BACKEND=sqlite
 [[ "${DATABASE_URL:-}" == postgres* ]] && BACKEND=postgres
 OUT=$CARGO_TARGET_DIR/bench/$STAMP-$BACKEND
@@ -347,7 +348,7 @@ for attempt in 1 2; do
   kill $sampler 2>/dev/null; wait $sampler 2>/dev/null || true
   peak=$(sort -n "$OUT/export-rss.txt" | tail -1)
 done
-rows=$(( $(wc -l < "$OUT/export.csv") - 1 ))
+rows=$(python3 -c "import csv,sys; print(sum(1 for _ in csv.reader(open(sys.argv[1], newline=''))) - 1)" "$OUT/export.csv")
 result "$(python3 -c "
 code, secs, size = '$timing'.split()
 secs = float(secs)
@@ -358,7 +359,7 @@ RSS_MAX=$(awk '$2 > m {m = $2} END {print m}' "$OUT/rss.log")
 result "{\"call\":\"server RSS, whole run (max)\",\"target\":\"rss\",\"kind\":\"rss\",\"rss_kb\":$RSS_MAX}"
 
 # ---- the table
-MACHINE="$(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, Linux $(uname -r), load before the run: $(cut -d' ' -f1-3 /proc/loadavg)"
+MACHINE="$(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, Linux $(uname -r), load average before the run: $LOAD_BEFORE, after: $(cut -d' ' -f1-3 /proc/loadavg)"
 python3 - "$RESULTS" "$BACKEND" "${PGBENCH_TPS:-0}" > "$OUT/table.md" <<'PY'
 import sys, json
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]

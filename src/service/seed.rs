@@ -1251,7 +1251,7 @@ impl Writer {
             chat_tags.extend(b.tags);
             chats.push(b.row);
         }
-        lines.sort_by(|a, b| (a.2.at, a.0, a.1).cmp(&(b.2.at, b.0, b.1)));
+        lines.sort_by_key(|(chat, seq, line)| (line.at, *chat, *seq));
         events.sort_by_key(|e| e.at);
         let mut messages = Vec::with_capacity(lines.len());
         let mut deliveries = Vec::new();

@@ -85,10 +85,7 @@ async fn a_seeded_desk_is_consistent_through_the_api() {
         .get(
             "GetChatMessages",
             &m.token,
-            &[
-                ("ChatID", &long.chat_id.to_string()),
-                ("PageSize", "100"),
-            ],
+            &[("ChatID", &long.chat_id.to_string()), ("PageSize", "100")],
         )
         .await
         .ok();
@@ -125,7 +122,10 @@ async fn a_seeded_desk_is_consistent_through_the_api() {
         "AverageFirstResponseSeconds",
         "AverageHandleSeconds",
     ] {
-        assert!(totals[average].as_f64().unwrap() > 0.0, "{average}: {totals}");
+        assert!(
+            totals[average].as_f64().unwrap() > 0.0,
+            "{average}: {totals}"
+        );
     }
     assert!(!week["Agents"].as_array().unwrap().is_empty());
     assert!(!week["Tags"].as_array().unwrap().is_empty());
@@ -141,7 +141,10 @@ async fn a_seeded_desk_is_consistent_through_the_api() {
         .customer_says(&channel, "after-seeding", "Hello, I need help", json!({}))
         .await
         .ok();
-    assert!(new_chat["ChatID"].as_i64().unwrap() > long.chat_id, "{new_chat}");
+    assert!(
+        new_chat["ChatID"].as_i64().unwrap() > long.chat_id,
+        "{new_chat}"
+    );
 
     // An agent may take a waiting chat of the seeded queue.
     let grabbed = app.get("GrabChat", &agent.token, &[]).await;
