@@ -1206,9 +1206,89 @@ const TABLES: [&str; 6] = [
     "chat_tags",
 ];
 
+/// The rows of one transaction, ready to insert.
+struct Batch {
+    customers: Vec<CustomerInsert>,
+    chats: Vec<ChatInsert>,
+    messages: Vec<MessageInsert>,
+    deliveries: Vec<DeliveryInsert>,
+    events: Vec<EventInsert>,
+    chat_tags: Vec<ChatTagInsert>,
+}
+
+/// Turns built chats into rows: messages of a batch interleave by time, as they would on a live
+/// desk, and get their ids in that order; each message for the customer has its delivery.
+fn prepare(
+    next_message_id: &mut i64,
+    channel_id: i64,
+    customers: Vec<CustomerInsert>,
+    builds: Vec<ChatBuild>,
+) -> Batch {
+    let mut lines: Vec<(i64, usize, Line)> = Vec::new();
+    let mut events = Vec::new();
+    let mut chat_tags = Vec::new();
+    let mut chats = Vec::with_capacity(builds.len());
+    for b in builds {
+        let chat_id = b.row.id;
+        lines.extend(
+            b.lines
+                .into_iter()
+                .enumerate()
+                .map(|(i, l)| (chat_id, i, l)),
+        );
+        events.extend(b.events);
+        chat_tags.extend(b.tags);
+        chats.push(b.row);
+    }
+    lines.sort_by_key(|(chat, seq, line)| (line.at, *chat, *seq));
+    events.sort_by_key(|e| e.at);
+    let mut messages = Vec::with_capacity(lines.len());
+    let mut deliveries = Vec::new();
+    for (chat_id, _, l) in lines {
+        *next_message_id += 1;
+        let id = *next_message_id;
+        if l.to_customer {
+            deliveries.push(DeliveryInsert {
+                message_id: id,
+                chat_id,
+                channel_id,
+                state: crate::store::deliveries::DeliveryState::Delivered as i16,
+                attempts: 1,
+                next_attempt_at: l.at,
+                lease_until: None,
+                last_error: None,
+                delivered_at: Some(l.at + Duration::milliseconds(300)),
+                created_at: l.at,
+            });
+        }
+        messages.push(MessageInsert {
+            id,
+            chat_id,
+            kind: l.kind.id(),
+            special_type: l.special.map(SpecialType::name),
+            agent_id: l.agent_id,
+            author: l.author,
+            text: l.text,
+            attachment_id: None,
+            to_customer: l.to_customer,
+            created_at: l.at,
+            read_by_agent_at: l.read_by_agent_at,
+            read_by_customer_at: None,
+        });
+    }
+    Batch {
+        customers,
+        chats,
+        messages,
+        deliveries,
+        events,
+        chat_tags,
+    }
+}
+
+/// Inserts batches and keeps the time spent per table.
 struct Writer {
     loads: Vec<TableLoad>,
-    next_message_id: i64,
     messages: u64,
 }
 
@@ -1226,78 +1306,25 @@ impl Writer {
         Ok(())
     }
 
-    /// Writes a batch of chats in one transaction: messages of the batch interleave by time, as
-    /// they would on a live desk, and get their ids in that order.
-    fn write(
-        &mut self,
-        ctx: &Ctx,
-        channel_id: i64,
-        customers: Vec<CustomerInsert>,
-        builds: Vec<ChatBuild>,
-    ) -> ApiResult<()> {
-        let mut lines: Vec<(i64, usize, Line)> = Vec::new();
-        let mut events = Vec::new();
-        let mut chat_tags = Vec::new();
-        let mut chats = Vec::with_capacity(builds.len());
-        for b in builds {
-            let chat_id = b.row.id;
-            lines.extend(
-                b.lines
-                    .into_iter()
-                    .enumerate()
-                    .map(|(i, l)| (chat_id, i, l)),
-            );
-            events.extend(b.events);
-            chat_tags.extend(b.tags);
-            chats.push(b.row);
-        }
-        lines.sort_by_key(|(chat, seq, line)| (line.at, *chat, *seq));
-        events.sort_by_key(|e| e.at);
-        let mut messages = Vec::with_capacity(lines.len());
-        let mut deliveries = Vec::new();
-        for (chat_id, _, l) in lines {
-            self.next_message_id += 1;
-            let id = self.next_message_id;
-            if l.to_customer {
-                deliveries.push(DeliveryInsert {
-                    message_id: id,
-                    chat_id,
-                    channel_id,
-                    state: crate::store::deliveries::DeliveryState::Delivered as i16,
-                    attempts: 1,
-                    next_attempt_at: l.at,
-                    lease_until: None,
-                    last_error: None,
-                    delivered_at: Some(l.at + Duration::milliseconds(300)),
-                    created_at: l.at,
-                });
-            }
-            messages.push(MessageInsert {
-                id,
-                chat_id,
-                kind: l.kind.id(),
-                special_type: l.special.map(SpecialType::name),
-                agent_id: l.agent_id,
-                author: l.author,
-                text: l.text,
-                attachment_id: None,
-                to_customer: l.to_customer,
-                created_at: l.at,
-                read_by_agent_at: l.read_by_agent_at,
-                read_by_customer_at: None,
-            });
-        }
-        self.messages += messages.len() as u64;
+    /// One batch, one write transaction.
+    fn write(&mut self, ctx: &Ctx, b: &Batch) -> ApiResult<()> {
+        self.messages += b.messages.len() as u64;
         ctx.write(|c| {
-            self.timed(0, || bulk::customers(c, &customers))?;
-            self.timed(1, || bulk::chats(c, &chats))?;
-            self.timed(2, || bulk::messages(c, &messages))?;
-            self.timed(3, || bulk::deliveries(c, &deliveries))?;
-            self.timed(4, || bulk::events(c, &events))?;
-            self.timed(5, || bulk::chat_tags(c, &chat_tags))?;
+            self.timed(0, || bulk::customers(c, &b.customers))?;
+            self.timed(1, || bulk::chats(c, &b.chats))?;
+            self.timed(2, || bulk::messages(c, &b.messages))?;
+            self.timed(3, || bulk::deliveries(c, &b.deliveries))?;
+            self.timed(4, || bulk::events(c, &b.events))?;
+            self.timed(5, || bulk::chat_tags(c, &b.chat_tags))?;
             Ok(())
         })
     }
+}
+
+/// What the generating thread hands the writing one.
+enum Work {
+    Chats(Batch, u64),
+    Long(Batch, LongChat),
 }
 
 /// Builds the desk. Refuses a desk that already has chats unless `force`.
@@ -1382,7 +1409,7 @@ pub fn seed(ctx: &Ctx, opts: &SeedOptions, progress: &dyn Progress) -> ApiResult
     }
     plans.sort_by_key(|p| p.start);
 
-    let mut sim = Simulation {
+    let sim = Simulation {
         desk: &desk,
         rng,
         population: Population {
@@ -1400,10 +1427,8 @@ pub fn seed(ctx: &Ctx, opts: &SeedOptions, progress: &dyn Progress) -> ApiResult
                 ..Default::default()
             })
             .collect(),
-        next_message_id: max.messages,
         messages: 0,
     };
-    let mut counts = ChatCounts::default();
 
     // Conversation length: steered so the whole history averages `messages_per_chat`, whatever
     // the mix of fates (a waiting chat has fewer lines than an answered one).
@@ -1414,69 +1439,133 @@ pub fn seed(ctx: &Ctx, opts: &SeedOptions, progress: &dyn Progress) -> ApiResult
         .filter(|p| matches!(p.fate, Fate::Answered | Fate::Open))
         .count() as f64;
 
+    // One thread makes the rows while this one inserts them: generation and SQLite each keep a
+    // core busy instead of taking turns.
     progress.phase("chats", plans.len() as u64);
-    let mut chat_id = max.chats;
-    let mut produced: usize = 0;
-    for (block_no, block) in plans.chunks(CHATS_PER_TRANSACTION).enumerate() {
-        let mut builds = Vec::with_capacity(block.len());
-        for (k, plan) in block.iter().enumerate() {
-            chat_id += 1;
-            let left = (plans.len() - block_no * CHATS_PER_TRANSACTION - k) as f64;
-            let talking = matches!(plan.fate, Fate::Answered | Fate::Open);
-            let extra = if talking {
-                let quiet_left = left - talking_left;
-                let wanted = target_total - produced as f64 - quiet_left * 5.0;
-                let mean = (wanted / talking_left.max(1.0) - OVERHEAD).max(0.0);
-                talking_left -= 1.0;
-                spread_count(&mut sim.rng, mean)
-            } else {
-                0
-            };
-            let b = sim.chat(chat_id, plan, extra, false)?;
-            produced += b.lines.len();
-            match plan.fate {
-                Fate::Answered | Fate::Missed => {
-                    counts.closed += 1;
-                    counts.missed += usize::from(plan.fate == Fate::Missed);
-                    counts.transferred += usize::from(
-                        b.events
-                            .iter()
-                            .any(|e| e.kind == EventKind::Transferred.id()),
-                    );
+    let channel_id = desk.channel_id;
+    let (sim, counts, long_chats) = std::thread::scope(|scope| -> ApiResult<_> {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<ApiResult<Work>>(2);
+        let plans = &plans;
+        let producer = scope.spawn(move || {
+            let mut sim = sim;
+            let mut counts = ChatCounts::default();
+            let mut next_message_id = max.messages;
+            let mut chat_id = max.chats;
+            let mut produced: usize = 0;
+            let mut generate = || -> ApiResult<()> {
+                for (block_no, block) in plans.chunks(CHATS_PER_TRANSACTION).enumerate() {
+                    let mut builds = Vec::with_capacity(block.len());
+                    for (k, plan) in block.iter().enumerate() {
+                        chat_id += 1;
+                        let left = (plans.len() - block_no * CHATS_PER_TRANSACTION - k) as f64;
+                        let talking = matches!(plan.fate, Fate::Answered | Fate::Open);
+                        let extra = if talking {
+                            let quiet_left = left - talking_left;
+                            let wanted = target_total - produced as f64 - quiet_left * 5.0;
+                            let mean = (wanted / talking_left.max(1.0) - OVERHEAD).max(0.0);
+                            talking_left -= 1.0;
+                            spread_count(&mut sim.rng, mean)
+                        } else {
+                            0
+                        };
+                        let b = sim.chat(chat_id, plan, extra, false)?;
+                        produced += b.lines.len();
+                        match plan.fate {
+                            Fate::Answered | Fate::Missed => {
+                                counts.closed += 1;
+                                counts.missed += usize::from(plan.fate == Fate::Missed);
+                                counts.transferred += usize::from(
+                                    b.events
+                                        .iter()
+                                        .any(|e| e.kind == EventKind::Transferred.id()),
+                                );
+                            }
+                            Fate::Open => counts.open += 1,
+                            Fate::Queued => counts.queued += 1,
+                            Fate::InMenu => counts.in_menu += 1,
+                        }
+                        builds.push(b);
+                    }
+                    let customers = std::mem::take(&mut sim.population.new_customers);
+                    let batch = prepare(&mut next_message_id, channel_id, customers, builds);
+                    if tx.send(Ok(Work::Chats(batch, block.len() as u64))).is_err() {
+                        return Ok(());
+                    }
                 }
-                Fate::Open => counts.open += 1,
-                Fate::Queued => counts.queued += 1,
-                Fate::InMenu => counts.in_menu += 1,
+                // Long chats, for transcript reads and exports: one agent, one customer, a
+                // message every ~2 s.
+                for &n in &opts.long_chats {
+                    chat_id += 1;
+                    let span = Duration::seconds(2 * n as i64 + 3600);
+                    let plan = Plan {
+                        start: now - span - Duration::hours(6),
+                        fate: Fate::Answered,
+                        transfer: false,
+                    };
+                    let extra = n.saturating_sub(OVERHEAD as usize);
+                    let b = sim.chat(chat_id, &plan, extra, true)?;
+                    let long = LongChat {
+                        chat_id,
+                        messages: b.lines.len(),
+                    };
+                    counts.closed += 1;
+                    let customers = std::mem::take(&mut sim.population.new_customers);
+                    let batch = prepare(&mut next_message_id, channel_id, customers, vec![b]);
+                    if tx.send(Ok(Work::Long(batch, long))).is_err() {
+                        return Ok(());
+                    }
+                }
+                Ok(())
+            };
+            if let Err(e) = generate() {
+                let _ = tx.send(Err(e));
             }
-            builds.push(b);
+            (sim, counts)
+        });
+        let mut long_chats = Vec::new();
+        let mut in_chats = true;
+        let mut failed = None;
+        for work in rx {
+            match work {
+                Ok(Work::Chats(batch, n)) => {
+                    if let Err(e) = writer.write(ctx, &batch) {
+                        failed = Some(e);
+                        break;
+                    }
+                    progress.inc(n);
+                }
+                Ok(Work::Long(batch, long)) => {
+                    if in_chats {
+                        progress.finish();
+                        in_chats = false;
+                    }
+                    progress.phase(&format!("long chat of {} messages", long.messages), 1);
+                    if let Err(e) = writer.write(ctx, &batch) {
+                        failed = Some(e);
+                        break;
+                    }
+                    long_chats.push(long);
+                    progress.inc(1);
+                    progress.finish();
+                }
+                Err(e) => {
+                    failed = Some(e);
+                    break;
+                }
+            }
         }
-        let customers = std::mem::take(&mut sim.population.new_customers);
-        writer.write(ctx, desk.channel_id, customers, builds)?;
-        progress.inc(block.len() as u64);
-    }
-    progress.finish();
-
-    // Long chats, for transcript reads and exports: one agent, one customer, a message every ~2 s.
-    let mut long_chats = Vec::new();
-    for &n in &opts.long_chats {
-        progress.phase(&format!("long chat of {n} messages"), 1);
-        chat_id += 1;
-        let span = Duration::seconds(2 * n as i64 + 3600);
-        let plan = Plan {
-            start: now - span - Duration::hours(6),
-            fate: Fate::Answered,
-            transfer: false,
-        };
-        let extra = n.saturating_sub(OVERHEAD as usize);
-        let b = sim.chat(chat_id, &plan, extra, true)?;
-        let messages = b.lines.len();
-        let customers = std::mem::take(&mut sim.population.new_customers);
-        writer.write(ctx, desk.channel_id, customers, vec![b])?;
-        counts.closed += 1;
-        long_chats.push(LongChat { chat_id, messages });
-        progress.inc(1);
-        progress.finish();
-    }
+        if in_chats {
+            progress.finish();
+        }
+        let (sim, counts) = producer
+            .join()
+            .map_err(|_| ApiError::internal("the seed's generator panicked"))?;
+        match failed {
+            Some(e) => Err(e),
+            None => Ok((sim, counts, long_chats)),
+        }
+    })?;
+    let mut sim = sim;
 
     // Agents: those holding open chats are working; the rest are spread over the statuses.
     progress.phase("agent statuses, sequences, statistics", 1);
