@@ -700,6 +700,8 @@ struct ChatBuild {
     events: Vec<EventInsert>,
     tags: Vec<ChatTagInsert>,
     first_queued: Option<NaiveDateTime>,
+    /// Lines before this index were read by an agent already.
+    answered_up_to: usize,
 }
 
 impl ChatBuild {
@@ -760,11 +762,13 @@ impl ChatBuild {
 
     /// An agent's reply (`outbound::agent_reply`); the agent has read what came before.
     fn agent(&mut self, at: NaiveDateTime, agent: &Agent, text: &str) {
-        for line in self.lines.iter_mut().rev() {
+        // Only lines since the previous answer can be unread (a long chat stays linear).
+        for line in self.lines[self.answered_up_to..].iter_mut() {
             if line.kind == MessageKind::Customer && line.read_by_agent_at.is_none() {
                 line.read_by_agent_at = Some(at);
             }
         }
+        self.answered_up_to = self.lines.len() + 1;
         self.row.agent_unread = 0;
         self.lines.push(Line {
             at,
@@ -994,6 +998,7 @@ impl Simulation<'_> {
             events: Vec::new(),
             tags: Vec::new(),
             first_queued: None,
+            answered_up_to: 0,
         };
         b.record(t, SpecialType::NewSession, "Chat started");
         let opener = line_from(&mut self.rng, &OPENERS);
