@@ -1632,7 +1632,7 @@ pub fn seed(ctx: &Ctx, opts: &SeedOptions, progress: &dyn Progress) -> ApiResult
     })
 }
 
-/// How long a seed of this size should take at the measured rates, for the command's help text.
+/// One line for the command's output: rows, time and rates.
 pub fn describe_rate(report: &SeedReport) -> String {
     let rows: u64 = report.tables.iter().map(|t| t.rows).sum();
     format!(
