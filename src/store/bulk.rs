@@ -1,5 +1,5 @@
 //! Multi-row inserts for bulk loads (`agentdesk seed`): the history tables written thousands of
-//! rows per statement, with ids chosen by the caller so that rows can refer to each other before
+//! rows per statement (`COPY` on PostgreSQL), with ids chosen by the caller so that rows can refer to each other before
 //! they are written. Each function splits its rows to stay under SQLite's 32,766 bound parameters.
 
 use chrono::NaiveDateTime;
@@ -106,9 +106,16 @@ macro_rules! bulk_insert {
     ($(#[$doc:meta])* $name:ident, $row:ty, $table:path, $columns:expr) => {
         $(#[$doc])*
         pub fn $name(conn: &mut DbConnection, rows: &[$row]) -> QueryResult<usize> {
+            if rows.is_empty() {
+                return Ok(0);
+            }
+            if let DbConnection::Postgres(_) = conn {
+                // One COPY takes any number of rows.
+                return dialect::bulk_insert_rows!(conn, $table, rows);
+            }
             let mut inserted = 0;
             for chunk in rows.chunks(rows_per_statement($columns)) {
-                inserted += dialect::insert_batch(conn, $table, chunk)?;
+                inserted += dialect::bulk_insert_rows!(conn, $table, chunk)?;
             }
             Ok(inserted)
         }
