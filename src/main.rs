@@ -1,4 +1,4 @@
-//! The `agentdesk` command: serve (default), worker, migrate, create-manager, reports send-due.
+//! The `agentdesk` command: serve (default), worker, migrate, create-manager, reports send-due, seed.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -43,6 +43,51 @@ enum Command {
         #[command(subcommand)]
         command: ReportsCommand,
     },
+    /// Fill an empty database with a realistic desk: agents, departments, tags, a channel and a
+    /// history of chats with their messages and reporting facts. Prints how to log on as JSON.
+    Seed(SeedArgs),
+}
+
+#[derive(clap::Args)]
+struct SeedArgs {
+    /// Agents to create (about one in fifty is a manager).
+    #[arg(long, default_value_t = 50)]
+    agents: usize,
+    #[arg(long, default_value_t = 6)]
+    departments: usize,
+    /// Chats in the history, waiting and open ones included.
+    #[arg(long, default_value_t = 5_000)]
+    chats: usize,
+    /// Mean messages per chat, system lines included (each chat's count is spread around it).
+    #[arg(long, default_value_t = 10.0)]
+    messages_per_chat: f64,
+    /// One extra closed chat per value with that many messages, e.g. 200,100000.
+    #[arg(long, value_delimiter = ',', default_value = "200")]
+    long_chat_messages: Vec<usize>,
+    /// Days of history, ending now.
+    #[arg(long, default_value_t = 30)]
+    days: i64,
+    /// The random seed: the same seed builds the same desk (relative to the minute it runs).
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Chats left waiting in the departments' queues (default: one in a hundred).
+    #[arg(long)]
+    queued: Option<usize>,
+    /// Chats assigned to agents and still open (default: one in fifty, within MaxChatsPerAgent).
+    #[arg(long)]
+    open: Option<usize>,
+    /// The password of every seeded agent and manager.
+    #[arg(long, env = "AGENTDESK_PASSWORD", hide_env_values = true, default_value = agentdesk::service::seed::DEFAULT_PASSWORD)]
+    password: String,
+    /// The channel server's base URL (agent replies are delivered to <URL>/messageForCustomer).
+    #[arg(long, default_value = "http://127.0.0.1:18401/hooks")]
+    chat_server: String,
+    /// Store this IANA time zone as the desk's TimeZone (working hours follow it).
+    #[arg(long)]
+    time_zone: Option<String>,
+    /// Add to a database that already has chats.
+    #[arg(long)]
+    force: bool,
 }
 
 #[derive(Subcommand)]
@@ -77,6 +122,7 @@ fn main() -> ExitCode {
             email,
             password,
         } => create_manager(config, &name, &email, &password),
+        Command::Seed(args) => seed(config, args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -148,5 +194,172 @@ fn failed(e: agentdesk::error::ApiError) -> anyhow::Error {
     match e.cause() {
         Some(cause) => anyhow::anyhow!("{}: {cause}", e.message),
         None => anyhow::anyhow!("{}", e.message),
+    }
+}
+
+fn seed(config: Config, args: SeedArgs) -> anyhow::Result<()> {
+    use agentdesk::service::seed::{self, SeedOptions};
+    let password =
+        Password::parse(&args.password).map_err(|p| anyhow::anyhow!("--password {p}"))?;
+    let time_zone = args
+        .time_zone
+        .as_deref()
+        .map(|tz| {
+            tz.parse::<chrono_tz::Tz>().map_err(|_| {
+                anyhow::anyhow!("--time-zone `{tz}` is not an IANA name like Africa/Johannesburg")
+            })
+        })
+        .transpose()?;
+    let queued = args.queued.unwrap_or(args.chats / 100);
+    let open = args.open.unwrap_or(args.chats / 50);
+    anyhow::ensure!(
+        queued + open <= args.chats,
+        "--chats ({}) must be at least --queued ({queued}) plus --open ({open})",
+        args.chats
+    );
+    anyhow::ensure!(
+        args.agents >= 1 && args.departments >= 1,
+        "--agents and --departments must be at least 1"
+    );
+    anyhow::ensure!(
+        args.messages_per_chat >= 0.0,
+        "--messages-per-chat must not be negative"
+    );
+    let opts = SeedOptions {
+        agents: args.agents,
+        departments: args.departments,
+        chats: args.chats,
+        messages_per_chat: args.messages_per_chat,
+        long_chats: args
+            .long_chat_messages
+            .into_iter()
+            .filter(|n| *n > 0)
+            .collect(),
+        days: args.days.max(1),
+        seed: args.seed,
+        queued,
+        open,
+        password,
+        chat_server: args.chat_server,
+        force: args.force,
+        time_zone,
+    };
+    let ctx = build_context(config)?;
+    migrate_now(&ctx)?;
+    let progress = progress::SeedProgress::new();
+    let report =
+        seed::seed(&ctx, &opts, &progress).map_err(|e| anyhow::anyhow!("{}", e.message))?;
+    eprintln!("seeded: {}", seed::describe_rate(&report));
+    eprintln!(
+        "{:<12} {:>10} {:>9} {:>10}",
+        "table", "rows", "seconds", "rows/s"
+    );
+    for t in &report.tables {
+        eprintln!(
+            "{:<12} {:>10} {:>9.2} {:>10.0}",
+            t.table, t.rows, t.seconds, t.rows_per_second
+        );
+    }
+    eprintln!(
+        "log on as {} (a manager) or agent1.. with the password `{}`; channel apiKey {} chatAccountToken {}",
+        report.managers.first().map_or("-", |m| m.email.as_str()),
+        report.password,
+        report.channel.api_key,
+        report.channel.chat_account_token
+    );
+    println!("{}", serde_json::to_string_pretty(&report)?);
+    Ok(())
+}
+
+/// Seed progress: bars on a terminal, plain lines (one per phase and every ~10 %) otherwise.
+mod progress {
+    use std::io::IsTerminal;
+    use std::sync::Mutex;
+    use std::time::Instant;
+
+    use indicatif::{ProgressBar, ProgressStyle};
+
+    pub struct SeedProgress {
+        terminal: bool,
+        state: Mutex<State>,
+    }
+
+    struct State {
+        bar: Option<ProgressBar>,
+        name: String,
+        total: u64,
+        done: u64,
+        next_line: u64,
+        started: Instant,
+    }
+
+    impl SeedProgress {
+        pub fn new() -> Self {
+            Self {
+                terminal: std::io::stderr().is_terminal(),
+                state: Mutex::new(State {
+                    bar: None,
+                    name: String::new(),
+                    total: 0,
+                    done: 0,
+                    next_line: 0,
+                    started: Instant::now(),
+                }),
+            }
+        }
+    }
+
+    impl agentdesk::service::seed::Progress for SeedProgress {
+        fn phase(&self, name: &str, total: u64) {
+            let mut s = self.state.lock().unwrap_or_else(|p| p.into_inner());
+            s.name = name.to_owned();
+            s.total = total;
+            s.done = 0;
+            s.next_line = total / 10;
+            s.started = Instant::now();
+            if self.terminal {
+                let bar = ProgressBar::new(total);
+                bar.set_style(
+                    ProgressStyle::with_template(
+                        "{msg:40} [{elapsed_precise}] {wide_bar} {pos}/{len} ({per_sec}, eta {eta})",
+                    )
+                    .unwrap_or_else(|_| ProgressStyle::default_bar()),
+                );
+                bar.set_message(name.to_owned());
+                s.bar = Some(bar);
+            } else {
+                eprintln!("seed: {name} ({total})");
+            }
+        }
+
+        fn inc(&self, n: u64) {
+            let mut s = self.state.lock().unwrap_or_else(|p| p.into_inner());
+            s.done += n;
+            if let Some(bar) = &s.bar {
+                bar.inc(n);
+            } else if s.total >= 10 && s.done >= s.next_line && s.done < s.total {
+                eprintln!(
+                    "seed: {} {}/{} ({:.0}/s)",
+                    s.name,
+                    s.done,
+                    s.total,
+                    s.done as f64 / s.started.elapsed().as_secs_f64().max(1e-9)
+                );
+                s.next_line = s.done + s.total / 10;
+            }
+        }
+
+        fn finish(&self) {
+            let mut s = self.state.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some(bar) = s.bar.take() {
+                bar.finish();
+            } else {
+                eprintln!(
+                    "seed: {} done in {:.1} s",
+                    s.name,
+                    s.started.elapsed().as_secs_f64()
+                );
+            }
+        }
     }
 }

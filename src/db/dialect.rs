@@ -125,3 +125,52 @@ pub fn insert_report_run(
     }?;
     Ok(inserted == 1)
 }
+
+/// Inserts many rows of one row type: a multi-row `INSERT ... VALUES (..), (..), ...` on SQLite
+/// (callers keep `rows × columns` under SQLite's 32,766 bound parameters), `COPY ... FROM STDIN`
+/// (binary) on PostgreSQL, several times faster there than bound-parameter inserts. Diesel's
+/// `MultiConnection` has neither, so the statement is built for the backend at hand. Row structs
+/// must not turn `None` into `DEFAULT` (`#[diesel(treat_none_as_default_value = false)]`): SQLite
+/// would fall back to one statement per row, and COPY has no `DEFAULT`.
+/// `bulk_insert_rows!(conn, table, rows)` evaluates to `QueryResult<usize>`.
+macro_rules! bulk_insert_rows {
+    ($conn:expr, $table:expr, $rows:expr) => {{
+        match $conn {
+            $crate::db::DbConnection::Sqlite(c) => {
+                diesel::RunQueryDsl::execute(diesel::insert_into($table).values($rows), c)
+            }
+            $crate::db::DbConnection::Postgres(c) => diesel::prelude::ExecuteCopyFromDsl::execute(
+                diesel::copy_from($table).from_insertable($rows),
+                c,
+            ),
+        }
+    }};
+}
+pub(crate) use bulk_insert_rows;
+
+/// After rows were inserted with explicit ids: PostgreSQL's `BIGSERIAL` sequences must move past
+/// them (SQLite's `AUTOINCREMENT` keeps `sqlite_sequence` up to date by itself).
+pub fn sync_id_sequences(conn: &mut DbConnection, tables: &[&str]) -> QueryResult<()> {
+    if let DbConnection::Postgres(_) = conn {
+        for table in tables {
+            // Table names come from the caller's constant list, never from input.
+            diesel::sql_query(format!(
+                "SELECT setval(pg_get_serial_sequence('{table}', 'id'), \
+                 COALESCE((SELECT MAX(id) FROM {table}), 1), \
+                 (SELECT MAX(id) FROM {table}) IS NOT NULL)"
+            ))
+            .execute(conn)?;
+        }
+    }
+    Ok(())
+}
+
+/// After a bulk load: PostgreSQL's autovacuum would analyse the new rows within a minute or so;
+/// doing it now gives the planner its statistics before the first request. SQLite is left as the
+/// server leaves it (it never runs `ANALYZE` or `PRAGMA optimize`), so plans are the server's own.
+pub fn analyze_after_bulk_load(conn: &mut DbConnection) -> QueryResult<()> {
+    if let DbConnection::Postgres(_) = conn {
+        diesel::sql_query("ANALYZE").execute(conn)?;
+    }
+    Ok(())
+}

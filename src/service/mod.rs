@@ -21,6 +21,7 @@ pub mod metrics;
 pub mod passwords;
 pub mod reports;
 pub mod routing;
+pub mod seed;
 pub mod settings;
 pub mod tags;
 pub mod transcript;

@@ -2,6 +2,7 @@
 
 pub mod agents;
 pub mod attachments;
+pub mod bulk;
 pub mod canned_responses;
 pub mod channels;
 pub mod chats;

@@ -18,6 +18,7 @@ mod metrics;
 mod outage;
 mod reports;
 mod schema;
+mod seed;
 mod seed_examples;
 mod sessions;
 mod settings;
