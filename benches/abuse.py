@@ -200,6 +200,77 @@ class Healthy(threading.Thread):
         self.server.serve_forever()
 
 
+def outage(t, channel, say):
+    """The database unreachable for 30 s (PostgreSQL stopped, or the SQLite file locked by another
+    process) while a channel server sends a message every 100 ms: every request must answer (503
+    or 200) within the database timeout, nothing acknowledged may be lost, and the desk must serve
+    within 5 s of the database's return."""
+    db = os.environ.get("ABUSE_DB", "")
+    answers, acknowledged, lock = {}, [], threading.Lock()
+    slowest_box = [0.0]
+    running = [True]
+
+    def sender():
+        n = 0
+        while running[0]:
+            n += 1
+            started = time.monotonic()
+            try:
+                status, body = say(channel, f"outage-session-{n:05}", "are you there?")
+            except Exception as e:
+                status, body = type(e).__name__, b""
+            took = time.monotonic() - started
+            with lock:
+                answers[str(status)] = answers.get(str(status), 0) + 1
+                slowest_box[0] = max(slowest_box[0], took)
+                if status == 200:
+                    acknowledged.append(json.loads(body)["ChatID"])
+            time.sleep(0.1)
+
+    thread = threading.Thread(target=sender, daemon=True)
+    if db.startswith("postgres"):
+        version = sorted(os.listdir("/etc/postgresql"))[-1]
+        stop = ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "stop", "-m", "fast"]
+        start = ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "start"]
+        import subprocess
+        thread.start()
+        time.sleep(1)
+        subprocess.run(stop, check=True)
+        time.sleep(30)
+        subprocess.run(start, check=True)
+    else:
+        import sqlite3
+        thread.start()
+        time.sleep(1)
+        other = sqlite3.connect(db, isolation_level=None)
+        other.execute("BEGIN EXCLUSIVE")
+        time.sleep(30)
+        other.execute("COMMIT")
+        other.close()
+    back = time.monotonic()
+    while time.monotonic() - back < 30:
+        status, _ = call("GET", f"/api/GetDepartmentList?{t}")
+        if status == 200:
+            break
+        time.sleep(0.1)
+    recovered = time.monotonic() - back
+    time.sleep(1)
+    running[0] = False
+    thread.join()
+    found = set()
+    for chat_id in acknowledged:
+        _, got = call("GET", f"/api/GetChat?{t}&ChatID={chat_id}")
+        if json.loads(got).get("ChatID") == chat_id:
+            found.add(chat_id)
+    what = "PostgreSQL stopped" if db.startswith("postgres") else "the SQLite file locked by another process"
+    row(
+        f"{what} for 30 s, a channel sending every 100 ms",
+        f"answers {answers}, slowest {slowest_box[0]:.1f} s; serving again {recovered:.1f} s after the database's return; acknowledged chats found afterwards: {len(found)} of {len(acknowledged)}",
+        0,
+        "-",
+    )
+
+
 def main():
     status, m = logon(EMAIL, PASSWORD)
     assert status == 200, m
@@ -289,11 +360,14 @@ def main():
     lock = threading.Lock()
 
     def upload(chunked):
-        if chunked:
-            answer, _ = raw_chunked(f"/api/SendMessage?{t}", "application/json", len(body))
-            code = answer.split(" ")[1] if " " in answer else answer
-        else:
-            code, _ = call("POST", f"/api/SendMessage?{t}", body, {"Content-Type": "application/json"}, timeout=120)
+        try:
+            if chunked:
+                answer, _ = raw_chunked(f"/api/SendMessage?{t}", "application/json", len(body))
+                code = answer.split(" ")[1] if " " in answer else answer
+            else:
+                code, _ = call("POST", f"/api/SendMessage?{t}", body, {"Content-Type": "application/json"}, timeout=120)
+        except Exception as e:  # closed before the whole body went: the refusal came first
+            code = f"closed mid-body ({type(e).__name__})"
         with lock:
             results[str(code)] = results.get(str(code), 0) + 1
 
@@ -303,6 +377,9 @@ def main():
     for th in threads:
         th.join()
     row("40 uploads of 26 MB base64 at once (half chunked), MaxAttachmentMB 10", f"{results}", s.stop(), probe.stop())
+
+    # 8. The database goes away for 30 s while a channel keeps sending.
+    outage(t, web, say)
 
     print()
     print("| attack | what the attacker got | server peak RSS | a normal agent meanwhile |")

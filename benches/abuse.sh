@@ -24,4 +24,4 @@ SERVER=$!
 trap 'kill $SERVER 2>/dev/null; rm -rf "$WORK"' EXIT
 for _ in $(seq 100); do curl -fs "http://127.0.0.1:$PORT/ready" >/dev/null && break; sleep 0.1; done
 echo "agentdesk $(git rev-parse --short HEAD) on ${DB_URL%%:*}; $(nproc) cores; RSS at start $(($(awk '/VmRSS/{print $2}' /proc/$SERVER/status) / 1024)) MB"
-python3 benches/abuse.py "http://127.0.0.1:$PORT" "$SERVER" mia@example.com abuse-password-1 "$WORK/outbox"
+ABUSE_DB=$DB_URL python3 benches/abuse.py "http://127.0.0.1:$PORT" "$SERVER" mia@example.com abuse-password-1 "$WORK/outbox"

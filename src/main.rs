@@ -101,6 +101,7 @@ enum ReportsCommand {
 }
 
 fn main() -> ExitCode {
+    agentdesk::memory::return_large_blocks_to_the_system();
     let cli = Cli::parse();
     let config = match Config::load(cli.config.as_deref()) {
         Ok(c) => c,

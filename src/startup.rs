@@ -24,6 +24,7 @@ impl Application {
     /// Binds the configured address (port 0 picks a free port) and prepares everything. A database
     /// that is down does not stop start-up: the API answers 503 until migrations have run.
     pub async fn build(config: Config) -> anyhow::Result<Self> {
+        crate::memory::return_large_blocks_to_the_system();
         let listener = TcpListener::bind(config.bind)
             .with_context(|| format!("cannot listen on {}", config.bind))?;
         let port = listener.local_addr()?.port();
@@ -41,7 +42,7 @@ impl Application {
         })
         // After a 413 the rest of the body is read and thrown away only this long before the
         // connection closes (the client gets to read the answer; it can't keep us reading).
-        .client_disconnect_timeout(Duration::from_millis(300))
+        .client_disconnect_timeout(Duration::from_millis(100))
         .listen(listener)?
         .run();
         tracing::info!(port, mail = %ctx.mailer.describe(), "agentdesk listening");

@@ -89,7 +89,11 @@ const EMAIL_TAKEN: &str = "Another agent already uses this email address";
 
 /// CreateAgent: manager only, checked by the caller's extractor.
 pub fn create_agent(ctx: &Ctx, new: NewAgent) -> ApiResult<AgentView> {
-    let password_hash = new.password.as_ref().map(passwords::hash).transpose()?;
+    let password_hash = new
+        .password
+        .as_ref()
+        .map(|p| passwords::hash(ctx, p))
+        .transpose()?;
     let key = new.email.key();
     ctx.write(|c| {
         if agents::email_taken(c, &key, None)? {

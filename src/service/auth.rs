@@ -88,9 +88,10 @@ pub fn agent_logon(
     }
 
     let verified = passwords::verify(
+        ctx,
         agent.as_ref().and_then(|a| a.password_hash.as_deref()),
         password,
-    );
+    )?;
     let agent = match agent {
         Some(agent) if verified => agent,
         _ => {

@@ -53,6 +53,8 @@ pub struct Ctx {
     pub cache: Caches,
     /// Failed logons for unknown addresses, written about once a second.
     pub pending_logon_failures: logon_throttle::PendingFailures,
+    /// Where argon2 runs (`PASSWORD_HASH_CONCURRENCY` threads).
+    pub password_threads: passwords::PasswordThreads,
     /// Set once migrations have run; until then the API answers 503.
     schema_ready: AtomicBool,
 }
@@ -74,6 +76,7 @@ impl Caches {
 impl Ctx {
     /// A context around a pool whose schema is not known to be current yet.
     pub fn new(pool: DbPool, config: Config, mailer: Mailer) -> Self {
+        let password_threads = passwords::PasswordThreads::start(config.password_hash_concurrency);
         Self {
             pool,
             config,
@@ -82,6 +85,7 @@ impl Ctx {
             outbound_ready: tokio::sync::Notify::new(),
             cache: Caches::new(),
             pending_logon_failures: Default::default(),
+            password_threads,
             schema_ready: AtomicBool::new(false),
         }
     }

@@ -24,18 +24,76 @@ fn argon2() -> Argon2<'static> {
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }
 
-/// Hashes a password. CPU-heavy: call only on the blocking pool.
-pub fn hash(password: &Password) -> ApiResult<String> {
+/// The threads argon2 runs on. Each hash takes ~19 MiB: run on whichever blocking thread, every
+/// thread that ever hashed would keep that much in its allocator arena (seen: 340 MB after a flood
+/// of logons). On a few threads of their own, a few of those are kept, whatever the flood.
+pub struct PasswordThreads {
+    jobs: std::sync::mpsc::Sender<Box<dyn FnOnce() + Send>>,
+}
+
+impl PasswordThreads {
+    /// Starts `threads` threads that take argon2 work in turn.
+    pub fn start(threads: usize) -> Self {
+        let (jobs, queue) = std::sync::mpsc::channel::<Box<dyn FnOnce() + Send>>();
+        let queue = std::sync::Arc::new(std::sync::Mutex::new(queue));
+        for i in 0..threads.max(1) {
+            let queue = queue.clone();
+            let spawned = std::thread::Builder::new()
+                .name(format!("argon2-{i}"))
+                .spawn(move || loop {
+                    let job = match queue.lock() {
+                        Ok(q) => q.recv(),
+                        Err(_) => return,
+                    };
+                    match job {
+                        Ok(job) => job(),
+                        Err(_) => return,
+                    }
+                });
+            if let Err(e) = spawned {
+                tracing::error!(error = %e, "cannot start a password thread");
+            }
+        }
+        Self { jobs }
+    }
+
+    /// Runs `work` on a password thread and waits for it (call from a blocking thread).
+    fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> ApiResult<T> {
+        let (done, result) = std::sync::mpsc::sync_channel(1);
+        self.jobs
+            .send(Box::new(move || {
+                let _ = done.send(work());
+            }))
+            .map_err(|_| ApiError::internal("the password threads are gone"))?;
+        result
+            .recv()
+            .map_err(|_| ApiError::internal("a password thread failed"))
+    }
+}
+
+/// Hashes a password on a password thread.
+pub fn hash(ctx: &Ctx, password: &Password) -> ApiResult<String> {
+    let password = password.expose().to_owned();
+    ctx.password_threads.run(move || hash_now(&password))?
+}
+
+fn hash_now(password: &str) -> ApiResult<String> {
     let salt = SaltString::generate(&mut OsRng);
     argon2()
-        .hash_password(password.expose().as_bytes(), &salt)
+        .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
         .map_err(ApiError::internal)
 }
 
-/// Checks `candidate` against `stored`. Without a stored hash (unknown agent, or no password set)
-/// it verifies against a dummy hash, so both answers take the same time.
-pub fn verify(stored: Option<&str>, candidate: &str) -> bool {
+/// Checks `candidate` against `stored` on a password thread. Without a stored hash (unknown agent,
+/// or no password set) it verifies against a dummy hash, so both answers take the same time.
+pub fn verify(ctx: &Ctx, stored: Option<&str>, candidate: &str) -> ApiResult<bool> {
+    let (stored, candidate) = (stored.map(str::to_owned), candidate.to_owned());
+    ctx.password_threads
+        .run(move || verify_now(stored.as_deref(), &candidate))
+}
+
+fn verify_now(stored: Option<&str>, candidate: &str) -> bool {
     static DUMMY: OnceLock<String> = OnceLock::new();
     let dummy = DUMMY.get_or_init(|| {
         let salt = SaltString::generate(&mut OsRng);
@@ -139,7 +197,7 @@ pub fn set_password(ctx: &Ctx, reset_code: &str, password: &Password) -> ApiResu
     if !known {
         return Err(invalid());
     }
-    let new_hash = hash(password)?;
+    let new_hash = hash(ctx, password)?;
     ctx.write(|c| {
         let agent_id = password_resets::consume(c, &code_hash, ctx.now())?.ok_or_else(invalid)?;
         password_resets::burn_unused_for_agent(c, agent_id, now)?;
@@ -158,10 +216,10 @@ mod tests {
     #[test]
     fn hash_then_verify() {
         let p = Password::parse("correct horse").unwrap();
-        let h = hash(&p).unwrap();
+        let h = hash_now(p.expose()).unwrap();
         assert!(h.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
-        assert!(verify(Some(&h), "correct horse"));
-        assert!(!verify(Some(&h), "wrong horse"));
-        assert!(!verify(None, "agentdesk-dummy-password"));
+        assert!(verify_now(Some(&h), "correct horse"));
+        assert!(!verify_now(Some(&h), "wrong horse"));
+        assert!(!verify_now(None, "agentdesk-dummy-password"));
     }
 }

@@ -1357,7 +1357,7 @@ pub fn seed(ctx: &Ctx, opts: &SeedOptions, progress: &dyn Progress) -> ApiResult
         ));
     }
     let password = opts.password.clone();
-    let password_hash = passwords::hash(&password)?;
+    let password_hash = passwords::hash(ctx, &password)?;
     let (desk, accounts, channel) =
         ctx.write(|c| make_desk(ctx, c, opts, &mut rng, &password_hash))?;
     let max = ctx.read(bulk::max_ids)?;
