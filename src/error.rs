@@ -333,6 +333,7 @@ impl From<DieselError> for ApiError {
                 )
             }
             DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => {
+                crate::db::note_connection_trouble();
                 Self::database_unavailable(&e)
             }
             DieselError::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
@@ -341,7 +342,11 @@ impl From<DieselError> for ApiError {
             DieselError::DatabaseError(_, info) if is_busy(info.message()) => {
                 Self::database_unavailable(&e)
             }
-            _ => Self::internal(&e),
+            _ => {
+                // An unexpected error may be a connection that died mid-query.
+                crate::db::note_connection_trouble();
+                Self::internal(&e)
+            }
         }
     }
 }
@@ -352,6 +357,7 @@ fn is_busy(message: &str) -> bool {
 
 impl From<r2d2::Error> for ApiError {
     fn from(e: r2d2::Error) -> Self {
+        crate::db::note_connection_trouble();
         Self::database_unavailable(e)
     }
 }

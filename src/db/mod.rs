@@ -6,6 +6,8 @@ pub mod pool;
 pub mod schema;
 pub mod sql;
 
-pub use pool::{build_pool, ping, DatabaseUrl, DbConnection, DbPool, PooledConnection};
+pub use pool::{
+    build_pool, note_connection_trouble, ping, DatabaseUrl, DbConnection, DbPool, PooledConnection,
+};
 
 pub use crate::clock::truncate_to_micros;

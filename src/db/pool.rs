@@ -17,6 +17,42 @@ pub enum DbConnection {
 pub type DbPool = r2d2::Pool<ConnectionManager>;
 pub type PooledConnection = r2d2::PooledConnection<ConnectionManager>;
 
+/// A pooled connection and when it was last known to work. Checking every connection with a round
+/// trip on every checkout (r2d2's default) doubled the cost of small reads; a connection is checked
+/// only after the database gave trouble somewhere (see [`note_connection_trouble`]) or when it sat
+/// unchecked for a while.
+pub struct Managed {
+    conn: DbConnection,
+    checked_in_epoch: u64,
+    checked_at: std::time::Instant,
+}
+
+impl std::ops::Deref for Managed {
+    type Target = DbConnection;
+    fn deref(&self) -> &DbConnection {
+        &self.conn
+    }
+}
+
+impl std::ops::DerefMut for Managed {
+    fn deref_mut(&mut self) -> &mut DbConnection {
+        &mut self.conn
+    }
+}
+
+/// Bumped whenever a query or connection fails in a way that may mean a dead connection (the
+/// server went away or restarted): every pooled connection is checked once before it is used again.
+static TROUBLE_EPOCH: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// Marks that connections may have died; each is checked before its next use.
+pub fn note_connection_trouble() {
+    TROUBLE_EPOCH.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// A connection unused for longer than this is checked before use even without trouble (a server
+/// may drop idle connections silently).
+const RECHECK_AFTER: Duration = Duration::from_secs(30);
+
 /// Where the data lives, decided once from `DATABASE_URL`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum DatabaseUrl {
@@ -85,10 +121,45 @@ fn with_time_limits(url: &str, timeout: Duration) -> String {
 }
 
 impl r2d2::ManageConnection for ConnectionManager {
-    type Connection = DbConnection;
+    type Connection = Managed;
     type Error = diesel::r2d2::Error;
 
-    fn connect(&self) -> Result<DbConnection, Self::Error> {
+    fn connect(&self) -> Result<Managed, Self::Error> {
+        Ok(Managed {
+            conn: self.establish()?,
+            checked_in_epoch: TROUBLE_EPOCH.load(std::sync::atomic::Ordering::Relaxed),
+            checked_at: std::time::Instant::now(),
+        })
+    }
+
+    /// A round trip only when the connection may have died (see [`Managed`]); a SQLite file does
+    /// not go away under an open connection.
+    fn is_valid(&self, conn: &mut Managed) -> Result<(), Self::Error> {
+        let epoch = TROUBLE_EPOCH.load(std::sync::atomic::Ordering::Relaxed);
+        let fresh = conn.checked_in_epoch == epoch && conn.checked_at.elapsed() < RECHECK_AFTER;
+        if fresh || matches!(conn.conn, DbConnection::Sqlite(_)) {
+            return Ok(());
+        }
+        ping(&mut conn.conn).map_err(diesel::r2d2::Error::QueryError)?;
+        conn.checked_in_epoch = epoch;
+        conn.checked_at = std::time::Instant::now();
+        Ok(())
+    }
+
+    /// A connection handed back while its code was panicking, or with a transaction still open
+    /// or failed, is discarded (as Diesel's own r2d2 manager does): the next request gets a clean one.
+    fn has_broken(&self, conn: &mut Managed) -> bool {
+        use diesel::r2d2::R2D2Connection;
+        std::thread::panicking()
+            || match &mut conn.conn {
+                DbConnection::Postgres(c) => c.is_broken(),
+                DbConnection::Sqlite(c) => c.is_broken(),
+            }
+    }
+}
+
+impl ConnectionManager {
+    fn establish(&self) -> Result<DbConnection, diesel::r2d2::Error> {
         match &self.url {
             DatabaseUrl::Postgres(url) => {
                 PgConnection::establish(&with_time_limits(url, self.timeout))
@@ -104,21 +175,6 @@ impl r2d2::ManageConnection for ConnectionManager {
                 Ok(DbConnection::Sqlite(conn))
             }
         }
-    }
-
-    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), Self::Error> {
-        ping(conn).map_err(diesel::r2d2::Error::QueryError)
-    }
-
-    /// A connection handed back while its code was panicking, or with a transaction still open
-    /// or failed, is discarded (as Diesel's own r2d2 manager does): the next request gets a clean one.
-    fn has_broken(&self, conn: &mut DbConnection) -> bool {
-        use diesel::r2d2::R2D2Connection;
-        std::thread::panicking()
-            || match conn {
-                DbConnection::Postgres(c) => c.is_broken(),
-                DbConnection::Sqlite(c) => c.is_broken(),
-            }
     }
 }
 
@@ -156,7 +212,7 @@ mod tests {
         let pool = sqlite_pool(&dir);
         {
             let mut conn = pool.get().unwrap();
-            if let DbConnection::Sqlite(c) = &mut *conn {
+            if let DbConnection::Sqlite(c) = &mut **conn {
                 AnsiTransactionManager::begin_transaction(c).unwrap();
             }
         }

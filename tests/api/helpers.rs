@@ -316,7 +316,7 @@ impl TestApp {
         tokio::task::spawn_blocking(move || {
             let mut conn = ctx.pool.get().unwrap();
             diesel::sql_query(query)
-                .execute(&mut *conn as &mut DbConnection)
+                .execute(&mut **conn as &mut DbConnection)
                 .unwrap()
         })
         .await
@@ -334,7 +334,7 @@ impl TestApp {
         tokio::task::spawn_blocking(move || {
             let mut conn = ctx.pool.get().unwrap();
             let rows: Vec<Row> = diesel::sql_query(query)
-                .load(&mut *conn as &mut DbConnection)
+                .load(&mut **conn as &mut DbConnection)
                 .unwrap();
             rows.into_iter().map(|r| r.value).collect()
         })
@@ -349,7 +349,7 @@ impl TestApp {
             let mut conn = ctx.pool.get().unwrap();
             diesel::sql_query(query)
                 .bind::<diesel::sql_types::BigInt, _>(id)
-                .execute(&mut *conn as &mut DbConnection)
+                .execute(&mut **conn as &mut DbConnection)
                 .unwrap()
         })
         .await
@@ -367,7 +367,7 @@ impl TestApp {
             .bind::<diesel::sql_types::BigInt, _>(seconds)
             .bind::<diesel::sql_types::SmallInt, _>(kind)
             .bind::<diesel::sql_types::BigInt, _>(chat_id)
-            .execute(&mut *conn as &mut DbConnection)
+            .execute(&mut **conn as &mut DbConnection)
             .unwrap()
         })
         .await

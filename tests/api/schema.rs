@@ -56,7 +56,7 @@ async fn both_backends_have_the_same_tables_and_columns() {
             "SELECT CAST(table_name AS TEXT) AS table_name, CAST(column_name AS TEXT) AS column_name \
              FROM information_schema.columns WHERE table_schema = 'public' AND table_name != '__diesel_schema_migrations'",
         )
-        .load(&mut *conn as &mut DbConnection)
+        .load(&mut **conn as &mut DbConnection)
         .unwrap();
         group(rows)
     })
