@@ -88,6 +88,8 @@ pub struct Caller {
     pub session_id: i64,
     pub role: Role,
     pub name: String,
+    /// When the session ends if no call comes before (its sliding idle expiry, as of this call).
+    pub session_expires_at: chrono::NaiveDateTime,
 }
 
 impl Caller {

@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 
 use super::input::Input;
 use super::params::{field, id, Fields, Int};
-use super::respond::{json, run, success, Success};
+use super::respond::{cached_json, json, run, success, Success};
 use super::session_auth::{Caller, Manager};
 use crate::domain::required_text;
 use crate::error::ApiResult;
@@ -110,6 +110,10 @@ pub struct CannedResponseList {
 /// Every canned response, by name.
 #[utoipa::path(get, path = "/api/GetCannedResponses", tag = "Canned responses", responses((status = 200, body = CannedResponseList)))]
 pub async fn get_canned_responses(ctx: web::Data<Ctx>, _: Caller) -> ApiResult<HttpResponse> {
-    let canned_responses = run(&ctx, canned_responses::get_canned_responses).await?;
-    Ok(json(CannedResponseList { canned_responses }))
+    cached_json(&ctx, "GetCannedResponses", |ctx| {
+        Ok(CannedResponseList {
+            canned_responses: canned_responses::get_canned_responses(ctx)?,
+        })
+    })
+    .await
 }

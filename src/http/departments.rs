@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 
 use super::input::Input;
 use super::params::{id, ids, Bool, Fields, Int, List};
-use super::respond::{json, run};
+use super::respond::{cached_json, json, run};
 use super::session_auth::{Caller, Manager};
 use crate::domain::{optional_text, required_text};
 use crate::error::ApiResult;
@@ -123,6 +123,10 @@ pub struct DepartmentList {
 /// Every department with its settings and messages.
 #[utoipa::path(get, path = "/api/GetDepartmentList", tag = "Departments", responses((status = 200, body = DepartmentList)))]
 pub async fn get_department_list(ctx: web::Data<Ctx>, _: Caller) -> ApiResult<HttpResponse> {
-    let departments = run(&ctx, departments::get_department_list).await?;
-    Ok(json(DepartmentList { departments }))
+    cached_json(&ctx, "GetDepartmentList", |ctx| {
+        Ok(DepartmentList {
+            departments: departments::get_department_list(ctx)?,
+        })
+    })
+    .await
 }

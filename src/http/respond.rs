@@ -5,7 +5,7 @@ use actix_web::{web, HttpResponse};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::service::attachments::AttachmentFile;
 use crate::service::Ctx;
 
@@ -17,6 +17,37 @@ where
 {
     let ctx = ctx.clone().into_inner();
     web::block(move || f(&ctx)).await?
+}
+
+/// Answers a configuration read from the answer cache when its copy is less than a second old
+/// (no query, no serialisation, no thread hop); otherwise runs `load` on the blocking pool and
+/// keeps its JSON under `key`.
+pub async fn cached_json<T, F>(
+    ctx: &web::Data<Ctx>,
+    key: &'static str,
+    load: F,
+) -> ApiResult<HttpResponse>
+where
+    T: Serialize + Send + 'static,
+    F: FnOnce(&Ctx) -> ApiResult<T> + Send + 'static,
+{
+    if let Some(body) = ctx.cache.answers.get(key) {
+        return Ok(json_bytes(body));
+    }
+    let generation = ctx.cache.answers.generation();
+    let body = run(ctx, move |ctx| {
+        serde_json::to_vec(&load(ctx)?).map_err(ApiError::internal)
+    })
+    .await?;
+    let body = bytes::Bytes::from(body);
+    ctx.cache.answers.put(key, body.clone(), generation);
+    Ok(json_bytes(body))
+}
+
+fn json_bytes(body: bytes::Bytes) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(actix_web::http::header::ContentType::json())
+        .body(body)
 }
 
 /// `{"Success": true}`, for actions without a natural body.

@@ -92,9 +92,13 @@ pub async fn authenticate_session(
                 "Send the SessionToken from AgentLogon",
             )
         })?;
-        let caller = web::block(move || auth::authenticate(&ctx, &token))
-            .await
-            .map_err(ApiError::from)??;
+        // Most calls are answered from the session cache, without a query or a thread hop.
+        let caller = match auth::authenticate_cached(&ctx, &token) {
+            Some(result) => result?,
+            None => web::block(move || auth::authenticate(&ctx, &token))
+                .await
+                .map_err(ApiError::from)??,
+        };
         req.extensions_mut().insert(caller);
     }
     next.call(req).await

@@ -56,8 +56,8 @@ pub struct KeepAliveView {
 
 /// Keeps the session alive: slides its idle expiry.
 #[utoipa::path(method(get, post), path = "/api/KeepAlive", tag = "Authentication", responses((status = 200, body = KeepAliveView)))]
-pub async fn keep_alive(ctx: web::Data<Ctx>, caller: Caller) -> ApiResult<HttpResponse> {
-    let expires_at = run(&ctx, move |ctx| auth::keep_alive(ctx, &caller)).await?;
+pub async fn keep_alive(caller: Caller) -> ApiResult<HttpResponse> {
+    let expires_at = auth::keep_alive(&caller);
     Ok(json(KeepAliveView { expires_at }))
 }
 

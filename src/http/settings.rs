@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 
 use super::input::Input;
 use super::params::Fields;
-use super::respond::{json, run};
+use super::respond::{cached_json, json, run};
 use super::session_auth::{Caller, Manager};
 use crate::domain::settings::{SettingKey, SettingValue};
 use crate::error::ApiResult;
@@ -71,5 +71,8 @@ pub async fn update_settings(
 /// Every setting with its current value.
 #[utoipa::path(get, path = "/api/GetSettings", tag = "Settings", responses((status = 200, body = SettingsDocument)))]
 pub async fn get_settings(ctx: web::Data<Ctx>, _: Caller) -> ApiResult<HttpResponse> {
-    Ok(json(document(run(&ctx, settings::get_settings).await?)))
+    cached_json(&ctx, "GetSettings", |ctx| {
+        Ok(document(settings::get_settings(ctx)?))
+    })
+    .await
 }

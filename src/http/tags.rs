@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 
 use super::input::Input;
 use super::params::{field, id, Bool, Fields, Int};
-use super::respond::{json, run, success, Success};
+use super::respond::{cached_json, json, run, success, Success};
 use super::session_auth::{Caller, Manager};
 use crate::domain::required_text;
 use crate::error::ApiResult;
@@ -159,6 +159,10 @@ pub struct TagList {
 /// Every tag group with its tags.
 #[utoipa::path(get, path = "/api/GetTagList", tag = "Tags", responses((status = 200, body = TagList)))]
 pub async fn get_tag_list(ctx: web::Data<Ctx>, _: Caller) -> ApiResult<HttpResponse> {
-    let tag_groups = run(&ctx, tags::get_tag_list).await?;
-    Ok(json(TagList { tag_groups }))
+    cached_json(&ctx, "GetTagList", |ctx| {
+        Ok(TagList {
+            tag_groups: tags::get_tag_list(ctx)?,
+        })
+    })
+    .await
 }

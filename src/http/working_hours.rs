@@ -76,5 +76,6 @@ pub async fn update_working_hours(
 /// The week's working hours, the desk's time zone and whether it is open now.
 #[utoipa::path(get, path = "/api/GetWorkingHours", tag = "Working hours", responses((status = 200, body = WorkingHoursView)))]
 pub async fn get_working_hours(ctx: web::Data<Ctx>, _: Caller) -> ApiResult<HttpResponse> {
+    // Not cached: OpenNow changes with the clock.
     Ok(json(run(&ctx, working_hours::get_working_hours).await?))
 }

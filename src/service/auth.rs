@@ -6,6 +6,7 @@ use std::net::IpAddr;
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 
 use super::agents::AgentView;
+use super::session_cache::CachedSession;
 use super::{passwords, Ctx};
 use crate::db::{dialect, DbConnection};
 use crate::domain::{token, AgentStatus, Caller, EmailAddress, Role};
@@ -136,14 +137,38 @@ pub fn agent_logon(
     })
 }
 
-/// Resolves a session token to its agent: one indexed lookup. The idle expiry slides, but is written
-/// at most once per `SESSION_TOUCH_SECONDS` so reads don't all become writes.
-pub fn authenticate(ctx: &Ctx, plain_token: &str) -> ApiResult<Caller> {
+/// The SHA-256 a session token is stored as, if the text can be a token at all.
+fn token_hash(plain_token: &str) -> Option<String> {
     let plain_token = plain_token.trim();
     if plain_token.len() != 32 || !plain_token.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(invalid_token());
+        return None;
     }
-    let hash = token::hash(&plain_token.to_ascii_lowercase());
+    Some(token::hash(&plain_token.to_ascii_lowercase()))
+}
+
+/// Authenticates from the session cache alone, when that is enough: the session was read within
+/// the last second and its expiry needs no write now. `None` means: ask [`authenticate`]. Cheap
+/// enough for an async thread (no query, no blocking).
+pub fn authenticate_cached(ctx: &Ctx, plain_token: &str) -> Option<ApiResult<Caller>> {
+    let Some(hash) = token_hash(plain_token) else {
+        return Some(Err(invalid_token()));
+    };
+    let session = ctx.sessions.get(&hash)?;
+    let now = ctx.now();
+    if session.idle_expires_at <= now || session.absolute_expires_at <= now {
+        return Some(Err(invalid_token()));
+    }
+    if now - session.touched_at >= to_duration(ctx.config.session_touch_interval) {
+        return None;
+    }
+    Some(Ok(session.caller))
+}
+
+/// Resolves a session token to its agent: one indexed lookup. The idle expiry slides, but is written
+/// at most once per `SESSION_TOUCH_SECONDS` so reads don't all become writes. The session is kept
+/// in the cache for [`authenticate_cached`].
+pub fn authenticate(ctx: &Ctx, plain_token: &str) -> ApiResult<Caller> {
+    let hash = token_hash(plain_token).ok_or_else(invalid_token)?;
     let mut conn = ctx.conn()?;
     let (session, agent) =
         sessions::find_with_agent(&mut conn, &hash)?.ok_or_else(invalid_token)?;
@@ -151,10 +176,12 @@ pub fn authenticate(ctx: &Ctx, plain_token: &str) -> ApiResult<Caller> {
     if session.idle_expires_at <= now || session.absolute_expires_at <= now || !agent.enabled {
         return Err(invalid_token());
     }
+    let mut idle = session.idle_expires_at;
+    let mut touched = session.last_seen_at;
     if now - session.last_seen_at >= to_duration(ctx.config.session_touch_interval) {
         // A database that can't take the write now (SQLite locked by another process) must not
         // turn every read into an error: the expiry slides at the next call instead.
-        if let Err(e) = slide(
+        match slide(
             ctx,
             &mut conn,
             session.id,
@@ -162,15 +189,29 @@ pub fn authenticate(ctx: &Ctx, plain_token: &str) -> ApiResult<Caller> {
             session.absolute_expires_at,
             now,
         ) {
-            tracing::warn!(error = %format_args!("{e:#}"), "session expiry not slid this time");
+            Ok(slid) => (idle, touched) = (slid, now),
+            Err(e) => {
+                tracing::warn!(error = %format_args!("{e:#}"), "session expiry not slid this time")
+            }
         }
     }
-    Ok(Caller {
+    let caller = Caller {
         agent_id: agent.id,
         session_id: session.id,
         role: Role::from_id(agent.role.into()).unwrap_or(Role::Agent),
         name: agent.name,
-    })
+        session_expires_at: idle,
+    };
+    ctx.sessions.put(
+        &hash,
+        CachedSession {
+            caller: caller.clone(),
+            idle_expires_at: idle,
+            absolute_expires_at: session.absolute_expires_at,
+            touched_at: touched,
+        },
+    );
+    Ok(caller)
 }
 
 fn slide(
@@ -187,19 +228,10 @@ fn slide(
     Ok(idle)
 }
 
-/// KeepAlive: slides the idle expiry now and returns it.
-pub fn keep_alive(ctx: &Ctx, caller: &Caller) -> ApiResult<DateTime<Utc>> {
-    let mut conn = ctx.conn()?;
-    let session = sessions::find(&mut conn, caller.session_id)?.ok_or_else(invalid_token)?;
-    let idle = slide(
-        ctx,
-        &mut conn,
-        session.id,
-        caller.agent_id,
-        session.absolute_expires_at,
-        ctx.now(),
-    )?;
-    Ok(idle.and_utc())
+/// KeepAlive: the call itself slid the session's idle expiry (written at most every
+/// `SESSION_TOUCH_SECONDS`, like any call's); this answers it.
+pub fn keep_alive(caller: &Caller) -> DateTime<Utc> {
+    caller.session_expires_at.and_utc()
 }
 
 /// AgentLogoff: ends the caller's session; the agent goes Offline when it was its last one.
@@ -210,6 +242,7 @@ pub fn agent_logoff(ctx: &Ctx, caller: &Caller) -> ApiResult<()> {
         tracing::info!(agent_id = caller.agent_id, "agent logged off");
         Ok(())
     })
+    .inspect(|_| ctx.sessions.forget_session(caller.session_id))
 }
 
 fn set_offline_without_sessions(

@@ -52,6 +52,48 @@ impl<T> Fresh<T> {
 /// How long a cached copy may be used.
 pub const CACHE_TTL: Duration = Duration::from_secs(1);
 
+/// The answers of the configuration reads (GetSettings, GetDepartmentList ...), serialised once:
+/// answering one from here costs no query, no serialisation and no thread hop. Any configuration
+/// change made through this process empties it; other processes see a change within a second.
+#[derive(Default)]
+pub struct AnswerCache {
+    entries: RwLock<std::collections::HashMap<&'static str, (Instant, bytes::Bytes)>>,
+    /// Counts the changes, so an answer read before a change is not stored after it.
+    generation: std::sync::atomic::AtomicU64,
+}
+
+impl AnswerCache {
+    /// The JSON answer under `key`, if it is less than a second old.
+    pub fn get(&self, key: &str) -> Option<bytes::Bytes> {
+        let entries = self.entries.read().unwrap_or_else(|e| e.into_inner());
+        entries
+            .get(key)
+            .filter(|(at, _)| at.elapsed() < CACHE_TTL)
+            .map(|(_, body)| body.clone())
+    }
+
+    /// The generation to pass to [`Self::put`], taken before reading what is stored.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    /// Stores an answer read in `generation`, unless the configuration changed meanwhile.
+    pub fn put(&self, key: &'static str, body: bytes::Bytes, generation: u64) {
+        let mut entries = self.entries.write().unwrap_or_else(|e| e.into_inner());
+        if self.generation() == generation {
+            entries.insert(key, (Instant::now(), body));
+        }
+    }
+
+    /// The configuration changed: forget every answer.
+    pub fn clear(&self) {
+        let mut entries = self.entries.write().unwrap_or_else(|e| e.into_inner());
+        self.generation
+            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+        entries.clear();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

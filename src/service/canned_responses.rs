@@ -44,7 +44,7 @@ pub fn create_canned_response(
     name: String,
     message_text: String,
 ) -> ApiResult<CannedResponseView> {
-    ctx.write(|c| {
+    ctx.write_config(|c| {
         let id = store::insert(c, &name, &message_text, ctx.now())?;
         store::find(c, id)?.map(view).ok_or_else(|| not_found(id))
     })
@@ -57,7 +57,7 @@ pub fn update_canned_response(
     name: Option<String>,
     message_text: Option<String>,
 ) -> ApiResult<CannedResponseView> {
-    ctx.write(|c| {
+    ctx.write_config(|c| {
         let changes = CannedResponseChanges {
             name,
             message_text,
@@ -72,7 +72,7 @@ pub fn update_canned_response(
 
 /// DeleteCannedResponse: messages that used it keep the text they sent.
 pub fn delete_canned_response(ctx: &Ctx, id: i64) -> ApiResult<()> {
-    ctx.write(|c| match store::delete(c, id)? {
+    ctx.write_config(|c| match store::delete(c, id)? {
         0 => Err(not_found(id)),
         _ => Ok(()),
     })

@@ -82,7 +82,7 @@ pub fn create_department(ctx: &Ctx, patch: DepartmentPatch) -> ApiResult<Departm
         enabled: patch.enabled.unwrap_or(true),
         updated_at: now,
     };
-    ctx.write(|c| {
+    ctx.write_config(|c| {
         let values = checked(c, values, None)?;
         let id = store::insert(c, &values, now)?;
         save_auto_tags(c, id, patch.auto_tag_ids.as_deref().unwrap_or(&[]))?;
@@ -94,7 +94,7 @@ pub fn create_department(ctx: &Ctx, patch: DepartmentPatch) -> ApiResult<Departm
 
 /// UpdateDepartment: changes only the fields present.
 pub fn update_department(ctx: &Ctx, id: i64, patch: DepartmentPatch) -> ApiResult<DepartmentView> {
-    ctx.write(|c| {
+    ctx.write_config(|c| {
         let current = store::find(c, id)?.ok_or_else(|| not_found(id))?;
         let name = patch.name.clone().unwrap_or(current.name);
         let values = DepartmentValues {

@@ -22,6 +22,7 @@ pub mod passwords;
 pub mod reports;
 pub mod routing;
 pub mod seed;
+pub mod session_cache;
 pub mod settings;
 pub mod tags;
 pub mod transcript;
@@ -51,25 +52,39 @@ pub struct Ctx {
     pub outbound_ready: tokio::sync::Notify,
     /// Copies of hot, rarely changed data, at most a second old.
     pub cache: Caches,
+    /// Sessions read within the last second.
+    pub sessions: session_cache::SessionCache,
     /// Failed logons for unknown addresses, written about once a second.
     pub pending_logon_failures: logon_throttle::PendingFailures,
     /// Where argon2 runs (`PASSWORD_HASH_CONCURRENCY` threads).
     pub password_threads: passwords::PasswordThreads,
     /// Set once migrations have run; until then the API answers 503.
     schema_ready: AtomicBool,
+    /// This process's SQLite writers, one at a time (see [`Ctx::write`]).
+    sqlite_writer: std::sync::Mutex<()>,
 }
 
 /// What the services keep cached (see `cache`).
 pub struct Caches {
     /// Every setting with its value.
     pub settings: cache::Fresh<Vec<(SettingKey, SettingValue)>>,
+    /// Serialised answers of configuration reads.
+    pub answers: cache::AnswerCache,
 }
 
 impl Caches {
     fn new() -> Self {
         Self {
             settings: cache::Fresh::new(cache::CACHE_TTL),
+            answers: cache::AnswerCache::default(),
         }
+    }
+
+    /// The desk's configuration changed through this process: forget every cached copy of it,
+    /// so this process answers with the change at once.
+    pub fn configuration_changed(&self) {
+        self.settings.invalidate();
+        self.answers.clear();
     }
 }
 
@@ -85,8 +100,10 @@ impl Ctx {
             outbound_ready: tokio::sync::Notify::new(),
             cache: Caches::new(),
             pending_logon_failures: Default::default(),
+            sessions: Default::default(),
             password_threads,
             schema_ready: AtomicBool::new(false),
+            sqlite_writer: std::sync::Mutex::new(()),
         }
     }
 
@@ -116,9 +133,28 @@ impl Ctx {
     }
 
     /// Runs `f` in one write transaction: all of it happens or none of it.
+    ///
+    /// SQLite takes one writer at a time; writers of this process queue here, in order, instead
+    /// of each polling SQLite's lock with growing sleeps (`busy_timeout`), which left most of them
+    /// waiting while the lock was free. The queue is entered before a connection is taken, so
+    /// waiting writers hold none. `f` must not start another write.
     pub fn write<T>(&self, f: impl FnOnce(&mut DbConnection) -> ApiResult<T>) -> ApiResult<T> {
+        let _turn = match self.config.database_url.is_postgres() {
+            true => None,
+            false => Some(self.sqlite_writer.lock().unwrap_or_else(|e| e.into_inner())),
+        };
         let mut conn = self.conn()?;
         dialect::write_transaction(&mut conn, f)
+    }
+
+    /// [`Self::write`] for a change of the desk's configuration (departments, tags, canned
+    /// responses, hours, settings): on success the cached copies are forgotten.
+    pub fn write_config<T>(
+        &self,
+        f: impl FnOnce(&mut DbConnection) -> ApiResult<T>,
+    ) -> ApiResult<T> {
+        self.write(f)
+            .inspect(|_| self.cache.configuration_changed())
     }
 
     /// Runs `f` on one connection, outside a transaction (reads, or single-statement writes).

@@ -205,8 +205,9 @@ pub fn set_password(ctx: &Ctx, reset_code: &str, password: &Password) -> ApiResu
         sessions::delete_for_agent(c, agent_id)?;
         agents::set_status(c, agent_id, AgentStatus::Offline.id())?;
         tracing::info!(agent_id, "password set with a reset code; sessions ended");
-        Ok(())
+        Ok(agent_id)
     })
+    .map(|agent_id| ctx.sessions.forget_agent(agent_id))
 }
 
 #[cfg(test)]

@@ -53,14 +53,13 @@ pub fn update_settings(
     ctx: &Ctx,
     changes: Vec<(SettingKey, SettingValue)>,
 ) -> ApiResult<Vec<(SettingKey, SettingValue)>> {
-    ctx.write(|c| {
+    ctx.write_config(|c| {
         let now = ctx.now();
         for (key, value) in &changes {
             store::put(c, key.name(), &value.to_stored(), now)?;
         }
         Ok(current(c)?)
     })
-    .inspect(|_| ctx.cache.settings.invalidate())
 }
 
 /// The desk's time zone.

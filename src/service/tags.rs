@@ -67,7 +67,7 @@ fn tag_not_found(id: i64) -> ApiError {
 
 /// CreateTagGroup: group names are unique, whatever their case.
 pub fn create_tag_group(ctx: &Ctx, name: String, enabled: bool) -> ApiResult<TagGroupView> {
-    ctx.write(|c| {
+    ctx.write_config(|c| {
         let key = name.to_lowercase();
         if store::group_name_taken(c, &key, None)? {
             return Err(ApiError::conflict(
@@ -88,7 +88,7 @@ pub fn update_tag_group(
     name: Option<String>,
     enabled: Option<bool>,
 ) -> ApiResult<TagGroupView> {
-    ctx.write(|c| {
+    ctx.write_config(|c| {
         store::find_group(c, id)?.ok_or_else(|| group_not_found(id))?;
         let key = name.as_ref().map(|n| n.to_lowercase());
         if let Some(key) = &key {
@@ -124,7 +124,7 @@ fn load_group(c: &mut DbConnection, id: i64) -> ApiResult<TagGroupView> {
 
 /// CreateTag: tag names are unique within their group, whatever their case.
 pub fn create_tag(ctx: &Ctx, group_id: i64, name: String, enabled: bool) -> ApiResult<TagView> {
-    ctx.write(|c| {
+    ctx.write_config(|c| {
         if store::find_group(c, group_id)?.is_none() {
             return Err(ApiError::field(
                 "TagGroupID",
@@ -151,7 +151,7 @@ pub fn update_tag(
     name: Option<String>,
     enabled: Option<bool>,
 ) -> ApiResult<TagView> {
-    ctx.write(|c| {
+    ctx.write_config(|c| {
         let current = store::find_tag(c, id)?.ok_or_else(|| tag_not_found(id))?;
         let key = name.as_ref().map(|n| n.to_lowercase());
         if let Some(key) = &key {
@@ -178,7 +178,7 @@ pub fn update_tag(
 
 /// DeleteTag: refused while a department still auto-tags with it (409 `TagInUse` naming them).
 pub fn delete_tag(ctx: &Ctx, id: i64) -> ApiResult<()> {
-    ctx.write(|c| {
+    ctx.write_config(|c| {
         store::find_tag(c, id)?.ok_or_else(|| tag_not_found(id))?;
         let users = departments::names_auto_tagging(c, id)?;
         if !users.is_empty() {

@@ -37,7 +37,7 @@ pub struct WorkingHoursView {
 /// UpdateWorkingHours: replaces the hours of the days given (each day at most once); other days
 /// stay as they are.
 pub fn update_working_hours(ctx: &Ctx, days: Vec<DayHours>) -> ApiResult<WorkingHoursView> {
-    ctx.write(|c| {
+    ctx.write_config(|c| {
         for d in &days {
             store::update(
                 c,

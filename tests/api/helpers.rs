@@ -25,6 +25,8 @@ pub struct TestApp {
     pub ctx: Arc<Ctx>,
     pub outbox: PathBuf,
     pub database_url: String,
+    /// The configuration it was started with, for a second instance beside it.
+    vars: HashMap<String, String>,
     _dir: tempfile::TempDir,
     _pg: Option<PgTestDatabase>,
 }
@@ -130,28 +132,39 @@ impl TestApp {
         for (k, v) in overrides {
             vars.insert(k.to_string(), v.to_string());
         }
-        let config = Config::from_vars(&vars).expect("test config");
-        let app = Application::build(config)
-            .await
-            .expect("application builds");
-        let address = format!("http://127.0.0.1:{}", app.port());
-        let ctx = app.context();
-        tokio::spawn(app.run_until_stopped());
-        for _ in 0..200 {
-            if ctx.is_schema_ready() {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(25)).await;
-        }
-        assert!(ctx.is_schema_ready(), "migrations did not run");
+        let (address, ctx) = start(&vars).await;
         Self {
             address,
             client: reqwest::Client::new(),
             ctx,
             outbox,
             database_url: url_for_cli,
+            vars,
             _dir: dir,
             _pg: pg,
+        }
+    }
+
+    /// A second instance of the desk on the same database (as behind a load balancer), with its
+    /// own port, clock, caches and background work; `overrides` on top of this one's settings.
+    pub async fn beside(&self, overrides: &[(&str, &str)]) -> TestApp {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let outbox = dir.path().join("outbox");
+        let mut vars = self.vars.clone();
+        vars.insert("MAIL_OUTBOX_DIR".into(), outbox.display().to_string());
+        for (k, v) in overrides {
+            vars.insert(k.to_string(), v.to_string());
+        }
+        let (address, ctx) = start(&vars).await;
+        TestApp {
+            address,
+            client: reqwest::Client::new(),
+            ctx,
+            outbox,
+            database_url: self.database_url.clone(),
+            vars,
+            _dir: dir,
+            _pg: None,
         }
     }
 
@@ -397,6 +410,25 @@ impl TestApp {
             .filter_map(|path| std::fs::read_to_string(path).ok())
             .collect()
     }
+}
+
+/// Builds and starts the application with `vars`; returns its address once migrations ran.
+async fn start(vars: &HashMap<String, String>) -> (String, Arc<Ctx>) {
+    let config = Config::from_vars(vars).expect("test config");
+    let app = Application::build(config)
+        .await
+        .expect("application builds");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let ctx = app.context();
+    tokio::spawn(app.run_until_stopped());
+    for _ in 0..200 {
+        if ctx.is_schema_ready() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert!(ctx.is_schema_ready(), "migrations did not run");
+    (address, ctx)
 }
 
 async fn reply(response: reqwest::Response) -> Reply {

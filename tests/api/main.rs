@@ -14,6 +14,7 @@ mod customers;
 mod delivery;
 mod departments;
 mod helpers;
+mod instances;
 mod metrics;
 mod outage;
 mod reports;

@@ -1,0 +1,147 @@
+//! Two instances of the desk on one database, as behind a load balancer: what one changes, the
+//! other knows within a second, however much each caches.
+
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+
+use crate::helpers::{Reply, TestApp};
+
+/// Calls `ask` until `done` holds, for at most `within`; returns how long that took.
+async fn within<F, Fut>(within: Duration, mut ask: F, done: impl Fn(&Reply) -> bool) -> Duration
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Reply>,
+{
+    let started = Instant::now();
+    loop {
+        let reply = ask().await;
+        if done(&reply) {
+            return started.elapsed();
+        }
+        assert!(
+            started.elapsed() < within,
+            "not within {within:?}: {}",
+            reply.body
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn what_one_instance_changes_the_other_knows_within_a_second() {
+    // Sessions slide every 5 s here, as in production, so both instances answer from their caches.
+    let a = TestApp::spawn_with(&[("SESSION_TOUCH_SECONDS", "5")]).await;
+    let b = a.beside(&[]).await;
+    let m = a.manager().await;
+    let d = a.department(&m, "Support").await;
+    let agent = a.agent(&m, &[d]).await;
+    // Warm both caches.
+    for app in [&a, &b] {
+        app.get("GetSettings", &m.token, &[]).await.ok();
+        app.get("GetDepartmentList", &agent.token, &[]).await.ok();
+        app.get("GetCannedResponses", &agent.token, &[]).await.ok();
+    }
+    let second = Duration::from_millis(1300);
+
+    a.post(
+        "UpdateSettings",
+        &m.token,
+        json!({"Settings": [{"CompanyName": "Changed Co"}]}),
+    )
+    .await
+    .ok();
+    assert_eq!(
+        a.get("GetSettings", &m.token, &[]).await.ok()["Settings"][0]["CompanyName"],
+        "Changed Co",
+        "the instance that changed it knows at once"
+    );
+    within(
+        second,
+        || b.get("GetSettings", &m.token, &[]),
+        |r| r.body["Settings"][0]["CompanyName"] == "Changed Co",
+    )
+    .await;
+
+    a.department(&m, "Sales").await;
+    within(
+        second,
+        || b.get("GetDepartmentList", &agent.token, &[]),
+        |r| {
+            r.body["Departments"]
+                .as_array()
+                .is_some_and(|d| d.len() == 2)
+        },
+    )
+    .await;
+
+    a.post(
+        "CreateCannedResponse",
+        &m.token,
+        json!({"Name": "hello", "MessageText": "Hello #CUSTOMERNAME#"}),
+    )
+    .await
+    .ok();
+    within(
+        second,
+        || b.get("GetCannedResponses", &agent.token, &[]),
+        |r| {
+            r.body["CannedResponses"]
+                .as_array()
+                .is_some_and(|c| c.len() == 1)
+        },
+    )
+    .await;
+
+    // A session logged off through A is refused by B within a second, and by A at once.
+    b.get("GetSettings", &agent.token, &[]).await.ok();
+    a.get("AgentLogoff", &agent.token, &[]).await.ok();
+    a.get("GetSettings", &agent.token, &[])
+        .await
+        .expect_error(401, "InvalidSessionToken");
+    within(
+        second,
+        || b.get("GetSettings", &agent.token, &[]),
+        |r| r.status == 401,
+    )
+    .await;
+
+    // A disabled agent likewise.
+    let other = a.agent(&m, &[d]).await;
+    b.get("GetSettings", &other.token, &[]).await.ok();
+    a.post(
+        "UpdateAgent",
+        &m.token,
+        json!({"AgentID": other.agent_id, "Enabled": false}),
+    )
+    .await
+    .ok();
+    within(
+        second,
+        || b.get("GetSettings", &other.token, &[]),
+        |r| r.status == 401,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn keep_alive_slides_the_session_without_a_write_each_time() {
+    let app = TestApp::spawn_with(&[("SESSION_TOUCH_SECONDS", "5")]).await;
+    let m = app.manager().await;
+    let first = app.get("KeepAlive", &m.token, &[]).await.ok()["ExpiresAt"].clone();
+    let written = || app.sql_strings("SELECT CAST(last_seen_at AS TEXT) AS value FROM sessions");
+    let before = written().await;
+    for _ in 0..5 {
+        assert_eq!(
+            app.get("KeepAlive", &m.token, &[]).await.ok()["ExpiresAt"],
+            first,
+            "within the touch interval the expiry stands"
+        );
+    }
+    assert_eq!(written().await, before, "and nothing was written");
+    // Once the interval has passed, the next call slides it.
+    app.advance_clock(chrono::Duration::seconds(6));
+    let later = app.get("KeepAlive", &m.token, &[]).await.ok()["ExpiresAt"].clone();
+    assert_ne!(later, first);
+    assert_ne!(written().await, before);
+}
