@@ -38,6 +38,27 @@ pub fn lock_key(conn: &mut DbConnection, key: &str) -> QueryResult<()> {
     Ok(())
 }
 
+/// The oldest waiting chat of these departments that no other transaction is claiming. On
+/// PostgreSQL the row is locked (`FOR UPDATE SKIP LOCKED`): racing grabbers each take a different
+/// chat instead of queueing on the same one; SQLite's single writer needs no lock.
+pub fn lock_oldest_waiting(
+    conn: &mut DbConnection,
+    department_ids: &[i64],
+) -> QueryResult<Option<i64>> {
+    use crate::db::schema::chats;
+    use crate::domain::chat::ChatState;
+    use diesel::{ExpressionMethods, OptionalExtension, QueryDsl};
+    let query = chats::table
+        .filter(chats::state.eq(ChatState::Unassigned as i16))
+        .filter(chats::department_id.eq_any(department_ids))
+        .order((chats::queued_at, chats::id))
+        .select(chats::id);
+    match conn {
+        DbConnection::Postgres(c) => query.for_update().skip_locked().first(c).optional(),
+        DbConnection::Sqlite(c) => query.first(c).optional(),
+    }
+}
+
 /// Upserts one settings row.
 pub fn upsert_setting(
     conn: &mut DbConnection,

@@ -67,8 +67,8 @@ pub fn upload_body_limit(ctx: &Ctx) -> ApiResult<usize> {
 }
 
 /// Checks an upload against the desk's `MaxAttachmentMB`; `field` names the request field at fault.
-pub(crate) fn check_size(c: &mut DbConnection, bytes: usize, field: &str) -> ApiResult<()> {
-    let max_mb = settings::number(c, SettingKey::MaxAttachmentMB)?;
+pub(crate) fn check_size(ctx: &Ctx, bytes: usize, field: &str) -> ApiResult<()> {
+    let max_mb = settings::cached_number(ctx, SettingKey::MaxAttachmentMB)?;
     if bytes as i64 > max_mb * 1024 * 1024 {
         let mut e = ApiError::new(
             ErrorCode::PayloadTooLarge,

@@ -242,15 +242,14 @@ pub enum TagTarget {
 
 /// AddTag: tags a chat given directly, or the customer's active chat.
 pub fn add_tag(ctx: &Ctx, caller: &Caller, target: TagTarget, tag_id: i64) -> ApiResult<ChatView> {
-    let chat_id = ctx.write(|c| {
+    ctx.write(|c| {
         let chat = match target {
             TagTarget::Chat(id) => load_for(c, caller, id)?,
             TagTarget::Customer(id) => active_chat(c, caller, id)?,
         };
         tag_chat(c, caller, chat.id, tag_id, ctx.now())?;
-        Ok(chat.id)
-    })?;
-    ctx.with_conn(|c| view(c, chat_id))
+        view(c, chat.id)
+    })
 }
 
 /// RemoveTag: takes a tag off a chat the caller may act on.
@@ -263,7 +262,6 @@ pub fn remove_tag(ctx: &Ctx, caller: &Caller, chat_id: i64, tag_id: i64) -> ApiR
                 format!("Chat {chat_id} is not tagged with tag {tag_id}"),
             ));
         }
-        Ok(())
-    })?;
-    ctx.with_conn(|c| view(c, chat_id))
+        view(c, chat_id)
+    })
 }

@@ -65,7 +65,7 @@ pub fn notify_user_new_chat_message(
             dialect::lock_key(c, &format!("customer:{scope}:{}", phone.as_str()))?;
         }
         if let Some(upload) = &m.attachment {
-            attachments::check_size(c, upload.bytes.len(), "file")?;
+            attachments::check_size(ctx, upload.bytes.len(), "file")?;
         }
         let now = ctx.now();
         let (chat, is_new) = match chats::find_live_by_session(c, channel.id, &m.session_id)? {
@@ -116,15 +116,7 @@ pub fn notify_user_new_chat_message(
         }
         if chat.department_id.is_none() && chat.state() == ChatState::Unassigned {
             let visitor_name = chat.visitor_name.as_deref();
-            welcome_menu::choose(
-                c,
-                &ctx.clock,
-                &chat,
-                visitor_name,
-                &m.text,
-                is_new,
-                returning,
-            )?;
+            welcome_menu::choose(ctx, c, &chat, visitor_name, &m.text, is_new, returning)?;
         }
         let chat = chats::find(c, chat.id)?.ok_or_else(|| super::chats::not_found(chat.id))?;
         // Counted after routing, so the message that picks (or opens into) a department counts for it.

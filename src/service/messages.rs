@@ -115,7 +115,9 @@ pub fn send_message(
     chat_id: i64,
     out: OutgoingMessage,
 ) -> ApiResult<MessageView> {
-    let message_id = ctx.write(|c| {
+    // Answered from the same transaction: a sent message is never answered 503 for want of a
+    // second connection.
+    let sent = ctx.write(|c| {
         let chat = load_for(c, caller, chat_id)?;
         match chat.state() {
             ChatState::Closed => return Err(closed(chat_id)),
@@ -158,7 +160,7 @@ pub fn send_message(
             ));
         }
         if let Some(upload) = &out.attachment {
-            attachments::check_size(c, upload.bytes.len(), "AttachmentData")?;
+            attachments::check_size(ctx, upload.bytes.len(), "AttachmentData")?;
         }
         let now = ctx.now();
         let attachment_id = out
@@ -187,16 +189,13 @@ pub fn send_message(
                 since_queued,
             )?;
         }
-        Ok(id)
-    })?;
-    ctx.outbound_ready.notify_one();
-    ctx.with_conn(|c| {
-        let row =
-            messages::find(c, message_id)?.ok_or_else(|| ApiError::internal("message vanished"))?;
+        let row = messages::find(c, id)?.ok_or_else(|| ApiError::internal("message vanished"))?;
         views(c, caller, vec![row])?
             .pop()
             .ok_or_else(|| ApiError::internal("message vanished"))
-    })
+    })?;
+    ctx.outbound_ready.notify_one();
+    Ok(sent)
 }
 
 /// GetChatMessages: by page number, or every message after `after` (for polling).

@@ -70,6 +70,8 @@ pub struct Caches {
     pub settings: cache::Fresh<Vec<(SettingKey, SettingValue)>>,
     /// Serialised answers of configuration reads.
     pub answers: cache::AnswerCache,
+    /// What the welcome menu reads of the configuration.
+    pub desk: cache::Fresh<welcome_menu::DeskSnapshot>,
 }
 
 impl Caches {
@@ -77,6 +79,7 @@ impl Caches {
         Self {
             settings: cache::Fresh::new(cache::CACHE_TTL),
             answers: cache::AnswerCache::default(),
+            desk: cache::Fresh::new(cache::CACHE_TTL),
         }
     }
 
@@ -85,6 +88,7 @@ impl Caches {
     pub fn configuration_changed(&self) {
         self.settings.invalidate();
         self.answers.clear();
+        self.desk.invalidate();
     }
 }
 

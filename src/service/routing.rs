@@ -96,8 +96,10 @@ fn assigned(
 }
 
 /// GrabChat: gives the caller the longest-waiting chat of its departments.
+/// The answer is read in the same transaction: a chat that was taken is never answered 503 for
+/// want of a second connection.
 pub fn grab_chat(ctx: &Ctx, caller: &Caller) -> ApiResult<ChatView> {
-    let chat_id = ctx.write(|c| {
+    ctx.write(|c| {
         let agent = reserve_capacity(c, caller.agent_id, false)?;
         let departments = agents::department_ids(c, caller.agent_id)?;
         // A lost claim means another agent took that chat, so the queue is shorter: this ends.
@@ -110,15 +112,14 @@ pub fn grab_chat(ctx: &Ctx, caller: &Caller) -> ApiResult<ChatView> {
                 let chat =
                     chats::find(c, candidate)?.ok_or_else(|| super::chats::not_found(candidate))?;
                 assigned(c, &chat, &agent, now)?;
-                return Ok(candidate);
+                return view(c, candidate);
             }
         }
         Err(ApiError::new(
             ErrorCode::NoChatWaiting,
             "No chat is waiting in your departments",
         ))
-    })?;
-    ctx.with_conn(|c| view(c, chat_id))
+    })
 }
 
 /// AssignChat: a waiting chat to `agent_id` (default: the caller); agents assign only to
@@ -147,9 +148,8 @@ pub fn assign_chat(
             ));
         }
         assigned(c, &chat, &agent, now)?;
-        Ok(())
-    })?;
-    ctx.with_conn(|c| view(c, chat_id))
+        view(c, chat_id)
+    })
 }
 
 fn ensure_waiting(chat: &ChatRow) -> ApiResult<()> {
@@ -355,7 +355,7 @@ pub fn transfer_chat(
     chat_id: i64,
     department_id: i64,
 ) -> ApiResult<ChatView> {
-    ctx.write(|c| {
+    let chat = ctx.write(|c| {
         let chat = load_for(c, caller, chat_id)?;
         ensure_not_colleagues(caller, &chat)?;
         if chat.state() == ChatState::Closed {
@@ -392,10 +392,10 @@ pub fn transfer_chat(
         }
         .expand(TRANSFERRED_TEXT);
         tell_customer(c, chat_id, SpecialType::TransferedSession, &text, now)?;
-        Ok(())
+        view(c, chat_id)
     })?;
     ctx.outbound_ready.notify_one();
-    ctx.with_conn(|c| view(c, chat_id))
+    Ok(chat)
 }
 
 /// Closes a chat and records the facts: handle time (credited to the agent who had the chat), and
@@ -441,7 +441,7 @@ const CLOSED_TEXT: &str = "This chat has been closed. Thank you for contacting u
 
 /// CloseChat: an open chat only by its agent or a manager; the customer is told.
 pub fn close_chat(ctx: &Ctx, caller: &Caller, chat_id: i64) -> ApiResult<ChatView> {
-    ctx.write(|c| {
+    let chat = ctx.write(|c| {
         let chat = load_for(c, caller, chat_id)?;
         ensure_not_colleagues(caller, &chat)?;
         let now = ctx.now();
@@ -453,10 +453,10 @@ pub fn close_chat(ctx: &Ctx, caller: &Caller, chat_id: i64) -> ApiResult<ChatVie
             now,
         )?;
         tell_customer(c, chat_id, SpecialType::ClosedByUser, CLOSED_TEXT, now)?;
-        Ok(())
+        view(c, chat_id)
     })?;
     ctx.outbound_ready.notify_one();
-    ctx.with_conn(|c| view(c, chat_id))
+    Ok(chat)
 }
 
 /// SendMessage on a waiting chat: the sender takes it, under the same rules as AssignChat.

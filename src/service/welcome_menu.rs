@@ -2,34 +2,48 @@
 //! (or goes straight to the only one), the customer's reply picks one, and the chat joins that
 //! department's queue with its welcome text. Outside working hours the customer is told so first.
 
+use chrono_tz::Tz;
+
 use super::routing::enter_queue;
 use super::transcript::tell_customer;
-use super::{settings, working_hours};
-use crate::clock::Clock;
+use super::{settings, working_hours, Ctx};
 use crate::db::DbConnection;
 use crate::domain::chat::{Placeholders, SpecialType};
 use crate::domain::settings::SettingKey;
+use crate::domain::WeekSchedule;
 use crate::error::ApiResult;
 use crate::store::chats::ChatRow;
 use crate::store::departments::{self, DepartmentRow};
 
-/// What the desk says and when it is open, read once per message.
-struct Desk {
+/// What the welcome menu needs of the desk's configuration, read at most once a second (see
+/// `cache`): every new chat used to read it again inside its write transaction.
+pub struct DeskSnapshot {
     company: String,
-    open_now: bool,
     out_of_hours: String,
+    week: WeekSchedule,
+    time_zone: Tz,
+    /// Enabled departments in the menu, by menu index.
+    menu: Vec<DepartmentRow>,
+    /// The oldest enabled department: where a chat goes when no department is in the menu.
+    first_enabled: Option<DepartmentRow>,
 }
 
-impl Desk {
-    fn load(c: &mut DbConnection, at: chrono::DateTime<chrono::Utc>) -> ApiResult<Self> {
-        let week = working_hours::week_schedule(c)?;
-        let tz = settings::time_zone(c)?;
+impl DeskSnapshot {
+    fn load(c: &mut DbConnection) -> diesel::QueryResult<Self> {
         Ok(Self {
             company: settings::text(c, SettingKey::CompanyName)?,
-            open_now: week.is_open(at, tz),
             out_of_hours: settings::text(c, SettingKey::OutOfHoursMessage)?,
+            week: working_hours::week_schedule(c)?,
+            time_zone: settings::time_zone(c)?,
+            menu: departments::menu(c)?,
+            first_enabled: departments::enabled(c)?.into_iter().next(),
         })
     }
+}
+
+/// The desk's configuration as the welcome menu uses it.
+fn desk(ctx: &Ctx) -> ApiResult<std::sync::Arc<DeskSnapshot>> {
+    ctx.cache.desk.get_or_load(|| ctx.read(DeskSnapshot::load))
 }
 
 /// The numbered menu of departments under `intro`.
@@ -46,18 +60,19 @@ fn menu_text(menu: &[DepartmentRow], intro: &str) -> String {
 /// departments) or goes to the only candidate; a reply to the menu picks the department, or gets
 /// the menu again.
 pub(crate) fn choose(
+    ctx: &Ctx,
     c: &mut DbConnection,
-    clock: &Clock,
     chat: &ChatRow,
     visitor_name: Option<&str>,
     reply: &str,
     is_new: bool,
     returning: bool,
 ) -> ApiResult<()> {
+    let clock = &ctx.clock;
     let now = clock.now();
-    let desk = Desk::load(c, now.and_utc())?;
-    let menu = departments::menu(c)?;
-    if is_new && !desk.open_now {
+    let desk = desk(ctx)?;
+    let menu = &desk.menu;
+    if is_new && !desk.week.is_open(now.and_utc(), desk.time_zone) {
         tell_customer(c, chat.id, SpecialType::OutOfHours, &desk.out_of_hours, now)?;
     }
     if menu.len() >= 2 {
@@ -70,7 +85,7 @@ pub(crate) fn choose(
                 c,
                 chat.id,
                 SpecialType::WelcomeMenu,
-                &menu_text(&menu, &intro),
+                &menu_text(menu, &intro),
                 now,
             )?;
             return Ok(());
@@ -89,20 +104,16 @@ pub(crate) fn choose(
                     c,
                     chat.id,
                     SpecialType::InvalidMenuChoice,
-                    &menu_text(&menu, intro),
+                    &menu_text(menu, intro),
                     now,
                 )?;
                 Ok(())
             }
         };
     }
-    let target = match menu.into_iter().next() {
-        Some(d) => Some(d),
-        None => departments::enabled(c)?.into_iter().next(),
-    };
-    match target {
+    match menu.first().or(desk.first_enabled.as_ref()) {
         Some(department) => {
-            queue_with_welcome(c, clock, chat.id, &department, visitor_name, returning)
+            queue_with_welcome(c, clock, chat.id, department, visitor_name, returning)
         }
         None => {
             tell_customer(
@@ -122,7 +133,7 @@ pub(crate) fn choose(
 /// typing another's number must not be greeted as them).
 fn queue_with_welcome(
     c: &mut DbConnection,
-    clock: &Clock,
+    clock: &crate::clock::Clock,
     chat_id: i64,
     department: &DepartmentRow,
     visitor_name: Option<&str>,

@@ -162,15 +162,9 @@ pub fn enter_queue(
         .execute(conn)
 }
 
-/// The oldest waiting chat of these departments.
+/// The oldest waiting chat of these departments that no other grabber is taking (GrabChat).
 pub fn oldest_waiting(conn: &mut DbConnection, department_ids: &[i64]) -> QueryResult<Option<i64>> {
-    chats::table
-        .filter(chats::state.eq(UNASSIGNED))
-        .filter(chats::department_id.eq_any(department_ids))
-        .order((chats::queued_at, chats::id))
-        .select(chats::id)
-        .first(conn)
-        .optional()
+    dialect::lock_oldest_waiting(conn, department_ids)
 }
 
 /// Assigns a waiting chat to an agent. The `state = unassigned` condition makes this the one place
