@@ -273,6 +273,29 @@ diesel::table! {
 }
 
 diesel::table! {
+    live_events (id) {
+        id -> BigInt,
+        tx -> BigInt,
+        at -> Timestamp,
+        topic -> SmallInt,
+        scope -> SmallInt,
+        department_id -> Nullable<BigInt>,
+        also_department_id -> Nullable<BigInt>,
+        agent_id -> Nullable<BigInt>,
+        also_agent_id -> Nullable<BigInt>,
+        data -> Text,
+    }
+}
+
+diesel::table! {
+    live_event_horizon (id) {
+        id -> SmallInt,
+        tx -> BigInt,
+        event_id -> BigInt,
+    }
+}
+
+diesel::table! {
     recipients (id) {
         id -> BigInt,
         full_name -> Text,
@@ -326,6 +349,8 @@ diesel::joinable!(chat_events -> chats (chat_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     write_lock,
+    live_events,
+    live_event_horizon,
     agents,
     sessions,
     password_resets,

@@ -11,6 +11,7 @@ pub mod csv_cell;
 pub mod delivery;
 pub mod email;
 pub mod hours;
+pub mod live;
 pub mod netlist;
 pub mod password;
 pub mod phone;

@@ -64,6 +64,10 @@ pub struct GetChatListRequest {
 pub struct ChatList {
     pub chats: Vec<ChatView>,
     pub cursor: Cursor,
+    /// The event stream position this list is current to: open GetEvents with it as
+    /// `LastEventID` and list and stream meet without a gap.
+    #[serde(rename = "EventID")]
+    pub event_id: String,
 }
 
 /// Chats the caller may see, filtered and paged.
@@ -111,8 +115,12 @@ pub async fn get_chat_list(
             agent_id: agent_id?,
         })
     })?;
-    let (chats, cursor) = run(&ctx, move |ctx| chats::get_chat_list(ctx, &caller, query)).await?;
-    Ok(json(ChatList { chats, cursor }))
+    let page = run(&ctx, move |ctx| chats::get_chat_list(ctx, &caller, query)).await?;
+    Ok(json(ChatList {
+        chats: page.chats,
+        cursor: page.cursor,
+        event_id: page.event_id.to_string(),
+    }))
 }
 
 #[derive(Deserialize, ToSchema)]

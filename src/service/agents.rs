@@ -198,6 +198,10 @@ pub fn update_agent(ctx: &Ctx, caller: &Caller, patch: AgentPatch) -> ApiResult<
                 updated_at: Some(now),
             },
         )?;
+        if let Some(status) = status.filter(|s| s.id() != current.status) {
+            let name = patch.name.as_deref().unwrap_or(&current.name);
+            super::live::agent_status(c, target, name, status.id(), now)?;
+        }
         if disabled {
             let ended = sessions::delete_for_agent(c, target)?;
             tracing::info!(agent_id = target, ended, "agent disabled; sessions ended");

@@ -30,7 +30,7 @@ fn invalid_token() -> ApiError {
     )
 }
 
-fn to_duration(d: std::time::Duration) -> Duration {
+pub(crate) fn to_duration(d: std::time::Duration) -> Duration {
     Duration::from_std(d).unwrap_or(Duration::MAX)
 }
 
@@ -128,6 +128,9 @@ pub fn agent_logon(
             },
         )?;
         agents::mark_logged_on(c, agent.id, AgentStatus::Online.id(), now)?;
+        if agent.status != AgentStatus::Online.id() {
+            super::live::agent_status(c, agent.id, &agent.name, AgentStatus::Online.id(), now)?;
+        }
         tracing::info!(agent_id = agent.id, "agent logged on");
         Ok(LogonView {
             session_token: plain,
@@ -250,8 +253,15 @@ fn set_offline_without_sessions(
     agent_id: i64,
     now: NaiveDateTime,
 ) -> ApiResult<()> {
-    if sessions::count_live_for_agent(c, agent_id, now)? == 0 {
+    if sessions::count_live_for_agent(c, agent_id, now)? > 0 {
+        return Ok(());
+    }
+    let Some(agent) = agents::find(c, agent_id)? else {
+        return Ok(());
+    };
+    if agent.status != AgentStatus::Offline.id() {
         agents::set_status(c, agent_id, AgentStatus::Offline.id())?;
+        super::live::agent_status(c, agent_id, &agent.name, AgentStatus::Offline.id(), now)?;
     }
     Ok(())
 }

@@ -10,10 +10,11 @@ use utoipa::ToSchema;
 use super::Ctx;
 use crate::db::DbConnection;
 use crate::domain::chat::ChatState;
+use crate::domain::live::Position;
 use crate::domain::Caller;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::store::chats::{self, ChatFilter, ChatListRow, ChatRow};
-use crate::store::{agents, customers};
+use crate::store::{agents, customers, live_events};
 
 /// Typing is shown for this long after the last `startedtyping`.
 const TYPING_SECONDS: i64 = 30;
@@ -190,13 +191,19 @@ fn like_pattern(term: &str) -> String {
     format!("%{escaped}%")
 }
 
+/// A page of GetChatList, and the event stream position it is current to.
+pub struct ChatPage {
+    pub chats: Vec<ChatView>,
+    pub cursor: Cursor,
+    /// Read before the list: a stream started from it repeats at most what the page shows and
+    /// misses nothing after it.
+    pub event_id: Position,
+}
+
 /// GetChatList: the chats the caller may see, filtered, in the order the list is used in.
-pub fn get_chat_list(
-    ctx: &Ctx,
-    caller: &Caller,
-    q: ChatListQuery,
-) -> ApiResult<(Vec<ChatView>, Cursor)> {
+pub fn get_chat_list(ctx: &Ctx, caller: &Caller, q: ChatListQuery) -> ApiResult<ChatPage> {
     ctx.with_conn(|c| {
+        let event_id = live_events::live_end(c)?;
         let visible_to = if caller.is_manager() {
             None
         } else {
@@ -215,7 +222,11 @@ pub fn get_chat_list(
             term: q.term.as_deref().map(like_pattern),
         };
         let (rows, total) = chats::list(c, &filter, (q.page - 1) * q.page_size, q.page_size)?;
-        Ok((views(c, rows)?, Cursor::new(q.page, q.page_size, total)))
+        Ok(ChatPage {
+            chats: views(c, rows)?,
+            cursor: Cursor::new(q.page, q.page_size, total),
+            event_id,
+        })
     })
 }
 

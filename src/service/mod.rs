@@ -14,6 +14,8 @@ pub mod deliveries;
 pub mod departments;
 pub mod export;
 pub mod intake;
+pub mod live;
+pub mod live_hub;
 pub mod logon_throttle;
 pub mod mailer;
 pub mod messages;
@@ -58,6 +60,8 @@ pub struct Ctx {
     pub pending_logon_failures: logon_throttle::PendingFailures,
     /// Where argon2 runs (`PASSWORD_HASH_CONCURRENCY` threads).
     pub password_threads: passwords::PasswordThreads,
+    /// This process's event stream fan-out and open streams.
+    pub live: live_hub::LiveHub,
     /// Set once migrations have run; until then the API answers 503.
     schema_ready: AtomicBool,
     /// This process's SQLite writers, one at a time (see [`Ctx::write`]).
@@ -106,6 +110,7 @@ impl Ctx {
             pending_logon_failures: Default::default(),
             sessions: Default::default(),
             password_threads,
+            live: Default::default(),
             schema_ready: AtomicBool::new(false),
             sqlite_writer: std::sync::Mutex::new(()),
         }
@@ -148,7 +153,10 @@ impl Ctx {
             false => Some(self.sqlite_writer.lock().unwrap_or_else(|e| e.into_inner())),
         };
         let mut conn = self.conn()?;
-        dialect::write_transaction(&mut conn, f)
+        let done = dialect::write_transaction(&mut conn, f)?;
+        // The change may have written events: the reader looks at once instead of at its next poll.
+        self.live.written.notify_one();
+        Ok(done)
     }
 
     /// [`Self::write`] for a change of the desk's configuration (departments, tags, canned

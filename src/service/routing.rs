@@ -10,14 +10,17 @@
 
 use chrono::NaiveDateTime;
 use serde::Serialize;
+use serde_json::json;
 use utoipa::ToSchema;
 
 use super::chats::{load_for, view, ChatView};
+use super::live::{self, Before};
 use super::transcript::{fact, record, tell_customer};
 use super::{settings, Ctx};
 use crate::clock::Clock;
 use crate::db::{dialect, DbConnection};
 use crate::domain::chat::{ChatState, EventKind, Placeholders, SpecialType};
+use crate::domain::live::Topic;
 use crate::domain::settings::SettingKey;
 use crate::domain::{AgentStatus, Caller};
 use crate::error::{ApiError, ApiResult, ErrorCode};
@@ -62,13 +65,36 @@ fn reserve_capacity(
     Ok(agent)
 }
 
-/// After a successful claim: the fact, and a transcript line.
-fn assigned(
+/// How a chat came to its agent, as `chat.assigned` tells it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum How {
+    /// The agent took it (GrabChat, AssignChat to themselves, or replying to a waiting chat).
+    Grabbed,
+    /// Someone else gave it (AssignChat by a manager).
+    Assigned,
+    /// The desk gave it (RoutingMode RoundRobin or LeastBusy).
+    Routed,
+}
+
+impl How {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Grabbed => "grabbed",
+            Self::Assigned => "assigned",
+            Self::Routed => "routed",
+        }
+    }
+}
+
+/// After a successful claim: the fact, a transcript line and `chat.assigned`. Returns the chat as
+/// it is now.
+pub(crate) fn assigned(
     c: &mut DbConnection,
     chat: &ChatRow,
     agent: &AgentRow,
+    how: How,
     now: NaiveDateTime,
-) -> ApiResult<()> {
+) -> ApiResult<ChatView> {
     // Wait time is first queued → first assigned: later assignments (after a transfer) carry none.
     let first = !events::exists(c, chat.id, EventKind::Assigned)?;
     let waited = if first {
@@ -92,7 +118,17 @@ fn assigned(
         &format!("Assigned to {}", agent.name),
         now,
     )?;
-    Ok(())
+    live::chat_event(
+        c,
+        Topic::ChatAssigned,
+        chat.id,
+        Before {
+            department_id: chat.department_id,
+            agent_id: None,
+        },
+        json!({ "AgentID": agent.id, "AgentName": agent.name, "How": how.name() }),
+        now,
+    )
 }
 
 /// GrabChat: gives the caller the longest-waiting chat of its departments.
@@ -111,8 +147,7 @@ pub fn grab_chat(ctx: &Ctx, caller: &Caller) -> ApiResult<ChatView> {
             if chats::claim(c, candidate, agent.id, &departments, now)? {
                 let chat =
                     chats::find(c, candidate)?.ok_or_else(|| super::chats::not_found(candidate))?;
-                assigned(c, &chat, &agent, now)?;
-                return view(c, candidate);
+                return assigned(c, &chat, &agent, How::Grabbed, now);
             }
         }
         Err(ApiError::new(
@@ -147,8 +182,11 @@ pub fn assign_chat(
                 "Another agent took this chat first",
             ));
         }
-        assigned(c, &chat, &agent, now)?;
-        view(c, chat_id)
+        let how = match target == caller.agent_id {
+            true => How::Grabbed,
+            false => How::Assigned,
+        };
+        assigned(c, &chat, &agent, how, now)
     })
 }
 
@@ -288,6 +326,17 @@ pub fn reassign_chat(
                 &format!("Reassigned to {}", agent.name),
                 now,
             )?;
+            live::chat_event(
+                c,
+                Topic::ChatReassigned,
+                chat.id,
+                Before {
+                    department_id: chat.department_id,
+                    agent_id: Some(from),
+                },
+                json!({ "AgentID": target, "FromAgentID": from }),
+                now,
+            )?;
             moved.push(chat.id);
         }
         Ok(moved)
@@ -392,7 +441,17 @@ pub fn transfer_chat(
         }
         .expand(TRANSFERRED_TEXT);
         tell_customer(c, chat_id, SpecialType::TransferedSession, &text, now)?;
-        view(c, chat_id)
+        live::chat_event(
+            c,
+            Topic::ChatTransferred,
+            chat_id,
+            Before {
+                department_id: chat.department_id,
+                agent_id: chat.agent_id,
+            },
+            json!({ "ToDepartmentID": department.id, "ToAgentID": null, "Note": null }),
+            now,
+        )
     })?;
     ctx.outbound_ready.notify_one();
     Ok(chat)
@@ -434,6 +493,14 @@ pub(crate) fn close(
             None,
         )?;
     }
+    live::chat_event(
+        c,
+        Topic::ChatClosed,
+        chat.id,
+        Before::default(),
+        json!({ "Reason": reason.name() }),
+        now,
+    )?;
     Ok(())
 }
 
@@ -474,5 +541,5 @@ pub(crate) fn take_for_reply(
             "Another agent took this chat first",
         ));
     }
-    assigned(c, chat, &agent, now)
+    assigned(c, chat, &agent, How::Grabbed, now).map(|_| ())
 }

@@ -10,6 +10,7 @@ pub mod customers;
 pub mod deliveries;
 pub mod departments;
 pub mod events;
+pub mod live_events;
 pub mod logon_failures;
 pub mod messages;
 pub mod metrics;

@@ -13,6 +13,7 @@ mod conventions;
 mod customers;
 mod delivery;
 mod departments;
+mod events;
 mod helpers;
 mod instances;
 mod metrics;
