@@ -17,6 +17,7 @@ pub mod password;
 pub mod phone;
 pub mod report;
 pub mod retry;
+pub mod routing;
 pub mod settings;
 pub mod text;
 pub mod token;

@@ -16,6 +16,7 @@ pub mod messages;
 pub mod metrics;
 pub mod password_resets;
 pub mod reports;
+pub mod routing;
 pub mod sessions;
 pub mod settings;
 pub mod tags;

@@ -16,6 +16,7 @@ mod departments;
 mod events;
 mod helpers;
 mod instances;
+mod live_desk;
 mod metrics;
 mod outage;
 mod reports;
