@@ -15,7 +15,9 @@ use tokio::sync::Mutex;
 async fn main() {
     let args: Vec<String> = std::env::args().collect();
     if args.len() < 4 {
-        eprintln!("usage: stream_fanout <base-url> <manager-token> <server-pid> [streams] [rounds]");
+        eprintln!(
+            "usage: stream_fanout <base-url> <manager-token> <server-pid> [streams] [rounds]"
+        );
         std::process::exit(2);
     }
     let (base, token, pid) = (args[1].clone(), args[2].clone(), args[3].clone());
@@ -60,7 +62,9 @@ async fn main() {
     for round in 0..rounds {
         let status = if round % 2 == 0 { 2 } else { 4 };
         let reply = client
-            .post(format!("{base}/api/UpdateAgent?Version=1.0&SessionToken={token}"))
+            .post(format!(
+                "{base}/api/UpdateAgent?Version=1.0&SessionToken={token}"
+            ))
             .json(&serde_json::json!({ "StatusID": status }))
             .send()
             .await

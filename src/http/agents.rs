@@ -32,6 +32,9 @@ pub struct CreateAgentRequest {
     pub department_id: Option<List<Int>>,
     /// Optional: without one the agent sets it through RequestPasswordReset and SetPassword.
     pub password: Option<String>,
+    /// The agent's own open-chat limit (1-1000); 0 or absent: the department's or the desk's.
+    #[schema(minimum = 0, maximum = 1000)]
+    pub max_chats: Option<Int>,
 }
 
 /// An empty mobile number means "none".
@@ -64,6 +67,7 @@ pub async fn create_agent(
         ids(req.department_id.unwrap_or(List(Vec::new()))),
     );
     let password = f.check_opt("Password", req.password, |p| Password::parse(&p));
+    let max_chats = f.check_opt("MaxChats", req.max_chats, |n| chat_limit(n.0));
     let new = f.build(|| {
         Some(NewAgent {
             name: name?,
@@ -72,6 +76,7 @@ pub async fn create_agent(
             role: role?,
             department_ids: department_ids?,
             password: password?,
+            max_chats: max_chats?.flatten(),
         })
     })?;
     // Hashing the password is argon2 work, bounded like every other.

@@ -70,6 +70,8 @@ pub struct NewAgent {
     pub role: Role,
     pub department_ids: Vec<i64>,
     pub password: Option<Password>,
+    /// The agent's own open-chat limit, if any.
+    pub max_chats: Option<i32>,
 }
 
 /// Fields an UpdateAgent may carry; `None` leaves the field unchanged.
@@ -126,6 +128,13 @@ pub fn create_agent(ctx: &Ctx, new: NewAgent) -> ApiResult<AgentView> {
             },
         )?;
         agents::replace_departments(c, id, &new.department_ids)?;
+        if new.max_chats.is_some() {
+            let limit = AgentChanges {
+                max_chats: Some(new.max_chats),
+                ..Default::default()
+            };
+            agents::update(c, id, &limit)?;
+        }
         tracing::info!(agent_id = id, "agent created");
         load(c, id)
     })
@@ -322,6 +331,7 @@ pub fn create_manager(
             role: Role::Manager,
             department_ids: Vec::new(),
             password: Some(password),
+            max_chats: None,
         },
     )
 }

@@ -427,3 +427,89 @@ async fn capacity_holds_when_two_instances_race_the_same_queue() {
         "no chat twice, none lost"
     );
 }
+
+/// The same race with the real binary as the second instance: customers write in through both
+/// processes and agents grab through the second while both assign automatically.
+#[tokio::test]
+async fn capacity_holds_when_a_second_process_races_the_same_queue() {
+    let app = TestApp::spawn().await;
+    let other = app.process_beside().await;
+    let (m, d, ch) = desk(&app, "RoundRobin").await;
+    settings(&app, &m, json!({ "MaxChatsPerAgent": 2 })).await;
+    let agents = [
+        app.agent(&m, &[d]).await,
+        app.agent(&m, &[d]).await,
+        app.agent(&m, &[d]).await,
+    ];
+    let sessions: Vec<String> = (0..16).map(|i| format!("session-proc-{i:04}")).collect();
+    let mut writes = Vec::new();
+    for (i, session) in sessions.iter().enumerate() {
+        let base = if i % 2 == 0 {
+            app.address.clone()
+        } else {
+            other.address.clone()
+        };
+        let body = json!({"chatServer": "chat.example.com", "chatSessionID": session,
+                          "chatAccountToken": ch.account_token, "message": "Hello"});
+        let request = app
+            .client
+            .post(format!("{base}/api/v2/chat/notifyUserNewChatMessage"))
+            .header("apiKey", &ch.api_key)
+            .json(&body);
+        writes.push(async move { request.send().await.map(|r| r.status().as_u16()) });
+    }
+    let grabs = agents.iter().map(|agent| {
+        let url = format!(
+            "{}/api/GrabChat?Version=1.0&SessionToken={}",
+            other.address, agent.token
+        );
+        let client = app.client.clone();
+        async move {
+            for _ in 0..4 {
+                let _ = client.get(&url).send().await;
+            }
+        }
+    });
+    let (written, _) = tokio::join!(
+        futures_util::future::join_all(writes),
+        futures_util::future::join_all(grabs)
+    );
+    assert!(written.iter().all(|s| matches!(s, Ok(200))), "{written:?}");
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    let mut seen = std::collections::HashSet::new();
+    for agent in &agents {
+        let open = app
+            .get(
+                "GetChatList",
+                &agent.token,
+                &[
+                    ("ChatType", "open"),
+                    ("Selector", "private"),
+                    ("PageSize", "100"),
+                ],
+            )
+            .await
+            .ok();
+        let chats = open["Chats"].as_array().unwrap();
+        assert_eq!(
+            chats.len(),
+            2,
+            "filled to MaxChatsPerAgent and never past it"
+        );
+        for chat in chats {
+            assert!(
+                seen.insert(chat["ChatID"].as_i64().unwrap()),
+                "a chat with two agents"
+            );
+        }
+    }
+    let waiting = app
+        .get(
+            "GetChatList",
+            &m.token,
+            &[("ChatType", "unassigned"), ("PageSize", "100")],
+        )
+        .await
+        .ok();
+    assert_eq!(waiting["Cursor"]["Total"], 16 - 6, "no chat lost");
+}
