@@ -29,10 +29,32 @@ pub const SHORT_TERM_MESSAGES: i64 = 20_000;
 
 type Boxed<QS, ST> = Box<dyn BoxableExpression<QS, MultiBackend, SqlType = ST>>;
 
+/// Which side a search's page is read from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Drive {
+    /// From the matching chats, looked up by id and sorted: few matches.
+    FromMatches,
+    /// From the list's order index, keeping the chats that match: many matches, where the first
+    /// page is found long before the matches would all be looked up.
+    FromOrder,
+}
+
 /// `chats.id IN (the chats whose customer or messages match the term)`, as a filter for any
-/// query that has the `chats` table in its FROM clause.
-pub fn chats_matching<QS>(conn: &DbConnection, term: &SearchTerm) -> Boxed<QS, Bool> {
-    around(conn, term, "chats.id IN (", ")")
+/// query that has the `chats` table in its FROM clause. SQLite looks an `id IN (...)` up by id
+/// unless the id is written `+chats.id`, which makes it a test on the rows the order index
+/// yields; PostgreSQL's planner weighs both itself, from its statistics.
+pub fn chats_matching<QS>(conn: &DbConnection, term: &SearchTerm, drive: Drive) -> Boxed<QS, Bool> {
+    let walk = drive == Drive::FromOrder && matches!(conn, DbConnection::Sqlite(_));
+    around(
+        conn,
+        term,
+        if walk {
+            "+chats.id IN ("
+        } else {
+            "chats.id IN ("
+        },
+        ")",
+    )
 }
 
 /// How many chats match the term, counted from the index alone (every id it yields is a chat:

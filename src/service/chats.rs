@@ -226,8 +226,7 @@ pub fn get_chat_list(
             Some(after) => PageStart::After(after),
             None => PageStart::Offset((q.page - 1) * q.page_size),
         };
-        let (rows, next) = chat_list::page(c, &filter, start, q.page_size)?;
-        let total = chat_list::count(c, &filter)?;
+        let (rows, next, total) = chat_list::list(c, &filter, start, q.page_size)?;
         let cursor = ChatListCursor {
             cursor: Cursor::new(q.page, q.page_size, total),
             next: next.map(|p| p.token()),

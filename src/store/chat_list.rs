@@ -7,12 +7,14 @@ use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
 use diesel::dsl::sql;
+use diesel::expression::SqlLiteral;
 use diesel::prelude::*;
 use diesel::sql_types::Bool;
 
 use super::chats::{ChatListRow, ChatRow};
 use crate::db::schema::{agents, chats, customers, departments};
-use crate::db::{text_search, DbConnection};
+use crate::db::text_search::{self, Drive};
+use crate::db::DbConnection;
 use crate::domain::chat::ChatState;
 use crate::domain::chat_list::{ListPosition, SearchTerm};
 
@@ -90,19 +92,46 @@ macro_rules! narrowed {
             q = q.filter(sql::<Bool>("chats.agent_unread > 0"));
         }
         if let Some(term) = &f.term {
-            q = q.filter(text_search::chats_matching(&*$conn, term));
+            q = q.filter(text_search::chats_matching(
+                &*$conn,
+                term,
+                Drive::FromMatches,
+            ));
         }
         q
     }};
 }
 
-/// `limit` chats from `start`, in the list's order, and the position after the last of them when
-/// more follow.
-pub fn page(
+/// Above this many matching chats, a search's page is read by walking the list's order and
+/// keeping the chats that match (about `total chats / matches` rows per row listed); below it,
+/// from the matches, sorted. SQLite has no statistics to choose between the two by itself.
+const WALK_ORDER_ABOVE: i64 = 1_000;
+
+/// GetChatList: a page (see [`page`]) and the number of chats matching (see [`count`]).
+pub fn list(
     conn: &mut DbConnection,
     f: &ChatFilter,
     start: PageStart,
     limit: i64,
+) -> QueryResult<(Vec<ChatListRow>, Option<ListPosition>, i64)> {
+    let total = count(conn, f)?;
+    let drive = if total > WALK_ORDER_ABOVE {
+        Drive::FromOrder
+    } else {
+        Drive::FromMatches
+    };
+    let (rows, next) = page(conn, f, start, limit, drive)?;
+    Ok((rows, next, total))
+}
+
+/// `limit` chats from `start`, in the list's order, and the position after the last of them when
+/// more follow.
+fn page(
+    conn: &mut DbConnection,
+    f: &ChatFilter,
+    start: PageStart,
+    limit: i64,
+    drive: Drive,
 ) -> QueryResult<(Vec<ChatListRow>, Option<ListPosition>)> {
     let order = Order::of(f.state);
     let q = chats::table
@@ -110,13 +139,16 @@ pub fn page(
         .left_join(departments::table)
         .left_join(agents::table)
         .into_boxed();
-    let mut q = narrowed!(q, f, conn);
+    let unsearched = ChatFilter {
+        term: None,
+        ..f.clone()
+    };
+    let mut q = narrowed!(q, &unsearched, conn);
+    if let Some(term) = &f.term {
+        q = q.filter(text_search::chats_matching(conn, term, drive));
+    }
     if let Some((agent_id, department_ids)) = &f.visible_to {
-        q = q.filter(
-            chats::department_id
-                .eq_any(department_ids.clone())
-                .or(chats::agent_id.eq(*agent_id)),
-        );
+        q = q.filter(visible_to(*agent_id, department_ids));
     }
     let q = q.select((
         ChatRow::as_select(),
@@ -172,11 +204,31 @@ pub fn page(
     Ok((rows, next))
 }
 
+/// An agent's chats: those of their departments and their own. Written with `+` on the columns
+/// so that no planner reads the page through the department or agent index (an `OR` of both,
+/// then a sort of every chat the agent may see): the list's order index is walked instead, and
+/// the agent's chats are a good share of every order's rows. The ids are the agent's own and
+/// departments' ids from the database, never input.
+fn visible_to(agent_id: i64, department_ids: &[i64]) -> SqlLiteral<Bool> {
+    let mine = department_ids
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    if mine.is_empty() {
+        sql::<Bool>(&format!("+chats.agent_id = {agent_id}"))
+    } else {
+        sql::<Bool>(&format!(
+            "(+chats.department_id IN ({mine}) OR +chats.agent_id = {agent_id})"
+        ))
+    }
+}
+
 /// How many chats match (`Cursor.Total`), counted on `chats` alone: the joins of the page change
 /// nothing (every chat has a customer; the others are left joins). An agent's "my departments or
 /// mine" is the sum of two counts that don't overlap, each of which an index serves, where the
 /// `OR` of the two would make both backends read every chat.
-pub fn count(conn: &mut DbConnection, f: &ChatFilter) -> QueryResult<i64> {
+fn count(conn: &mut DbConnection, f: &ChatFilter) -> QueryResult<i64> {
     let Some((agent_id, department_ids)) = &f.visible_to else {
         if let Some(term) = f.term.as_ref().filter(|_| only_a_term(f)) {
             // A manager's search: the index's count is the answer, with no chat read at all.

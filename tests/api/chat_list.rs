@@ -61,11 +61,11 @@ async fn walk(
     chats
 }
 
-fn seed_options() -> SeedOptions {
+fn seed_options(chats: usize) -> SeedOptions {
     SeedOptions {
         agents: 6,
         departments: 3,
-        chats: 240,
+        chats,
         messages_per_chat: 6.0,
         long_chats: vec![60],
         days: 3,
@@ -79,15 +79,18 @@ fn seed_options() -> SeedOptions {
     }
 }
 
-async fn seeded() -> (TestApp, seed::SeedReport) {
+/// A seeded desk of `chats` chats (over 1,000 matches of a common word take the search's other
+/// plan: the list's order walked, the matches probed).
+async fn seeded(chats: usize) -> (TestApp, seed::SeedReport) {
     let app = TestApp::spawn().await;
     app.set_clock("2026-11-25T12:00:00Z");
     let ctx = app.ctx.clone();
-    let report = tokio::task::spawn_blocking(move || seed::seed(&ctx, &seed_options(), &Quiet))
-        .await
-        .unwrap()
-        .map_err(|e| e.message)
-        .expect("seeded");
+    let report =
+        tokio::task::spawn_blocking(move || seed::seed(&ctx, &seed_options(chats), &Quiet))
+            .await
+            .unwrap()
+            .map_err(|e| e.message)
+            .expect("seeded");
     (app, report)
 }
 
@@ -126,6 +129,15 @@ async fn like_reference(app: &TestApp, term: &str) -> BTreeSet<i64> {
 
 async fn term_matches(app: &TestApp, who: &Session, term: &str) -> BTreeSet<i64> {
     let found = walk(app, who, &[("Term", term)], 100, true).await;
+    // In the list's order (latest message first), whichever way the page was found.
+    let keys: Vec<(chrono::DateTime<chrono::Utc>, i64)> = found
+        .iter()
+        .map(|c| {
+            let at = c["LastMessageAt"].as_str().unwrap().parse().unwrap();
+            (at, c["ChatID"].as_i64().unwrap())
+        })
+        .collect();
+    assert!(keys.windows(2).all(|w| w[0] > w[1]), "{term}: order");
     let set: BTreeSet<i64> = found
         .iter()
         .map(|c| c["ChatID"].as_i64().unwrap())
@@ -142,9 +154,13 @@ async fn term_matches(app: &TestApp, who: &Session, term: &str) -> BTreeSet<i64>
 
 #[tokio::test]
 async fn term_finds_exactly_what_like_finds_on_a_seeded_desk() {
-    let (app, report) = seeded().await;
+    let (app, report) = seeded(1_500).await;
     let m = app.logon(&report.managers[0].email, &report.password).await;
+    // A word common enough that the search walks the list's order instead of sorting matches.
+    assert!(like_reference(&app, "you").await.len() > 1_000);
     for term in [
+        "you",
+        "order",
         "refund",
         "REFUND",
         "order 1",
@@ -256,7 +272,7 @@ async fn term_follows_every_write_and_ignores_case_as_like_does() {
 
 #[tokio::test]
 async fn keyset_pages_walk_every_list_once_in_page_order() {
-    let (app, report) = seeded().await;
+    let (app, report) = seeded(240).await;
     let m = app.logon(&report.managers[0].email, &report.password).await;
     let agent = app.logon(&report.agents[0].email, &report.password).await;
     // Ties on every sort key: only the ids order these chats, and no page may lose one.
@@ -311,7 +327,7 @@ async fn keyset_pages_walk_every_list_once_in_page_order() {
 
 #[tokio::test]
 async fn queue_positions_are_right_on_every_page() {
-    let (app, report) = seeded().await;
+    let (app, report) = seeded(240).await;
     let m = app.logon(&report.managers[0].email, &report.password).await;
     let agent = app.logon(&report.agents[0].email, &report.password).await;
     for who in [&m, &agent] {

@@ -23,6 +23,7 @@ CREATE INDEX chats_department_recent ON chats (department_id, last_message_at, i
 -- Open chats by the latest message, closed chats by when they closed.
 CREATE INDEX chats_state_recent ON chats (state, last_message_at, id);
 DROP INDEX chats_closed_at;
-CREATE INDEX chats_closed ON chats (closed_at, id);
--- Selector=unread: counted and listed from the chats that have unread lines only.
-CREATE INDEX chats_unread ON chats (last_message_at, id) WHERE agent_unread > 0;
+CREATE INDEX chats_closed ON chats (state, closed_at, id);
+-- Selector=unread is counted from the chats that have unread lines only, by department and
+-- state, without reading a chat (the pages walk the orders above).
+CREATE INDEX chats_unread ON chats (department_id, state, agent_unread) WHERE agent_unread > 0;
