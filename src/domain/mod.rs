@@ -7,6 +7,7 @@ pub mod agent;
 pub mod attachment;
 pub mod channel_fields;
 pub mod chat;
+pub mod chat_list;
 pub mod csv_cell;
 pub mod delivery;
 pub mod email;

@@ -12,8 +12,9 @@ use super::params::{field, id, Fields, Int};
 use super::respond::{json, run};
 use super::session_auth::Caller;
 use crate::domain::chat::ChatState;
+use crate::domain::chat_list::{ListPosition, SearchTerm};
 use crate::error::ApiResult;
-use crate::service::chats::{self, ChatDetail, ChatListQuery, ChatView, Cursor};
+use crate::service::chats::{self, ChatDetail, ChatListCursor, ChatListQuery, ChatView};
 use crate::service::routing::{self, ReassignedView};
 use crate::service::{export, Ctx};
 use crate::telemetry;
@@ -49,6 +50,8 @@ pub struct GetChatListRequest {
     pub chat_type: Option<String>,
     pub page: Option<Int>,
     pub page_size: Option<Int>,
+    /// Keyset paging: the `Cursor.Next` of the previous page; the page starts right after it.
+    pub after: Option<String>,
     /// Customer name or number, or text in any message.
     pub term: Option<String>,
     /// none, private (assigned to me) or unread.
@@ -63,7 +66,7 @@ pub struct GetChatListRequest {
 #[serde(rename_all = "PascalCase")]
 pub struct ChatList {
     pub chats: Vec<ChatView>,
-    pub cursor: Cursor,
+    pub cursor: ChatListCursor,
     /// The event stream position this list is current to: open GetEvents with it as
     /// `LastEventID` and list and stream meet without a gap.
     #[serde(rename = "EventID")]
@@ -73,7 +76,8 @@ pub struct ChatList {
 /// Chats the caller may see, filtered and paged.
 #[utoipa::path(get, path = "/api/GetChatList", tag = "Chats",
     params(("ChatType" = Option<String>, Query), ("Page" = Option<i64>, Query), ("PageSize" = Option<i64>, Query),
-           ("Term" = Option<String>, Query), ("Selector" = Option<String>, Query), ("DepartmentID" = Option<i64>, Query),
+           ("After" = Option<String>, Query, description = "Cursor.Next of the previous page: the page starts right after its last chat (keyset paging, as fast at any depth); Page is then only echoed in Cursor.Page"),
+           ("Term" = Option<String>, Query, description = "Part of the customer's name or mobile number, or of any message, ignoring case; 1-2 characters search only the newest 20,000 messages"), ("Selector" = Option<String>, Query), ("DepartmentID" = Option<i64>, Query),
            ("AgentID" = Option<i64>, Query)),
     responses((status = 200, body = ChatList)))]
 pub async fn get_chat_list(
@@ -99,6 +103,11 @@ pub async fn get_chat_list(
         },
     );
     let term = f.check_opt("Term", req.term, |t| crate::domain::optional_text(&t, 100));
+    // `After=` (empty) is the first page, so a client can send the parameter unconditionally.
+    let after = f.check_opt("After", req.after, |a| match a.trim() {
+        "" => Ok(None),
+        a => ListPosition::parse(a).map(Some),
+    });
     let department_id = f.check_opt("DepartmentID", req.department_id, id);
     let agent_id = f.check_opt("AgentID", req.agent_id, id);
     let query = f.build(|| {
@@ -108,7 +117,8 @@ pub async fn get_chat_list(
             state: state?,
             page,
             page_size,
-            term: term?.flatten(),
+            after: after?.flatten(),
+            term: term?.flatten().as_deref().map(SearchTerm::parse),
             only_mine,
             unread_only,
             department_id: department_id?,

@@ -6,6 +6,7 @@ mod agents;
 mod canned_responses;
 mod channel_api;
 mod channel_helpers;
+mod chat_list;
 mod chat_routing;
 mod chats;
 mod console;
