@@ -7,7 +7,8 @@ pub mod schema;
 pub mod sql;
 
 pub use pool::{
-    build_pool, note_connection_trouble, ping, DatabaseUrl, DbConnection, DbPool, PooledConnection,
+    build_measured_pool, build_pool, note_connection_trouble, ping, DatabaseUrl, DbConnection,
+    DbPool, PoolWaits, PooledConnection,
 };
 
 pub use crate::clock::truncate_to_micros;

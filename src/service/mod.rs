@@ -13,6 +13,7 @@ pub mod customers;
 pub mod deliveries;
 pub mod departments;
 pub mod export;
+pub mod gauges;
 pub mod intake;
 pub mod logon_throttle;
 pub mod mailer;
@@ -44,6 +45,8 @@ use mailer::Mailer;
 /// What every service needs: the pool, the configuration and the mailer.
 pub struct Ctx {
     pub pool: DbPool,
+    /// How long the pool's checkouts waited (`GET /metrics`); set by whoever built the pool.
+    pub pool_waits: std::sync::Arc<db::PoolWaits>,
     pub config: Config,
     pub mailer: Mailer,
     /// Where every service reads the time (tests move it).
@@ -98,6 +101,7 @@ impl Ctx {
         let password_threads = passwords::PasswordThreads::start(config.password_hash_concurrency);
         Self {
             pool,
+            pool_waits: Default::default(),
             config,
             mailer,
             clock: Clock::system(),

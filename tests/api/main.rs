@@ -16,6 +16,7 @@ mod departments;
 mod helpers;
 mod instances;
 mod metrics;
+mod monitoring;
 mod outage;
 mod reports;
 mod schema;
