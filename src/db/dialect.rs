@@ -195,3 +195,19 @@ pub fn analyze_after_bulk_load(conn: &mut DbConnection) -> QueryResult<()> {
     }
     Ok(())
 }
+
+/// Runs read-only `f` on one snapshot of the database: every statement sees the same committed
+/// state (SQLite: a deferred transaction in WAL mode; PostgreSQL: REPEATABLE READ, whose snapshot
+/// is taken at the first statement).
+pub fn snapshot_transaction<T, F>(conn: &mut DbConnection, f: F) -> QueryResult<T>
+where
+    F: FnOnce(&mut DbConnection) -> QueryResult<T>,
+{
+    conn.transaction(|conn| {
+        if let DbConnection::Postgres(_) = conn {
+            diesel::sql_query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                .execute(conn)?;
+        }
+        f(conn)
+    })
+}

@@ -26,6 +26,7 @@ pub mod seed;
 pub mod session_cache;
 pub mod settings;
 pub mod tags;
+pub mod tally;
 pub mod transcript;
 pub mod welcome_menu;
 pub mod widget;

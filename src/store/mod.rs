@@ -15,6 +15,7 @@ pub mod messages;
 pub mod metrics;
 pub mod password_resets;
 pub mod reports;
+pub mod rollups;
 pub mod sessions;
 pub mod settings;
 pub mod tags;
