@@ -211,3 +211,13 @@ where
         f(conn)
     })
 }
+
+/// Gives PostgreSQL's planner statistics for the rollup tables after a catch-up sealed many
+/// spans: on fresh tables it guessed a handful of rows and sorted 70,000 on disk (290 ms instead
+/// of 40 ms) until autovacuum came round. SQLite plans these by their indexes alone.
+pub fn analyze_rollups(conn: &mut DbConnection) -> QueryResult<()> {
+    if let DbConnection::Postgres(_) = conn {
+        diesel::sql_query("ANALYZE fact_seals, fact_rollups, tag_rollups").execute(conn)?;
+    }
+    Ok(())
+}

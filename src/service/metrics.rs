@@ -296,7 +296,7 @@ pub fn data_insight(ctx: &Ctx, period: Period) -> ApiResult<DataInsightView> {
                 Period::Week | Period::Month => local[i].format("%Y-%m-%d").to_string(),
                 Period::Year => local[i].format("%Y-%m").to_string(),
             };
-            let started = metrics::chats_started(c, w[0], w[1])?;
+            let started = tally.chats_started[i];
             chats_started += started;
             series.push(SeriesPoint {
                 start: w[0].and_utc(),
@@ -338,9 +338,26 @@ pub fn data_insight(ctx: &Ctx, period: Period) -> ApiResult<DataInsightView> {
                     figures,
                 },
             )?,
-            tags: tag_figures(c, from, to)?,
+            tags: named_tags(c, &tally.tags)?,
         })
     })
+}
+
+/// Tag counts with their names, most used first (then by name, as `metrics::tag_usage` orders).
+fn named_tags(c: &mut DbConnection, counts: &BTreeMap<i64, i64>) -> ApiResult<Vec<TagFigures>> {
+    let mut tags: Vec<TagFigures> = metrics::tag_names(c)?
+        .into_iter()
+        .filter_map(|(tag_id, name, group)| {
+            counts.get(&tag_id).map(|&chats| TagFigures {
+                tag_id,
+                name,
+                group,
+                chats,
+            })
+        })
+        .collect();
+    tags.sort_by(|a, b| b.chats.cmp(&a.chats).then_with(|| a.name.cmp(&b.name)));
+    Ok(tags)
 }
 
 /// Figures of `[from, to)` per agent or per department, each with its name, shaped by `make`.

@@ -22,11 +22,19 @@ use crate::store::rollups::{self, SumsBy};
 /// transaction that writes them, so none for that day is still on its way by then.
 const SEAL_AFTER: Duration = Duration::hours(1);
 
-/// Per-kind totals of each bucket, and of each agent and department over all of them.
+/// More new seals than this in one call are a catch-up, after which PostgreSQL is given fresh
+/// statistics for the rollup tables.
+const CATCH_UP_SEALS: usize = 3;
+
+/// Per-kind totals and chats started of each bucket; per-kind totals of each agent and
+/// department, and chats started per tag, over all of them.
 pub(crate) struct Tally {
     pub buckets: Vec<Vec<KindTotals>>,
+    pub chats_started: Vec<i64>,
     pub by_agent: Vec<KindTotals>,
     pub by_department: Vec<KindTotals>,
+    /// (tag, chats), by tag id.
+    pub tags: BTreeMap<i64, i64>,
 }
 
 impl Tally {
@@ -117,6 +125,7 @@ fn seal_missing(ctx: &Ctx, tz: Tz, spans: &[(NaiveDateTime, NaiveDateTime)]) -> 
         return Ok(());
     };
     let sealed = ctx.read(|c| rollups::seals_within(c, tz.name(), first.0, last.1))?;
+    let mut new = 0;
     for (from, to) in spans {
         if sealed.iter().any(|s| (s.from_at, s.to_at) == (*from, *to)) {
             continue;
@@ -125,6 +134,12 @@ fn seal_missing(ctx: &Ctx, tz: Tz, spans: &[(NaiveDateTime, NaiveDateTime)]) -> 
             Err(e) if e.code == ErrorCode::Conflict => {}
             other => other?,
         }
+        new += 1;
+    }
+    // A catch-up (the first call on a desk with history, a new time zone) changed the tables'
+    // size by far; a day's seal a day does not.
+    if new > CATCH_UP_SEALS {
+        ctx.read(dialect::analyze_rollups)?;
     }
     Ok(())
 }
@@ -160,26 +175,30 @@ fn read(c: &mut DbConnection, tz: Tz, plan: &[Vec<Piece>]) -> diesel::QueryResul
     ) else {
         return Ok(Tally {
             buckets: Vec::new(),
+            chats_started: Vec::new(),
             by_agent: Vec::new(),
             by_department: Vec::new(),
+            tags: BTreeMap::new(),
         });
     };
     let bounds = |p: &Piece| match *p {
         Piece::Sealed(from, to) | Piece::Raw(from, to) => (from, to),
     };
-    let seals: HashMap<(NaiveDateTime, NaiveDateTime), i64> =
+    let seals: HashMap<(NaiveDateTime, NaiveDateTime), (i64, i64)> =
         rollups::seals_within(c, tz.name(), bounds(first).0, bounds(last).1)?
             .into_iter()
-            .map(|s| ((s.from_at, s.to_at), s.id))
+            .map(|s| ((s.from_at, s.to_at), (s.id, s.chats_started)))
             .collect();
+    let mut chats_started = vec![0; plan.len()];
     let mut bucket_of_seal: HashMap<i64, usize> = HashMap::new();
     let mut raw: Vec<(usize, NaiveDateTime, NaiveDateTime)> = Vec::new();
     for (i, pieces) in plan.iter().enumerate() {
         for piece in pieces {
             match *piece {
                 Piece::Sealed(from, to) => match seals.get(&(from, to)) {
-                    Some(id) => {
+                    Some((id, started)) => {
                         bucket_of_seal.insert(*id, i);
+                        chats_started[i] += started;
                     }
                     // Unsealed since (a late fact): read its facts instead.
                     None => raw.push((i, from, to)),
@@ -198,12 +217,23 @@ fn read(c: &mut DbConnection, tz: Tz, plan: &[Vec<Piece>]) -> diesel::QueryResul
     }
     for (i, from, to) in &raw {
         buckets[*i].add(metrics::facts(c, *from, *to, FactsBy::Desk)?);
+        chats_started[*i] += metrics::chats_started(c, *from, *to)?;
+    }
+    let mut tags: BTreeMap<i64, i64> = BTreeMap::new();
+    let raw_spans = contiguous(&raw);
+    let tag_rows = rollups::tag_sums(c, &ids)?.into_iter();
+    let mut raw_tag_rows = Vec::new();
+    for (from, to) in &raw_spans {
+        raw_tag_rows.extend(metrics::tag_chats(c, *from, *to)?);
+    }
+    for (tag, n) in tag_rows.chain(raw_tag_rows) {
+        *tags.entry(tag).or_default() += n;
     }
     let mut keyed = |by: FactsBy| -> diesel::QueryResult<Vec<KindTotals>> {
         let mut sums = Sums::default();
         sums.add(rollups::sums(c, &ids, SumsBy::Facts(by))?);
-        for (from, to) in contiguous(&raw) {
-            sums.add(metrics::facts(c, from, to, by)?);
+        for (from, to) in &raw_spans {
+            sums.add(metrics::facts(c, *from, *to, by)?);
         }
         Ok(sums.rows())
     };
@@ -211,8 +241,10 @@ fn read(c: &mut DbConnection, tz: Tz, plan: &[Vec<Piece>]) -> diesel::QueryResul
     let by_department = keyed(FactsBy::Department)?;
     Ok(Tally {
         buckets: buckets.into_iter().map(Sums::rows).collect(),
+        chats_started,
         by_agent,
         by_department,
+        tags,
     })
 }
 

@@ -149,6 +149,40 @@ pub fn tag_usage(
     .load(conn)
 }
 
+/// Chats started in `[from, to)` per tag they carry, by tag id (names: [`tag_names`]).
+pub fn tag_chats(
+    conn: &mut DbConnection,
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+) -> QueryResult<Vec<(i64, i64)>> {
+    let rows: Vec<TagChats> = diesel::sql_query(
+        "SELECT ct.tag_id AS tag_id, COUNT(*) AS chats \
+         FROM chat_tags ct JOIN chats c ON c.id = ct.chat_id \
+         WHERE c.created_at >= $1 AND c.created_at < $2 GROUP BY ct.tag_id",
+    )
+    .bind::<Timestamp, _>(from)
+    .bind::<Timestamp, _>(to)
+    .load(conn)?;
+    Ok(rows.into_iter().map(|r| (r.tag_id, r.chats)).collect())
+}
+
+#[derive(Clone, Debug, QueryableByName)]
+pub struct TagChats {
+    #[diesel(sql_type = BigInt)]
+    pub tag_id: i64,
+    #[diesel(sql_type = BigInt)]
+    pub chats: i64,
+}
+
+/// Every tag with its name and its group's: (tag, name, group).
+pub fn tag_names(conn: &mut DbConnection) -> QueryResult<Vec<(i64, String, String)>> {
+    use crate::db::schema::{tag_groups, tags};
+    tags::table
+        .inner_join(tag_groups::table)
+        .select((tags::id, tags::name, tag_groups::name))
+        .load(conn)
+}
+
 /// Enabled agents per status: (status, count).
 pub fn agents_by_status(conn: &mut DbConnection) -> QueryResult<Vec<(i16, i64)>> {
     agents::table

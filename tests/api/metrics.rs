@@ -241,6 +241,19 @@ async fn data_insight_reads_sealed_days_exactly_as_their_facts_and_sees_later_ch
         figures_of(&insight("month").await)["Totals"],
         year["Totals"]
     );
+    // So does a tag put on a chat of a sealed day.
+    let m = app.logon(&desk.m.email, PASSWORD).await;
+    let vip = app.tag(&m, "VIP").await;
+    app.post(
+        "AddTag",
+        &m.token,
+        json!({"ChatID": desk.chats[1], "TagID": vip}),
+    )
+    .await
+    .ok();
+    let year = insight("year").await;
+    assert_eq!(year["Tags"][1]["Name"], "VIP", "{}", year["Tags"]);
+    assert_eq!(year["Tags"][1]["Chats"], 1);
     // And a second month later, November itself is sealed whole: still the same figures.
     let year_now = figures_of(&year);
     app.advance_clock(chrono::Duration::days(35));
