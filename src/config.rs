@@ -63,6 +63,12 @@ pub struct Config {
     /// (doubling while it keeps failing, at most 10 minutes).
     pub delivery_breaker_failures: u32,
     pub delivery_pause: Duration,
+    /// How long the event stream keeps events for clients that resume (`Last-Event-ID`).
+    pub event_retention: Duration,
+    /// How often the event stream's reader looks for new events written by other instances.
+    pub event_poll: Duration,
+    /// An agent with no call, KeepAlive or open event stream for this long goes Offline.
+    pub presence_timeout: Duration,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -186,6 +192,13 @@ impl Config {
                 .clamp(1, 256) as usize,
             delivery_breaker_failures: number("DELIVERY_BREAKER_FAILURES", 3)?.clamp(1, 100) as u32,
             delivery_pause: Duration::from_secs(number("DELIVERY_PAUSE_SECONDS", 30)?.max(1)),
+            event_retention: Duration::from_secs(
+                3600 * number("EVENT_RETENTION_HOURS", 24)?.clamp(1, 24 * 30),
+            ),
+            event_poll: Duration::from_millis(number("EVENT_POLL_MS", 200)?.clamp(10, 5000)),
+            presence_timeout: Duration::from_secs(
+                number("PRESENCE_TIMEOUT_SECONDS", 90)?.clamp(5, 86_400),
+            ),
         })
     }
 }

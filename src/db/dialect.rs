@@ -195,3 +195,38 @@ pub fn analyze_after_bulk_load(conn: &mut DbConnection) -> QueryResult<()> {
     }
     Ok(())
 }
+
+/// Events of transactions below this id have all ended (committed or rolled back), so reading
+/// only those can never skip one that commits later. `None` on SQLite, whose events commit in id
+/// order.
+///
+/// On PostgreSQL: the oldest transaction of *this database* still running, or when none is, the
+/// next transaction id — both as of this statement. The cluster-wide snapshot xmin would be
+/// simpler, but any long write elsewhere on the server (another database's CREATE DATABASE, a
+/// batch job) would hold every event back. Order matters and holds: the statement's snapshot
+/// (its xmax) is taken before `pg_stat_activity` is read, so a transaction that got its id before
+/// the snapshot is either still listed as running, or has ended before the next statement reads
+/// the events. `backend_xid` is 32 bits; it is widened to the 64-bit id against xmax (a running
+/// transaction is always within 2^31 of it). Needs the sessions of every instance visible:
+/// instances connect as the same role (or one with `pg_read_all_stats`).
+pub fn settled_transactions_below(conn: &mut DbConnection) -> QueryResult<Option<i64>> {
+    #[derive(diesel::QueryableByName)]
+    struct Bound {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        below: i64,
+    }
+    match conn {
+        DbConnection::Postgres(c) => diesel::sql_query(
+            "WITH s AS (SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint AS next) \
+             SELECT LEAST(s.next, COALESCE(MIN(s.next - (((s.next % 4294967296) \
+                    - a.backend_xid::text::bigint + 4294967296) % 4294967296)), s.next)) AS below \
+             FROM s LEFT JOIN pg_stat_activity a \
+               ON a.datid = (SELECT oid FROM pg_database WHERE datname = current_database()) \
+              AND a.backend_xid IS NOT NULL \
+             GROUP BY s.next",
+        )
+        .get_result::<Bound>(c)
+        .map(|b| Some(b.below)),
+        DbConnection::Sqlite(_) => Ok(None),
+    }
+}

@@ -21,6 +21,11 @@ diesel::table! {
         last_seen_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        max_chats -> Nullable<Integer>,
+        last_assigned_at -> Nullable<Timestamp>,
+        offline_since -> Nullable<Timestamp>,
+        resume_status -> Nullable<SmallInt>,
+        alert_mailed_at -> Nullable<Timestamp>,
     }
 }
 
@@ -69,6 +74,7 @@ diesel::table! {
         enabled -> Bool,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        max_chats_per_agent -> Nullable<Integer>,
     }
 }
 
@@ -192,6 +198,7 @@ diesel::table! {
         visitor_name -> Nullable<Text>,
         visitor_email -> Nullable<Text>,
         visitor_phone -> Nullable<Text>,
+        alerted_at -> Nullable<Timestamp>,
     }
 }
 
@@ -273,6 +280,29 @@ diesel::table! {
 }
 
 diesel::table! {
+    live_events (id) {
+        id -> BigInt,
+        tx -> BigInt,
+        at -> Timestamp,
+        topic -> SmallInt,
+        scope -> SmallInt,
+        department_id -> Nullable<BigInt>,
+        also_department_id -> Nullable<BigInt>,
+        agent_id -> Nullable<BigInt>,
+        also_agent_id -> Nullable<BigInt>,
+        data -> Text,
+    }
+}
+
+diesel::table! {
+    live_event_horizon (id) {
+        id -> SmallInt,
+        tx -> BigInt,
+        event_id -> BigInt,
+    }
+}
+
+diesel::table! {
     recipients (id) {
         id -> BigInt,
         full_name -> Text,
@@ -326,6 +356,8 @@ diesel::joinable!(chat_events -> chats (chat_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     write_lock,
+    live_events,
+    live_event_horizon,
     agents,
     sessions,
     password_resets,

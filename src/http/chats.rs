@@ -67,6 +67,10 @@ pub struct GetChatListRequest {
 pub struct ChatList {
     pub chats: Vec<ChatView>,
     pub cursor: ChatListCursor,
+    /// The event stream position this list is current to: open GetEvents with it as
+    /// `LastEventID` and list and stream meet without a gap.
+    #[serde(rename = "EventID")]
+    pub event_id: String,
 }
 
 /// Chats the caller may see, filtered and paged.
@@ -121,8 +125,12 @@ pub async fn get_chat_list(
             agent_id: agent_id?,
         })
     })?;
-    let (chats, cursor) = run(&ctx, move |ctx| chats::get_chat_list(ctx, &caller, query)).await?;
-    Ok(json(ChatList { chats, cursor }))
+    let page = run(&ctx, move |ctx| chats::get_chat_list(ctx, &caller, query)).await?;
+    Ok(json(ChatList {
+        chats: page.chats,
+        cursor: page.cursor,
+        event_id: page.event_id.to_string(),
+    }))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -221,14 +229,24 @@ pub async fn reassign_chat(
 pub struct TransferChatRequest {
     #[serde(rename = "ChatID")]
     pub chat_id: Int,
+    /// The department whose queue (or agent) takes the chat; required unless AgentID is sent
+    /// (then the chat stays in its department).
     #[serde(rename = "DepartmentID")]
-    pub department_id: Int,
+    pub department_id: Option<Int>,
+    /// Straight to this agent (Online, with room) instead of the queue.
+    #[serde(rename = "AgentID")]
+    pub agent_id: Option<Int>,
+    /// For whoever takes the chat: kept as a private comment, sent with `chat.transferred`.
+    #[schema(max_length = 2000)]
+    pub note: Option<String>,
 }
 
-/// Sends a chat back to the queue of another department.
+/// Transfers a chat to another department's queue or straight to an agent.
 #[utoipa::path(method(get, post), path = "/api/TransferChat", tag = "Chats",
-    params(("ChatID" = i64, Query), ("DepartmentID" = i64, Query)),
-    responses((status = 200, body = ChatView), (status = 404, description = "DepartmentNotFound"), (status = 409, description = "ChatClosed")))]
+    params(("ChatID" = i64, Query), ("DepartmentID" = Option<i64>, Query), ("AgentID" = Option<i64>, Query),
+           ("Note" = Option<String>, Query)),
+    responses((status = 200, body = ChatView), (status = 404, description = "DepartmentNotFound or AgentNotFound"),
+              (status = 409, description = "ChatClosed, DepartmentDisabled, AgentNotOnline, AgentAtCapacity or AgentNotInDepartment")))]
 pub async fn transfer_chat(
     ctx: web::Data<Ctx>,
     caller: Caller,
@@ -236,11 +254,29 @@ pub async fn transfer_chat(
 ) -> ApiResult<HttpResponse> {
     let mut f = Fields::default();
     let chat_id = f.check("ChatID", id(req.chat_id));
-    let department_id = f.check("DepartmentID", id(req.department_id));
-    let (chat_id, department_id) = f.build(|| Some((chat_id?, department_id?)))?;
+    let department_id = f.check(
+        "DepartmentID",
+        match (req.department_id, &req.agent_id) {
+            (None, None) => Err("is required unless AgentID is sent".to_owned()),
+            (None, Some(_)) => Ok(None),
+            (Some(d), _) => id(d).map(Some),
+        },
+    );
+    let agent_id = f.check_opt("AgentID", req.agent_id, id);
+    let note = f.check_opt("Note", req.note, |n| crate::domain::optional_text(&n, 2000));
+    let (chat_id, to) = f.build(|| {
+        Some((
+            chat_id?,
+            routing::Transfer {
+                department_id: department_id?,
+                agent_id: agent_id?,
+                note: note?.flatten(),
+            },
+        ))
+    })?;
     Ok(json(
         run(&ctx, move |ctx| {
-            routing::transfer_chat(ctx, &caller, chat_id, department_id)
+            routing::transfer_chat(ctx, &caller, chat_id, to)
         })
         .await?,
     ))

@@ -10,6 +10,7 @@ pub mod client_address;
 pub mod console;
 pub mod customers;
 pub mod departments;
+pub mod events;
 pub mod gates;
 pub mod health;
 pub mod input;
@@ -120,6 +121,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(post("/CreateChannel", channels::create_channel))
                 .service(get("/GetChannelList", channels::get_channel_list))
                 .service(delete("/DeleteChannel", channels::delete_channel))
+                .service(get("/GetEvents", events::get_events))
                 .service(get("/GetChatList", chats::get_chat_list))
                 .service(get("/GetChat", chats::get_chat))
                 .service(get_or_post("/GrabChat", chats::grab_chat))

@@ -13,7 +13,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use super::session_auth::PUBLIC_ENDPOINTS;
 use super::{
-    agents, canned_responses, channel_api, channels, chats, customers, departments, health,
+    agents, canned_responses, channel_api, channels, chats, customers, departments, events, health,
     messages, reports, sessions, settings, tags, working_hours,
 };
 
@@ -28,6 +28,7 @@ use super::{
         health::health, health::ready,
         sessions::agent_logon, sessions::keep_alive, sessions::agent_logoff,
         sessions::request_password_reset, sessions::set_password,
+        events::get_events,
         agents::create_agent, agents::update_agent, agents::get_agent_list,
         departments::create_department, departments::update_department, departments::get_department_list,
         tags::create_tag_group, tags::update_tag_group, tags::create_tag, tags::update_tag, tags::delete_tag,

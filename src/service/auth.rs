@@ -12,7 +12,7 @@ use crate::db::{dialect, DbConnection};
 use crate::domain::{token, AgentStatus, Caller, EmailAddress, Role};
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::store::sessions::NewSessionRow;
-use crate::store::{agents, logon_failures, sessions};
+use crate::store::{agents, logon_failures, routing, sessions};
 
 /// A new session, with the token shown this once.
 #[derive(serde::Serialize, utoipa::ToSchema)]
@@ -30,7 +30,7 @@ fn invalid_token() -> ApiError {
     )
 }
 
-fn to_duration(d: std::time::Duration) -> Duration {
+pub(crate) fn to_duration(d: std::time::Duration) -> Duration {
     Duration::from_std(d).unwrap_or(Duration::MAX)
 }
 
@@ -128,6 +128,10 @@ pub fn agent_logon(
             },
         )?;
         agents::mark_logged_on(c, agent.id, AgentStatus::Online.id(), now)?;
+        routing::status_set_by_hand(c, agent.id, AgentStatus::Online.id(), now)?;
+        if agent.status != AgentStatus::Online.id() {
+            super::live::agent_status(c, agent.id, &agent.name, AgentStatus::Online.id(), now)?;
+        }
         tracing::info!(agent_id = agent.id, "agent logged on");
         Ok(LogonView {
             session_token: plain,
@@ -189,7 +193,18 @@ pub fn authenticate(ctx: &Ctx, plain_token: &str) -> ApiResult<Caller> {
             session.absolute_expires_at,
             now,
         ) {
-            Ok(slid) => (idle, touched) = (slid, now),
+            Ok(slid) => {
+                (idle, touched) = (slid, now);
+                if agent.resume_status.is_some() {
+                    // Back after presence set them Offline: their status returns with this call.
+                    let back = dialect::write_transaction(&mut conn, |c| {
+                        super::presence::came_back_now(c, &agent, now)
+                    });
+                    if let Err(e) = back {
+                        tracing::warn!(error = %format_args!("{e:#}"), "status not restored this time");
+                    }
+                }
+            }
             Err(e) => {
                 tracing::warn!(error = %format_args!("{e:#}"), "session expiry not slid this time")
             }
@@ -250,8 +265,16 @@ fn set_offline_without_sessions(
     agent_id: i64,
     now: NaiveDateTime,
 ) -> ApiResult<()> {
-    if sessions::count_live_for_agent(c, agent_id, now)? == 0 {
+    if sessions::count_live_for_agent(c, agent_id, now)? > 0 {
+        return Ok(());
+    }
+    let Some(agent) = agents::find(c, agent_id)? else {
+        return Ok(());
+    };
+    if agent.status != AgentStatus::Offline.id() {
         agents::set_status(c, agent_id, AgentStatus::Offline.id())?;
+        routing::status_set_by_hand(c, agent_id, AgentStatus::Offline.id(), now)?;
+        super::live::agent_status(c, agent_id, &agent.name, AgentStatus::Offline.id(), now)?;
     }
     Ok(())
 }

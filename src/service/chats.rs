@@ -11,11 +11,12 @@ use super::Ctx;
 use crate::db::DbConnection;
 use crate::domain::chat::ChatState;
 use crate::domain::chat_list::{ListPosition, SearchTerm};
+use crate::domain::live::Position;
 use crate::domain::Caller;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::store::chat_list::{self, ChatFilter, PageStart};
 use crate::store::chats::{self, ChatListRow, ChatRow};
-use crate::store::{agents, customers};
+use crate::store::{agents, customers, live_events};
 
 /// Typing is shown for this long after the last `startedtyping`.
 const TYPING_SECONDS: i64 = 30;
@@ -198,13 +199,19 @@ pub struct ChatListCursor {
     pub next: Option<String>,
 }
 
+/// A page of GetChatList, and the event stream position it is current to.
+pub struct ChatPage {
+    pub chats: Vec<ChatView>,
+    pub cursor: ChatListCursor,
+    /// Read before the list: a stream started from it repeats at most what the page shows and
+    /// misses nothing after it.
+    pub event_id: Position,
+}
+
 /// GetChatList: the chats the caller may see, filtered, in the order the list is used in.
-pub fn get_chat_list(
-    ctx: &Ctx,
-    caller: &Caller,
-    q: ChatListQuery,
-) -> ApiResult<(Vec<ChatView>, ChatListCursor)> {
+pub fn get_chat_list(ctx: &Ctx, caller: &Caller, q: ChatListQuery) -> ApiResult<ChatPage> {
     ctx.with_conn(|c| {
+        let event_id = live_events::live_end(c)?;
         let visible_to = if caller.is_manager() {
             None
         } else {
@@ -227,11 +234,14 @@ pub fn get_chat_list(
             None => PageStart::Offset((q.page - 1) * q.page_size),
         };
         let (rows, next, total) = chat_list::list(c, &filter, start, q.page_size)?;
-        let cursor = ChatListCursor {
-            cursor: Cursor::new(q.page, q.page_size, total),
-            next: next.map(|p| p.token()),
-        };
-        Ok((views(c, rows)?, cursor))
+        Ok(ChatPage {
+            chats: views(c, rows)?,
+            cursor: ChatListCursor {
+                cursor: Cursor::new(q.page, q.page_size, total),
+                next: next.map(|p| p.token()),
+            },
+            event_id,
+        })
     })
 }
 

@@ -5,10 +5,12 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::chats::{load_for, may_act_on, view, ChatView};
+use super::live;
 use super::messages::add_note;
 use super::Ctx;
 use crate::db::DbConnection;
 use crate::domain::chat::ChatState;
+use crate::domain::live::{Audience, Topic};
 use crate::domain::{Caller, EmailAddress, PhoneNumber};
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::store::chats::{self, ChatRow};
@@ -206,8 +208,41 @@ pub fn update_customer(
             }
         }
         let row = customers::find(c, row.id)?.ok_or_else(|| not_found(customer_id))?;
+        announce(c, &row, now)?;
+        if let Some(chat) = chat.filter(|_| !patch.tag_ids.is_empty()) {
+            let tagged = view(c, chat.id)?;
+            live::chat_tags(c, &tagged, now)?;
+        }
         customer_view(c, caller, row, false)
     })
+}
+
+/// `customer.updated`: the customer's details as they are now, to the people of the customer's
+/// live chat (managers only when there is none).
+pub(crate) fn announce(
+    c: &mut DbConnection,
+    row: &CustomerRow,
+    now: NaiveDateTime,
+) -> ApiResult<()> {
+    let audience = match chats::live_for_customer(c, row.id)? {
+        Some(chat) => Audience::chat(chat.department_id, chat.agent_id),
+        None => Audience {
+            managers_only: true,
+            ..Audience::default()
+        },
+    };
+    live::publish(
+        c,
+        Topic::CustomerUpdated,
+        &audience,
+        &serde_json::json!({ "Customer": {
+            "CustomerID": row.id,
+            "FullName": row.full_name,
+            "MobileNumber": row.mobile,
+            "Email": row.email,
+        }}),
+        now,
+    )
 }
 
 fn tag_chat(
@@ -247,8 +282,11 @@ pub fn add_tag(ctx: &Ctx, caller: &Caller, target: TagTarget, tag_id: i64) -> Ap
             TagTarget::Chat(id) => load_for(c, caller, id)?,
             TagTarget::Customer(id) => active_chat(c, caller, id)?,
         };
-        tag_chat(c, caller, chat.id, tag_id, ctx.now())?;
-        view(c, chat.id)
+        let now = ctx.now();
+        tag_chat(c, caller, chat.id, tag_id, now)?;
+        let chat = view(c, chat.id)?;
+        live::chat_tags(c, &chat, now)?;
+        Ok(chat)
     })
 }
 
@@ -262,6 +300,8 @@ pub fn remove_tag(ctx: &Ctx, caller: &Caller, chat_id: i64, tag_id: i64) -> ApiR
                 format!("Chat {chat_id} is not tagged with tag {tag_id}"),
             ));
         }
-        view(c, chat_id)
+        let chat = view(c, chat_id)?;
+        live::chat_tags(c, &chat, ctx.now())?;
+        Ok(chat)
     })
 }

@@ -160,6 +160,6 @@ pub fn record_outcome(ctx: &Ctx, job: &DeliveryJob, outcome: Result<(), String>)
                 tracing::warn!(delivery_id = job.delivery_id, attempt = job.attempt, error = %error, will_retry = retry_at.is_some(), "delivery to channel server failed");
             }
         }
-        Ok(())
+        super::messages::announce_delivery(c, job.message_id, now)
     })
 }

@@ -5,16 +5,19 @@
 
 use chrono::NaiveDateTime;
 use serde::Serialize;
+use serde_json::json;
 use utoipa::ToSchema;
 
 use super::attachments;
 use super::channels::AuthenticatedChannel;
+use super::live::{self, Before, ChatPeople};
 use super::routing::close;
 use super::transcript::{fact, record};
 use super::{welcome_menu, Ctx};
 use crate::db::{dialect, DbConnection};
 use crate::domain::attachment::Upload;
 use crate::domain::chat::{ChatState, EventKind, MessageKind, SpecialType};
+use crate::domain::live::Topic;
 use crate::domain::{EmailAddress, PhoneNumber};
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::store::chats::{self, ChatRow};
@@ -72,7 +75,7 @@ pub fn notify_user_new_chat_message(
             Some(chat) => (chat, false),
             None => (open_chat(c, channel, &m, now)?, true),
         };
-        let customer = fill_in_customer(c, channel, chat.customer_id, &m, now)?;
+        let (customer, customer_changed) = fill_in_customer(c, channel, chat.customer_id, &m, now)?;
         chats::set_visitor(
             c,
             chat.id,
@@ -118,7 +121,22 @@ pub fn notify_user_new_chat_message(
             let visitor_name = chat.visitor_name.as_deref();
             welcome_menu::choose(ctx, c, &chat, visitor_name, &m.text, is_new, returning)?;
         }
+        let department_before = chat.department_id;
         let chat = chats::find(c, chat.id)?.ok_or_else(|| super::chats::not_found(chat.id))?;
+        if department_before.is_none() && chat.department_id.is_some() {
+            live::chat_event(
+                c,
+                Topic::ChatQueued,
+                chat.id,
+                Before::default(),
+                json!({}),
+                now,
+            )?;
+        }
+        super::messages::announce(c, message_id, now)?;
+        if customer_changed {
+            super::customers::announce(c, &customer, now)?;
+        }
         // Counted after routing, so the message that picks (or opens into) a department counts for it.
         fact(
             c,
@@ -205,7 +223,7 @@ fn fill_in_customer(
     id: i64,
     m: &CustomerMessage,
     now: NaiveDateTime,
-) -> ApiResult<CustomerRow> {
+) -> ApiResult<(CustomerRow, bool)> {
     let current =
         customers::find(c, id)?.ok_or_else(|| ApiError::internal("chat without customer"))?;
     let scope = channel.identity_scope();
@@ -229,7 +247,9 @@ fn fill_in_customer(
         email_key: email.map(str::to_lowercase),
         updated_at: None,
     };
-    if changes.full_name.is_some() || changes.mobile.is_some() || changes.email.is_some() {
+    let changed =
+        changes.full_name.is_some() || changes.mobile.is_some() || changes.email.is_some();
+    if changed {
         customers::update(
             c,
             id,
@@ -239,7 +259,9 @@ fn fill_in_customer(
             },
         )?;
     }
-    customers::find(c, id)?.ok_or_else(|| ApiError::internal("customer vanished"))
+    let customer =
+        customers::find(c, id)?.ok_or_else(|| ApiError::internal("customer vanished"))?;
+    Ok((customer, changed))
 }
 
 fn live_chat(
@@ -260,7 +282,15 @@ pub fn notify_user_new_chat_event(
 ) -> ApiResult<i64> {
     ctx.write(|c| {
         let chat = live_chat(c, channel, session)?;
-        chats::set_typing(c, chat.id, typing.then(|| ctx.now()))?;
+        let now = ctx.now();
+        chats::set_typing(c, chat.id, typing.then_some(now))?;
+        live::about_chat(
+            c,
+            Topic::CustomerTyping,
+            ChatPeople::from(&chat),
+            json!({ "Typing": typing }),
+            now,
+        )?;
         Ok(chat.id)
     })
 }

@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 
 use super::attachments::{self, AttachmentView};
 use super::chats::{load_for, Cursor};
+use super::live::{self, ChatPeople};
 use super::routing::closed;
 use super::transcript::{agent_reply, fact, Reply};
 use super::Ctx;
@@ -15,6 +16,7 @@ use crate::db::DbConnection;
 use crate::domain::attachment::Upload;
 use crate::domain::chat::{ChatState, EventKind, MessageKind, Placeholders};
 use crate::domain::delivery::DeliveryState;
+use crate::domain::live::Topic;
 use crate::domain::Caller;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::store::attachments::{self as store_attachments, AttachmentMeta};
@@ -62,9 +64,10 @@ pub struct MessageView {
     pub delivery: Option<DeliveryView>,
 }
 
+/// Views of messages; `for_manager` decides how much of a failed delivery's cause is shown.
 fn views(
     c: &mut DbConnection,
-    caller: &Caller,
+    for_manager: bool,
     rows: Vec<MessageRow>,
 ) -> ApiResult<Vec<MessageView>> {
     let ids: Vec<i64> = rows.iter().map(|m| m.id).collect();
@@ -91,7 +94,7 @@ fn views(
             delivery: states.remove(&m.id).map(|d| DeliveryView {
                 state: DeliveryState::from_id(d.state).name(),
                 attempts: d.attempts,
-                last_error: d.last_error.map(|e| match caller.is_manager() {
+                last_error: d.last_error.map(|e| match for_manager {
                     true => e,
                     false => DELIVERY_FAILED_FOR_AGENTS.to_owned(),
                 }),
@@ -190,7 +193,7 @@ pub fn send_message(
             )?;
         }
         let row = messages::find(c, id)?.ok_or_else(|| ApiError::internal("message vanished"))?;
-        views(c, caller, vec![row])?
+        views(c, caller.is_manager(), vec![row])?
             .pop()
             .ok_or_else(|| ApiError::internal("message vanished"))
     })?;
@@ -211,16 +214,27 @@ pub fn get_chat_messages(
         load_for(c, caller, chat_id)?;
         let total = messages::count(c, chat_id, after)?;
         let rows = messages::page(c, chat_id, after, (page - 1) * page_size, page_size)?;
-        Ok((views(c, caller, rows)?, Cursor::new(page, page_size, total)))
+        Ok((
+            views(c, caller.is_manager(), rows)?,
+            Cursor::new(page, page_size, total),
+        ))
     })
 }
 
 /// MarkChatRead: the customer's messages are read, the chat's unread count goes to zero.
 pub fn mark_chat_read(ctx: &Ctx, caller: &Caller, chat_id: i64) -> ApiResult<usize> {
     ctx.write(|c| {
-        load_for(c, caller, chat_id)?;
-        let read = messages::mark_read_by_agent(c, chat_id, ctx.now())?;
+        let chat = load_for(c, caller, chat_id)?;
+        let now = ctx.now();
+        let read = messages::mark_read_by_agent(c, chat_id, now)?;
         chats::reset_unread(c, chat_id)?;
+        live::about_chat(
+            c,
+            Topic::ChatRead,
+            ChatPeople::from(&chat),
+            serde_json::json!({ "AgentID": caller.agent_id }),
+            now,
+        )?;
         Ok(read)
     })
 }
@@ -233,7 +247,7 @@ pub(crate) fn add_note(
     text: &str,
     now: NaiveDateTime,
 ) -> ApiResult<i64> {
-    Ok(messages::insert(
+    let id = messages::insert(
         c,
         &NewMessage {
             chat_id,
@@ -246,5 +260,48 @@ pub(crate) fn add_note(
             to_customer: false,
             created_at: now,
         },
-    )?)
+    )?;
+    announce(c, id, now)?;
+    Ok(id)
+}
+
+/// `message.created`: a message as GetChatMessages shows it (to agents), to the chat's people.
+/// Called once the message is complete (its delivery queued), in the same transaction.
+pub(crate) fn announce(c: &mut DbConnection, message_id: i64, now: NaiveDateTime) -> ApiResult<()> {
+    let Some(row) = messages::find(c, message_id)? else {
+        return Ok(());
+    };
+    let chat = chats::find(c, row.chat_id)?.ok_or_else(|| super::chats::not_found(row.chat_id))?;
+    let Some(message) = views(c, false, vec![row])?.pop() else {
+        return Ok(());
+    };
+    live::about_chat(
+        c,
+        Topic::MessageCreated,
+        ChatPeople::from(&chat),
+        serde_json::json!({ "Message": message }),
+        now,
+    )
+}
+
+/// `message.delivery`: how a message is getting to the customer, after an attempt.
+pub(crate) fn announce_delivery(
+    c: &mut DbConnection,
+    message_id: i64,
+    now: NaiveDateTime,
+) -> ApiResult<()> {
+    let Some(row) = messages::find(c, message_id)? else {
+        return Ok(());
+    };
+    let chat = chats::find(c, row.chat_id)?.ok_or_else(|| super::chats::not_found(row.chat_id))?;
+    let Some(delivery) = views(c, false, vec![row])?.pop().and_then(|m| m.delivery) else {
+        return Ok(());
+    };
+    live::about_chat(
+        c,
+        Topic::MessageDelivery,
+        ChatPeople::from(&chat),
+        serde_json::json!({ "MessageID": message_id, "Delivery": delivery }),
+        now,
+    )
 }

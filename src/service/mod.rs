@@ -2,10 +2,13 @@
 //! synchronous) and owns its transactions; handlers call exactly one of them.
 
 pub mod agents;
+pub mod alerts;
+pub mod assigner;
 pub mod attachments;
 pub mod auth;
 pub mod cache;
 pub mod canned_responses;
+pub mod capacity;
 pub mod channel_servers;
 pub mod channels;
 pub mod chats;
@@ -14,11 +17,14 @@ pub mod deliveries;
 pub mod departments;
 pub mod export;
 pub mod intake;
+pub mod live;
+pub mod live_hub;
 pub mod logon_throttle;
 pub mod mailer;
 pub mod messages;
 pub mod metrics;
 pub mod passwords;
+pub mod presence;
 pub mod reports;
 pub mod routing;
 pub mod seed;
@@ -58,6 +64,10 @@ pub struct Ctx {
     pub pending_logon_failures: logon_throttle::PendingFailures,
     /// Where argon2 runs (`PASSWORD_HASH_CONCURRENCY` threads).
     pub password_threads: passwords::PasswordThreads,
+    /// This process's event stream fan-out and open streams.
+    pub live: live_hub::LiveHub,
+    /// Woken after every commit here: automatic assignment looks at the queues again.
+    pub assign_wanted: tokio::sync::Notify,
     /// Set once migrations have run; until then the API answers 503.
     schema_ready: AtomicBool,
     /// This process's SQLite writers, one at a time (see [`Ctx::write`]).
@@ -106,6 +116,8 @@ impl Ctx {
             pending_logon_failures: Default::default(),
             sessions: Default::default(),
             password_threads,
+            live: Default::default(),
+            assign_wanted: tokio::sync::Notify::new(),
             schema_ready: AtomicBool::new(false),
             sqlite_writer: std::sync::Mutex::new(()),
         }
@@ -148,7 +160,11 @@ impl Ctx {
             false => Some(self.sqlite_writer.lock().unwrap_or_else(|e| e.into_inner())),
         };
         let mut conn = self.conn()?;
-        dialect::write_transaction(&mut conn, f)
+        let done = dialect::write_transaction(&mut conn, f)?;
+        // The change may have written events: the reader looks at once instead of at its next poll.
+        self.live.written.notify_one();
+        self.assign_wanted.notify_one();
+        Ok(done)
     }
 
     /// [`Self::write`] for a change of the desk's configuration (departments, tags, canned

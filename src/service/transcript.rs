@@ -5,8 +5,10 @@
 use chrono::NaiveDateTime;
 use diesel::QueryResult;
 
+use super::messages::announce;
 use crate::db::DbConnection;
 use crate::domain::chat::{EventKind, MessageKind, SpecialType};
+use crate::error::ApiResult;
 use crate::store::events::{self, Event};
 use crate::store::messages::{self, NewMessage};
 use crate::store::{chats, deliveries};
@@ -14,7 +16,8 @@ use crate::store::{chats, deliveries};
 /// The author shown for the desk's own messages.
 pub const SYSTEM_AUTHOR: &str = "System";
 
-/// A system line of the transcript; `to_customer` says whether it is delivered.
+/// A system line of the transcript; `to_customer` says whether it is delivered. The caller
+/// announces it (`message.created`) once it is complete.
 fn system_line(
     c: &mut DbConnection,
     chat_id: i64,
@@ -46,10 +49,11 @@ pub fn tell_customer(
     special: SpecialType,
     text: &str,
     now: NaiveDateTime,
-) -> QueryResult<i64> {
+) -> ApiResult<i64> {
     let id = system_line(c, chat_id, special, text, true, now)?;
     deliveries::insert(c, id, chat_id, now)?;
     chats::touch_last_message(c, chat_id, now, text, false)?;
+    announce(c, id, now)?;
     Ok(id)
 }
 
@@ -60,8 +64,10 @@ pub fn record(
     special: SpecialType,
     text: &str,
     now: NaiveDateTime,
-) -> QueryResult<i64> {
-    system_line(c, chat_id, special, text, false, now)
+) -> ApiResult<i64> {
+    let id = system_line(c, chat_id, special, text, false, now)?;
+    announce(c, id, now)?;
+    Ok(id)
 }
 
 /// Who replies on which chat.
@@ -79,7 +85,7 @@ pub fn agent_reply(
     text: &str,
     attachment_id: Option<i64>,
     now: NaiveDateTime,
-) -> QueryResult<i64> {
+) -> ApiResult<i64> {
     let id = messages::insert(
         c,
         &NewMessage {
@@ -105,6 +111,7 @@ pub fn agent_reply(
         r.department_id,
         None,
     )?;
+    announce(c, id, now)?;
     Ok(id)
 }
 

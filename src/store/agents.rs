@@ -25,6 +25,10 @@ pub struct AgentRow {
     pub last_seen_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// Set while presence holds the agent Offline: the status they get back when they return.
+    pub resume_status: Option<i16>,
+    /// The agent's own open-chat limit, over the department's and the desk's.
+    pub max_chats: Option<i32>,
 }
 
 #[derive(Insertable)]
@@ -55,6 +59,7 @@ pub struct AgentChanges {
     pub status: Option<i16>,
     pub enabled: Option<bool>,
     pub notify_unassigned: Option<bool>,
+    pub max_chats: Option<Option<i32>>,
     pub updated_at: Option<NaiveDateTime>,
 }
 
@@ -159,6 +164,21 @@ pub fn department_ids(conn: &mut DbConnection, agent_id: i64) -> QueryResult<Vec
         .load(conn)
 }
 
+/// The departments of these agents: one query.
+pub fn department_ids_of(
+    conn: &mut DbConnection,
+    agent_ids: &[i64],
+) -> QueryResult<HashMap<i64, Vec<i64>>> {
+    let pairs: Vec<(i64, i64)> = agent_departments::table
+        .filter(agent_departments::agent_id.eq_any(agent_ids))
+        .select((
+            agent_departments::agent_id,
+            agent_departments::department_id,
+        ))
+        .load(conn)?;
+    Ok(group_departments(pairs))
+}
+
 /// Every agent's departments, for lists: one query instead of one per agent.
 pub fn all_department_ids(conn: &mut DbConnection) -> QueryResult<HashMap<i64, Vec<i64>>> {
     let pairs: Vec<(i64, i64)> = agent_departments::table
@@ -171,11 +191,26 @@ pub fn all_department_ids(conn: &mut DbConnection) -> QueryResult<HashMap<i64, V
             agent_departments::department_id,
         ))
         .load(conn)?;
+    Ok(group_departments(pairs))
+}
+
+fn group_departments(pairs: Vec<(i64, i64)>) -> HashMap<i64, Vec<i64>> {
     let mut map: HashMap<i64, Vec<i64>> = HashMap::new();
     for (agent, department) in pairs {
         map.entry(agent).or_default().push(department);
     }
-    Ok(map)
+    map
+}
+
+/// Marks these agents seen now (their event streams are open).
+pub fn touch_last_seen_many(
+    conn: &mut DbConnection,
+    ids: &[i64],
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(agents::table.filter(agents::id.eq_any(ids)))
+        .set(agents::last_seen_at.eq(now))
+        .execute(conn)
 }
 
 pub fn replace_departments(

@@ -157,6 +157,8 @@ pub fn enter_queue(
             chats::agent_id.eq(None::<i64>),
             chats::assigned_at.eq(None::<NaiveDateTime>),
             chats::queued_at.eq(Some(now)),
+            // A new wait in a queue gets its own alert.
+            chats::alerted_at.eq(None::<NaiveDateTime>),
         ))
         .execute(conn)
 }

@@ -109,3 +109,51 @@ pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<SessionRow>>
         .first(conn)
         .optional()
 }
+
+/// Of these sessions, the ones still live with an enabled agent: (session id, agent id, role).
+/// The event streams' watcher asks this every few seconds for every open stream at once.
+pub fn live_with_role(
+    conn: &mut DbConnection,
+    ids: &[i64],
+    now: NaiveDateTime,
+) -> QueryResult<Vec<(i64, i64, i16)>> {
+    sessions::table
+        .inner_join(agents::table)
+        .filter(sessions::id.eq_any(ids))
+        .filter(sessions::idle_expires_at.gt(now))
+        .filter(sessions::absolute_expires_at.gt(now))
+        .filter(agents::enabled.eq(true))
+        .select((sessions::id, agents::id, agents::role))
+        .load(conn)
+}
+
+/// Slides the idle expiry of these sessions to `idle_expires_at` (never past their absolute one):
+/// an open event stream keeps its session alive as calls would.
+pub fn touch_many(
+    conn: &mut DbConnection,
+    ids: &[i64],
+    now: NaiveDateTime,
+    idle_expires_at: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(
+        sessions::table
+            .filter(sessions::id.eq_any(ids))
+            .filter(sessions::absolute_expires_at.ge(idle_expires_at)),
+    )
+    .set((
+        sessions::last_seen_at.eq(now),
+        sessions::idle_expires_at.eq(idle_expires_at),
+    ))
+    .execute(conn)?;
+    diesel::update(
+        sessions::table
+            .filter(sessions::id.eq_any(ids))
+            .filter(sessions::absolute_expires_at.lt(idle_expires_at)),
+    )
+    .set((
+        sessions::last_seen_at.eq(now),
+        sessions::idle_expires_at.eq(sessions::absolute_expires_at),
+    ))
+    .execute(conn)
+    .map(|_| ())
+}

@@ -1,6 +1,8 @@
 //! Background work. Each loop claims its work from tables, so any number of instances can run it.
 
 pub mod delivery;
+pub mod live;
+pub mod routing;
 
 use std::sync::Arc;
 
@@ -62,11 +64,17 @@ pub fn spawn_logon_failure_writer(ctx: Arc<Ctx>) -> tokio::task::JoinHandle<()> 
     )
 }
 
-/// Every background loop: session sweeping, failed logons, deliveries to channel servers,
-/// scheduled reports.
+/// Every background loop: session sweeping, failed logons, deliveries to channel servers, the
+/// event stream's reader and watcher, scheduled reports.
 pub fn spawn_all(ctx: Arc<Ctx>) {
     spawn_session_sweeper(ctx.clone());
     spawn_logon_failure_writer(ctx.clone());
     delivery::spawn_delivery_worker(ctx.clone());
+    live::spawn_reader(ctx.clone());
+    live::spawn_watcher(ctx.clone());
+    live::spawn_metrics_feed(ctx.clone());
+    live::spawn_pruner(ctx.clone());
+    routing::spawn_assigner(ctx.clone());
+    routing::spawn_presence_and_alerts(ctx.clone());
     spawn_report_scheduler(ctx);
 }

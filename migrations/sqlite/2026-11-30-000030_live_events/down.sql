@@ -1,0 +1,2 @@
+DROP TABLE live_event_horizon;
+DROP TABLE live_events;
