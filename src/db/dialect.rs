@@ -186,12 +186,15 @@ pub fn sync_id_sequences(conn: &mut DbConnection, tables: &[&str]) -> QueryResul
     Ok(())
 }
 
-/// After a bulk load: PostgreSQL's autovacuum would analyse the new rows within a minute or so;
-/// doing it now gives the planner its statistics before the first request. SQLite is left as the
-/// server leaves it (it never runs `ANALYZE` or `PRAGMA optimize`), so plans are the server's own.
+/// After a bulk load: PostgreSQL's autovacuum would vacuum and analyse the new rows within a
+/// minute or so; doing it now gives the planner its statistics and the visibility map before the
+/// first request. Without the map, index-only scans must visit the table: LiveMetrics' read of
+/// today's facts took 20 ms through `chat_events_at` instead of 1.3 ms through the covering
+/// `chat_events_kind_at_facts`. SQLite is left as the server leaves it (it never runs `ANALYZE`
+/// or `PRAGMA optimize`), so plans are the server's own. Not inside a transaction (VACUUM refuses).
 pub fn analyze_after_bulk_load(conn: &mut DbConnection) -> QueryResult<()> {
     if let DbConnection::Postgres(_) = conn {
-        diesel::sql_query("ANALYZE").execute(conn)?;
+        diesel::sql_query("VACUUM (ANALYZE)").execute(conn)?;
     }
     Ok(())
 }
