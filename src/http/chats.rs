@@ -5,11 +5,12 @@ use actix_web::web::Bytes;
 use actix_web::{web, HttpResponse};
 use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 use super::input::Input;
 use super::params::{field, id, Fields, Int};
 use super::respond::{json, run};
+use super::schemas;
 use super::session_auth::Caller;
 use crate::domain::chat::ChatState;
 use crate::error::ApiResult;
@@ -42,22 +43,35 @@ pub fn paging(f: &mut Fields, page: Option<Int>, page_size: Option<Int>) -> Opti
     Some((page?, size?))
 }
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(rename_all = "PascalCase")]
 pub struct GetChatListRequest {
     /// open, unassigned or closed; all when absent.
+    #[param(schema_with = schemas::chat_type)]
     pub chat_type: Option<String>,
+    /// From 1.
+    #[param(schema_with = schemas::int_range::<1, PAGE_MAX>)]
     pub page: Option<Int>,
+    /// 20 when absent.
+    #[param(schema_with = schemas::int_range::<1, PAGE_SIZE_MAX>)]
     pub page_size: Option<Int>,
     /// Customer name or number, or text in any message.
+    #[param(schema_with = schemas::optional_text::<TERM_MAX>)]
     pub term: Option<String>,
     /// none, private (assigned to me) or unread.
+    #[param(schema_with = schemas::selector)]
     pub selector: Option<String>,
     #[serde(rename = "DepartmentID")]
+    #[param(schema_with = schemas::id)]
     pub department_id: Option<Int>,
     #[serde(rename = "AgentID")]
+    #[param(schema_with = schemas::id)]
     pub agent_id: Option<Int>,
 }
+
+/// The longest search term.
+const TERM_MAX: usize = 100;
 
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "PascalCase")]
@@ -72,10 +86,7 @@ pub struct ChatList {
 
 /// Chats the caller may see, filtered and paged.
 #[utoipa::path(get, path = "/api/GetChatList", tag = "Chats",
-    params(("ChatType" = Option<String>, Query), ("Page" = Option<i64>, Query), ("PageSize" = Option<i64>, Query),
-           ("Term" = Option<String>, Query), ("Selector" = Option<String>, Query), ("DepartmentID" = Option<i64>, Query),
-           ("AgentID" = Option<i64>, Query)),
-    responses((status = 200, body = ChatList)))]
+    params(GetChatListRequest), responses((status = 200, body = ChatList)))]
 pub async fn get_chat_list(
     ctx: web::Data<Ctx>,
     caller: Caller,
@@ -98,7 +109,9 @@ pub async fn get_chat_list(
             Some(other) => Err(format!("must be none, private or unread, not `{other}`")),
         },
     );
-    let term = f.check_opt("Term", req.term, |t| crate::domain::optional_text(&t, 100));
+    let term = f.check_opt("Term", req.term, |t| {
+        crate::domain::optional_text(&t, TERM_MAX)
+    });
     let department_id = f.check_opt("DepartmentID", req.department_id, id);
     let agent_id = f.check_opt("AgentID", req.agent_id, id);
     let query = f.build(|| {
@@ -123,15 +136,18 @@ pub async fn get_chat_list(
     }))
 }
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(rename_all = "PascalCase")]
 pub struct ChatIdRequest {
     #[serde(rename = "ChatID")]
+    #[param(schema_with = schemas::id)]
     pub chat_id: Int,
 }
 
 /// One chat with its customer, tags, visited pages and whether the customer is typing.
-#[utoipa::path(get, path = "/api/GetChat", tag = "Chats", params(("ChatID" = i64, Query)), responses((status = 200, body = ChatDetail)))]
+#[utoipa::path(get, path = "/api/GetChat", tag = "Chats", params(ChatIdRequest),
+    responses((status = 200, body = ChatDetail), (status = 404, description = "ChatNotFound")))]
 pub async fn get_chat(
     ctx: web::Data<Ctx>,
     caller: Caller,
@@ -152,20 +168,25 @@ pub async fn grab_chat(ctx: web::Data<Ctx>, caller: Caller) -> ApiResult<HttpRes
     ))
 }
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(rename_all = "PascalCase")]
 pub struct AssignChatRequest {
     #[serde(rename = "ChatID")]
+    #[param(schema_with = schemas::id)]
     pub chat_id: Int,
     /// Defaults to the caller; agents may assign only to themselves.
     #[serde(rename = "AgentID")]
+    #[param(schema_with = schemas::id)]
     pub agent_id: Option<Int>,
 }
 
 /// Assigns a waiting chat.
 #[utoipa::path(method(get, post), path = "/api/AssignChat", tag = "Chats",
-    params(("ChatID" = i64, Query), ("AgentID" = Option<i64>, Query)),
-    responses((status = 200, body = ChatView), (status = 409, description = "ChatAlreadyAssigned, ChatClosed, AgentAtCapacity or AgentNotOnline")))]
+    params(AssignChatRequest),
+    responses((status = 200, body = ChatView), (status = 403, description = "Forbidden: an agent assigning to someone else"),
+              (status = 404, description = "ChatNotFound or AgentNotFound"),
+              (status = 409, description = "ChatAlreadyAssigned, ChatClosed, ChatNotQueued, AgentNotInDepartment, AgentAtCapacity or AgentNotOnline")))]
 pub async fn assign_chat(
     ctx: web::Data<Ctx>,
     caller: Caller,
@@ -183,20 +204,25 @@ pub async fn assign_chat(
     ))
 }
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(rename_all = "PascalCase")]
 pub struct ReAssignChatRequest {
     #[serde(rename = "AgentID")]
+    #[param(schema_with = schemas::id)]
     pub agent_id: Int,
     /// Without it, every open chat of the caller moves.
     #[serde(rename = "ChatID")]
+    #[param(schema_with = schemas::id)]
     pub chat_id: Option<Int>,
 }
 
 /// Moves an assigned chat (or all the caller's) to an online agent.
 #[utoipa::path(method(get, post), path = "/api/ReAssignChat", tag = "Chats", operation_id = "re_assign_chat",
-    params(("AgentID" = i64, Query), ("ChatID" = Option<i64>, Query)),
-    responses((status = 200, body = ReassignedView), (status = 409, description = "ChatNotAssigned, AgentNotOnline or AgentAtCapacity")))]
+    params(ReAssignChatRequest),
+    responses((status = 200, body = ReassignedView), (status = 403, description = "Forbidden: an agent moving another agent's chat"),
+              (status = 404, description = "ChatNotFound or AgentNotFound"),
+              (status = 409, description = "ChatNotAssigned, AgentNotInDepartment, AgentNotOnline or AgentAtCapacity")))]
 pub async fn reassign_chat(
     ctx: web::Data<Ctx>,
     caller: Caller,
@@ -214,19 +240,24 @@ pub async fn reassign_chat(
     ))
 }
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(rename_all = "PascalCase")]
 pub struct TransferChatRequest {
     #[serde(rename = "ChatID")]
+    #[param(schema_with = schemas::id)]
     pub chat_id: Int,
     #[serde(rename = "DepartmentID")]
+    #[param(schema_with = schemas::id)]
     pub department_id: Int,
 }
 
 /// Sends a chat back to the queue of another department.
 #[utoipa::path(method(get, post), path = "/api/TransferChat", tag = "Chats",
-    params(("ChatID" = i64, Query), ("DepartmentID" = i64, Query)),
-    responses((status = 200, body = ChatView), (status = 404, description = "DepartmentNotFound"), (status = 409, description = "ChatClosed")))]
+    params(TransferChatRequest),
+    responses((status = 200, body = ChatView), (status = 403, description = "Forbidden: an agent moving another agent's chat"),
+              (status = 404, description = "ChatNotFound or DepartmentNotFound"),
+              (status = 409, description = "ChatClosed or DepartmentDisabled")))]
 pub async fn transfer_chat(
     ctx: web::Data<Ctx>,
     caller: Caller,
@@ -245,8 +276,9 @@ pub async fn transfer_chat(
 }
 
 /// Closes a chat.
-#[utoipa::path(method(get, post), path = "/api/CloseChat", tag = "Chats", params(("ChatID" = i64, Query)),
-    responses((status = 200, body = ChatView), (status = 409, description = "ChatClosed")))]
+#[utoipa::path(method(get, post), path = "/api/CloseChat", tag = "Chats", params(ChatIdRequest),
+    responses((status = 200, body = ChatView), (status = 403, description = "Forbidden: an agent closing another agent's chat"),
+              (status = 404, description = "ChatNotFound"), (status = 409, description = "ChatClosed")))]
 pub async fn close_chat(
     ctx: web::Data<Ctx>,
     caller: Caller,
@@ -259,8 +291,9 @@ pub async fn close_chat(
 }
 
 /// The whole transcript as CSV, streamed.
-#[utoipa::path(get, path = "/api/ExportChat", tag = "Chats", params(("ChatID" = i64, Query)),
-    responses((status = 200, content_type = "text/csv", description = "Time,Direction,Author,Type,SpecialType,Message,Attachment")))]
+#[utoipa::path(get, path = "/api/ExportChat", tag = "Chats", params(ChatIdRequest),
+    responses((status = 200, content_type = "text/csv", description = "Time,Direction,Author,Type,SpecialType,Message,Attachment"),
+              (status = 404, description = "ChatNotFound")))]
 pub async fn export_chat(
     ctx: web::Data<Ctx>,
     caller: Caller,
