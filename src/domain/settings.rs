@@ -193,7 +193,12 @@ fn list(
 
 fn number(raw: &serde_json::Value, min: i64, max: i64) -> Result<i64, String> {
     let n = match raw {
-        serde_json::Value::Number(n) => n.as_i64(),
+        // A whole number sent as a float (2.0) counts, as for every integer field.
+        serde_json::Value::Number(n) => n.as_i64().or_else(|| {
+            n.as_f64()
+                .filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15)
+                .map(|f| f as i64)
+        }),
         serde_json::Value::String(s) => s.trim().parse().ok(),
         _ => None,
     }

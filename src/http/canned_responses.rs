@@ -90,7 +90,7 @@ pub async fn update_canned_response(
 pub struct DeleteCannedResponseRequest {
     /// The canned response to delete.
     #[serde(rename = "CannedResponseID")]
-    #[param(schema_with = schemas::id)]
+    #[param(value_type = schemas::param::Id, inline)]
     pub canned_response_id: Int,
 }
 

@@ -470,7 +470,7 @@ pub async fn request_chat_config(
 #[serde(rename_all = "camelCase")]
 pub struct GetAttachmentRequest {
     #[serde(rename = "attachmentID")]
-    #[param(schema_with = schemas::id)]
+    #[param(value_type = schemas::param::Id, inline)]
     pub attachment_id: Int,
 }
 

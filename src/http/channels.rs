@@ -86,7 +86,7 @@ pub async fn get_channel_list(ctx: web::Data<Ctx>, _: Manager) -> ApiResult<Http
 #[serde(rename_all = "PascalCase")]
 pub struct DeleteChannelRequest {
     #[serde(rename = "ChannelID")]
-    #[param(schema_with = schemas::id)]
+    #[param(value_type = schemas::param::Id, inline)]
     pub channel_id: Int,
 }
 

@@ -48,30 +48,30 @@ pub fn paging(f: &mut Fields, page: Option<Int>, page_size: Option<Int>) -> Opti
 #[serde(rename_all = "PascalCase")]
 pub struct GetChatListRequest {
     /// open, unassigned or closed; all when absent.
-    #[param(schema_with = schemas::chat_type)]
+    #[param(value_type = Option<schemas::param::ChatType>, inline)]
     pub chat_type: Option<String>,
     /// From 1.
-    #[param(schema_with = schemas::int_range::<1, PAGE_MAX>)]
+    #[param(value_type = Option<schemas::param::Page>, inline)]
     pub page: Option<Int>,
     /// 20 when absent.
-    #[param(schema_with = schemas::int_range::<1, PAGE_SIZE_MAX>)]
+    #[param(value_type = Option<schemas::param::PageSize>, inline)]
     pub page_size: Option<Int>,
     /// Customer name or number, or text in any message.
-    #[param(schema_with = schemas::optional_text::<TERM_MAX>)]
+    #[param(value_type = Option<schemas::param::Term>, inline)]
     pub term: Option<String>,
     /// none, private (assigned to me) or unread.
-    #[param(schema_with = schemas::selector)]
+    #[param(value_type = Option<schemas::param::Selector>, inline)]
     pub selector: Option<String>,
     #[serde(rename = "DepartmentID")]
-    #[param(schema_with = schemas::id)]
+    #[param(value_type = Option<schemas::param::Id>, inline)]
     pub department_id: Option<Int>,
     #[serde(rename = "AgentID")]
-    #[param(schema_with = schemas::id)]
+    #[param(value_type = Option<schemas::param::Id>, inline)]
     pub agent_id: Option<Int>,
 }
 
 /// The longest search term.
-const TERM_MAX: usize = 100;
+pub const TERM_MAX: usize = 100;
 
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "PascalCase")]
@@ -141,7 +141,7 @@ pub async fn get_chat_list(
 #[serde(rename_all = "PascalCase")]
 pub struct ChatIdRequest {
     #[serde(rename = "ChatID")]
-    #[param(schema_with = schemas::id)]
+    #[param(value_type = schemas::param::Id, inline)]
     pub chat_id: Int,
 }
 
@@ -173,11 +173,11 @@ pub async fn grab_chat(ctx: web::Data<Ctx>, caller: Caller) -> ApiResult<HttpRes
 #[serde(rename_all = "PascalCase")]
 pub struct AssignChatRequest {
     #[serde(rename = "ChatID")]
-    #[param(schema_with = schemas::id)]
+    #[param(value_type = schemas::param::Id, inline)]
     pub chat_id: Int,
     /// Defaults to the caller; agents may assign only to themselves.
     #[serde(rename = "AgentID")]
-    #[param(schema_with = schemas::id)]
+    #[param(value_type = Option<schemas::param::Id>, inline)]
     pub agent_id: Option<Int>,
 }
 
@@ -209,11 +209,11 @@ pub async fn assign_chat(
 #[serde(rename_all = "PascalCase")]
 pub struct ReAssignChatRequest {
     #[serde(rename = "AgentID")]
-    #[param(schema_with = schemas::id)]
+    #[param(value_type = schemas::param::Id, inline)]
     pub agent_id: Int,
     /// Without it, every open chat of the caller moves.
     #[serde(rename = "ChatID")]
-    #[param(schema_with = schemas::id)]
+    #[param(value_type = Option<schemas::param::Id>, inline)]
     pub chat_id: Option<Int>,
 }
 
@@ -245,10 +245,10 @@ pub async fn reassign_chat(
 #[serde(rename_all = "PascalCase")]
 pub struct TransferChatRequest {
     #[serde(rename = "ChatID")]
-    #[param(schema_with = schemas::id)]
+    #[param(value_type = schemas::param::Id, inline)]
     pub chat_id: Int,
     #[serde(rename = "DepartmentID")]
-    #[param(schema_with = schemas::id)]
+    #[param(value_type = schemas::param::Id, inline)]
     pub department_id: Int,
 }
 

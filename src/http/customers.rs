@@ -63,7 +63,7 @@ pub async fn add_comment(
 #[serde(rename_all = "PascalCase")]
 pub struct FindCustomerRequest {
     /// International format; the leading + may be left out.
-    #[param(schema_with = schemas::phone)]
+    #[param(value_type = schemas::param::Phone, inline)]
     pub mobile_number: String,
     /// Also list each customer's chats.
     #[param(value_type = Option<bool>)]
@@ -195,13 +195,17 @@ pub async fn add_tag(
 ) -> ApiResult<HttpResponse> {
     let mut f = Fields::default();
     let tag_id = f.check("TagID", id(req.tag_id));
-    let target = match (req.chat_id, req.customer_id) {
-        (Some(chat), _) => f.check("ChatID", id(chat)).map(TagTarget::Chat),
-        (None, Some(customer)) => f.check("CustomerID", id(customer)).map(TagTarget::Customer),
-        (None, None) => f.check(
+    // Both are checked when both are sent, though ChatID wins: a bad value is never ignored.
+    let chat = f.check_opt("ChatID", req.chat_id, id);
+    let customer = f.check_opt("CustomerID", req.customer_id, id);
+    let target = match (chat, customer) {
+        (Some(Some(chat)), Some(_)) => Some(TagTarget::Chat(chat)),
+        (Some(None), Some(Some(customer))) => Some(TagTarget::Customer(customer)),
+        (Some(None), Some(None)) => f.check(
             "ChatID",
             Err("ChatID or CustomerID is required".to_string()),
         ),
+        _ => None,
     };
     let (tag_id, target) = f.build(|| Some((tag_id?, target?)))?;
     Ok(json(

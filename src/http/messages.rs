@@ -4,7 +4,7 @@ use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::chats::{paging, PAGE_MAX, PAGE_SIZE_MAX};
+use super::chats::paging;
 use super::input::Input;
 use super::params::{field, id, Fields, FileData, Int};
 use super::respond::{file_response, json, run, success, Success};
@@ -95,16 +95,16 @@ pub async fn send_message(
 #[serde(rename_all = "PascalCase")]
 pub struct GetChatMessagesRequest {
     #[serde(rename = "ChatID")]
-    #[param(schema_with = schemas::id)]
+    #[param(value_type = schemas::param::Id, inline)]
     pub chat_id: Int,
     /// Only messages after this MessageID (for polling).
-    #[param(schema_with = schemas::int_from::<0>)]
+    #[param(value_type = Option<schemas::param::After>, inline)]
     pub after: Option<Int>,
     /// From 1.
-    #[param(schema_with = schemas::int_range::<1, PAGE_MAX>)]
+    #[param(value_type = Option<schemas::param::Page>, inline)]
     pub page: Option<Int>,
     /// 20 when absent.
-    #[param(schema_with = schemas::int_range::<1, PAGE_SIZE_MAX>)]
+    #[param(value_type = Option<schemas::param::PageSize>, inline)]
     pub page_size: Option<Int>,
 }
 
@@ -147,7 +147,7 @@ pub async fn get_chat_messages(
 #[serde(rename_all = "PascalCase")]
 pub struct MarkChatReadRequest {
     #[serde(rename = "ChatID")]
-    #[param(schema_with = schemas::id)]
+    #[param(value_type = schemas::param::Id, inline)]
     pub chat_id: Int,
 }
 
@@ -172,7 +172,7 @@ pub async fn mark_chat_read(
 #[serde(rename_all = "PascalCase")]
 pub struct GetAttachmentRequest {
     #[serde(rename = "AttachmentID")]
-    #[param(schema_with = schemas::id)]
+    #[param(value_type = schemas::param::Id, inline)]
     pub attachment_id: Int,
 }
 

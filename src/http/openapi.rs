@@ -13,8 +13,8 @@ use utoipa::openapi::security::{
     ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme,
 };
 use utoipa::openapi::{
-    Components, Content, ContentBuilder, ObjectBuilder, OneOfBuilder, Ref, RefOr, Required,
-    Response, Schema, Type,
+    Components, ContentBuilder, ObjectBuilder, OneOfBuilder, Ref, RefOr, Required, Response,
+    Schema, Type,
 };
 use utoipa::{Modify, OpenApi};
 use utoipa_swagger_ui::SwaggerUi;
@@ -133,7 +133,11 @@ impl Modify for AgentApiConventions {
                     } else {
                         Required::False
                     });
-                    request_schemas.extend(body.content.values().filter_map(schema_name));
+                    for content in body.content.values() {
+                        if let Some(schema) = &content.schema {
+                            referred_schemas(schema, components, &mut request_schemas);
+                        }
+                    }
                 }
             }
             // A change the seed documents as GET is also served as POST, from one handler: the
@@ -275,14 +279,23 @@ fn add_error_responses(op: &mut Operation, api: Api) {
     }
 }
 
-/// The component a request body refers to.
-fn schema_name(content: &Content) -> Option<String> {
-    match &content.schema {
-        Some(RefOr::Ref(r)) => r
-            .ref_location
-            .strip_prefix("#/components/schemas/")
-            .map(str::to_owned),
-        _ => None,
+/// The components a request body's schema is made of (through `$ref` and `allOf`).
+fn referred_schemas(schema: &RefOr<Schema>, components: &Components, names: &mut BTreeSet<String>) {
+    match schema {
+        RefOr::Ref(r) => {
+            if let Some(name) = r.ref_location.strip_prefix("#/components/schemas/") {
+                if names.insert(name.to_owned()) {
+                    if let Some(schema) = components.schemas.get(name) {
+                        referred_schemas(schema, components, names);
+                    }
+                }
+            }
+        }
+        RefOr::T(Schema::AllOf(all)) => all
+            .items
+            .iter()
+            .for_each(|s| referred_schemas(s, components, names)),
+        RefOr::T(_) => {}
     }
 }
 

@@ -28,7 +28,7 @@ pub async fn live_metrics(ctx: web::Data<Ctx>, _: Caller) -> ApiResult<HttpRespo
 #[serde(rename_all = "PascalCase")]
 pub struct DataInsightRequest {
     /// day (by hour), week or month (by day), year (by month).
-    #[param(schema_with = schemas::period)]
+    #[param(value_type = schemas::param::Period, inline)]
     pub period: String,
 }
 
@@ -108,7 +108,7 @@ pub async fn get_recipients(ctx: web::Data<Ctx>, _: Manager) -> ApiResult<HttpRe
 #[serde(rename_all = "PascalCase")]
 pub struct DeleteRecipientRequest {
     #[serde(rename = "RecipientID")]
-    #[param(schema_with = schemas::id)]
+    #[param(value_type = schemas::param::Id, inline)]
     pub recipient_id: Int,
 }
 
@@ -199,7 +199,7 @@ pub async fn create_report_schedule(
 #[serde(rename_all = "PascalCase")]
 pub struct DeleteReportScheduleRequest {
     #[serde(rename = "ScheduleID")]
-    #[param(schema_with = schemas::id)]
+    #[param(value_type = schemas::param::Id, inline)]
     pub schedule_id: Int,
 }
 

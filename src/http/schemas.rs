@@ -1,5 +1,5 @@
 //! The OpenAPI schemas of validated request values, for `#[schema(schema_with = ...)]` and
-//! `#[param(schema_with = ...)]`. Each one states what the validation function it names accepts,
+//! `#[schema(value_type = param::..., inline)]` for parameters. Each one states what the validation function it names accepts,
 //! built from the same constants and domain lists, so a generated client or a fuzzer sends values
 //! the server takes and the document can't drift from the rules.
 //!
@@ -112,7 +112,6 @@ pub fn email() -> Object {
     string()
         .max_length(Some(254))
         .pattern(Some(format!("^{EMAIL}$")))
-        .format(Some(SchemaFormat::KnownFormat(KnownFormat::Email)))
         .build()
 }
 
@@ -260,13 +259,15 @@ pub fn attachment_type() -> Object {
     )
 }
 
-/// A file sent as base64 (`params::FileData`; a `data:...;base64,` prefix is also taken).
+/// A file sent as base64 (`params::FileData`; a `data:...;base64,` prefix is also taken), not
+/// empty, padded, with the unused bits of the last group zero (as the decoder requires).
 pub fn base64_file() -> Object {
     string()
         .min_length(Some(4))
-        .pattern(Some(
-            "^([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{4})$",
-        ))
+        .pattern(Some(concat!(
+            "^([A-Za-z0-9+/]{4})*",
+            "([A-Za-z0-9+/]{4}|[A-Za-z0-9+/][AQgw]==|[A-Za-z0-9+/]{2}[AEIMQUYcgkosw048]=)$"
+        )))
         .format(Some(SchemaFormat::KnownFormat(KnownFormat::Byte)))
         .build()
 }
@@ -338,22 +339,23 @@ macro_rules! body_schema {
 }
 pub(crate) use body_schema;
 
-/// `netlist::parse_domain`: a domain name, `*.` allowed before it.
+/// `netlist::parse_domain`: a domain name, `*.` allowed before it; a blank entry is skipped.
 fn domain() -> Object {
     string()
         .max_length(Some(253))
-        .pattern(Some(r"^\s*(\*\.)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\s*$"))
+        .pattern(Some(r"^\s*((\*\.)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*)?\s*$"))
         .build()
 }
 
 /// An IPv4 address's part, 0 to 255 without leading zeros (as Rust parses addresses).
 const IPV4_OCTET: &str = "(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])";
 
-/// `netlist::IpRange::parse`: an IPv4 address or range, or an IPv6 address.
+/// `netlist::IpRange::parse`: an IPv4 address or range, or an IPv6 address; a blank entry is
+/// skipped.
 fn ip_range() -> RefOr<Schema> {
     OneOfBuilder::new()
         .item(string().pattern(Some(format!(
-            r"^({IPV4_OCTET}\.){{3}}{IPV4_OCTET}(/(3[0-2]|[12]?[0-9]))?$"
+            r"^(\s*|({IPV4_OCTET}\.){{3}}{IPV4_OCTET}(/(3[0-2]|[12]?[0-9]))?)$"
         ))))
         .item(string().format(Some(SchemaFormat::KnownFormat(KnownFormat::Ipv6))))
         .into()
@@ -492,5 +494,50 @@ pub mod channel {
                     .format(Some(SchemaFormat::KnownFormat(KnownFormat::Ipv6))),
             )
             .into()
+    }
+}
+
+/// Stand-ins for the rules above in `#[param(value_type = ..., inline)]`: a parameter given its
+/// schema with `schema_with` loses its description and whether it is required.
+pub mod param {
+    use super::*;
+    use crate::http::chats::{PAGE_MAX, PAGE_SIZE_MAX, TERM_MAX};
+
+    macro_rules! param_types {
+        ($($(#[$doc:meta])* $name:ident => $schema:expr;)+) => {$(
+            $(#[$doc])*
+            pub struct $name;
+
+            impl utoipa::PartialSchema for $name {
+                fn schema() -> RefOr<Schema> {
+                    $schema.into()
+                }
+            }
+
+            impl utoipa::ToSchema for $name {}
+        )+};
+    }
+
+    param_types! {
+        /// [`id`].
+        Id => id();
+        /// A page number.
+        Page => int_range::<1, PAGE_MAX>();
+        /// A page's size.
+        PageSize => int_range::<1, PAGE_SIZE_MAX>();
+        /// A message id to list after.
+        After => int_from::<0>();
+        /// GetChatList's `Term`.
+        Term => optional_text::<TERM_MAX>();
+        /// [`chat_type`].
+        ChatType => chat_type();
+        /// [`selector`].
+        Selector => selector();
+        /// [`period`].
+        Period => period();
+        /// [`phone`].
+        Phone => phone();
+        /// [`email`].
+        Email => email();
     }
 }

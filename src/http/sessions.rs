@@ -76,7 +76,7 @@ pub async fn agent_logoff(ctx: web::Data<Ctx>, caller: Caller) -> ApiResult<Http
 #[serde(rename_all = "PascalCase")]
 pub struct RequestPasswordResetRequest {
     /// The agent's email address.
-    #[param(schema_with = schemas::email)]
+    #[param(value_type = schemas::param::Email, inline)]
     pub email_address: String,
 }
 

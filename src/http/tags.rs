@@ -148,7 +148,7 @@ pub async fn update_tag(
 pub struct DeleteTagRequest {
     /// The tag to delete.
     #[serde(rename = "TagID")]
-    #[param(schema_with = schemas::id)]
+    #[param(value_type = schemas::param::Id, inline)]
     pub tag_id: Int,
 }
 

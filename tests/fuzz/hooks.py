@@ -1,43 +1,103 @@
-"""Schemathesis hooks for tests/fuzz/schemathesis.sh. They keep the fuzzer from cutting the branch
-it sits on, and change only values that were valid into other valid ones, so no negative case
-turns positive:
+"""Schemathesis hooks for tests/fuzz/schemathesis.sh.
+
+The fuzzer must not cut the branch it sits on:
 - CreateChannel's ChatServer host becomes 127.0.0.1, so generated host names are never looked up;
 - UpdateAgent may not disable or demote the manager the fuzzer is logged on as (its session would
   end, and every later call would be 401 or 403);
 - DeleteChannel may not delete the seeded channel whose apiKey the channel API is fuzzed with.
+
+Two things the document can't say, so the fuzzer can't know:
+- An id a valid request refers to must exist (an unknown DepartmentID is 400, as documented):
+  positive cases refer to the seeded departments, tags, tag groups and recipients.
+- The server also takes the lenient forms docs/api.md lists ("Request fields": numeric strings,
+  "true" and 1 for booleans, a single value or "1,2" for a list), which the document leaves out so
+  generated clients get plain types: a negative case whose value is such a form gets a value no
+  form allows instead, so it stays negative.
+
+Each change keeps a case as valid or as invalid as it was.
 """
 
 import os
 import re
 
 import schemathesis
+from schemathesis.generation.modes import GenerationMode
 
 MANAGER_ID = int(os.environ["FUZZ_MANAGER_ID"])
 CHANNEL_ID = int(os.environ["FUZZ_CHANNEL_ID"])
+# How many of each the seed made (tests/fuzz/seed.py).
+SEEDED = 3
+REFERENCES = {"DepartmentID", "AutoTagID", "TagGroupID", "RecipientID"}
+
+BOOLEANS = {"Enabled", "IncludeInWelcomeMenu", "VerifiesIdentity", "IncludeChats"}
+INTEGERS = {"Page", "PageSize", "After", "MenuIndex", "Day", "messageNumber",
+            "MaxChatsPerAgent", "MaxAttachmentMB"}
+LISTS = {"DepartmentID", "AutoTagID", "TagID", "Notifications", "Grouping", "ScheduledDay",
+         "WhitelistedDomains", "BlacklistedIPs"}
 
 
-def _path(ctx):
-    return ctx.operation.path
+def _is_integer_field(name):
+    return name in INTEGERS or name.endswith("ID")
+
+
+def _lenient(name, value):
+    """Whether `value` is a lenient form the server takes for field `name`."""
+    if name in BOOLEANS:
+        return value in (0, 1) or (
+            isinstance(value, str) and value.strip().lower() in ("true", "false", "1", "0"))
+    if name in LISTS and not isinstance(value, list) and value is not None:
+        return True
+    if _is_integer_field(name):
+        if isinstance(value, float) and value.is_integer():
+            return True
+        return isinstance(value, str) and re.fullmatch(r"\s*[+-]?\d+\s*", value) is not None
+    return False
+
+
+def _unlenient(value):
+    """Replaces lenient forms anywhere in `value` by a value no form allows."""
+    if isinstance(value, dict):
+        for name, item in value.items():
+            value[name] = {"not": "allowed"} if _lenient(name, item) else _unlenient(item)
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            value[i] = _unlenient(item)
+    return value
+
+
+def _seeded(value):
+    if isinstance(value, list):
+        return [_seeded(v) for v in value]
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+        return (value - 1) % SEEDED + 1
+    return value
 
 
 @schemathesis.hook
-def map_body(ctx, body):
-    path = _path(ctx)
-    if not isinstance(body, dict):
-        return body
-    if path == "/api/CreateChannel" and isinstance(body.get("ChatServer"), str):
-        body["ChatServer"] = re.sub(r"^(https?://)[^/:]+", r"\g<1>127.0.0.1", body["ChatServer"])
-    if path == "/api/UpdateAgent" and body.get("AgentID") in (None, MANAGER_ID):
-        if body.get("Enabled") is False:
-            body["Enabled"] = True
-        if body.get("RoleID") == 1:
-            body["RoleID"] = 2
-    return body
-
-
-@schemathesis.hook
-def map_query(ctx, query):
-    if _path(ctx) == "/api/DeleteChannel" and isinstance(query, dict):
-        if query.get("ChannelID") == CHANNEL_ID:
-            query["ChannelID"] = CHANNEL_ID + 1000
-    return query
+def map_case(ctx, case):
+    path = ctx.operation.path
+    body = case.body if isinstance(case.body, dict) else None
+    query = case.query if isinstance(case.query, dict) else None
+    if case.meta is not None and case.meta.generation.mode == GenerationMode.NEGATIVE:
+        for fields in (body, query):
+            if fields is not None:
+                _unlenient(fields)
+    elif body is not None and path != "/api/UpdateAgent" and path != "/api/UpdateDepartment":
+        for name in REFERENCES & body.keys():
+            body[name] = _seeded(body[name])
+    elif body is not None:
+        # UpdateAgent's and UpdateDepartment's own ids may be any; what they refer to is seeded.
+        for name in (REFERENCES - {"DepartmentID"} if path == "/api/UpdateDepartment" else REFERENCES):
+            if name in body:
+                body[name] = _seeded(body[name])
+    if body is not None:
+        if path == "/api/CreateChannel" and isinstance(body.get("ChatServer"), str):
+            body["ChatServer"] = re.sub(r"^(https?://)[^/:]+", r"\g<1>127.0.0.1", body["ChatServer"])
+        if path == "/api/UpdateAgent" and body.get("AgentID") in (None, MANAGER_ID):
+            if body.get("Enabled") is False:
+                body["Enabled"] = True
+            if body.get("RoleID") == 1:
+                body["RoleID"] = 2
+    if query is not None and path == "/api/DeleteChannel" and query.get("ChannelID") == CHANNEL_ID:
+        query["ChannelID"] = CHANNEL_ID + 1000
+    return case
