@@ -37,19 +37,20 @@ LISTS = {"DepartmentID", "AutoTagID", "TagID", "Notifications", "Grouping", "Sch
 
 
 def _is_integer_field(name):
-    return name in INTEGERS or name.endswith("ID")
+    return name in INTEGERS or (name.endswith("ID") and name != "chatSessionID")
 
 
 def _lenient(name, value):
-    """Whether `value` is a lenient form the server takes for field `name`."""
+    """Whether `value` is a lenient form the server takes for field `name` (and the document
+    doesn't: a float like 2.0 is a JSON integer, true and false are booleans)."""
+    if isinstance(value, bool) or value is None:
+        return False
     if name in BOOLEANS:
         return value in (0, 1) or (
             isinstance(value, str) and value.strip().lower() in ("true", "false", "1", "0"))
-    if name in LISTS and not isinstance(value, list) and value is not None:
+    if name in LISTS and not isinstance(value, list):
         return True
     if _is_integer_field(name):
-        if isinstance(value, float) and value.is_integer():
-            return True
         return isinstance(value, str) and re.fullmatch(r"\s*[+-]?\d+\s*", value) is not None
     return False
 
@@ -68,8 +69,8 @@ def _unlenient(value):
 def _seeded(value):
     if isinstance(value, list):
         return [_seeded(v) for v in value]
-    if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
-        return (value - 1) % SEEDED + 1
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 1:
+        return (int(value) - 1) % SEEDED + 1
     return value
 
 
@@ -82,14 +83,11 @@ def map_case(ctx, case):
         for fields in (body, query):
             if fields is not None:
                 _unlenient(fields)
-    elif body is not None and path != "/api/UpdateAgent" and path != "/api/UpdateDepartment":
-        for name in REFERENCES & body.keys():
-            body[name] = _seeded(body[name])
     elif body is not None:
-        # UpdateAgent's and UpdateDepartment's own ids may be any; what they refer to is seeded.
-        for name in (REFERENCES - {"DepartmentID"} if path == "/api/UpdateDepartment" else REFERENCES):
-            if name in body:
-                body[name] = _seeded(body[name])
+        # UpdateDepartment's own id may be any: what a body refers to is seeded.
+        own = {"DepartmentID"} if path == "/api/UpdateDepartment" else set()
+        for name in (REFERENCES - own) & body.keys():
+            body[name] = _seeded(body[name])
     if body is not None:
         if path == "/api/CreateChannel" and isinstance(body.get("ChatServer"), str):
             body["ChatServer"] = re.sub(r"^(https?://)[^/:]+", r"\g<1>127.0.0.1", body["ChatServer"])

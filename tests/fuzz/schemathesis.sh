@@ -46,7 +46,7 @@ export FUZZ_MANAGER_ID=$(field agent_id) FUZZ_CHANNEL_ID=$(field channel_id)
 export PYTHONPATH=tests/fuzz SCHEMATHESIS_HOOKS=hooks
 
 run() {
-  "$venv/bin/schemathesis" run "$base/api/openapi.json" --url "$base" \
+  "$venv/bin/schemathesis" --config-file tests/fuzz/schemathesis.toml run "$base/api/openapi.json" --url "$base" \
     --checks "${FUZZ_CHECKS:-all}" --max-examples "${FUZZ_EXAMPLES:-25}" --seed 1 --workers 1 \
     --request-timeout 20 --suppress-health-check filter_too_much,too_slow \
     -H "apiKey: $(field api_key)" "$@"
