@@ -5,6 +5,7 @@ pub mod migrations;
 pub mod pool;
 pub mod schema;
 pub mod sql;
+pub mod text_search;
 
 pub use pool::{
     build_pool, note_connection_trouble, ping, DatabaseUrl, DbConnection, DbPool, PooledConnection,

@@ -21,6 +21,11 @@ diesel::table! {
         last_seen_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        max_chats -> Nullable<Integer>,
+        last_assigned_at -> Nullable<Timestamp>,
+        offline_since -> Nullable<Timestamp>,
+        resume_status -> Nullable<SmallInt>,
+        alert_mailed_at -> Nullable<Timestamp>,
     }
 }
 
@@ -69,6 +74,7 @@ diesel::table! {
         enabled -> Bool,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        max_chats_per_agent -> Nullable<Integer>,
     }
 }
 
@@ -192,6 +198,7 @@ diesel::table! {
         visitor_name -> Nullable<Text>,
         visitor_email -> Nullable<Text>,
         visitor_phone -> Nullable<Text>,
+        alerted_at -> Nullable<Timestamp>,
     }
 }
 

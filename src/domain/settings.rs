@@ -12,6 +12,11 @@ pub enum SettingKey {
     MaxAttachmentMB,
     WhitelistedDomains,
     BlacklistedIPs,
+    RoutingMode,
+    PreferLastAgent,
+    RequeueAfterOfflineMinutes,
+    UnassignedAlertSeconds,
+    AlertMailMinutes,
 }
 
 /// A validated value, in the JSON type it is shown as.
@@ -20,6 +25,7 @@ pub enum SettingValue {
     Text(String),
     Number(i64),
     List(Vec<String>),
+    Flag(bool),
 }
 
 impl SettingValue {
@@ -29,6 +35,7 @@ impl SettingValue {
             Self::Text(s) => s.clone(),
             Self::Number(n) => n.to_string(),
             Self::List(items) => serde_json::to_string(items).unwrap_or_else(|_| "[]".into()),
+            Self::Flag(on) => on.to_string(),
         }
     }
 
@@ -38,6 +45,7 @@ impl SettingValue {
             Self::Text(s) => serde_json::Value::String(s.clone()),
             Self::Number(n) => serde_json::Value::from(*n),
             Self::List(items) => serde_json::Value::from(items.clone()),
+            Self::Flag(on) => serde_json::Value::Bool(*on),
         }
     }
 }
@@ -55,6 +63,10 @@ pub enum SettingRule {
     Domains,
     /// IP addresses or CIDR ranges.
     IpRanges,
+    /// A `RoutingMode` name.
+    RoutingMode,
+    /// true or false.
+    Flag,
 }
 
 /// The longest time zone name taken.
@@ -65,7 +77,7 @@ pub const LIST_MAX: usize = 500;
 
 impl SettingKey {
     /// Every key, in the documented order.
-    pub const ALL: [SettingKey; 7] = [
+    pub const ALL: [SettingKey; 12] = [
         Self::CompanyName,
         Self::TimeZone,
         Self::OutOfHoursMessage,
@@ -73,6 +85,11 @@ impl SettingKey {
         Self::MaxAttachmentMB,
         Self::WhitelistedDomains,
         Self::BlacklistedIPs,
+        Self::RoutingMode,
+        Self::PreferLastAgent,
+        Self::RequeueAfterOfflineMinutes,
+        Self::UnassignedAlertSeconds,
+        Self::AlertMailMinutes,
     ];
 
     /// The key's name on the wire and in the table.
@@ -85,6 +102,11 @@ impl SettingKey {
             Self::MaxAttachmentMB => "MaxAttachmentMB",
             Self::WhitelistedDomains => "WhitelistedDomains",
             Self::BlacklistedIPs => "BlacklistedIPs",
+            Self::RoutingMode => "RoutingMode",
+            Self::PreferLastAgent => "PreferLastAgent",
+            Self::RequeueAfterOfflineMinutes => "RequeueAfterOfflineMinutes",
+            Self::UnassignedAlertSeconds => "UnassignedAlertSeconds",
+            Self::AlertMailMinutes => "AlertMailMinutes",
         }
     }
 
@@ -105,6 +127,11 @@ impl SettingKey {
             Self::MaxChatsPerAgent => SettingValue::Number(5),
             Self::MaxAttachmentMB => SettingValue::Number(10),
             Self::WhitelistedDomains | Self::BlacklistedIPs => SettingValue::List(Vec::new()),
+            Self::RoutingMode => SettingValue::Text(super::routing::RoutingMode::Manual.name().into()),
+            Self::PreferLastAgent => SettingValue::Flag(true),
+            Self::RequeueAfterOfflineMinutes => SettingValue::Number(0),
+            Self::UnassignedAlertSeconds => SettingValue::Number(0),
+            Self::AlertMailMinutes => SettingValue::Number(15),
         }
     }
 
@@ -118,6 +145,11 @@ impl SettingKey {
             Self::MaxAttachmentMB => SettingRule::Number(1, 25),
             Self::WhitelistedDomains => SettingRule::Domains,
             Self::BlacklistedIPs => SettingRule::IpRanges,
+            Self::RoutingMode => SettingRule::RoutingMode,
+            Self::PreferLastAgent => SettingRule::Flag,
+            Self::RequeueAfterOfflineMinutes => SettingRule::Number(0, 1440),
+            Self::UnassignedAlertSeconds => SettingRule::Number(0, 86_400),
+            Self::AlertMailMinutes => SettingRule::Number(1, 1440),
         }
     }
 
@@ -139,6 +171,9 @@ impl SettingKey {
                 super::netlist::IpRange::parse(s).map(|r| r.to_string())
             })
             .map(SettingValue::List),
+            SettingRule::RoutingMode => super::routing::RoutingMode::parse(&text(raw, 20)?)
+                .map(|mode| SettingValue::Text(mode.name().into())),
+            SettingRule::Flag => flag(raw).map(SettingValue::Flag),
         }
     }
 
@@ -148,6 +183,7 @@ impl SettingKey {
             SettingValue::Number(_) => stored.parse::<i64>().map(serde_json::Value::from).ok(),
             SettingValue::Text(_) => Some(serde_json::Value::String(stored.to_owned())),
             SettingValue::List(_) => serde_json::from_str(stored).ok(),
+            SettingValue::Flag(_) => Some(serde_json::Value::String(stored.to_owned())),
         };
         raw.and_then(|v| self.validate(&v).ok())
             .unwrap_or_else(|| self.default_value())
@@ -189,6 +225,16 @@ fn list(
         return Err(format!("must have at most {LIST_MAX} entries"));
     }
     Ok(out)
+}
+
+/// A yes/no as JSON `true`/`false` or the strings "true"/"false".
+fn flag(raw: &serde_json::Value) -> Result<bool, String> {
+    match raw {
+        serde_json::Value::Bool(on) => Ok(*on),
+        serde_json::Value::String(s) if s.trim().eq_ignore_ascii_case("true") => Ok(true),
+        serde_json::Value::String(s) if s.trim().eq_ignore_ascii_case("false") => Ok(false),
+        _ => Err("must be true or false".into()),
+    }
 }
 
 fn number(raw: &serde_json::Value, min: i64, max: i64) -> Result<i64, String> {

@@ -40,6 +40,9 @@ pub struct CreateAgentRequest {
     /// Optional: without one the agent sets it through RequestPasswordReset and SetPassword.
     #[schema(schema_with = schemas::new_password)]
     pub password: Option<String>,
+    /// The agent's own open-chat limit (1-1000); 0 or absent: the department's or the desk's.
+    #[schema(minimum = 0, maximum = 1000)]
+    pub max_chats: Option<Int>,
 }
 
 /// An empty mobile number means "none".
@@ -74,6 +77,7 @@ pub async fn create_agent(
         ids(req.department_id.unwrap_or(List(Vec::new()))),
     );
     let password = f.check_opt("Password", req.password, |p| Password::parse(&p));
+    let max_chats = f.check_opt("MaxChats", req.max_chats, |n| chat_limit(n.0));
     let new = f.build(|| {
         Some(NewAgent {
             name: name?,
@@ -82,6 +86,7 @@ pub async fn create_agent(
             role: role?,
             department_ids: department_ids?,
             password: password?,
+            max_chats: max_chats?.flatten(),
         })
     })?;
     // Hashing the password is argon2 work, bounded like every other.
@@ -124,6 +129,10 @@ pub struct UpdateAgentRequest {
     #[schema(schema_with = schemas::ids)]
     pub department_id: Option<List<Int>>,
     pub enabled: Option<Bool>,
+    /// The agent's own open-chat limit (1-1000), over the department's and the desk's
+    /// MaxChatsPerAgent; 0 clears it. Managers only.
+    #[schema(minimum = 0, maximum = 1000)]
+    pub max_chats: Option<Int>,
 }
 
 /// Updates an agent: managers any field of anyone, agents their own name, mobile, status and notifications.
@@ -151,6 +160,7 @@ pub async fn update_agent(
     let role = f.check_opt("RoleID", req.role_id, |r| Role::from_id(r.0));
     let status = f.check_opt("StatusID", req.status_id, |s| AgentStatus::from_id(s.0));
     let department_ids = f.check_opt("DepartmentID", req.department_id, ids);
+    let max_chats = f.check_opt("MaxChats", req.max_chats, |n| chat_limit(n.0));
     let patch = f.build(|| {
         Some(AgentPatch {
             agent_id: agent_id?,
@@ -162,11 +172,23 @@ pub async fn update_agent(
             notifications: notifications?,
             department_ids: department_ids?,
             enabled: req.enabled.map(|b| b.0),
+            max_chats: max_chats?,
         })
     })?;
     Ok(json(
         run(&ctx, move |ctx| agents::update_agent(ctx, &caller, patch)).await?,
     ))
+}
+
+/// An open-chat limit: 1 to 1000, or 0 for none of its own (`None`).
+pub fn chat_limit(n: i64) -> Result<Option<i32>, String> {
+    match n {
+        0 => Ok(None),
+        1..=1000 => Ok(Some(n as i32)),
+        _ => Err(format!(
+            "must be between 0 (no limit of its own) and 1000, not {n}"
+        )),
+    }
 }
 
 #[derive(Serialize, ToSchema)]

@@ -13,8 +13,9 @@ use super::respond::{json, run};
 use super::schemas;
 use super::session_auth::Caller;
 use crate::domain::chat::ChatState;
+use crate::domain::chat_list::{ListPosition, SearchTerm};
 use crate::error::ApiResult;
-use crate::service::chats::{self, ChatDetail, ChatListQuery, ChatView, Cursor};
+use crate::service::chats::{self, ChatDetail, ChatListCursor, ChatListQuery, ChatView};
 use crate::service::routing::{self, ReassignedView};
 use crate::service::{export, Ctx};
 use crate::telemetry;
@@ -56,7 +57,12 @@ pub struct GetChatListRequest {
     /// 20 when absent.
     #[param(value_type = Option<schemas::param::PageSize>, inline)]
     pub page_size: Option<Int>,
-    /// Customer name or number, or text in any message.
+    /// Cursor.Next of the previous page: the page starts right after its last chat (keyset
+    /// paging, as fast at any depth); Page is then only echoed in Cursor.Page.
+    #[param(value_type = Option<schemas::param::ListAfter>, inline)]
+    pub after: Option<String>,
+    /// Part of the customer's name or mobile number, or of any message, ignoring case; 1-2
+    /// characters search only the newest 20,000 messages.
     #[param(value_type = Option<schemas::param::Term>, inline)]
     pub term: Option<String>,
     /// none, private (assigned to me) or unread.
@@ -73,11 +79,14 @@ pub struct GetChatListRequest {
 /// The longest search term.
 pub const TERM_MAX: usize = 100;
 
+/// The longest transfer note.
+pub const NOTE_MAX: usize = 2000;
+
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct ChatList {
     pub chats: Vec<ChatView>,
-    pub cursor: Cursor,
+    pub cursor: ChatListCursor,
     /// The event stream position this list is current to: open GetEvents with it as
     /// `LastEventID` and list and stream meet without a gap.
     #[serde(rename = "EventID")]
@@ -112,6 +121,11 @@ pub async fn get_chat_list(
     let term = f.check_opt("Term", req.term, |t| {
         crate::domain::optional_text(&t, TERM_MAX)
     });
+    // `After=` (empty) is the first page, so a client can send the parameter unconditionally.
+    let after = f.check_opt("After", req.after, |a| match a.trim() {
+        "" => Ok(None),
+        a => ListPosition::parse(a).map(Some),
+    });
     let department_id = f.check_opt("DepartmentID", req.department_id, id);
     let agent_id = f.check_opt("AgentID", req.agent_id, id);
     let query = f.build(|| {
@@ -121,7 +135,8 @@ pub async fn get_chat_list(
             state: state?,
             page,
             page_size,
-            term: term?.flatten(),
+            after: after?.flatten(),
+            term: term?.flatten().as_deref().map(SearchTerm::parse),
             only_mine,
             unread_only,
             department_id: department_id?,
@@ -247,17 +262,26 @@ pub struct TransferChatRequest {
     #[serde(rename = "ChatID")]
     #[param(value_type = schemas::param::Id, inline)]
     pub chat_id: Int,
+    /// The department whose queue (or agent) takes the chat; required unless AgentID is sent
+    /// (then the chat stays in its department).
     #[serde(rename = "DepartmentID")]
-    #[param(value_type = schemas::param::Id, inline)]
-    pub department_id: Int,
+    #[param(value_type = Option<schemas::param::Id>, inline)]
+    pub department_id: Option<Int>,
+    /// Straight to this agent (Online, with room) instead of the queue.
+    #[serde(rename = "AgentID")]
+    #[param(value_type = Option<schemas::param::Id>, inline)]
+    pub agent_id: Option<Int>,
+    /// For whoever takes the chat: kept as a private comment, sent with `chat.transferred`.
+    #[param(value_type = Option<schemas::param::Note>, inline)]
+    pub note: Option<String>,
 }
 
-/// Sends a chat back to the queue of another department.
+/// Transfers a chat to another department's queue or straight to an agent.
 #[utoipa::path(method(get, post), path = "/api/TransferChat", tag = "Chats",
     params(TransferChatRequest),
     responses((status = 200, body = ChatView), (status = 403, description = "Forbidden: an agent moving another agent's chat"),
-              (status = 404, description = "ChatNotFound or DepartmentNotFound"),
-              (status = 409, description = "ChatClosed or DepartmentDisabled")))]
+              (status = 404, description = "ChatNotFound, DepartmentNotFound or AgentNotFound"),
+              (status = 409, description = "ChatClosed, DepartmentDisabled, AgentNotOnline, AgentAtCapacity or AgentNotInDepartment")))]
 pub async fn transfer_chat(
     ctx: web::Data<Ctx>,
     caller: Caller,
@@ -265,11 +289,31 @@ pub async fn transfer_chat(
 ) -> ApiResult<HttpResponse> {
     let mut f = Fields::default();
     let chat_id = f.check("ChatID", id(req.chat_id));
-    let department_id = f.check("DepartmentID", id(req.department_id));
-    let (chat_id, department_id) = f.build(|| Some((chat_id?, department_id?)))?;
+    let department_id = f.check(
+        "DepartmentID",
+        match (req.department_id, &req.agent_id) {
+            (None, None) => Err("is required unless AgentID is sent".to_owned()),
+            (None, Some(_)) => Ok(None),
+            (Some(d), _) => id(d).map(Some),
+        },
+    );
+    let agent_id = f.check_opt("AgentID", req.agent_id, id);
+    let note = f.check_opt("Note", req.note, |n| {
+        crate::domain::optional_text(&n, NOTE_MAX)
+    });
+    let (chat_id, to) = f.build(|| {
+        Some((
+            chat_id?,
+            routing::Transfer {
+                department_id: department_id?,
+                agent_id: agent_id?,
+                note: note?.flatten(),
+            },
+        ))
+    })?;
     Ok(json(
         run(&ctx, move |ctx| {
-            routing::transfer_chat(ctx, &caller, chat_id, department_id)
+            routing::transfer_chat(ctx, &caller, chat_id, to)
         })
         .await?,
     ))

@@ -45,6 +45,10 @@ pub struct DepartmentFields {
     #[serde(rename = "AutoTagID")]
     #[schema(schema_with = schemas::ids)]
     pub auto_tag_id: Option<List<Int>>,
+    /// Open chats each agent may hold in this department (1-1000), unless the agent has a
+    /// MaxChats of its own; 0 clears it (the desk's MaxChatsPerAgent applies).
+    #[schema(minimum = 0, maximum = 1000)]
+    pub max_chats_per_agent: Option<Int>,
 }
 
 schemas::body_schema! {
@@ -80,6 +84,9 @@ fn parse_fields(f: &mut Fields, d: DepartmentFields) -> Option<DepartmentPatch> 
     });
     let menu_index = f.check_opt("MenuIndex", d.menu_index, menu_index);
     let auto_tag_ids = f.check_opt("AutoTagID", d.auto_tag_id, ids);
+    let max_chats_per_agent = f.check_opt("MaxChatsPerAgent", d.max_chats_per_agent, |n| {
+        super::agents::chat_limit(n.0)
+    });
     Some(DepartmentPatch {
         name: name?,
         include_in_menu: d.include_in_welcome_menu.map(|b| b.0),
@@ -89,6 +96,7 @@ fn parse_fields(f: &mut Fields, d: DepartmentFields) -> Option<DepartmentPatch> 
         menu_index: menu_index?,
         enabled: d.enabled.map(|b| b.0),
         auto_tag_ids: auto_tag_ids?,
+        max_chats_per_agent: max_chats_per_agent?,
     })
 }
 

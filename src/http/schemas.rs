@@ -18,6 +18,7 @@ use utoipa::openapi::{Ref, RefOr};
 use crate::domain::attachment::ALLOWED as ATTACHMENT_TYPES;
 use crate::domain::chat::ChatState;
 use crate::domain::report::{Grouping, Period, ReportKind};
+use crate::domain::routing::RoutingMode;
 use crate::domain::settings::{self, SettingKey, SettingRule};
 use crate::domain::{AgentStatus, Notification, Password, Role};
 
@@ -370,6 +371,11 @@ fn setting_value(rule: SettingRule) -> RefOr<Schema> {
         SettingRule::Number(min, max) => integer(min, Some(max)).build().into(),
         SettingRule::Domains => list(domain().into()),
         SettingRule::IpRanges => list(ip_range()),
+        SettingRule::RoutingMode => {
+            use RoutingMode::*;
+            words([Manual, RoundRobin, LeastBusy].map(RoutingMode::name)).into()
+        }
+        SettingRule::Flag => ObjectBuilder::new().schema_type(Type::Boolean).into(),
     }
 }
 
@@ -496,7 +502,7 @@ pub mod channel {
 /// schema with `schema_with` loses its description and whether it is required.
 pub mod param {
     use super::*;
-    use crate::http::chats::{PAGE_MAX, PAGE_SIZE_MAX, TERM_MAX};
+    use crate::http::chats::{NOTE_MAX, PAGE_MAX, PAGE_SIZE_MAX, TERM_MAX};
 
     macro_rules! param_types {
         ($($(#[$doc:meta])* $name:ident => $schema:expr;)+) => {$(
@@ -524,6 +530,13 @@ pub mod param {
         After => int_from::<0>();
         /// GetChatList's `Term`.
         Term => optional_text::<TERM_MAX>();
+        /// GetChatList's `After` (`ListPosition::parse`): `<microseconds>.<chat id>` or
+        /// `-.<chat id>`, as `Cursor.Next` gives it.
+        ListAfter => string()
+            .pattern(Some(r"^\s*(-|-?[0-9]{1,19})\.[1-9][0-9]{0,18}\s*$"))
+            .build();
+        /// TransferChat's `Note`.
+        Note => optional_text::<NOTE_MAX>();
         /// [`chat_type`].
         ChatType => chat_type();
         /// [`selector`].

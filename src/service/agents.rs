@@ -34,6 +34,8 @@ pub struct AgentView {
     pub has_password: bool,
     pub last_seen_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
+    /// The agent's own open-chat limit; null: the department's or the desk's applies.
+    pub max_chats: Option<i32>,
 }
 
 /// Shapes a stored agent and its departments for the API.
@@ -56,6 +58,7 @@ fn agent_view(row: AgentRow, department_ids: Vec<i64>) -> AgentView {
         has_password: row.password_hash.is_some(),
         last_seen_at: row.last_seen_at.map(|t| t.and_utc()),
         created_at: row.created_at.and_utc(),
+        max_chats: row.max_chats,
     }
 }
 
@@ -67,6 +70,8 @@ pub struct NewAgent {
     pub role: Role,
     pub department_ids: Vec<i64>,
     pub password: Option<Password>,
+    /// The agent's own open-chat limit, if any.
+    pub max_chats: Option<i32>,
 }
 
 /// Fields an UpdateAgent may carry; `None` leaves the field unchanged.
@@ -83,6 +88,8 @@ pub struct AgentPatch {
     pub notifications: Option<Vec<Notification>>,
     pub department_ids: Option<Vec<i64>>,
     pub enabled: Option<bool>,
+    /// `Some(None)` clears the agent's own limit.
+    pub max_chats: Option<Option<i32>>,
 }
 
 const EMAIL_TAKEN: &str = "Another agent already uses this email address";
@@ -121,6 +128,13 @@ pub fn create_agent(ctx: &Ctx, new: NewAgent) -> ApiResult<AgentView> {
             },
         )?;
         agents::replace_departments(c, id, &new.department_ids)?;
+        if new.max_chats.is_some() {
+            let limit = AgentChanges {
+                max_chats: Some(new.max_chats),
+                ..Default::default()
+            };
+            agents::update(c, id, &limit)?;
+        }
         tracing::info!(agent_id = id, "agent created");
         load(c, id)
     })
@@ -195,9 +209,13 @@ pub fn update_agent(ctx: &Ctx, caller: &Caller, patch: AgentPatch) -> ApiResult<
                     .notifications
                     .as_ref()
                     .map(|n| n.contains(&Notification::UnassignedChatsWaiting)),
+                max_chats: patch.max_chats,
                 updated_at: Some(now),
             },
         )?;
+        if let Some(status) = status {
+            crate::store::routing::status_set_by_hand(c, target, status.id(), now)?;
+        }
         if let Some(status) = status.filter(|s| s.id() != current.status) {
             let name = patch.name.as_deref().unwrap_or(&current.name);
             super::live::agent_status(c, target, name, status.id(), now)?;
@@ -231,6 +249,9 @@ fn refuse_manager_only_changes(
     }
     if patch.enabled.is_some_and(|e| e != current.enabled) {
         changed.push("Enabled");
+    }
+    if patch.max_chats.is_some_and(|m| m != current.max_chats) {
+        changed.push("MaxChats");
     }
     if let Some(ids) = &patch.department_ids {
         if *ids != agents::department_ids(c, current.id)? {
@@ -310,6 +331,7 @@ pub fn create_manager(
             role: Role::Manager,
             department_ids: Vec::new(),
             password: Some(password),
+            max_chats: None,
         },
     )
 }

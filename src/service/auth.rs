@@ -12,7 +12,7 @@ use crate::db::{dialect, DbConnection};
 use crate::domain::{token, AgentStatus, Caller, EmailAddress, Role};
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::store::sessions::NewSessionRow;
-use crate::store::{agents, logon_failures, sessions};
+use crate::store::{agents, logon_failures, routing, sessions};
 
 /// A new session, with the token shown this once.
 #[derive(serde::Serialize, utoipa::ToSchema)]
@@ -128,6 +128,7 @@ pub fn agent_logon(
             },
         )?;
         agents::mark_logged_on(c, agent.id, AgentStatus::Online.id(), now)?;
+        routing::status_set_by_hand(c, agent.id, AgentStatus::Online.id(), now)?;
         if agent.status != AgentStatus::Online.id() {
             super::live::agent_status(c, agent.id, &agent.name, AgentStatus::Online.id(), now)?;
         }
@@ -192,7 +193,18 @@ pub fn authenticate(ctx: &Ctx, plain_token: &str) -> ApiResult<Caller> {
             session.absolute_expires_at,
             now,
         ) {
-            Ok(slid) => (idle, touched) = (slid, now),
+            Ok(slid) => {
+                (idle, touched) = (slid, now);
+                if agent.resume_status.is_some() {
+                    // Back after presence set them Offline: their status returns with this call.
+                    let back = dialect::write_transaction(&mut conn, |c| {
+                        super::presence::came_back_now(c, &agent, now)
+                    });
+                    if let Err(e) = back {
+                        tracing::warn!(error = %format_args!("{e:#}"), "status not restored this time");
+                    }
+                }
+            }
             Err(e) => {
                 tracing::warn!(error = %format_args!("{e:#}"), "session expiry not slid this time")
             }
@@ -261,6 +273,7 @@ fn set_offline_without_sessions(
     };
     if agent.status != AgentStatus::Offline.id() {
         agents::set_status(c, agent_id, AgentStatus::Offline.id())?;
+        routing::status_set_by_hand(c, agent_id, AgentStatus::Offline.id(), now)?;
         super::live::agent_status(c, agent_id, &agent.name, AgentStatus::Offline.id(), now)?;
     }
     Ok(())

@@ -10,10 +10,12 @@ use utoipa::ToSchema;
 use super::Ctx;
 use crate::db::DbConnection;
 use crate::domain::chat::ChatState;
+use crate::domain::chat_list::{ListPosition, SearchTerm};
 use crate::domain::live::Position;
 use crate::domain::Caller;
 use crate::error::{ApiError, ApiResult, ErrorCode};
-use crate::store::chats::{self, ChatFilter, ChatListRow, ChatRow};
+use crate::store::chat_list::{self, ChatFilter, PageStart};
+use crate::store::chats::{self, ChatListRow, ChatRow};
 use crate::store::{agents, customers, live_events};
 
 /// Typing is shown for this long after the last `startedtyping`.
@@ -64,7 +66,8 @@ fn utc(t: Option<NaiveDateTime>) -> Option<DateTime<Utc>> {
     t.map(|t| t.and_utc())
 }
 
-/// Builds views for a page of rows with two more queries: tags, and queue positions.
+/// Builds views for a page of rows with a few more queries: the tags of all of them, and the queue
+/// positions of those waiting (two per department on the page).
 pub(crate) fn views(c: &mut DbConnection, rows: Vec<ChatListRow>) -> ApiResult<Vec<ChatView>> {
     let ids: Vec<i64> = rows.iter().map(|r| r.chat.id).collect();
     let mut tags: HashMap<i64, Vec<TagRef>> = HashMap::new();
@@ -73,9 +76,10 @@ pub(crate) fn views(c: &mut DbConnection, rows: Vec<ChatListRow>) -> ApiResult<V
             .or_default()
             .push(TagRef { tag_id, name });
     }
+    let positions = chat_list::queue_positions(c, rows.iter().map(|r| &r.chat))?;
     rows.into_iter()
         .map(|r| {
-            let position = chats::queue_position(c, &r.chat)?;
+            let position = positions.get(&r.chat.id).copied();
             let chat = r.chat;
             Ok(ChatView {
                 chat_id: chat.id,
@@ -150,9 +154,12 @@ pub(crate) fn may_act_on(caller: &Caller, mine: &[i64], chat: &ChatRow) -> bool 
 /// GetChatList's parameters after parsing.
 pub struct ChatListQuery {
     pub state: Option<ChatState>,
+    /// The page number reported in the cursor; without `after`, the page read.
     pub page: i64,
     pub page_size: i64,
-    pub term: Option<String>,
+    /// Keyset paging: the page starts after this position (a previous page's `Cursor.Next`).
+    pub after: Option<ListPosition>,
+    pub term: Option<SearchTerm>,
     pub only_mine: bool,
     pub unread_only: bool,
     pub department_id: Option<i64>,
@@ -181,20 +188,21 @@ impl Cursor {
     }
 }
 
-/// Escapes LIKE wildcards in a search term and wraps it in `%`.
-fn like_pattern(term: &str) -> String {
-    let escaped: String = term
-        .to_lowercase()
-        .chars()
-        .filter(|c| !matches!(c, '%' | '_' | '\\'))
-        .collect();
-    format!("%{escaped}%")
+/// GetChatList's cursor: the page's place, and where the next page starts.
+#[derive(Serialize, ToSchema, Debug)]
+#[serde(rename_all = "PascalCase")]
+pub struct ChatListCursor {
+    #[serde(flatten)]
+    pub cursor: Cursor,
+    /// Pass as `After` for the page that follows this one, however deep: it starts right after
+    /// this page's last chat. Null on the last page.
+    pub next: Option<String>,
 }
 
 /// A page of GetChatList, and the event stream position it is current to.
 pub struct ChatPage {
     pub chats: Vec<ChatView>,
-    pub cursor: Cursor,
+    pub cursor: ChatListCursor,
     /// Read before the list: a stream started from it repeats at most what the page shows and
     /// misses nothing after it.
     pub event_id: Position,
@@ -219,12 +227,20 @@ pub fn get_chat_list(ctx: &Ctx, caller: &Caller, q: ChatListQuery) -> ApiResult<
                 q.agent_id
             },
             unread_only: q.unread_only,
-            term: q.term.as_deref().map(like_pattern),
+            term: q.term,
         };
-        let (rows, total) = chats::list(c, &filter, (q.page - 1) * q.page_size, q.page_size)?;
+        let start = match q.after {
+            Some(after) => PageStart::After(after),
+            None => PageStart::Offset((q.page - 1) * q.page_size),
+        };
+        let (rows, next, total) = chat_list::list(c, &filter, start, q.page_size)?;
+        let cursor = ChatListCursor {
+            cursor: Cursor::new(q.page, q.page_size, total),
+            next: next.map(|p| p.token()),
+        };
         Ok(ChatPage {
             chats: views(c, rows)?,
-            cursor: Cursor::new(q.page, q.page_size, total),
+            cursor,
             event_id,
         })
     })

@@ -25,6 +25,9 @@ pub struct DepartmentView {
     pub enabled: bool,
     #[serde(rename = "AutoTagID")]
     pub auto_tag_ids: Vec<i64>,
+    /// Open chats each agent may hold in this department (unless the agent has a MaxChats of
+    /// its own); null: the desk's MaxChatsPerAgent.
+    pub max_chats_per_agent: Option<i32>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -40,6 +43,7 @@ fn view(row: DepartmentRow, auto_tag_ids: Vec<i64>) -> DepartmentView {
         menu_index: row.menu_index,
         enabled: row.enabled,
         auto_tag_ids,
+        max_chats_per_agent: row.max_chats_per_agent,
         created_at: row.created_at.and_utc(),
         updated_at: row.updated_at.and_utc(),
     }
@@ -57,6 +61,8 @@ pub struct DepartmentPatch {
     pub menu_index: Option<i32>,
     pub enabled: Option<bool>,
     pub auto_tag_ids: Option<Vec<i64>>,
+    /// `Some(None)` clears the department's limit.
+    pub max_chats_per_agent: Option<Option<i32>>,
 }
 
 /// Menu options run from 1 to this.
@@ -81,6 +87,7 @@ pub fn create_department(ctx: &Ctx, patch: DepartmentPatch) -> ApiResult<Departm
         welcome_returning: patch.welcome_returning.clone().flatten(),
         enabled: patch.enabled.unwrap_or(true),
         updated_at: now,
+        max_chats_per_agent: patch.max_chats_per_agent.flatten(),
     };
     ctx.write_config(|c| {
         let values = checked(c, values, None)?;
@@ -110,6 +117,9 @@ pub fn update_department(ctx: &Ctx, id: i64, patch: DepartmentPatch) -> ApiResul
                 .unwrap_or(current.welcome_returning),
             enabled: patch.enabled.unwrap_or(current.enabled),
             updated_at: ctx.now(),
+            max_chats_per_agent: patch
+                .max_chats_per_agent
+                .unwrap_or(current.max_chats_per_agent),
         };
         let values = checked(c, values, Some(id))?;
         store::update(c, id, &values)?;

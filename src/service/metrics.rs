@@ -138,6 +138,10 @@ pub struct LiveMetricsView {
     pub agents: AgentsByStatus,
     #[serde(flatten)]
     pub figures: LiveFigures,
+    /// Chats waiting longer than `UnassignedAlertSeconds` (0 while alerts are off).
+    pub chats_past_alert_threshold: i64,
+    /// The threshold in seconds; 0 = alerts off.
+    pub unassigned_alert_seconds: i64,
     pub departments: Vec<DepartmentLive>,
 }
 
@@ -148,8 +152,13 @@ fn today_start(tz: Tz, now: NaiveDateTime) -> NaiveDateTime {
 
 /// LiveMetrics: agents by status, waiting and open chats, today's waits and closures.
 pub fn live_metrics(ctx: &Ctx) -> ApiResult<LiveMetricsView> {
+    let alert_seconds = settings::routing_rules(ctx)?.unassigned_alert_seconds;
     ctx.with_conn(|c| {
         let now = ctx.now();
+        let past_alert = match alert_seconds {
+            0 => 0,
+            s => crate::store::routing::count_waiting_since(c, now - Duration::seconds(s))?,
+        };
         let tz = settings::time_zone(c)?;
         let since = today_start(tz, now);
         let status = metrics::agents_by_status(c)?;
@@ -210,6 +219,8 @@ pub fn live_metrics(ctx: &Ctx) -> ApiResult<LiveMetricsView> {
                 average_wait_seconds_today: today.average_wait_seconds,
                 chats_closed_today: today.chats_closed,
             },
+            chats_past_alert_threshold: past_alert,
+            unassigned_alert_seconds: alert_seconds,
             departments,
         })
     })

@@ -2,10 +2,13 @@
 //! synchronous) and owns its transactions; handlers call exactly one of them.
 
 pub mod agents;
+pub mod alerts;
+pub mod assigner;
 pub mod attachments;
 pub mod auth;
 pub mod cache;
 pub mod canned_responses;
+pub mod capacity;
 pub mod channel_servers;
 pub mod channels;
 pub mod chats;
@@ -21,6 +24,7 @@ pub mod mailer;
 pub mod messages;
 pub mod metrics;
 pub mod passwords;
+pub mod presence;
 pub mod reports;
 pub mod routing;
 pub mod seed;
@@ -62,6 +66,8 @@ pub struct Ctx {
     pub password_threads: passwords::PasswordThreads,
     /// This process's event stream fan-out and open streams.
     pub live: live_hub::LiveHub,
+    /// Woken after every commit here: automatic assignment looks at the queues again.
+    pub assign_wanted: tokio::sync::Notify,
     /// Set once migrations have run; until then the API answers 503.
     schema_ready: AtomicBool,
     /// This process's SQLite writers, one at a time (see [`Ctx::write`]).
@@ -111,6 +117,7 @@ impl Ctx {
             sessions: Default::default(),
             password_threads,
             live: Default::default(),
+            assign_wanted: tokio::sync::Notify::new(),
             schema_ready: AtomicBool::new(false),
             sqlite_writer: std::sync::Mutex::new(()),
         }
@@ -156,6 +163,7 @@ impl Ctx {
         let done = dialect::write_transaction(&mut conn, f)?;
         // The change may have written events: the reader looks at once instead of at its next poll.
         self.live.written.notify_one();
+        self.assign_wanted.notify_one();
         Ok(done)
     }
 

@@ -16,54 +16,17 @@ use utoipa::ToSchema;
 use super::chats::{load_for, view, ChatView};
 use super::live::{self, Before};
 use super::transcript::{fact, record, tell_customer};
-use super::{settings, Ctx};
+use super::{capacity, Ctx};
 use crate::clock::Clock;
 use crate::db::{dialect, DbConnection};
 use crate::domain::chat::{ChatState, EventKind, Placeholders, SpecialType};
 use crate::domain::live::Topic;
-use crate::domain::settings::SettingKey;
-use crate::domain::{AgentStatus, Caller};
+use crate::domain::Caller;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::store::agents::{self, AgentRow};
 use crate::store::chats::{self, ChatRow};
 use crate::store::departments::{self, DepartmentRow};
 use crate::store::{events, tags};
-
-/// Locks the agent's chat load and checks that it may take one more chat. An agent acting for
-/// itself must be enabled and not Offline; a chat given by someone else needs the agent Online.
-fn reserve_capacity(
-    c: &mut DbConnection,
-    agent_id: i64,
-    given_by_other: bool,
-) -> ApiResult<AgentRow> {
-    dialect::lock_key(c, &format!("agent-load:{agent_id}"))?;
-    let agent = agents::find(c, agent_id)?.ok_or_else(|| {
-        ApiError::new(
-            ErrorCode::AgentNotFound,
-            format!("Agent {agent_id} does not exist"),
-        )
-        .on_field("AgentID")
-    })?;
-    let online = agent.status == AgentStatus::Online.id();
-    let offline = agent.status == AgentStatus::Offline.id();
-    if !agent.enabled || offline || (given_by_other && !online) {
-        return Err(ApiError::conflict(
-            ErrorCode::AgentNotOnline,
-            format!("{} is not online", agent.name),
-        ));
-    }
-    let limit = settings::number(c, SettingKey::MaxChatsPerAgent)?;
-    if limit > 0 && chats::count_open_for_agent(c, agent_id)? >= limit {
-        return Err(ApiError::conflict(
-            ErrorCode::AgentAtCapacity,
-            format!(
-                "{} already has {limit} open chats, the most allowed (MaxChatsPerAgent)",
-                agent.name
-            ),
-        ));
-    }
-    Ok(agent)
-}
 
 /// How a chat came to its agent, as `chat.assigned` tells it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -118,6 +81,8 @@ pub(crate) fn assigned(
         &format!("Assigned to {}", agent.name),
         now,
     )?;
+    // Round robin goes by who was given a chat least recently, however it was given.
+    crate::store::routing::mark_assigned(c, agent.id, now)?;
     live::chat_event(
         c,
         Topic::ChatAssigned,
@@ -136,17 +101,20 @@ pub(crate) fn assigned(
 /// want of a second connection.
 pub fn grab_chat(ctx: &Ctx, caller: &Caller) -> ApiResult<ChatView> {
     ctx.write(|c| {
-        let agent = reserve_capacity(c, caller.agent_id, false)?;
+        let agent = capacity::lock_agent(c, caller.agent_id, false)?;
+        // The desk-wide limit first: at capacity, nothing is taken.
+        capacity::ensure_room(c, &agent, None, 1)?;
         let departments = agents::department_ids(c, caller.agent_id)?;
         // A lost claim means another agent took that chat, so the queue is shorter: this ends.
         loop {
             let Some(candidate) = chats::oldest_waiting(c, &departments)? else {
                 break;
             };
+            let chat =
+                chats::find(c, candidate)?.ok_or_else(|| super::chats::not_found(candidate))?;
+            capacity::ensure_room(c, &agent, chat.department_id, 1)?;
             let now = ctx.now();
             if chats::claim(c, candidate, agent.id, &departments, now)? {
-                let chat =
-                    chats::find(c, candidate)?.ok_or_else(|| super::chats::not_found(candidate))?;
                 return assigned(c, &chat, &agent, How::Grabbed, now);
             }
         }
@@ -174,7 +142,7 @@ pub fn assign_chat(
     ctx.write(|c| {
         let chat = load_for(c, caller, chat_id)?;
         ensure_waiting(&chat)?;
-        let agent = reserve_capacity(c, target, target != caller.agent_id)?;
+        let agent = capacity::reserve(c, target, chat.department_id, target != caller.agent_id)?;
         let now = ctx.now();
         if !chats::claim(c, chat_id, agent.id, &authorised_department(&chat), now)? {
             return Err(ApiError::conflict(
@@ -283,21 +251,13 @@ pub fn reassign_chat(
                 ));
             }
         }
-        let agent = reserve_capacity(c, target, true)?;
-        let limit = settings::number(c, SettingKey::MaxChatsPerAgent)?;
+        let agent = capacity::lock_agent(c, target, true)?;
         let moving = chats_to_move
             .iter()
             .filter(|ch| ch.agent_id != Some(target))
             .count() as i64;
-        if limit > 0 && chats::count_open_for_agent(c, target)? + moving > limit {
-            return Err(ApiError::conflict(
-                ErrorCode::AgentAtCapacity,
-                format!(
-                    "{} has no room for {moving} more chats (MaxChatsPerAgent {limit})",
-                    agent.name
-                ),
-            ));
-        }
+        let department = chats_to_move.first().and_then(|ch| ch.department_id);
+        capacity::ensure_room(c, &agent, department, moving)?;
         let now = ctx.now();
         let mut moved = Vec::new();
         for chat in chats_to_move {
@@ -397,12 +357,24 @@ fn ensure_not_colleagues(caller: &Caller, chat: &ChatRow) -> ApiResult<()> {
     Ok(())
 }
 
-/// TransferChat: back to the queue of another department; the customer is told the new position.
+/// Where TransferChat sends a chat: a department's queue, an agent (in the chat's department or
+/// the one given), and a note for whoever takes it.
+pub struct Transfer {
+    pub department_id: Option<i64>,
+    pub agent_id: Option<i64>,
+    pub note: Option<String>,
+}
+
+const TRANSFERRED_TO_AGENT_TEXT: &str = "You have been transferred to #AGENTNAME#.";
+
+/// TransferChat: to the back of a department's queue (the customer is told the new position), or
+/// straight to an agent who is Online with room (the customer is told who). A note becomes a
+/// private comment on the chat and travels with `chat.transferred`.
 pub fn transfer_chat(
     ctx: &Ctx,
     caller: &Caller,
     chat_id: i64,
-    department_id: i64,
+    to: Transfer,
 ) -> ApiResult<ChatView> {
     let chat = ctx.write(|c| {
         let chat = load_for(c, caller, chat_id)?;
@@ -410,18 +382,15 @@ pub fn transfer_chat(
         if chat.state() == ChatState::Closed {
             return Err(closed(chat_id));
         }
-        let department = departments::find(c, department_id)?.ok_or_else(|| {
-            ApiError::new(
-                ErrorCode::DepartmentNotFound,
-                format!("Department {department_id} does not exist"),
-            )
-            .on_field("DepartmentID")
-        })?;
-        if !department.enabled {
-            return Err(ApiError::conflict(
-                ErrorCode::DepartmentDisabled,
-                format!("{} is disabled", department.name),
-            ));
+        let department = transfer_department(c, &chat, to.department_id)?;
+        if let Some(target) = to.agent_id.filter(|_| !caller.is_manager()) {
+            // An agent may hand a chat only to someone who could see it anyway.
+            if !agents::department_ids(c, target)?.contains(&department.id) {
+                return Err(ApiError::conflict(
+                    ErrorCode::AgentNotInDepartment,
+                    format!("Agent {target} is not in {}", department.name),
+                ));
+            }
         }
         let now = ctx.now();
         let position = enter_queue(c, &ctx.clock, chat_id, &department)?;
@@ -434,12 +403,35 @@ pub fn transfer_chat(
             Some(department.id),
             None,
         )?;
-        let text = Placeholders {
-            position_in_queue: Some(position),
-            department_name: Some(&department.name),
-            ..Default::default()
+        if let Some(note) = &to.note {
+            super::messages::add_note(c, caller, chat_id, note, now)?;
         }
-        .expand(TRANSFERRED_TEXT);
+        let text = match to.agent_id {
+            None => Placeholders {
+                position_in_queue: Some(position),
+                department_name: Some(&department.name),
+                ..Default::default()
+            }
+            .expand(TRANSFERRED_TEXT),
+            Some(target) => {
+                let agent =
+                    capacity::reserve(c, target, Some(department.id), target != caller.agent_id)?;
+                if !chats::claim(c, chat_id, agent.id, &[department.id], now)? {
+                    return Err(ApiError::conflict(
+                        ErrorCode::ChatAlreadyAssigned,
+                        "Another agent took this chat first",
+                    ));
+                }
+                let row =
+                    chats::find(c, chat_id)?.ok_or_else(|| super::chats::not_found(chat_id))?;
+                assigned(c, &row, &agent, How::Assigned, now)?;
+                Placeholders {
+                    agent_name: Some(&agent.name),
+                    ..Default::default()
+                }
+                .expand(TRANSFERRED_TO_AGENT_TEXT)
+            }
+        };
         tell_customer(c, chat_id, SpecialType::TransferedSession, &text, now)?;
         live::chat_event(
             c,
@@ -449,12 +441,40 @@ pub fn transfer_chat(
                 department_id: chat.department_id,
                 agent_id: chat.agent_id,
             },
-            json!({ "ToDepartmentID": department.id, "ToAgentID": null, "Note": null }),
+            json!({ "ToDepartmentID": department.id, "ToAgentID": to.agent_id, "Note": to.note }),
             now,
         )
     })?;
     ctx.outbound_ready.notify_one();
     Ok(chat)
+}
+
+/// The department a transfer goes to: the one given (existing and enabled), else the chat's own.
+fn transfer_department(
+    c: &mut DbConnection,
+    chat: &ChatRow,
+    department_id: Option<i64>,
+) -> ApiResult<DepartmentRow> {
+    let Some(department_id) = department_id.or(chat.department_id) else {
+        return Err(ApiError::field(
+            "DepartmentID",
+            "is required: the chat has no department yet",
+        ));
+    };
+    let department = departments::find(c, department_id)?.ok_or_else(|| {
+        ApiError::new(
+            ErrorCode::DepartmentNotFound,
+            format!("Department {department_id} does not exist"),
+        )
+        .on_field("DepartmentID")
+    })?;
+    if !department.enabled {
+        return Err(ApiError::conflict(
+            ErrorCode::DepartmentDisabled,
+            format!("{} is disabled", department.name),
+        ));
+    }
+    Ok(department)
 }
 
 /// Closes a chat and records the facts: handle time (credited to the agent who had the chat), and
@@ -534,7 +554,7 @@ pub(crate) fn take_for_reply(
     now: NaiveDateTime,
 ) -> ApiResult<()> {
     ensure_waiting(chat)?;
-    let agent = reserve_capacity(c, caller.agent_id, false)?;
+    let agent = capacity::reserve(c, caller.agent_id, chat.department_id, false)?;
     if !chats::claim(c, chat.id, agent.id, &authorised_department(chat), now)? {
         return Err(ApiError::conflict(
             ErrorCode::ChatAssignedToAnotherAgent,

@@ -471,6 +471,7 @@ fn make_desk(
                 welcome_returning: Some(welcome_returning.clone()),
                 enabled: true,
                 updated_at: now,
+                max_chats_per_agent: None,
             },
             now,
         )?;

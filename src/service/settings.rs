@@ -8,6 +8,7 @@ use diesel::QueryResult;
 
 use super::Ctx;
 use crate::db::DbConnection;
+use crate::domain::routing::RoutingMode;
 use crate::domain::settings::{SettingKey, SettingValue};
 use crate::error::ApiResult;
 use crate::store::settings as store;
@@ -95,5 +96,41 @@ pub fn list(c: &mut DbConnection, key: SettingKey) -> QueryResult<Vec<String>> {
     Ok(match value {
         SettingValue::List(items) => items,
         _ => Vec::new(),
+    })
+}
+
+/// The settings automatic assignment, presence and alerts follow, as of at most a second ago.
+#[derive(Clone, Debug)]
+pub struct RoutingRules {
+    pub mode: RoutingMode,
+    pub prefer_last_agent: bool,
+    /// Minutes an Offline agent's chats wait before returning to the queue; 0 = never.
+    pub requeue_after_offline_minutes: i64,
+    /// Seconds a chat waits before its alert; 0 = no alerts.
+    pub unassigned_alert_seconds: i64,
+    pub alert_mail_minutes: i64,
+}
+
+pub fn routing_rules(ctx: &Ctx) -> ApiResult<RoutingRules> {
+    let all = cached(ctx)?;
+    let value = |key: SettingKey| {
+        all.iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_else(|| key.default_value())
+    };
+    let number = |key| match value(key) {
+        SettingValue::Number(n) => n,
+        _ => 0,
+    };
+    Ok(RoutingRules {
+        mode: match value(SettingKey::RoutingMode) {
+            SettingValue::Text(name) => RoutingMode::parse(&name).unwrap_or(RoutingMode::Manual),
+            _ => RoutingMode::Manual,
+        },
+        prefer_last_agent: matches!(value(SettingKey::PreferLastAgent), SettingValue::Flag(true)),
+        requeue_after_offline_minutes: number(SettingKey::RequeueAfterOfflineMinutes),
+        unassigned_alert_seconds: number(SettingKey::UnassignedAlertSeconds),
+        alert_mail_minutes: number(SettingKey::AlertMailMinutes),
     })
 }

@@ -25,6 +25,10 @@ pub struct AgentRow {
     pub last_seen_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// Set while presence holds the agent Offline: the status they get back when they return.
+    pub resume_status: Option<i16>,
+    /// The agent's own open-chat limit, over the department's and the desk's.
+    pub max_chats: Option<i32>,
 }
 
 #[derive(Insertable)]
@@ -55,6 +59,7 @@ pub struct AgentChanges {
     pub status: Option<i16>,
     pub enabled: Option<bool>,
     pub notify_unassigned: Option<bool>,
+    pub max_chats: Option<Option<i32>>,
     pub updated_at: Option<NaiveDateTime>,
 }
 

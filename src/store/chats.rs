@@ -1,6 +1,7 @@
 //! Chats: the queue (GrabChat takes `oldest_waiting` with `claim`; AssignChat, ReAssignChat,
 //! TransferChat), closing (CloseChat, notifyUserEndChat), the list (GetChatList, GetChat), chat
-//! tags (AddTag, RemoveTag) and page visits (notifyUserVisited).
+//! tags (AddTag, RemoveTag) and page visits (notifyUserVisited). GetChatList's own queries are in
+//! `chat_list.rs`.
 //!
 //! Over 400 lines because it is the aggregate most endpoints touch: its queries share `ChatRow`,
 //! the state constants and the list filter, and read best beside each other.
@@ -8,9 +9,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::schema::{
-    agents, chat_tags, chat_visits, chats, customers, departments, messages, tags,
-};
+use crate::db::schema::{agents, chat_tags, chat_visits, chats, customers, departments, tags};
 use crate::db::{dialect, DbConnection};
 use crate::domain::chat::ChatState;
 
@@ -158,6 +157,8 @@ pub fn enter_queue(
             chats::agent_id.eq(None::<i64>),
             chats::assigned_at.eq(None::<NaiveDateTime>),
             chats::queued_at.eq(Some(now)),
+            // A new wait in a queue gets its own alert.
+            chats::alerted_at.eq(None::<NaiveDateTime>),
         ))
         .execute(conn)
 }
@@ -367,19 +368,6 @@ pub fn reset_unread(conn: &mut DbConnection, id: i64) -> QueryResult<usize> {
         .execute(conn)
 }
 
-/// Filters of GetChatList.
-#[derive(Default, Clone, Debug)]
-pub struct ChatFilter {
-    pub state: Option<ChatState>,
-    /// Agents see chats of their departments and chats assigned to them; `None` = everything.
-    pub visible_to: Option<(i64, Vec<i64>)>,
-    pub department_id: Option<i64>,
-    pub agent_id: Option<i64>,
-    pub unread_only: bool,
-    /// Lower-cased `%term%` pattern on the customer's name or number, or any message text.
-    pub term: Option<String>,
-}
-
 /// A page of the list: one row per chat with its customer, department and agent names.
 #[derive(Clone, Debug, Queryable)]
 pub struct ChatListRow {
@@ -388,78 +376,6 @@ pub struct ChatListRow {
     pub customer_mobile: Option<String>,
     pub department_name: Option<String>,
     pub agent_name: Option<String>,
-}
-
-macro_rules! filtered {
-    ($filter:expr) => {{
-        let f: &ChatFilter = $filter;
-        let mut q = chats::table
-            .inner_join(customers::table)
-            .left_join(departments::table)
-            .left_join(agents::table)
-            .into_boxed();
-        if let Some(state) = f.state {
-            q = q.filter(chats::state.eq(state.id()));
-        }
-        if let Some((agent_id, department_ids)) = &f.visible_to {
-            q = q.filter(
-                chats::department_id
-                    .eq_any(department_ids.clone())
-                    .or(chats::agent_id.eq(*agent_id)),
-            );
-        }
-        if let Some(d) = f.department_id {
-            q = q.filter(chats::department_id.eq(d));
-        }
-        if let Some(a) = f.agent_id {
-            q = q.filter(chats::agent_id.eq(a));
-        }
-        if f.unread_only {
-            q = q.filter(chats::agent_unread.gt(0));
-        }
-        if let Some(term) = &f.term {
-            let in_messages = messages::table
-                .filter(messages::chat_id.eq(chats::id))
-                .filter(crate::db::sql::lower(messages::text).like(term.clone()));
-            q = q.filter(
-                crate::db::sql::lower(customers::full_name.assume_not_null())
-                    .like(term.clone())
-                    .or(customers::mobile.assume_not_null().like(term.clone()))
-                    .or(diesel::dsl::exists(in_messages)),
-            );
-        }
-        q
-    }};
-}
-
-/// One page of chats, ordered for the list's purpose, and the total matching.
-pub fn list(
-    conn: &mut DbConnection,
-    f: &ChatFilter,
-    offset: i64,
-    limit: i64,
-) -> QueryResult<(Vec<ChatListRow>, i64)> {
-    let total: i64 = filtered!(f).count().get_result(conn)?;
-    let q = filtered!(f).select((
-        ChatRow::as_select(),
-        customers::full_name,
-        customers::mobile,
-        departments::name.nullable(),
-        agents::name.nullable(),
-    ));
-    let q = match f.state {
-        // The queue in the order agents will take it.
-        // Chats still in the welcome menu (no department, no queue time) last, on both backends.
-        Some(ChatState::Unassigned) => q.order((
-            chats::department_id.is_null().asc(),
-            chats::queued_at.asc(),
-            chats::id.asc(),
-        )),
-        Some(ChatState::Closed) => q.order((chats::closed_at.desc(), chats::id.desc())),
-        _ => q.order((chats::last_message_at.desc(), chats::id.desc())),
-    };
-    let rows = q.offset(offset).limit(limit).load(conn)?;
-    Ok((rows, total))
 }
 
 /// One chat with the names the views show.

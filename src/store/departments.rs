@@ -23,6 +23,7 @@ pub struct DepartmentRow {
     pub enabled: bool,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub max_chats_per_agent: Option<i32>,
 }
 
 /// The full set of columns a create or update writes.
@@ -38,6 +39,7 @@ pub struct DepartmentValues {
     pub welcome_returning: Option<String>,
     pub enabled: bool,
     pub updated_at: NaiveDateTime,
+    pub max_chats_per_agent: Option<i32>,
 }
 
 pub fn insert(

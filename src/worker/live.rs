@@ -9,12 +9,8 @@ use crate::service::live_hub::{self, Outgoing};
 use crate::service::{metrics, Ctx};
 
 /// Open streams are checked this often: a session that ended or an agent who was disabled loses
-/// its stream within this time.
-const WATCH_EVERY: Duration = Duration::from_secs(2);
-
-/// Every this many watches, open streams count as activity (sessions slid, agents seen); well
-/// inside the presence timeout.
-const PRESENCE_EVERY_WATCHES: u32 = 10;
+/// its stream within this time (and presence is kept at this grain).
+const WATCH_EVERY: Duration = Duration::from_secs(1);
 
 /// How often managers' streams get the LiveMetrics figures.
 const METRICS_EVERY: Duration = Duration::from_secs(5);
@@ -81,14 +77,19 @@ pub fn spawn_watcher(ctx: Arc<Ctx>) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(WATCH_EVERY);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        let mut round: u32 = 0;
+        // Open streams count as activity a few times per presence timeout (sessions slid,
+        // agents seen), so a quiet but connected agent never goes Offline.
+        let presence_every = (ctx.config.presence_timeout / 3).min(Duration::from_secs(20));
+        let mut last_presence: Option<std::time::Instant> = None;
         loop {
             tick.tick().await;
             if !ctx.is_schema_ready() || ctx.live.open_streams() == 0 {
                 continue;
             }
-            round = round.wrapping_add(1);
-            let keep_present = round % PRESENCE_EVERY_WATCHES == 1;
+            let keep_present = last_presence.is_none_or(|t| t.elapsed() >= presence_every);
+            if keep_present {
+                last_presence = Some(std::time::Instant::now());
+            }
             let job = ctx.clone();
             let outcome =
                 tokio::task::spawn_blocking(move || live_hub::watch_streams(&job, keep_present))

@@ -2,6 +2,7 @@
 
 pub mod delivery;
 pub mod live;
+pub mod routing;
 
 use std::sync::Arc;
 
@@ -73,5 +74,7 @@ pub fn spawn_all(ctx: Arc<Ctx>) {
     live::spawn_watcher(ctx.clone());
     live::spawn_metrics_feed(ctx.clone());
     live::spawn_pruner(ctx.clone());
+    routing::spawn_assigner(ctx.clone());
+    routing::spawn_presence_and_alerts(ctx.clone());
     spawn_report_scheduler(ctx);
 }

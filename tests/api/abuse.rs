@@ -336,8 +336,9 @@ async fn an_address_spraying_unknown_accounts_is_throttled_and_counted_in_batche
             "SELECT CAST(COUNT(*) AS TEXT) AS value FROM logon_failures WHERE email_key IS NULL",
         )
     };
-    let before = written().await;
-    assert!(before == ["0"] || before == ["6"], "{before:?}");
+    // Written in batches by a once-a-second flush, so at this instant anything from none to all.
+    let before: i64 = written().await[0].parse().unwrap();
+    assert!((0..=6).contains(&before), "{before}");
     assert_eq!(
         logon_from(&app, "203.0.113.9", "nobody9@example.com", "x-pass-1").await,
         429

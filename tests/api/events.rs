@@ -366,3 +366,31 @@ async fn an_event_committed_late_is_never_skipped() {
     let (queued, _) = stream.until(SECOND, is("chat.queued")).await;
     assert_eq!(queued.data["ChatID"], chat_id);
 }
+
+#[tokio::test]
+async fn a_position_older_than_the_retention_gets_one_resync() {
+    let app = TestApp::spawn().await;
+    let (_m, _d, a, ch) = desk(&app).await;
+    let list = app
+        .get("GetChatList", &a.token, &[("ChatType", "unassigned")])
+        .await
+        .ok();
+    let start = list["EventID"].as_str().unwrap().to_owned();
+    app.waiting_chat(&ch, "session-long-ago-1").await;
+    // A day and more later the events after that position are pruned.
+    app.advance_clock(chrono::Duration::hours(25));
+    let ctx = app.ctx.clone();
+    let pruned = tokio::task::spawn_blocking(move || agentdesk::service::live_hub::prune(&ctx))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(pruned > 0);
+    let again = app.logon(&a.email, crate::helpers::PASSWORD).await;
+    let mut stream = EventClient::open(&app, &again.token, Some(&start)).await;
+    let first = stream.next(SECOND).await.expect("an event");
+    assert_eq!(first.name, "resync");
+    // Then live events follow on the same stream.
+    let chat_id = app.waiting_chat(&ch, "session-after-resync").await;
+    let (queued, _) = stream.until(SECOND, is("chat.queued")).await;
+    assert_eq!(queued.data["ChatID"], chat_id);
+}

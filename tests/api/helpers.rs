@@ -168,6 +168,37 @@ impl TestApp {
         }
     }
 
+    /// The real binary (`agentdesk serve`) as another process on this desk's database, with this
+    /// one's configuration on its own port: what two instances behind a load balancer are.
+    pub async fn process_beside(&self) -> ServerProcess {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_agentdesk"));
+        command
+            .envs(&self.vars)
+            .env("AGENTDESK_BIND", format!("127.0.0.1:{port}"))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null());
+        let process = ServerProcess {
+            address: format!("http://127.0.0.1:{port}"),
+            child: command.spawn().expect("agentdesk starts"),
+        };
+        for _ in 0..300 {
+            let ready = self
+                .client
+                .get(format!("{}/ready", process.address))
+                .send()
+                .await;
+            if ready.is_ok_and(|r| r.status() == 200) {
+                return process;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("the second process did not get ready");
+    }
+
     /// Puts the desk's clock at `at` (RFC 3339); it runs on from there. Tests about hours, "today"
     /// and report periods set the moment they need instead of depending on when they run.
     pub fn set_clock(&self, at: &str) {
@@ -429,6 +460,19 @@ async fn start(vars: &HashMap<String, String>) -> (String, Arc<Ctx>) {
     }
     assert!(ctx.is_schema_ready(), "migrations did not run");
     (address, ctx)
+}
+
+/// A server process started by [`TestApp::process_beside`], killed when dropped.
+pub struct ServerProcess {
+    pub address: String,
+    child: std::process::Child,
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
 
 async fn reply(response: reqwest::Response) -> Reply {

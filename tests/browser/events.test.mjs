@@ -1,11 +1,11 @@
 // What only the event stream (GET /api/GetEvents) gives: the console says it is live, changes
 // arrive faster than any polling would bring them, and a network drop is survived without losing
-// or repeating a message. Run with AGENTDESK_EVENTS=1 against a server that has the stream.
+// or repeating a message. Skipped with AGENTDESK_EVENTS=0 (a server without the stream).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startDesk, startChannel, furnish, launchBrowser, openPage, logOn, until, sleep, SAM, JACK, EVENTS, realErrors } from './harness.mjs';
 
-const skip = EVENTS ? false : 'needs the event stream (GET /api/GetEvents); set AGENTDESK_EVENTS=1';
+const skip = EVENTS ? false : 'needs the event stream (GET /api/GetEvents); AGENTDESK_EVENTS=0 was set';
 // Faster than the console's polling fallback (4 s), so only the stream can pass.
 const LIVE = 2500;
 

@@ -17,7 +17,8 @@ import { chromium } from 'playwright-core';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const SHOTS = join(ROOT, 'docs', 'console');
-export const EVENTS = process.env.AGENTDESK_EVENTS === '1';
+// The server has the event stream; AGENTDESK_EVENTS=0 runs against one without it (polling only).
+export const EVENTS = process.env.AGENTDESK_EVENTS !== '0';
 export const MANAGER = { name: 'Mia Manager', email: 'mia@example.com', password: 'manager-pass-1' };
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 

@@ -29,9 +29,10 @@ CHANNEL_ID = int(os.environ["FUZZ_CHANNEL_ID"])
 SEEDED = 3
 REFERENCES = {"DepartmentID", "AutoTagID", "TagGroupID", "RecipientID"}
 
-BOOLEANS = {"Enabled", "IncludeInWelcomeMenu", "VerifiesIdentity", "IncludeChats"}
+BOOLEANS = {"Enabled", "IncludeInWelcomeMenu", "VerifiesIdentity", "IncludeChats", "PreferLastAgent"}
 INTEGERS = {"Page", "PageSize", "After", "MenuIndex", "Day", "messageNumber",
-            "MaxChatsPerAgent", "MaxAttachmentMB"}
+            "MaxChatsPerAgent", "MaxAttachmentMB", "RequeueAfterOfflineMinutes",
+            "UnassignedAlertSeconds", "AlertMailMinutes", "MaxChats"}
 LISTS = {"DepartmentID", "AutoTagID", "TagID", "Notifications", "Grouping", "ScheduledDay",
          "WhitelistedDomains", "BlacklistedIPs"}
 

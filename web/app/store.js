@@ -199,7 +199,9 @@ export function messageArrived(m, { focused = false } = {}) {
   if (fresh && m.Type === 'customer') {
     state.typing.set(m.ChatID, false);
     if (chat && !focused) chat.UnreadCount = (chat.UnreadCount || 0) + 1;
-    if (loaded && chat && (chat.AgentID === state.me?.AgentID || inMyQueues(chat)) && !focused) {
+    // A waiting chat was announced when it arrived ("New chat from …"); its messages are
+    // announced once it is the agent's own.
+    if (loaded && chat && chat.AgentID === state.me?.AgentID && !focused) {
       announce('message', `New message from ${customerName(chat)}`);
     }
   }

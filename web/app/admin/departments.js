@@ -65,7 +65,7 @@ function DepartmentForm({ department, perDepartmentLimit, onDone }) {
       const body = { ...v, MenuIndex: num(v.MenuIndex) };
       if (body.MenuIndex == null) delete body.MenuIndex;
       // Only a server whose departments carry MaxChatsPerAgent knows the field.
-      if (perDepartmentLimit) body.MaxChatsPerAgent = num(v.MaxChatsPerAgent);
+      if (perDepartmentLimit) body.MaxChatsPerAgent = num(v.MaxChatsPerAgent) ?? 0;
       else delete body.MaxChatsPerAgent;
       if (d) {
         await call('UpdateDepartment', { body: { DepartmentID: d.DepartmentID, ...body } });

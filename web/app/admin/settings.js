@@ -26,7 +26,7 @@ const KNOWN = {
   PreferLastAgent: { label: "Give a returning customer's chat to their last agent when online", kind: 'bool' },
   RequeueAfterOfflineMinutes: { label: 'Requeue an offline agent’s chats after (minutes)', kind: 'int', hint: '0 = never' },
   UnassignedAlertSeconds: { label: 'Alert when a chat waits longer than (seconds)', kind: 'int', hint: '0 = no alert' },
-  AlertMailMinutes: { label: 'Mail managers about waiting chats after (minutes)', kind: 'int', hint: '0 = no mail' },
+  AlertMailMinutes: { label: 'At most one alert mail per agent every (minutes)', kind: 'int', hint: '1 to 1440; mailed to agents who asked for UnassignedChatsWaiting' },
 };
 
 const GROUPS = [

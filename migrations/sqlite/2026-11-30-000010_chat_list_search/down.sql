@@ -1,0 +1,16 @@
+DROP INDEX chats_unread;
+DROP INDEX chats_closed;
+CREATE INDEX chats_closed_at ON chats (closed_at);
+DROP INDEX chats_state_recent;
+DROP INDEX chats_department_recent;
+DROP INDEX chats_recent;
+CREATE INDEX chats_last_message_at ON chats (last_message_at);
+DROP INDEX chats_waiting;
+DROP TRIGGER customers_search_update;
+DROP TRIGGER customers_search_delete;
+DROP TRIGGER customers_search_insert;
+DROP TABLE customers_search;
+DROP TRIGGER messages_search_update;
+DROP TRIGGER messages_search_delete;
+DROP TRIGGER messages_search_insert;
+DROP TABLE messages_search;

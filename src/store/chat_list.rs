@@ -1,0 +1,318 @@
+//! GetChatList's queries: a page of chats in the list's order (by offset or after a keyset
+//! position), the number matching (`Cursor.Total`), and the queue positions of a page's waiting
+//! chats. Every order has an index that yields it (migration `chat_list_search`); the plans and
+//! their timings are in docs/performance.md, "GetChatList and Term".
+
+use std::collections::HashMap;
+
+use chrono::NaiveDateTime;
+use diesel::dsl::sql;
+use diesel::expression::SqlLiteral;
+use diesel::prelude::*;
+use diesel::sql_types::Bool;
+
+use super::chats::{ChatListRow, ChatRow};
+use crate::db::schema::{agents, chats, customers, departments};
+use crate::db::text_search::{self, Drive};
+use crate::db::DbConnection;
+use crate::domain::chat::ChatState;
+use crate::domain::chat_list::{ListPosition, SearchTerm};
+
+const UNASSIGNED: i16 = ChatState::Unassigned as i16;
+
+/// Filters of GetChatList.
+#[derive(Default, Clone, Debug)]
+pub struct ChatFilter {
+    pub state: Option<ChatState>,
+    /// Agents see chats of their departments and chats assigned to them; `None` = everything.
+    pub visible_to: Option<(i64, Vec<i64>)>,
+    pub department_id: Option<i64>,
+    pub agent_id: Option<i64>,
+    pub unread_only: bool,
+    /// Part of the customer's name or number, or of any message of the chat.
+    pub term: Option<SearchTerm>,
+}
+
+/// Where a page starts: after skipping rows (`Page`), or after a chat's position (`After`).
+#[derive(Clone, Copy, Debug)]
+pub enum PageStart {
+    Offset(i64),
+    After(ListPosition),
+}
+
+/// The order a list is read in, given by the state it lists.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Order {
+    /// The queue as GrabChat takes it: queued chats by `queued_at`, then those still in the
+    /// welcome menu (no department), by id.
+    Queue,
+    /// The most recently closed first.
+    Closed,
+    /// The latest message first.
+    Recent,
+}
+
+impl Order {
+    fn of(state: Option<ChatState>) -> Self {
+        match state {
+            Some(ChatState::Unassigned) => Self::Queue,
+            Some(ChatState::Closed) => Self::Closed,
+            _ => Self::Recent,
+        }
+    }
+
+    /// The position of `chat` in this order, to start the next page after it.
+    fn position_of(self, chat: &ChatRow) -> ListPosition {
+        let key = match self {
+            Self::Queue => chat.department_id.and(chat.queued_at),
+            Self::Closed => chat.closed_at,
+            Self::Recent => Some(chat.last_message_at),
+        };
+        ListPosition { key, id: chat.id }
+    }
+}
+
+/// The filters every query of the list shares (all but who may see what), on any query whose
+/// FROM clause has `chats`. `agent_unread > 0` is written as a literal so that the planners of
+/// both backends can use the partial index `chats_unread`, which a bound value would hide.
+macro_rules! narrowed {
+    ($query:expr, $filter:expr, $conn:expr, $drive:expr) => {{
+        let f: &ChatFilter = $filter;
+        let mut q = $query;
+        if let Some(state) = f.state {
+            q = q.filter(chats::state.eq(state.id()));
+        }
+        if let Some(d) = f.department_id {
+            q = q.filter(chats::department_id.eq(d));
+        }
+        if let Some(a) = f.agent_id {
+            q = q.filter(chats::agent_id.eq(a));
+        }
+        if f.unread_only {
+            q = q.filter(sql::<Bool>("chats.agent_unread > 0"));
+        }
+        if let Some(term) = &f.term {
+            q = q.filter(text_search::chats_matching(&*$conn, term, $drive));
+        }
+        q
+    }};
+}
+
+/// Above this many matching chats, a search's page is read by walking the list's order and
+/// keeping the chats that match (about `total chats / matches` rows per row listed); below it,
+/// from the matches, sorted. SQLite has no statistics to choose between the two by itself.
+const WALK_ORDER_ABOVE: i64 = 1_000;
+
+/// GetChatList: a page (see [`page`]) and the number of chats matching (see [`count`]).
+pub fn list(
+    conn: &mut DbConnection,
+    f: &ChatFilter,
+    start: PageStart,
+    limit: i64,
+) -> QueryResult<(Vec<ChatListRow>, Option<ListPosition>, i64)> {
+    let total = count(conn, f)?;
+    let drive = if total > WALK_ORDER_ABOVE {
+        Drive::FromOrder
+    } else {
+        Drive::FromMatches
+    };
+    let (rows, next) = page(conn, f, start, limit, drive)?;
+    Ok((rows, next, total))
+}
+
+/// `limit` chats from `start`, in the list's order, and the position after the last of them when
+/// more follow. The page's ids are chosen on `chats` alone, then its rows are read with their
+/// names: joining first made PostgreSQL join every match before sorting (a search's thousands).
+fn page(
+    conn: &mut DbConnection,
+    f: &ChatFilter,
+    start: PageStart,
+    limit: i64,
+    drive: Drive,
+) -> QueryResult<(Vec<ChatListRow>, Option<ListPosition>)> {
+    let order = Order::of(f.state);
+    let mut q = narrowed!(chats::table.into_boxed(), f, conn, drive);
+    if let Some((agent_id, department_ids)) = &f.visible_to {
+        q = q.filter(visible_to(*agent_id, department_ids));
+    }
+    let q = match order {
+        Order::Queue => q.order((
+            chats::department_id.is_null().asc(),
+            chats::queued_at.asc(),
+            chats::id.asc(),
+        )),
+        Order::Closed => q.order((chats::closed_at.desc(), chats::id.desc())),
+        Order::Recent => q.order((chats::last_message_at.desc(), chats::id.desc())),
+    };
+    let q = match start {
+        PageStart::Offset(offset) => q.offset(offset),
+        PageStart::After(after) => match (order, after.key) {
+            (Order::Queue, Some(at)) => q.filter(
+                chats::department_id
+                    .is_not_null()
+                    .and(chats::queued_at.ge(at))
+                    .and(chats::queued_at.gt(at).or(chats::id.gt(after.id)))
+                    .or(chats::department_id.is_null()),
+            ),
+            (Order::Queue, None) => {
+                q.filter(chats::department_id.is_null().and(chats::id.gt(after.id)))
+            }
+            (Order::Closed, Some(at)) => q.filter(
+                chats::closed_at
+                    .le(at)
+                    .and(chats::closed_at.lt(at).or(chats::id.lt(after.id))),
+            ),
+            (Order::Recent, Some(at)) => q.filter(
+                chats::last_message_at
+                    .le(at)
+                    .and(chats::last_message_at.lt(at).or(chats::id.lt(after.id))),
+            ),
+            // A position without a time never comes from these lists: nothing follows it.
+            (Order::Closed | Order::Recent, None) => q.filter(sql::<Bool>("1 = 0")),
+        },
+    };
+    // One row more than asked tells whether another page follows.
+    let mut ids: Vec<i64> = q.select(chats::id).limit(limit + 1).load(conn)?;
+    let more = ids.len() as i64 > limit;
+    ids.truncate(limit as usize);
+    let rows = listed(conn, &ids)?;
+    let next = rows
+        .last()
+        .filter(|_| more)
+        .map(|r| order.position_of(&r.chat));
+    Ok((rows, next))
+}
+
+/// The chats `ids` with the names the list shows, in the order of `ids`.
+fn listed(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<ChatListRow>> {
+    let mut rows: HashMap<i64, ChatListRow> = chats::table
+        .inner_join(customers::table)
+        .left_join(departments::table)
+        .left_join(agents::table)
+        .filter(chats::id.eq_any(ids))
+        .select((
+            ChatRow::as_select(),
+            customers::full_name,
+            customers::mobile,
+            departments::name.nullable(),
+            agents::name.nullable(),
+        ))
+        .load::<ChatListRow>(conn)?
+        .into_iter()
+        .map(|r| (r.chat.id, r))
+        .collect();
+    Ok(ids.iter().filter_map(|id| rows.remove(id)).collect())
+}
+
+/// An agent's chats: those of their departments and their own. Written with `+` on the columns
+/// so that no planner reads the page through the department or agent index (an `OR` of both,
+/// then a sort of every chat the agent may see): the list's order index is walked instead, and
+/// the agent's chats are a good share of every order's rows. The ids are the agent's own and
+/// departments' ids from the database, never input.
+fn visible_to(agent_id: i64, department_ids: &[i64]) -> SqlLiteral<Bool> {
+    let mine = department_ids
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    if mine.is_empty() {
+        sql::<Bool>(&format!("+chats.agent_id = {agent_id}"))
+    } else {
+        sql::<Bool>(&format!(
+            "(+chats.department_id IN ({mine}) OR +chats.agent_id = {agent_id})"
+        ))
+    }
+}
+
+/// How many chats match (`Cursor.Total`), counted on `chats` alone: the joins of the page change
+/// nothing (every chat has a customer; the others are left joins). An agent's "my departments or
+/// mine" is the sum of two counts that don't overlap, each of which an index serves, where the
+/// `OR` of the two would make both backends read every chat.
+fn count(conn: &mut DbConnection, f: &ChatFilter) -> QueryResult<i64> {
+    let Some((agent_id, department_ids)) = &f.visible_to else {
+        if let Some(term) = f.term.as_ref().filter(|_| only_a_term(f)) {
+            // A manager's search: the index's count is the answer, with no chat read at all.
+            return text_search::count_chats_matching(conn, term);
+        }
+        return narrowed!(chats::table.into_boxed(), f, conn, Drive::FromMatches)
+            .count()
+            .get_result(conn);
+    };
+    if f.term.is_some() {
+        // The matches drive this count (each looked up by id): two counts would find them twice.
+        return narrowed!(chats::table.into_boxed(), f, conn, Drive::FromMatches)
+            .filter(visible_to(*agent_id, department_ids))
+            .count()
+            .get_result(conn);
+    }
+    let in_departments: i64 = if department_ids.is_empty() {
+        0
+    } else {
+        narrowed!(chats::table.into_boxed(), f, conn, Drive::FromMatches)
+            .filter(chats::department_id.eq_any(department_ids.clone()))
+            .count()
+            .get_result(conn)?
+    };
+    let own_elsewhere: i64 = narrowed!(chats::table.into_boxed(), f, conn, Drive::FromMatches)
+        .filter(chats::agent_id.eq(*agent_id))
+        .filter(
+            chats::department_id
+                .ne_all(department_ids.clone())
+                .or(chats::department_id.is_null()),
+        )
+        .count()
+        .get_result(conn)?;
+    Ok(in_departments + own_elsewhere)
+}
+
+/// Whether the filter narrows by nothing but `term` (and everyone's visibility).
+fn only_a_term(f: &ChatFilter) -> bool {
+    f.state.is_none() && f.department_id.is_none() && f.agent_id.is_none() && !f.unread_only
+}
+
+/// Queue positions (1 + the waiting chats of the same department queued earlier) of the waiting
+/// chats among `rows`, by chat id. Per department on the page: one count of the chats ahead of
+/// its first chat here, and the ids from there to its last chat here, read in queue order from
+/// `chats_queue`; a page of 20 costs two small queries per department instead of 20 counts.
+pub fn queue_positions<'a>(
+    conn: &mut DbConnection,
+    rows: impl IntoIterator<Item = &'a ChatRow>,
+) -> QueryResult<HashMap<i64, i64>> {
+    // Per department: the first and last (queued_at, id) on the page.
+    type Span = ((NaiveDateTime, i64), (NaiveDateTime, i64));
+    let mut spans: HashMap<i64, Span> = HashMap::new();
+    for chat in rows {
+        let (Some(department_id), Some(queued_at)) = (chat.department_id, chat.queued_at) else {
+            continue;
+        };
+        if chat.state != UNASSIGNED {
+            continue;
+        }
+        let at = (queued_at, chat.id);
+        spans
+            .entry(department_id)
+            .and_modify(|(first, last)| {
+                *first = (*first).min(at);
+                *last = (*last).max(at);
+            })
+            .or_insert((at, at));
+    }
+    let mut positions = HashMap::new();
+    for (department_id, ((first_at, _), (last_at, _))) in spans {
+        let waiting = chats::table
+            .filter(chats::state.eq(UNASSIGNED))
+            .filter(chats::department_id.eq(department_id));
+        let ahead: i64 = waiting
+            .filter(chats::queued_at.lt(first_at))
+            .count()
+            .get_result(conn)?;
+        let ids: Vec<i64> = waiting
+            .filter(chats::queued_at.ge(first_at))
+            .filter(chats::queued_at.le(last_at))
+            .order((chats::queued_at, chats::id))
+            .select(chats::id)
+            .load(conn)?;
+        positions.extend((ahead + 1..).zip(ids).map(|(position, id)| (id, position)));
+    }
+    Ok(positions)
+}
