@@ -475,7 +475,8 @@ pub struct GetAttachmentRequest {
 }
 
 /// Downloads a file of one of this channel's chats (the `url` of an attachment we delivered).
-#[utoipa::path(get, path = "/api/v2/chat/getAttachment", tag = "Channel API", params(GetAttachmentRequest),
+#[utoipa::path(get, path = "/api/v2/chat/getAttachment", tag = "Channel API", operation_id = "channel_get_attachment",
+    params(GetAttachmentRequest),
     responses((status = 200, description = "The file, with its own type", content_type = "*/*"),
               (status = 404, description = "AttachmentNotFound")))]
 pub async fn get_attachment(

@@ -48,7 +48,7 @@ schemas::body_schema! {
             ("CannedResponseID", schemas::id()),
             ("AttachmentData", schemas::base64_file()),
         ]),
-        schemas::present_requires("AttachmentData", "AttachmentType"),
+        schemas::present_requires("AttachmentData", ("AttachmentType", schemas::attachment_type())),
     ]
 }
 

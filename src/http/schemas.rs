@@ -297,11 +297,11 @@ pub fn any_of_fields(fields: impl IntoIterator<Item = (&'static str, Object)>) -
     any_of.into()
 }
 
-/// When `field` is present (and not null), so is `then`.
-pub fn present_requires(field: &str, then: &str) -> RefOr<Schema> {
+/// When `field` is present (and not null), so is `then` (and valid as given).
+pub fn present_requires(field: &str, then: (&'static str, Object)) -> RefOr<Schema> {
     AnyOfBuilder::new()
         .item(ObjectBuilder::new().property(field, ObjectBuilder::new().schema_type(Type::Null)))
-        .item(ObjectBuilder::new().required(then))
+        .item(required_fields([then]))
         .into()
 }
 
