@@ -50,6 +50,31 @@ impl SettingValue {
     }
 }
 
+/// What a setting's value must be: one rule for validation and for the API document.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SettingRule {
+    /// A text (`required_text`) of at most this many characters.
+    Text(usize),
+    /// An IANA time zone name.
+    TimeZone,
+    /// A whole number from the first to the second.
+    Number(i64, i64),
+    /// Domain names (the widget's origin allow-list).
+    Domains,
+    /// IP addresses or CIDR ranges.
+    IpRanges,
+    /// A `RoutingMode` name.
+    RoutingMode,
+    /// true or false.
+    Flag,
+}
+
+/// The longest time zone name taken.
+pub const TIME_ZONE_MAX: usize = 64;
+
+/// The most entries a list setting keeps: the lists are checked on every widget call.
+pub const LIST_MAX: usize = 500;
+
 impl SettingKey {
     /// Every key, in the documented order.
     pub const ALL: [SettingKey; 12] = [
@@ -110,34 +135,45 @@ impl SettingKey {
         }
     }
 
-    /// Validates a value from a request (a JSON string or number).
-    pub fn validate(self, raw: &serde_json::Value) -> Result<SettingValue, String> {
+    /// What the key's value must be.
+    pub fn rule(self) -> SettingRule {
         match self {
-            Self::CompanyName => text(raw, 100).map(SettingValue::Text),
-            Self::OutOfHoursMessage => text(raw, 2000).map(SettingValue::Text),
-            Self::TimeZone => {
-                let name = text(raw, 64)?;
+            Self::CompanyName => SettingRule::Text(100),
+            Self::OutOfHoursMessage => SettingRule::Text(2000),
+            Self::TimeZone => SettingRule::TimeZone,
+            Self::MaxChatsPerAgent => SettingRule::Number(0, 1000),
+            Self::MaxAttachmentMB => SettingRule::Number(1, 25),
+            Self::WhitelistedDomains => SettingRule::Domains,
+            Self::BlacklistedIPs => SettingRule::IpRanges,
+            Self::RoutingMode => SettingRule::RoutingMode,
+            Self::PreferLastAgent => SettingRule::Flag,
+            Self::RequeueAfterOfflineMinutes => SettingRule::Number(0, 1440),
+            Self::UnassignedAlertSeconds => SettingRule::Number(0, 86_400),
+            Self::AlertMailMinutes => SettingRule::Number(1, 1440),
+        }
+    }
+
+    /// Validates a value from a request (a JSON string or number) against [`Self::rule`].
+    pub fn validate(self, raw: &serde_json::Value) -> Result<SettingValue, String> {
+        match self.rule() {
+            SettingRule::Text(max) => text(raw, max).map(SettingValue::Text),
+            SettingRule::TimeZone => {
+                let name = text(raw, TIME_ZONE_MAX)?;
                 name.parse::<Tz>()
                     .map(|_| SettingValue::Text(name.clone()))
                     .map_err(|_| {
                         format!("`{name}` is not an IANA time zone name like Africa/Johannesburg")
                     })
             }
-            Self::MaxChatsPerAgent => number(raw, 0, 1000).map(SettingValue::Number),
-            Self::MaxAttachmentMB => number(raw, 1, 25).map(SettingValue::Number),
-            Self::WhitelistedDomains => {
-                list(raw, super::netlist::parse_domain).map(SettingValue::List)
-            }
-            Self::BlacklistedIPs => list(raw, |s| {
+            SettingRule::Number(min, max) => number(raw, min, max).map(SettingValue::Number),
+            SettingRule::Domains => list(raw, super::netlist::parse_domain).map(SettingValue::List),
+            SettingRule::IpRanges => list(raw, |s| {
                 super::netlist::IpRange::parse(s).map(|r| r.to_string())
             })
             .map(SettingValue::List),
-            Self::RoutingMode => super::routing::RoutingMode::parse(&text(raw, 20)?)
+            SettingRule::RoutingMode => super::routing::RoutingMode::parse(&text(raw, 20)?)
                 .map(|mode| SettingValue::Text(mode.name().into())),
-            Self::PreferLastAgent => flag(raw).map(SettingValue::Flag),
-            Self::RequeueAfterOfflineMinutes => number(raw, 0, 1440).map(SettingValue::Number),
-            Self::UnassignedAlertSeconds => number(raw, 0, 86_400).map(SettingValue::Number),
-            Self::AlertMailMinutes => number(raw, 1, 1440).map(SettingValue::Number),
+            SettingRule::Flag => flag(raw).map(SettingValue::Flag),
         }
     }
 
@@ -185,8 +221,8 @@ fn list(
             out.push(parsed);
         }
     }
-    if out.len() > 500 {
-        return Err("must have at most 500 entries".into());
+    if out.len() > LIST_MAX {
+        return Err(format!("must have at most {LIST_MAX} entries"));
     }
     Ok(out)
 }
@@ -203,7 +239,12 @@ fn flag(raw: &serde_json::Value) -> Result<bool, String> {
 
 fn number(raw: &serde_json::Value, min: i64, max: i64) -> Result<i64, String> {
     let n = match raw {
-        serde_json::Value::Number(n) => n.as_i64(),
+        // A whole number sent as a float (2.0) counts, as for every integer field.
+        serde_json::Value::Number(n) => n.as_i64().or_else(|| {
+            n.as_f64()
+                .filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15)
+                .map(|f| f as i64)
+        }),
         serde_json::Value::String(s) => s.trim().parse().ok(),
         _ => None,
     }

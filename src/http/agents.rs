@@ -8,6 +8,7 @@ use super::gates::Gates;
 use super::input::Input;
 use super::params::{id, ids, Bool, Fields, Int, List};
 use super::respond::{json, run};
+use super::schemas;
 use super::session_auth::{Caller, Manager};
 use crate::domain::{
     required_text, AgentStatus, EmailAddress, Notification, Password, PhoneNumber, Role,
@@ -21,16 +22,23 @@ pub const NAME_MAX: usize = 100;
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct CreateAgentRequest {
+    #[schema(schema_with = schemas::text::<NAME_MAX>)]
     pub name: String,
+    #[schema(schema_with = schemas::email)]
     pub email_address: String,
+    /// Blank for none.
+    #[schema(schema_with = schemas::blank_or_phone)]
     pub mobile_number: Option<String>,
     /// 1 = Agent, 2 = Manager.
     #[serde(rename = "RoleID")]
+    #[schema(schema_with = schemas::role_id)]
     pub role_id: Int,
+    /// Existing departments.
     #[serde(rename = "DepartmentID", default)]
-    #[schema(value_type = Option<Vec<Int>>)]
+    #[schema(schema_with = schemas::ids)]
     pub department_id: Option<List<Int>>,
     /// Optional: without one the agent sets it through RequestPasswordReset and SetPassword.
+    #[schema(schema_with = schemas::new_password)]
     pub password: Option<String>,
     /// The agent's own open-chat limit (1-1000); 0 or absent: the department's or the desk's.
     #[schema(minimum = 0, maximum = 1000)]
@@ -48,7 +56,9 @@ fn mobile(raw: String) -> Result<Option<PhoneNumber>, String> {
 
 /// Creates an agent (manager only).
 #[utoipa::path(post, path = "/api/CreateAgent", tag = "Agents", request_body = CreateAgentRequest,
-    responses((status = 200, body = AgentView), (status = 409, description = "EmailAlreadyExists")))]
+    responses((status = 200, body = AgentView), (status = 403, description = "Forbidden: managers only"),
+              (status = 409, description = "EmailAlreadyExists"),
+              (status = 503, description = "ServerBusy (too many password checks at once) or DatabaseUnavailable")))]
 pub async fn create_agent(
     ctx: web::Data<Ctx>,
     gates: web::Data<Gates>,
@@ -94,21 +104,29 @@ pub async fn create_agent(
 pub struct UpdateAgentRequest {
     /// Defaults to the caller.
     #[serde(rename = "AgentID")]
+    #[schema(schema_with = schemas::id)]
     pub agent_id: Option<Int>,
+    #[schema(schema_with = schemas::text::<NAME_MAX>)]
     pub name: Option<String>,
     /// An empty string removes the number.
+    #[schema(schema_with = schemas::blank_or_phone)]
     pub mobile_number: Option<String>,
+    #[schema(schema_with = schemas::email)]
     pub email_address: Option<String>,
     /// Only `UnassignedChatsWaiting` exists.
-    #[schema(value_type = Option<Vec<String>>)]
+    #[schema(schema_with = schemas::notifications)]
     pub notifications: Option<List<String>>,
+    /// 1 = Agent, 2 = Manager.
     #[serde(rename = "RoleID")]
+    #[schema(schema_with = schemas::role_id)]
     pub role_id: Option<Int>,
     /// 1 = Offline, 2 = Busy, 3 = OnBreak, 4 = Online.
     #[serde(rename = "StatusID")]
+    #[schema(schema_with = schemas::status_id)]
     pub status_id: Option<Int>,
+    /// Existing departments.
     #[serde(rename = "DepartmentID")]
-    #[schema(value_type = Option<Vec<Int>>)]
+    #[schema(schema_with = schemas::ids)]
     pub department_id: Option<List<Int>>,
     pub enabled: Option<Bool>,
     /// The agent's own open-chat limit (1-1000), over the department's and the desk's

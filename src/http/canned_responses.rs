@@ -3,11 +3,12 @@
 
 use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 use super::input::Input;
 use super::params::{field, id, Fields, Int};
 use super::respond::{cached_json, json, run, success, Success};
+use super::schemas;
 use super::session_auth::{Caller, Manager};
 use crate::domain::required_text;
 use crate::error::ApiResult;
@@ -20,14 +21,16 @@ const TEXT_MAX: usize = 4000;
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct CreateCannedResponseRequest {
+    #[schema(schema_with = schemas::text::<NAME_MAX>)]
     pub name: String,
     /// Kept as written; `#CUSTOMERNAME#` and `#AGENTNAME#` are expanded when used in a chat.
+    #[schema(schema_with = schemas::text::<TEXT_MAX>)]
     pub message_text: String,
 }
 
 /// Creates a canned response (manager only).
 #[utoipa::path(post, path = "/api/CreateCannedResponse", tag = "Canned responses", request_body = CreateCannedResponseRequest,
-    responses((status = 200, body = CannedResponseView)))]
+    responses((status = 200, body = CannedResponseView), (status = 403, description = "Forbidden: managers only")))]
 pub async fn create_canned_response(
     ctx: web::Data<Ctx>,
     _: Manager,
@@ -49,14 +52,18 @@ pub async fn create_canned_response(
 #[serde(rename_all = "PascalCase")]
 pub struct UpdateCannedResponseRequest {
     #[serde(rename = "CannedResponseID")]
+    #[schema(schema_with = schemas::id)]
     pub canned_response_id: Int,
+    #[schema(schema_with = schemas::text::<NAME_MAX>)]
     pub name: Option<String>,
+    #[schema(schema_with = schemas::text::<TEXT_MAX>)]
     pub message_text: Option<String>,
 }
 
 /// Changes a canned response's name or text (manager only).
 #[utoipa::path(post, path = "/api/UpdateCannedResponse", tag = "Canned responses", request_body = UpdateCannedResponseRequest,
-    responses((status = 200, body = CannedResponseView), (status = 404, description = "CannedResponseNotFound")))]
+    responses((status = 200, body = CannedResponseView), (status = 403, description = "Forbidden: managers only"),
+              (status = 404, description = "CannedResponseNotFound")))]
 pub async fn update_canned_response(
     ctx: web::Data<Ctx>,
     _: Manager,
@@ -77,17 +84,21 @@ pub async fn update_canned_response(
     ))
 }
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(rename_all = "PascalCase")]
 pub struct DeleteCannedResponseRequest {
+    /// The canned response to delete.
     #[serde(rename = "CannedResponseID")]
+    #[param(value_type = schemas::param::Id, inline)]
     pub canned_response_id: Int,
 }
 
 /// Deletes a canned response (manager only).
 #[utoipa::path(delete, path = "/api/DeleteCannedResponse", tag = "Canned responses",
-    params(("CannedResponseID" = i64, Query, description = "The canned response to delete")),
-    responses((status = 200, body = Success), (status = 404, description = "CannedResponseNotFound")))]
+    params(DeleteCannedResponseRequest),
+    responses((status = 200, body = Success), (status = 403, description = "Forbidden: managers only"),
+              (status = 404, description = "CannedResponseNotFound")))]
 pub async fn delete_canned_response(
     ctx: web::Data<Ctx>,
     _: Manager,

@@ -10,11 +10,12 @@ use actix_web::middleware::Next;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest, HttpResponse};
 use futures_util::future::{ready, Ready};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 use super::input::Input;
 use super::params::{field, id, positive, Fields, FileData, Flat, Int};
 use super::respond::{file_response, json, run, success, Success};
+use super::schemas::{self, channel as field};
 use crate::domain::channel_fields as pattern;
 use crate::domain::{EmailAddress, PhoneNumber};
 use crate::error::{ApiError, ApiResult, ErrorCode};
@@ -74,10 +75,10 @@ impl FromRequest for Channel {
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ChatSessionFields {
-    #[schema(value_type = String)]
+    #[schema(schema_with = field::chat_server)]
     pub chat_server: Flat<String>,
     #[serde(rename = "chatSessionID")]
-    #[schema(value_type = String)]
+    #[schema(schema_with = field::chat_session_id)]
     pub chat_session_id: Flat<String>,
 }
 
@@ -109,19 +110,30 @@ fn account_token(
 pub struct NewChatMessageRequest {
     #[serde(flatten)]
     pub session: ChatSessionFields,
+    #[schema(schema_with = field::chat_account_token)]
     pub chat_account_token: String,
     #[serde(rename = "channelID")]
+    #[schema(schema_with = schemas::id)]
     pub channel_id: Option<Int>,
+    #[schema(schema_with = schemas::text::<MESSAGE_MAX>)]
     pub message: String,
+    #[schema(schema_with = field::message_url)]
     pub url: Option<String>,
+    #[schema(schema_with = field::message_number)]
     pub message_number: Option<Int>,
     pub used_predefined_user_input: Option<serde_json::Value>,
     pub additional_data: Option<String>,
     pub external_address_overwrite: Option<String>,
+    #[schema(schema_with = field::customer_name)]
     pub customer_name: Option<String>,
+    #[schema(schema_with = field::email)]
     pub email_address: Option<String>,
+    #[schema(schema_with = field::international_phone)]
     pub phone_number: Option<String>,
 }
+
+/// The longest customer message.
+const MESSAGE_MAX: usize = 4000;
 
 fn message_number(n: Int) -> Result<i64, String> {
     if (1..=50).contains(&n.0) {
@@ -142,7 +154,10 @@ pub async fn notify_user_new_chat_message(
     let mut f = Fields::default();
     let session = req.session.check(&mut f);
     let token = account_token(&mut f, &channel, &req.chat_account_token);
-    let text = f.check("message", crate::domain::required_text(&req.message, 4000));
+    let text = f.check(
+        "message",
+        crate::domain::required_text(&req.message, MESSAGE_MAX),
+    );
     let url = f.check_opt("url", req.url.filter(|u| !u.is_empty()), |u| {
         pattern::url(&u, 1)
     });
@@ -198,6 +213,7 @@ pub struct ChatEventRequest {
     #[serde(flatten)]
     pub session: ChatSessionFields,
     /// startedtyping or stoppedtyping.
+    #[schema(schema_with = field::typing_event)]
     pub event: String,
 }
 
@@ -242,6 +258,7 @@ pub async fn notify_user_new_chat_event(
 pub struct VisitedRequest {
     #[serde(flatten)]
     pub session: ChatSessionFields,
+    #[schema(schema_with = field::visited_url)]
     pub url: String,
 }
 
@@ -294,19 +311,33 @@ pub async fn notify_user_end_chat(
 pub struct AddAttachmentRequest {
     #[serde(flatten)]
     pub session: ChatSessionFields,
+    #[schema(schema_with = field::chat_account_token)]
     pub chat_account_token: String,
+    #[schema(schema_with = field::phone)]
     pub phone_number: Option<String>,
+    #[schema(schema_with = schemas::int_from::<1>)]
     pub message_number: Option<Int>,
     /// Base64 in JSON, or a file part in multipart/form-data.
     pub file: FileData,
     /// Optional name and type for a base64 file (otherwise the type is read from its first bytes).
     pub file_name: Option<String>,
+    #[schema(schema_with = schemas::attachment_type)]
     pub content_type: Option<String>,
 }
 
+schemas::body_schema! {
+    /// addAttachment's body: the file with its type (a name with a known extension, or a JPEG,
+    /// PNG, GIF, WebP or PDF file without either, is also taken).
+    AddAttachmentBody = AddAttachmentRequest [
+        schemas::required_fields([("contentType", schemas::attachment_type())]),
+    ]
+}
+
 /// A file from the customer, as a message of the session's chat.
-#[utoipa::path(post, path = "/api/v2/chat/addAttachment", tag = "Channel API", request_body = AddAttachmentRequest,
-    responses((status = 200, body = InboundView), (status = 413, description = "PayloadTooLarge"), (status = 400, description = "a type not on the allow-list")))]
+#[utoipa::path(post, path = "/api/v2/chat/addAttachment", tag = "Channel API", request_body = AddAttachmentBody,
+    responses((status = 200, body = InboundView), (status = 401, description = "ApiKeyInvalid or AccountTokenInvalid"),
+              (status = 413, description = "PayloadTooLarge"), (status = 400, description = "ValidationFailed, e.g. a type not on the allow-list"),
+              (status = 503, description = "ServerBusy (too many uploads at once) or DatabaseUnavailable")))]
 pub async fn add_attachment(
     ctx: web::Data<Ctx>,
     Channel(channel): Channel,
@@ -342,16 +373,20 @@ pub async fn add_attachment(
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CheckOriginRequest {
+    #[schema(schema_with = field::chat_server)]
     pub chat_server: String,
+    #[schema(schema_with = field::chat_account_token)]
     pub chat_account_token: String,
     /// The host name of the page embedding the widget.
+    #[schema(schema_with = field::origin)]
     pub origin: String,
+    #[schema(schema_with = field::ip)]
     pub ip: String,
 }
 
 /// Whether a page's origin is allowed and the visitor's IP is not blocked.
 #[utoipa::path(post, path = "/api/v2/chat/checkOriginAndIP", tag = "Channel API", request_body = CheckOriginRequest,
-    responses((status = 200, body = OriginCheckView)))]
+    responses((status = 200, body = OriginCheckView), (status = 401, description = "ApiKeyInvalid or AccountTokenInvalid")))]
 pub async fn check_origin_and_ip(
     ctx: web::Data<Ctx>,
     Channel(channel): Channel,
@@ -387,7 +422,9 @@ pub async fn whitelisted_domains_and_blacklisted_ips(
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AccountTokenRequest {
+    #[schema(schema_with = field::chat_account_token)]
     pub chat_account_token: String,
+    #[schema(schema_with = field::chat_server)]
     pub chat_server: Option<String>,
 }
 
@@ -406,7 +443,7 @@ fn check_account_request(
 
 /// Waiting chats, online agents and the next queue position, per department.
 #[utoipa::path(post, path = "/api/v2/chat/requestChatQueue", tag = "Channel API", request_body = AccountTokenRequest,
-    responses((status = 200, body = ChatQueueView)))]
+    responses((status = 200, body = ChatQueueView), (status = 401, description = "ApiKeyInvalid or AccountTokenInvalid")))]
 pub async fn request_chat_queue(
     ctx: web::Data<Ctx>,
     Channel(channel): Channel,
@@ -418,7 +455,7 @@ pub async fn request_chat_queue(
 
 /// What the widget shows: company, department menu, working hours and whether open now, texts, limits.
 #[utoipa::path(post, path = "/api/v2/chat/requestChatConfig", tag = "Channel API", request_body = AccountTokenRequest,
-    responses((status = 200, body = ChatConfigView)))]
+    responses((status = 200, body = ChatConfigView), (status = 401, description = "ApiKeyInvalid or AccountTokenInvalid")))]
 pub async fn request_chat_config(
     ctx: web::Data<Ctx>,
     Channel(channel): Channel,
@@ -428,16 +465,20 @@ pub async fn request_chat_config(
     Ok(json(run(&ctx, widget::request_chat_config).await?))
 }
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(rename_all = "camelCase")]
 pub struct GetAttachmentRequest {
     #[serde(rename = "attachmentID")]
+    #[param(value_type = schemas::param::Id, inline)]
     pub attachment_id: Int,
 }
 
 /// Downloads a file of one of this channel's chats (the `url` of an attachment we delivered).
-#[utoipa::path(get, path = "/api/v2/chat/getAttachment", tag = "Channel API", params(("attachmentID" = i64, Query)),
-    responses((status = 200, description = "The file"), (status = 404, description = "AttachmentNotFound")))]
+#[utoipa::path(get, path = "/api/v2/chat/getAttachment", tag = "Channel API", operation_id = "channel_get_attachment",
+    params(GetAttachmentRequest),
+    responses((status = 200, description = "The file, with its own type", content_type = "*/*"),
+              (status = 404, description = "AttachmentNotFound")))]
 pub async fn get_attachment(
     ctx: web::Data<Ctx>,
     Channel(channel): Channel,

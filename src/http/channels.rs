@@ -2,11 +2,12 @@
 
 use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 use super::input::Input;
 use super::params::{field, id, Bool, Fields, Int};
 use super::respond::{json, run, success, Success};
+use super::schemas;
 use super::session_auth::Manager;
 use crate::domain::required_text;
 use crate::error::{ApiError, ApiResult};
@@ -30,8 +31,10 @@ fn chat_server(raw: &str) -> Result<String, String> {
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct CreateChannelRequest {
+    #[schema(schema_with = schemas::text::<100>)]
     pub name: String,
     /// Base URL of the channel server; replies are posted to `<ChatServer>/messageForCustomer`.
+    #[schema(schema_with = schemas::chat_server_url)]
     pub chat_server: String,
     /// The channel vouches for its customers' numbers and addresses (e.g. a messaging gateway
     /// with verified numbers): its customers are recognised across all channels that do.
@@ -40,7 +43,8 @@ pub struct CreateChannelRequest {
 
 /// Registers a channel server; its ApiKey, ChatAccountToken and SigningSecret are shown only here.
 #[utoipa::path(post, path = "/api/CreateChannel", tag = "Channels", request_body = CreateChannelRequest,
-    responses((status = 200, body = NewChannelView)))]
+    responses((status = 200, body = NewChannelView), (status = 400, description = "ValidationFailed, e.g. ChatServer on a refused network"),
+              (status = 403, description = "Forbidden: managers only")))]
 pub async fn create_channel(
     ctx: web::Data<Ctx>,
     _: Manager,
@@ -70,22 +74,26 @@ pub struct ChannelList {
 }
 
 /// The registered channels (without their secrets).
-#[utoipa::path(get, path = "/api/GetChannelList", tag = "Channels", responses((status = 200, body = ChannelList)))]
+#[utoipa::path(get, path = "/api/GetChannelList", tag = "Channels",
+    responses((status = 200, body = ChannelList), (status = 403, description = "Forbidden: managers only")))]
 pub async fn get_channel_list(ctx: web::Data<Ctx>, _: Manager) -> ApiResult<HttpResponse> {
     let channels = run(&ctx, channels::get_channel_list).await?;
     Ok(json(ChannelList { channels }))
 }
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(rename_all = "PascalCase")]
 pub struct DeleteChannelRequest {
     #[serde(rename = "ChannelID")]
+    #[param(value_type = schemas::param::Id, inline)]
     pub channel_id: Int,
 }
 
 /// Deletes a channel: its key stops working; its chats stay.
-#[utoipa::path(delete, path = "/api/DeleteChannel", tag = "Channels", params(("ChannelID" = i64, Query)),
-    responses((status = 200, body = Success), (status = 404, description = "ChannelNotFound")))]
+#[utoipa::path(delete, path = "/api/DeleteChannel", tag = "Channels", params(DeleteChannelRequest),
+    responses((status = 200, body = Success), (status = 403, description = "Forbidden: managers only"),
+              (status = 404, description = "ChannelNotFound")))]
 pub async fn delete_channel(
     ctx: web::Data<Ctx>,
     _: Manager,

@@ -5,11 +5,12 @@ use actix_web::web::Bytes;
 use actix_web::{web, HttpResponse};
 use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 use super::input::Input;
 use super::params::{field, id, Fields, Int};
 use super::respond::{json, run};
+use super::schemas;
 use super::session_auth::Caller;
 use crate::domain::chat::ChatState;
 use crate::domain::chat_list::{ListPosition, SearchTerm};
@@ -43,24 +44,43 @@ pub fn paging(f: &mut Fields, page: Option<Int>, page_size: Option<Int>) -> Opti
     Some((page?, size?))
 }
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(rename_all = "PascalCase")]
 pub struct GetChatListRequest {
     /// open, unassigned or closed; all when absent.
+    #[param(value_type = Option<schemas::param::ChatType>, inline)]
     pub chat_type: Option<String>,
+    /// From 1.
+    #[param(value_type = Option<schemas::param::Page>, inline)]
     pub page: Option<Int>,
+    /// 20 when absent.
+    #[param(value_type = Option<schemas::param::PageSize>, inline)]
     pub page_size: Option<Int>,
-    /// Keyset paging: the `Cursor.Next` of the previous page; the page starts right after it.
+    /// Cursor.Next of the previous page: the page starts right after its last chat (keyset
+    /// paging, as fast at any depth); Page is then only echoed in Cursor.Page.
+    #[param(value_type = Option<schemas::param::ListAfter>, inline)]
     pub after: Option<String>,
-    /// Customer name or number, or text in any message.
+    /// Part of the customer's name or mobile number, or of any message, ignoring case; 1-2
+    /// characters search only the newest 20,000 messages.
+    #[param(value_type = Option<schemas::param::Term>, inline)]
     pub term: Option<String>,
     /// none, private (assigned to me) or unread.
+    #[param(value_type = Option<schemas::param::Selector>, inline)]
     pub selector: Option<String>,
     #[serde(rename = "DepartmentID")]
+    #[param(value_type = Option<schemas::param::Id>, inline)]
     pub department_id: Option<Int>,
     #[serde(rename = "AgentID")]
+    #[param(value_type = Option<schemas::param::Id>, inline)]
     pub agent_id: Option<Int>,
 }
+
+/// The longest search term.
+pub const TERM_MAX: usize = 100;
+
+/// The longest transfer note.
+pub const NOTE_MAX: usize = 2000;
 
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "PascalCase")]
@@ -75,11 +95,7 @@ pub struct ChatList {
 
 /// Chats the caller may see, filtered and paged.
 #[utoipa::path(get, path = "/api/GetChatList", tag = "Chats",
-    params(("ChatType" = Option<String>, Query), ("Page" = Option<i64>, Query), ("PageSize" = Option<i64>, Query),
-           ("After" = Option<String>, Query, description = "Cursor.Next of the previous page: the page starts right after its last chat (keyset paging, as fast at any depth); Page is then only echoed in Cursor.Page"),
-           ("Term" = Option<String>, Query, description = "Part of the customer's name or mobile number, or of any message, ignoring case; 1-2 characters search only the newest 20,000 messages"), ("Selector" = Option<String>, Query), ("DepartmentID" = Option<i64>, Query),
-           ("AgentID" = Option<i64>, Query)),
-    responses((status = 200, body = ChatList)))]
+    params(GetChatListRequest), responses((status = 200, body = ChatList)))]
 pub async fn get_chat_list(
     ctx: web::Data<Ctx>,
     caller: Caller,
@@ -102,7 +118,9 @@ pub async fn get_chat_list(
             Some(other) => Err(format!("must be none, private or unread, not `{other}`")),
         },
     );
-    let term = f.check_opt("Term", req.term, |t| crate::domain::optional_text(&t, 100));
+    let term = f.check_opt("Term", req.term, |t| {
+        crate::domain::optional_text(&t, TERM_MAX)
+    });
     // `After=` (empty) is the first page, so a client can send the parameter unconditionally.
     let after = f.check_opt("After", req.after, |a| match a.trim() {
         "" => Ok(None),
@@ -133,15 +151,18 @@ pub async fn get_chat_list(
     }))
 }
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(rename_all = "PascalCase")]
 pub struct ChatIdRequest {
     #[serde(rename = "ChatID")]
+    #[param(value_type = schemas::param::Id, inline)]
     pub chat_id: Int,
 }
 
 /// One chat with its customer, tags, visited pages and whether the customer is typing.
-#[utoipa::path(get, path = "/api/GetChat", tag = "Chats", params(("ChatID" = i64, Query)), responses((status = 200, body = ChatDetail)))]
+#[utoipa::path(get, path = "/api/GetChat", tag = "Chats", params(ChatIdRequest),
+    responses((status = 200, body = ChatDetail), (status = 404, description = "ChatNotFound")))]
 pub async fn get_chat(
     ctx: web::Data<Ctx>,
     caller: Caller,
@@ -162,20 +183,25 @@ pub async fn grab_chat(ctx: web::Data<Ctx>, caller: Caller) -> ApiResult<HttpRes
     ))
 }
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(rename_all = "PascalCase")]
 pub struct AssignChatRequest {
     #[serde(rename = "ChatID")]
+    #[param(value_type = schemas::param::Id, inline)]
     pub chat_id: Int,
     /// Defaults to the caller; agents may assign only to themselves.
     #[serde(rename = "AgentID")]
+    #[param(value_type = Option<schemas::param::Id>, inline)]
     pub agent_id: Option<Int>,
 }
 
 /// Assigns a waiting chat.
 #[utoipa::path(method(get, post), path = "/api/AssignChat", tag = "Chats",
-    params(("ChatID" = i64, Query), ("AgentID" = Option<i64>, Query)),
-    responses((status = 200, body = ChatView), (status = 409, description = "ChatAlreadyAssigned, ChatClosed, AgentAtCapacity or AgentNotOnline")))]
+    params(AssignChatRequest),
+    responses((status = 200, body = ChatView), (status = 403, description = "Forbidden: an agent assigning to someone else"),
+              (status = 404, description = "ChatNotFound or AgentNotFound"),
+              (status = 409, description = "ChatAlreadyAssigned, ChatClosed, ChatNotQueued, AgentNotInDepartment, AgentAtCapacity or AgentNotOnline")))]
 pub async fn assign_chat(
     ctx: web::Data<Ctx>,
     caller: Caller,
@@ -193,20 +219,25 @@ pub async fn assign_chat(
     ))
 }
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(rename_all = "PascalCase")]
 pub struct ReAssignChatRequest {
     #[serde(rename = "AgentID")]
+    #[param(value_type = schemas::param::Id, inline)]
     pub agent_id: Int,
     /// Without it, every open chat of the caller moves.
     #[serde(rename = "ChatID")]
+    #[param(value_type = Option<schemas::param::Id>, inline)]
     pub chat_id: Option<Int>,
 }
 
 /// Moves an assigned chat (or all the caller's) to an online agent.
 #[utoipa::path(method(get, post), path = "/api/ReAssignChat", tag = "Chats", operation_id = "re_assign_chat",
-    params(("AgentID" = i64, Query), ("ChatID" = Option<i64>, Query)),
-    responses((status = 200, body = ReassignedView), (status = 409, description = "ChatNotAssigned, AgentNotOnline or AgentAtCapacity")))]
+    params(ReAssignChatRequest),
+    responses((status = 200, body = ReassignedView), (status = 403, description = "Forbidden: an agent moving another agent's chat"),
+              (status = 404, description = "ChatNotFound or AgentNotFound"),
+              (status = 409, description = "ChatNotAssigned, AgentNotInDepartment, AgentNotOnline or AgentAtCapacity")))]
 pub async fn reassign_chat(
     ctx: web::Data<Ctx>,
     caller: Caller,
@@ -224,28 +255,32 @@ pub async fn reassign_chat(
     ))
 }
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(rename_all = "PascalCase")]
 pub struct TransferChatRequest {
     #[serde(rename = "ChatID")]
+    #[param(value_type = schemas::param::Id, inline)]
     pub chat_id: Int,
     /// The department whose queue (or agent) takes the chat; required unless AgentID is sent
     /// (then the chat stays in its department).
     #[serde(rename = "DepartmentID")]
+    #[param(value_type = Option<schemas::param::Id>, inline)]
     pub department_id: Option<Int>,
     /// Straight to this agent (Online, with room) instead of the queue.
     #[serde(rename = "AgentID")]
+    #[param(value_type = Option<schemas::param::Id>, inline)]
     pub agent_id: Option<Int>,
     /// For whoever takes the chat: kept as a private comment, sent with `chat.transferred`.
-    #[schema(max_length = 2000)]
+    #[param(value_type = Option<schemas::param::Note>, inline)]
     pub note: Option<String>,
 }
 
 /// Transfers a chat to another department's queue or straight to an agent.
 #[utoipa::path(method(get, post), path = "/api/TransferChat", tag = "Chats",
-    params(("ChatID" = i64, Query), ("DepartmentID" = Option<i64>, Query), ("AgentID" = Option<i64>, Query),
-           ("Note" = Option<String>, Query)),
-    responses((status = 200, body = ChatView), (status = 404, description = "DepartmentNotFound or AgentNotFound"),
+    params(TransferChatRequest),
+    responses((status = 200, body = ChatView), (status = 403, description = "Forbidden: an agent moving another agent's chat"),
+              (status = 404, description = "ChatNotFound, DepartmentNotFound or AgentNotFound"),
               (status = 409, description = "ChatClosed, DepartmentDisabled, AgentNotOnline, AgentAtCapacity or AgentNotInDepartment")))]
 pub async fn transfer_chat(
     ctx: web::Data<Ctx>,
@@ -263,7 +298,9 @@ pub async fn transfer_chat(
         },
     );
     let agent_id = f.check_opt("AgentID", req.agent_id, id);
-    let note = f.check_opt("Note", req.note, |n| crate::domain::optional_text(&n, 2000));
+    let note = f.check_opt("Note", req.note, |n| {
+        crate::domain::optional_text(&n, NOTE_MAX)
+    });
     let (chat_id, to) = f.build(|| {
         Some((
             chat_id?,
@@ -283,8 +320,9 @@ pub async fn transfer_chat(
 }
 
 /// Closes a chat.
-#[utoipa::path(method(get, post), path = "/api/CloseChat", tag = "Chats", params(("ChatID" = i64, Query)),
-    responses((status = 200, body = ChatView), (status = 409, description = "ChatClosed")))]
+#[utoipa::path(method(get, post), path = "/api/CloseChat", tag = "Chats", params(ChatIdRequest),
+    responses((status = 200, body = ChatView), (status = 403, description = "Forbidden: an agent closing another agent's chat"),
+              (status = 404, description = "ChatNotFound"), (status = 409, description = "ChatClosed")))]
 pub async fn close_chat(
     ctx: web::Data<Ctx>,
     caller: Caller,
@@ -297,8 +335,9 @@ pub async fn close_chat(
 }
 
 /// The whole transcript as CSV, streamed.
-#[utoipa::path(get, path = "/api/ExportChat", tag = "Chats", params(("ChatID" = i64, Query)),
-    responses((status = 200, content_type = "text/csv", description = "Time,Direction,Author,Type,SpecialType,Message,Attachment")))]
+#[utoipa::path(get, path = "/api/ExportChat", tag = "Chats", params(ChatIdRequest),
+    responses((status = 200, content_type = "text/csv", description = "Time,Direction,Author,Type,SpecialType,Message,Attachment"),
+              (status = 404, description = "ChatNotFound")))]
 pub async fn export_chat(
     ctx: web::Data<Ctx>,
     caller: Caller,

@@ -2,11 +2,12 @@
 
 use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 use super::input::Input;
 use super::params::{field, id, ids, Bool, Fields, Int, List};
 use super::respond::{json, run};
+use super::schemas;
 use super::session_auth::Caller;
 use crate::domain::{optional_text, required_text, EmailAddress, PhoneNumber};
 use crate::error::ApiResult;
@@ -20,7 +21,9 @@ const COMMENT_MAX: usize = 4000;
 #[serde(rename_all = "PascalCase")]
 pub struct AddCommentRequest {
     #[serde(rename = "CustomerID")]
+    #[schema(schema_with = schemas::id)]
     pub customer_id: Int,
+    #[schema(schema_with = schemas::text::<COMMENT_MAX>)]
     pub comment: String,
 }
 
@@ -34,7 +37,8 @@ pub struct CommentAdded {
 
 /// A private note on the customer's active chat; never sent to the customer.
 #[utoipa::path(post, path = "/api/AddComment", tag = "Customers", request_body = AddCommentRequest,
-    responses((status = 200, body = CommentAdded), (status = 409, description = "NoActiveChat")))]
+    responses((status = 200, body = CommentAdded), (status = 404, description = "CustomerNotFound"),
+              (status = 409, description = "NoActiveChat")))]
 pub async fn add_comment(
     ctx: web::Data<Ctx>,
     caller: Caller,
@@ -54,11 +58,15 @@ pub async fn add_comment(
     }))
 }
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(rename_all = "PascalCase")]
 pub struct FindCustomerRequest {
     /// International format; the leading + may be left out.
+    #[param(value_type = schemas::param::Phone, inline)]
     pub mobile_number: String,
+    /// Also list each customer's chats.
+    #[param(value_type = Option<bool>)]
     pub include_chats: Option<Bool>,
 }
 
@@ -70,7 +78,7 @@ pub struct CustomerList {
 
 /// Finds customers by mobile number, optionally with their chats.
 #[utoipa::path(get, path = "/api/FindCustomer", tag = "Customers",
-    params(("MobileNumber" = String, Query), ("IncludeChats" = bool, Query)), responses((status = 200, body = CustomerList)))]
+    params(FindCustomerRequest), responses((status = 200, body = CustomerList)))]
 pub async fn find_customer(
     ctx: web::Data<Ctx>,
     caller: Caller,
@@ -92,20 +100,29 @@ pub async fn find_customer(
 #[serde(rename_all = "PascalCase")]
 pub struct UpdateCustomerRequest {
     #[serde(rename = "CustomerID")]
+    #[schema(schema_with = schemas::id)]
     pub customer_id: Int,
+    #[schema(schema_with = schemas::text::<FULL_NAME_MAX>)]
     pub full_name: Option<String>,
+    /// Blank keeps the address on file.
+    #[schema(schema_with = schemas::blank_or_email)]
     pub email_address: Option<String>,
     /// Added as a private note on the active chat.
+    #[schema(schema_with = schemas::optional_text::<COMMENT_MAX>)]
     pub comment: Option<String>,
     /// Tags for the customer's active chat.
     #[serde(rename = "TagID")]
-    #[schema(value_type = Option<Vec<Int>>)]
+    #[schema(schema_with = schemas::ids)]
     pub tag_id: Option<List<Int>>,
 }
 
+/// The longest customer name.
+const FULL_NAME_MAX: usize = 100;
+
 /// Changes a customer's name or address; a comment and tags go on the active chat.
 #[utoipa::path(post, path = "/api/UpdateCustomer", tag = "Customers", request_body = UpdateCustomerRequest,
-    responses((status = 200, body = CustomerView), (status = 404, description = "CustomerNotFound"), (status = 409, description = "NoActiveChat or TagDisabled")))]
+    responses((status = 200, body = CustomerView), (status = 404, description = "CustomerNotFound or TagNotFound"),
+              (status = 409, description = "NoActiveChat or TagDisabled")))]
 pub async fn update_customer(
     ctx: web::Data<Ctx>,
     caller: Caller,
@@ -113,7 +130,9 @@ pub async fn update_customer(
 ) -> ApiResult<HttpResponse> {
     let mut f = Fields::default();
     let customer_id = f.check("CustomerID", id(req.customer_id));
-    let full_name = f.check_opt("FullName", req.full_name, |n| required_text(&n, 100));
+    let full_name = f.check_opt("FullName", req.full_name, |n| {
+        required_text(&n, FULL_NAME_MAX)
+    });
     // An empty address counts as not sent: the customer keeps the one on file.
     let email = f.check_opt(
         "EmailAddress",
@@ -144,18 +163,31 @@ pub async fn update_customer(
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct AddTagRequest {
+    /// The chat to tag; wins over CustomerID.
     #[serde(rename = "ChatID")]
+    #[schema(schema_with = schemas::id)]
     pub chat_id: Option<Int>,
-    /// Also accepted as `CustomrID`, the AgentChat document's spelling.
+    /// Tags the customer's active chat. Also accepted as `CustomrID`, the AgentChat document's
+    /// spelling.
     #[serde(rename = "CustomerID", alias = "CustomrID")]
+    #[schema(schema_with = schemas::id)]
     pub customer_id: Option<Int>,
     #[serde(rename = "TagID")]
+    #[schema(schema_with = schemas::id)]
     pub tag_id: Int,
 }
 
+schemas::body_schema! {
+    /// AddTag's body: the tag and a chat, given directly or as the customer's active chat.
+    AddTagBody = AddTagRequest [
+        schemas::any_of_fields([("ChatID", schemas::id()), ("CustomerID", schemas::id())]),
+    ]
+}
+
 /// Tags a chat, given directly or as the customer's active chat.
-#[utoipa::path(post, path = "/api/AddTag", tag = "Customers", request_body = AddTagRequest,
-    responses((status = 200, body = ChatView), (status = 409, description = "TagDisabled or NoActiveChat")))]
+#[utoipa::path(post, path = "/api/AddTag", tag = "Customers", request_body = AddTagBody,
+    responses((status = 200, body = ChatView), (status = 404, description = "ChatNotFound, CustomerNotFound or TagNotFound"),
+              (status = 409, description = "TagDisabled or NoActiveChat")))]
 pub async fn add_tag(
     ctx: web::Data<Ctx>,
     caller: Caller,
@@ -163,13 +195,17 @@ pub async fn add_tag(
 ) -> ApiResult<HttpResponse> {
     let mut f = Fields::default();
     let tag_id = f.check("TagID", id(req.tag_id));
-    let target = match (req.chat_id, req.customer_id) {
-        (Some(chat), _) => f.check("ChatID", id(chat)).map(TagTarget::Chat),
-        (None, Some(customer)) => f.check("CustomerID", id(customer)).map(TagTarget::Customer),
-        (None, None) => f.check(
+    // Both are checked when both are sent, though ChatID wins: a bad value is never ignored.
+    let chat = f.check_opt("ChatID", req.chat_id, id);
+    let customer = f.check_opt("CustomerID", req.customer_id, id);
+    let target = match (chat, customer) {
+        (Some(Some(chat)), Some(_)) => Some(TagTarget::Chat(chat)),
+        (Some(None), Some(Some(customer))) => Some(TagTarget::Customer(customer)),
+        (Some(None), Some(None)) => f.check(
             "ChatID",
             Err("ChatID or CustomerID is required".to_string()),
         ),
+        _ => None,
     };
     let (tag_id, target) = f.build(|| Some((tag_id?, target?)))?;
     Ok(json(
@@ -184,14 +220,16 @@ pub async fn add_tag(
 #[serde(rename_all = "PascalCase")]
 pub struct RemoveTagRequest {
     #[serde(rename = "ChatID")]
+    #[schema(schema_with = schemas::id)]
     pub chat_id: Int,
     #[serde(rename = "TagID")]
+    #[schema(schema_with = schemas::id)]
     pub tag_id: Int,
 }
 
 /// Removes a tag from a chat.
 #[utoipa::path(post, path = "/api/RemoveTag", tag = "Customers", request_body = RemoveTagRequest,
-    responses((status = 200, body = ChatView), (status = 404, description = "TagNotFound")))]
+    responses((status = 200, body = ChatView), (status = 404, description = "ChatNotFound or TagNotFound")))]
 pub async fn remove_tag(
     ctx: web::Data<Ctx>,
     caller: Caller,

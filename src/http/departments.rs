@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 use super::input::Input;
 use super::params::{id, ids, Bool, Fields, Int, List};
 use super::respond::{cached_json, json, run};
+use super::schemas;
 use super::session_auth::{Caller, Manager};
 use crate::domain::{optional_text, required_text};
 use crate::error::ApiResult;
@@ -23,22 +24,41 @@ const WELCOME_MAX: usize = 2000;
 pub struct DepartmentFields {
     /// Required by UpdateDepartment; ignored by CreateDepartment.
     #[serde(rename = "DepartmentID")]
+    #[schema(schema_with = schemas::id)]
     pub department_id: Option<Int>,
+    /// Required by CreateDepartment.
+    #[schema(schema_with = schemas::text::<NAME_MAX>)]
     pub name: Option<String>,
     pub include_in_welcome_menu: Option<Bool>,
+    /// Blank for none (the menu shows Name).
+    #[schema(schema_with = schemas::optional_text::<NAME_MAX>)]
     pub name_in_menu: Option<String>,
+    #[schema(schema_with = schemas::optional_text::<WELCOME_MAX>)]
     pub welcome_returning: Option<String>,
     /// May hold `#CUSTOMERNAME#`, `#POSITIONINQUEUE#` and `#DEPARTMENTNAME#`.
+    #[schema(schema_with = schemas::optional_text::<WELCOME_MAX>)]
     pub welcome_new: Option<String>,
+    #[schema(schema_with = schemas::int_range::<1, { MENU_INDEX_MAX as i64 }>)]
     pub menu_index: Option<Int>,
     pub enabled: Option<Bool>,
+    /// Existing tags.
     #[serde(rename = "AutoTagID")]
-    #[schema(value_type = Option<Vec<Int>>)]
+    #[schema(schema_with = schemas::ids)]
     pub auto_tag_id: Option<List<Int>>,
     /// Open chats each agent may hold in this department (1-1000), unless the agent has a
     /// MaxChats of its own; 0 clears it (the desk's MaxChatsPerAgent applies).
     #[schema(minimum = 0, maximum = 1000)]
     pub max_chats_per_agent: Option<Int>,
+}
+
+schemas::body_schema! {
+    /// CreateDepartment's body: the department's fields, `Name` required.
+    CreateDepartmentBody = DepartmentFields [schemas::required_fields([("Name", schemas::text::<NAME_MAX>())])]
+}
+
+schemas::body_schema! {
+    /// UpdateDepartment's body: the department's fields, `DepartmentID` required.
+    UpdateDepartmentBody = DepartmentFields [schemas::required_fields([("DepartmentID", schemas::id())])]
 }
 
 fn menu_index(i: Int) -> Result<i32, String> {
@@ -81,8 +101,9 @@ fn parse_fields(f: &mut Fields, d: DepartmentFields) -> Option<DepartmentPatch> 
 }
 
 /// Creates a department (manager only).
-#[utoipa::path(post, path = "/api/CreateDepartment", tag = "Departments", request_body = DepartmentFields,
-    responses((status = 200, body = DepartmentView), (status = 409, description = "NameAlreadyExists or MenuIndexInUse")))]
+#[utoipa::path(post, path = "/api/CreateDepartment", tag = "Departments", request_body = CreateDepartmentBody,
+    responses((status = 200, body = DepartmentView), (status = 403, description = "Forbidden: managers only"),
+              (status = 409, description = "NameAlreadyExists or MenuIndexInUse")))]
 pub async fn create_department(
     ctx: web::Data<Ctx>,
     _: Manager,
@@ -100,8 +121,9 @@ pub async fn create_department(
 }
 
 /// Updates a department: only the fields present change (manager only).
-#[utoipa::path(post, path = "/api/UpdateDepartment", tag = "Departments", request_body = DepartmentFields,
-    responses((status = 200, body = DepartmentView), (status = 404, description = "DepartmentNotFound"),
+#[utoipa::path(post, path = "/api/UpdateDepartment", tag = "Departments", request_body = UpdateDepartmentBody,
+    responses((status = 200, body = DepartmentView), (status = 403, description = "Forbidden: managers only"),
+              (status = 404, description = "DepartmentNotFound"),
               (status = 409, description = "NameAlreadyExists or MenuIndexInUse")))]
 pub async fn update_department(
     ctx: web::Data<Ctx>,

@@ -28,9 +28,9 @@ const SLOW_CLIENT_WAIT: Duration = Duration::from_secs(10);
 
 /// Opens the caller's event stream.
 #[utoipa::path(get, path = "/api/GetEvents", tag = "Events",
-    params(("SessionToken" = String, Query, description = "The session token (EventSource can't send headers)"),
-           ("LastEventID" = Option<String>, Query, description = "Resume after this event id (e.g. GetChatList's EventID); the Last-Event-ID header wins when both are sent"),
-           ("Last-Event-ID" = Option<String>, Header, description = "Sent by EventSource when it reconnects")),
+    params(("SessionToken" = String, Query, pattern = "^[0-9a-f]{32}$", description = "The session token (EventSource can't send headers)"),
+           ("LastEventID" = Option<String>, Query, pattern = r"^\s*[0-9]+-[0-9]+\s*$", description = "Resume after this event id (e.g. GetChatList's EventID); the Last-Event-ID header wins when both are sent"),
+           ("Last-Event-ID" = Option<String>, Header, pattern = r"^\s*[0-9]+-[0-9]+\s*$", description = "Sent by EventSource when it reconnects")),
     responses((status = 200, description = "text/event-stream: events with id, event and JSON data (see docs/api.md)", content_type = "text/event-stream"),
               (status = 400, description = "ValidationFailed: LastEventID is not an event id"),
               (status = 401, description = "InvalidSessionToken")))]

@@ -2,12 +2,13 @@
 
 use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 use super::chats::paging;
 use super::input::Input;
 use super::params::{field, id, Fields, FileData, Int};
 use super::respond::{file_response, json, run, success, Success};
+use super::schemas;
 use super::session_auth::Caller;
 use crate::error::ApiResult;
 use crate::service::attachments;
@@ -21,21 +22,42 @@ const MESSAGE_MAX: usize = 4000;
 #[serde(rename_all = "PascalCase")]
 pub struct SendMessageRequest {
     #[serde(rename = "ChatID")]
+    #[schema(schema_with = schemas::id)]
     pub chat_id: Int,
+    /// Required unless an attachment or a canned response is sent.
+    #[schema(schema_with = schemas::optional_text::<MESSAGE_MAX>)]
     pub message_text: Option<String>,
+    /// The file's type; without it, the type follows AttachmentName's extension.
+    #[schema(schema_with = schemas::attachment_type)]
     pub attachment_type: Option<String>,
+    /// The file's name as the customer sees it.
     pub attachment_name: Option<String>,
-    /// Base64, or a file part in multipart/form-data.
+    /// Base64, or a file part in multipart/form-data; at most MaxAttachmentMB.
     pub attachment_data: Option<FileData>,
     /// Sends this canned response, with #CUSTOMERNAME# and #AGENTNAME# expanded.
     #[serde(rename = "CannedResponseID")]
+    #[schema(schema_with = schemas::id)]
     pub canned_response_id: Option<Int>,
 }
 
+schemas::body_schema! {
+    /// SendMessage's body: text, a canned response or a file, the file with its type.
+    SendMessageBody = SendMessageRequest [
+        schemas::any_of_fields([
+            ("MessageText", schemas::text::<MESSAGE_MAX>()),
+            ("CannedResponseID", schemas::id()),
+            ("AttachmentData", schemas::base64_file()),
+        ]),
+        schemas::present_requires("AttachmentData", ("AttachmentType", schemas::attachment_type())),
+    ]
+}
+
 /// Sends an agent's message (text, attachment or canned response) to the chat's customer.
-#[utoipa::path(post, path = "/api/SendMessage", tag = "Messages", request_body = SendMessageRequest,
-    responses((status = 200, body = MessageView), (status = 409, description = "ChatClosed or ChatAssignedToAnotherAgent"),
-              (status = 413, description = "PayloadTooLarge")))]
+#[utoipa::path(post, path = "/api/SendMessage", tag = "Messages", request_body = SendMessageBody,
+    responses((status = 200, body = MessageView), (status = 404, description = "ChatNotFound or CannedResponseNotFound"),
+              (status = 409, description = "ChatClosed, ChatNotQueued, ChatAssignedToAnotherAgent, AgentNotOnline or AgentAtCapacity"),
+              (status = 413, description = "PayloadTooLarge"),
+              (status = 503, description = "ServerBusy (too many uploads at once) or DatabaseUnavailable")))]
 pub async fn send_message(
     ctx: web::Data<Ctx>,
     caller: Caller,
@@ -68,14 +90,21 @@ pub async fn send_message(
     ))
 }
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(rename_all = "PascalCase")]
 pub struct GetChatMessagesRequest {
     #[serde(rename = "ChatID")]
+    #[param(value_type = schemas::param::Id, inline)]
     pub chat_id: Int,
     /// Only messages after this MessageID (for polling).
+    #[param(value_type = Option<schemas::param::After>, inline)]
     pub after: Option<Int>,
+    /// From 1.
+    #[param(value_type = Option<schemas::param::Page>, inline)]
     pub page: Option<Int>,
+    /// 20 when absent.
+    #[param(value_type = Option<schemas::param::PageSize>, inline)]
     pub page_size: Option<Int>,
 }
 
@@ -88,8 +117,8 @@ pub struct MessageList {
 
 /// The chat's messages in order, paged, or those after a message id.
 #[utoipa::path(get, path = "/api/GetChatMessages", tag = "Messages",
-    params(("ChatID" = i64, Query), ("After" = Option<i64>, Query), ("Page" = Option<i64>, Query), ("PageSize" = Option<i64>, Query)),
-    responses((status = 200, body = MessageList)))]
+    params(GetChatMessagesRequest),
+    responses((status = 200, body = MessageList), (status = 404, description = "ChatNotFound")))]
 pub async fn get_chat_messages(
     ctx: web::Data<Ctx>,
     caller: Caller,
@@ -113,16 +142,18 @@ pub async fn get_chat_messages(
     Ok(json(MessageList { messages, cursor }))
 }
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(rename_all = "PascalCase")]
 pub struct MarkChatReadRequest {
     #[serde(rename = "ChatID")]
+    #[param(value_type = schemas::param::Id, inline)]
     pub chat_id: Int,
 }
 
 /// Marks the customer's messages in a chat as read.
-#[utoipa::path(method(get, post), path = "/api/MarkChatRead", tag = "Messages", params(("ChatID" = i64, Query)),
-    responses((status = 200, body = Success)))]
+#[utoipa::path(method(get, post), path = "/api/MarkChatRead", tag = "Messages", params(MarkChatReadRequest),
+    responses((status = 200, body = Success), (status = 404, description = "ChatNotFound")))]
 pub async fn mark_chat_read(
     ctx: web::Data<Ctx>,
     caller: Caller,
@@ -136,16 +167,19 @@ pub async fn mark_chat_read(
     Ok(success())
 }
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(rename_all = "PascalCase")]
 pub struct GetAttachmentRequest {
     #[serde(rename = "AttachmentID")]
+    #[param(value_type = schemas::param::Id, inline)]
     pub attachment_id: Int,
 }
 
 /// Downloads an attachment of a chat the caller may see.
-#[utoipa::path(get, path = "/api/GetAttachment", tag = "Messages", params(("AttachmentID" = i64, Query)),
-    responses((status = 200, description = "The file"), (status = 404, description = "AttachmentNotFound")))]
+#[utoipa::path(get, path = "/api/GetAttachment", tag = "Messages", params(GetAttachmentRequest),
+    responses((status = 200, description = "The file, with its own type", content_type = "*/*"),
+              (status = 404, description = "AttachmentNotFound")))]
 pub async fn get_attachment(
     ctx: web::Data<Ctx>,
     caller: Caller,

@@ -21,6 +21,7 @@ pub mod openapi;
 pub mod params;
 pub mod reports;
 pub mod respond;
+pub mod schemas;
 pub mod session_auth;
 pub mod sessions;
 pub mod settings;

@@ -6,7 +6,7 @@ use std::fmt;
 
 use serde::de::{self, Deserializer, Visitor};
 use serde::Deserialize;
-use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, OneOfBuilder, Schema, Type};
+use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Schema, Type};
 use utoipa::openapi::RefOr;
 use utoipa::{PartialSchema, ToSchema};
 
@@ -129,18 +129,16 @@ impl List<Int> {
     }
 }
 
+// The document gives the canonical form of each value; the lenient forms are in docs/api.md
+// ("Request fields"). See `schemas` for the values with rules of their own.
 impl PartialSchema for Int {
     fn schema() -> RefOr<Schema> {
-        OneOfBuilder::new()
-            .item(ObjectBuilder::new().schema_type(Type::Integer).format(Some(
-                utoipa::openapi::SchemaFormat::KnownFormat(utoipa::openapi::KnownFormat::Int64),
+        ObjectBuilder::new()
+            .schema_type(Type::Integer)
+            .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
+                utoipa::openapi::KnownFormat::Int64,
             )))
-            .item(
-                ObjectBuilder::new()
-                    .schema_type(Type::String)
-                    .pattern(Some("^-?[0-9]+$")),
-            )
-            .description(Some("An integer, as a number or a numeric string"))
+            .description(Some("An integer (a numeric string is also taken)"))
             .into()
     }
 }
@@ -148,14 +146,11 @@ impl ToSchema for Int {}
 
 impl PartialSchema for Bool {
     fn schema() -> RefOr<Schema> {
-        OneOfBuilder::new()
-            .item(ObjectBuilder::new().schema_type(Type::Boolean))
-            .item(
-                ObjectBuilder::new()
-                    .schema_type(Type::String)
-                    .enum_values(Some(["true", "false"])),
-            )
-            .description(Some("A boolean, as true/false or \"true\"/\"false\""))
+        ObjectBuilder::new()
+            .schema_type(Type::Boolean)
+            .description(Some(
+                "true or false (\"true\", \"false\", 1 and 0 are also taken)",
+            ))
             .into()
     }
 }
@@ -282,15 +277,10 @@ impl FileData {
 
 impl PartialSchema for FileData {
     fn schema() -> RefOr<Schema> {
-        ObjectBuilder::new()
-            .schema_type(Type::String)
-            .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
-                utoipa::openapi::KnownFormat::Byte,
-            )))
-            .description(Some(
-                "The file: base64 in JSON, or a file part in multipart/form-data",
-            ))
-            .into()
+        let mut file = super::schemas::base64_file();
+        file.description =
+            Some("The file: base64 in JSON, or a file part in multipart/form-data".into());
+        file.into()
     }
 }
 impl ToSchema for FileData {}

@@ -3,11 +3,12 @@
 
 use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 use super::input::Input;
 use super::params::{field, id, Fields, Int, List};
 use super::respond::{json, run, success, Success};
+use super::schemas;
 use super::session_auth::{Caller, Manager};
 use crate::domain::report::{self, Period, ReportKind};
 use crate::domain::{required_text, EmailAddress};
@@ -22,16 +23,19 @@ pub async fn live_metrics(ctx: web::Data<Ctx>, _: Caller) -> ApiResult<HttpRespo
     Ok(json(run(&ctx, metrics::live_metrics).await?))
 }
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(rename_all = "PascalCase")]
 pub struct DataInsightRequest {
     /// day (by hour), week or month (by day), year (by month).
+    #[param(value_type = schemas::param::Period, inline)]
     pub period: String,
 }
 
 /// A time series of the desk's figures over a period, with totals per agent, department and tag.
-#[utoipa::path(get, path = "/api/DataInsight", tag = "Reports", params(("Period" = String, Query, description = "day, week, month or year")),
-    responses((status = 200, body = DataInsightView), (status = 400, description = "Period is not day, week, month or year")))]
+#[utoipa::path(get, path = "/api/DataInsight", tag = "Reports", params(DataInsightRequest),
+    responses((status = 200, body = DataInsightView), (status = 400, description = "Period is not day, week, month or year"),
+              (status = 403, description = "Forbidden: managers only")))]
 pub async fn data_insight(
     ctx: web::Data<Ctx>,
     _: Manager,
@@ -50,7 +54,8 @@ pub struct ReportList {
 }
 
 /// The reports that can be scheduled.
-#[utoipa::path(get, path = "/api/GetReports", tag = "Reports", responses((status = 200, body = ReportList)))]
+#[utoipa::path(get, path = "/api/GetReports", tag = "Reports",
+    responses((status = 200, body = ReportList), (status = 403, description = "Forbidden: managers only")))]
 pub async fn get_reports(_: Manager) -> ApiResult<HttpResponse> {
     Ok(json(ReportList {
         reports: reports::get_reports(),
@@ -60,13 +65,15 @@ pub async fn get_reports(_: Manager) -> ApiResult<HttpResponse> {
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct CreateRecipientRequest {
+    #[schema(schema_with = schemas::text::<100>)]
     pub full_name: String,
+    #[schema(schema_with = schemas::email)]
     pub email_address: String,
 }
 
 /// Adds a recipient of emailed reports.
 #[utoipa::path(post, path = "/api/CreateRecipient", tag = "Reports", request_body = CreateRecipientRequest,
-    responses((status = 200, body = RecipientView)))]
+    responses((status = 200, body = RecipientView), (status = 403, description = "Forbidden: managers only")))]
 pub async fn create_recipient(
     ctx: web::Data<Ctx>,
     _: Manager,
@@ -88,23 +95,27 @@ pub struct RecipientList {
 }
 
 /// Recipients with their schedules: when each was last sent, when it is next due, any error.
-#[utoipa::path(get, path = "/api/GetRecipients", tag = "Reports", responses((status = 200, body = RecipientList)))]
+#[utoipa::path(get, path = "/api/GetRecipients", tag = "Reports",
+    responses((status = 200, body = RecipientList), (status = 403, description = "Forbidden: managers only")))]
 pub async fn get_recipients(ctx: web::Data<Ctx>, _: Manager) -> ApiResult<HttpResponse> {
     Ok(json(RecipientList {
         recipients: run(&ctx, reports::get_recipients).await?,
     }))
 }
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(rename_all = "PascalCase")]
 pub struct DeleteRecipientRequest {
     #[serde(rename = "RecipientID")]
+    #[param(value_type = schemas::param::Id, inline)]
     pub recipient_id: Int,
 }
 
 /// Deletes a recipient and its schedules.
-#[utoipa::path(delete, path = "/api/DeleteRecipient", tag = "Reports", params(("RecipientID" = i64, Query)),
-    responses((status = 200, body = Success), (status = 404, description = "NotFound")))]
+#[utoipa::path(delete, path = "/api/DeleteRecipient", tag = "Reports", params(DeleteRecipientRequest),
+    responses((status = 200, body = Success), (status = 403, description = "Forbidden: managers only"),
+              (status = 404, description = "NotFound")))]
 pub async fn delete_recipient(
     ctx: web::Data<Ctx>,
     _: Manager,
@@ -121,27 +132,34 @@ pub async fn delete_recipient(
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct CreateReportScheduleRequest {
+    /// An existing recipient.
     #[serde(rename = "RecipientID")]
+    #[schema(schema_with = schemas::id)]
     pub recipient_id: Int,
+    /// One of GetReports.
     #[serde(rename = "ReportID")]
+    #[schema(schema_with = schemas::report_id)]
     pub report_id: Int,
     /// CSV.
+    #[schema(schema_with = schemas::report_format)]
     pub format: String,
     /// DAY, WEEK and/or MONTH.
-    #[schema(value_type = Vec<String>)]
+    #[schema(schema_with = schemas::groupings)]
     pub grouping: List<String>,
     /// EMAIL.
+    #[schema(schema_with = schemas::report_delivery)]
     pub delivery: String,
     /// 1 = Monday .. 7 = Sunday.
-    #[schema(value_type = Vec<Int>)]
+    #[schema(schema_with = schemas::weekdays)]
     pub scheduled_day: List<Int>,
     /// HH:MM in the desk's time zone.
+    #[schema(schema_with = schemas::time_of_day)]
     pub scheduled_time: String,
 }
 
 /// Schedules a report by email (body as the AgentChat document).
 #[utoipa::path(post, path = "/api/CreateReportSchedule", tag = "Reports", request_body = CreateReportScheduleRequest,
-    responses((status = 200, body = ScheduleView)))]
+    responses((status = 200, body = ScheduleView), (status = 403, description = "Forbidden: managers only")))]
 pub async fn create_report_schedule(
     ctx: web::Data<Ctx>,
     _: Manager,
@@ -176,16 +194,19 @@ pub async fn create_report_schedule(
     ))
 }
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(rename_all = "PascalCase")]
 pub struct DeleteReportScheduleRequest {
     #[serde(rename = "ScheduleID")]
+    #[param(value_type = schemas::param::Id, inline)]
     pub schedule_id: Int,
 }
 
 /// Deletes a report schedule.
-#[utoipa::path(delete, path = "/api/DeleteReportSchedule", tag = "Reports", params(("ScheduleID" = i64, Query)),
-    responses((status = 200, body = Success), (status = 404, description = "NotFound")))]
+#[utoipa::path(delete, path = "/api/DeleteReportSchedule", tag = "Reports", params(DeleteReportScheduleRequest),
+    responses((status = 200, body = Success), (status = 403, description = "Forbidden: managers only"),
+              (status = 404, description = "NotFound")))]
 pub async fn delete_report_schedule(
     ctx: web::Data<Ctx>,
     _: Manager,

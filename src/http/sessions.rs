@@ -3,13 +3,14 @@
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 use super::client_address::ClientAddress;
 use super::gates::Gates;
 use super::input::Input;
 use super::params::{field, Fields};
 use super::respond::{json, run, success, Success};
+use super::schemas;
 use crate::domain::Caller;
 use crate::domain::{EmailAddress, Password};
 use crate::error::ApiResult;
@@ -19,7 +20,9 @@ use crate::service::{passwords, Ctx};
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct AgentLogonRequest {
+    #[schema(schema_with = schemas::email)]
     pub email_address: String,
+    #[schema(schema_with = schemas::password)]
     pub password: String,
 }
 
@@ -68,15 +71,18 @@ pub async fn agent_logoff(ctx: web::Data<Ctx>, caller: Caller) -> ApiResult<Http
     Ok(success())
 }
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(rename_all = "PascalCase")]
 pub struct RequestPasswordResetRequest {
+    /// The agent's email address.
+    #[param(value_type = schemas::param::Email, inline)]
     pub email_address: String,
 }
 
 /// Mails a reset code to an enabled agent. Always answers 200, whoever the address belongs to.
 #[utoipa::path(method(get, post), path = "/api/RequestPasswordReset", tag = "Authentication",
-    params(("EmailAddress" = String, Query, description = "The agent's email address")),
+    params(RequestPasswordResetRequest),
     responses((status = 200, body = Success)))]
 pub async fn request_password_reset(
     ctx: web::Data<Ctx>,
@@ -104,7 +110,11 @@ pub async fn request_password_reset(
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct SetPasswordRequest {
+    /// The code RequestPasswordReset mailed.
+    #[schema(schema_with = schemas::reset_code)]
     pub reset_code: String,
+    /// The new password.
+    #[schema(schema_with = schemas::new_password)]
     pub password: String,
 }
 

@@ -10,6 +10,7 @@ use utoipa::ToSchema;
 use super::input::Input;
 use super::params::Fields;
 use super::respond::{cached_json, json, run};
+use super::schemas;
 use super::session_auth::{Caller, Manager};
 use crate::domain::settings::{SettingKey, SettingValue};
 use crate::error::ApiResult;
@@ -18,8 +19,9 @@ use crate::service::{settings, Ctx};
 #[derive(Deserialize, Serialize, ToSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct SettingsDocument {
-    /// Objects of one key each: CompanyName, TimeZone, OutOfHoursMessage, MaxChatsPerAgent, MaxAttachmentMB.
-    #[schema(value_type = Vec<Object>)]
+    /// Objects of one key each: CompanyName, TimeZone, OutOfHoursMessage, MaxChatsPerAgent,
+    /// MaxAttachmentMB, WhitelistedDomains, BlacklistedIPs.
+    #[schema(schema_with = schemas::settings_list)]
     pub settings: Vec<Map<String, Value>>,
 }
 
@@ -56,7 +58,8 @@ fn parse_changes(doc: SettingsDocument) -> ApiResult<Vec<(SettingKey, SettingVal
 
 /// Changes the settings listed (manager only); returns every setting.
 #[utoipa::path(post, path = "/api/UpdateSettings", tag = "Settings", request_body = SettingsDocument,
-    responses((status = 200, body = SettingsDocument), (status = 400, description = "ValidationFailed naming the key")))]
+    responses((status = 200, body = SettingsDocument), (status = 400, description = "ValidationFailed naming the key"),
+              (status = 403, description = "Forbidden: managers only")))]
 pub async fn update_settings(
     ctx: web::Data<Ctx>,
     _: Manager,

@@ -2,11 +2,12 @@
 
 use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 use super::input::Input;
 use super::params::{field, id, Bool, Fields, Int};
 use super::respond::{cached_json, json, run, success, Success};
+use super::schemas;
 use super::session_auth::{Caller, Manager};
 use crate::domain::required_text;
 use crate::error::ApiResult;
@@ -18,6 +19,7 @@ const NAME_MAX: usize = 100;
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct CreateTagGroupRequest {
+    #[schema(schema_with = schemas::text::<NAME_MAX>)]
     pub name: String,
     /// Defaults to true.
     pub enabled: Option<Bool>,
@@ -25,7 +27,8 @@ pub struct CreateTagGroupRequest {
 
 /// Creates a tag group (manager only).
 #[utoipa::path(post, path = "/api/CreateTagGroup", tag = "Tags", request_body = CreateTagGroupRequest,
-    responses((status = 200, body = TagGroupView), (status = 409, description = "NameAlreadyExists")))]
+    responses((status = 200, body = TagGroupView), (status = 403, description = "Forbidden: managers only"),
+              (status = 409, description = "NameAlreadyExists")))]
 pub async fn create_tag_group(
     ctx: web::Data<Ctx>,
     _: Manager,
@@ -42,14 +45,17 @@ pub async fn create_tag_group(
 #[serde(rename_all = "PascalCase")]
 pub struct UpdateTagGroupRequest {
     #[serde(rename = "TagGroupID")]
+    #[schema(schema_with = schemas::id)]
     pub tag_group_id: Int,
+    #[schema(schema_with = schemas::text::<NAME_MAX>)]
     pub name: Option<String>,
     pub enabled: Option<Bool>,
 }
 
 /// Renames, enables or disables a tag group (manager only).
 #[utoipa::path(post, path = "/api/UpdateTagGroup", tag = "Tags", request_body = UpdateTagGroupRequest,
-    responses((status = 200, body = TagGroupView), (status = 404, description = "TagGroupNotFound")))]
+    responses((status = 200, body = TagGroupView), (status = 403, description = "Forbidden: managers only"),
+              (status = 404, description = "TagGroupNotFound"), (status = 409, description = "NameAlreadyExists")))]
 pub async fn update_tag_group(
     ctx: web::Data<Ctx>,
     _: Manager,
@@ -71,8 +77,11 @@ pub async fn update_tag_group(
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct CreateTagRequest {
+    /// An existing tag group.
     #[serde(rename = "TagGroupID")]
+    #[schema(schema_with = schemas::id)]
     pub tag_group_id: Int,
+    #[schema(schema_with = schemas::text::<NAME_MAX>)]
     pub name: String,
     /// Defaults to true.
     pub enabled: Option<Bool>,
@@ -80,7 +89,8 @@ pub struct CreateTagRequest {
 
 /// Creates a tag in a group (manager only).
 #[utoipa::path(post, path = "/api/CreateTag", tag = "Tags", request_body = CreateTagRequest,
-    responses((status = 200, body = TagView), (status = 409, description = "NameAlreadyExists")))]
+    responses((status = 200, body = TagView), (status = 403, description = "Forbidden: managers only"),
+              (status = 409, description = "NameAlreadyExists")))]
 pub async fn create_tag(
     ctx: web::Data<Ctx>,
     _: Manager,
@@ -103,14 +113,17 @@ pub async fn create_tag(
 #[serde(rename_all = "PascalCase")]
 pub struct UpdateTagRequest {
     #[serde(rename = "TagID")]
+    #[schema(schema_with = schemas::id)]
     pub tag_id: Int,
+    #[schema(schema_with = schemas::text::<NAME_MAX>)]
     pub name: Option<String>,
     pub enabled: Option<Bool>,
 }
 
 /// Renames, enables or disables a tag (manager only).
 #[utoipa::path(post, path = "/api/UpdateTag", tag = "Tags", request_body = UpdateTagRequest,
-    responses((status = 200, body = TagView), (status = 404, description = "TagNotFound")))]
+    responses((status = 200, body = TagView), (status = 403, description = "Forbidden: managers only"),
+              (status = 404, description = "TagNotFound"), (status = 409, description = "NameAlreadyExists")))]
 pub async fn update_tag(
     ctx: web::Data<Ctx>,
     _: Manager,
@@ -129,17 +142,21 @@ pub async fn update_tag(
     ))
 }
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(rename_all = "PascalCase")]
 pub struct DeleteTagRequest {
+    /// The tag to delete.
     #[serde(rename = "TagID")]
+    #[param(value_type = schemas::param::Id, inline)]
     pub tag_id: Int,
 }
 
 /// Deletes a tag; refused with 409 TagInUse while a department auto-tags with it (manager only).
 #[utoipa::path(delete, path = "/api/DeleteTag", tag = "Tags",
-    params(("TagID" = i64, Query, description = "The tag to delete")),
-    responses((status = 200, body = Success), (status = 404, description = "TagNotFound"), (status = 409, description = "TagInUse")))]
+    params(DeleteTagRequest),
+    responses((status = 200, body = Success), (status = 403, description = "Forbidden: managers only"),
+              (status = 404, description = "TagNotFound"), (status = 409, description = "TagInUse")))]
 pub async fn delete_tag(
     ctx: web::Data<Ctx>,
     _: Manager,

@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 use super::input::Input;
 use super::params::{Bool, Fields, Int};
 use super::respond::{json, run};
+use super::schemas;
 use super::session_auth::{Caller, Manager};
 use crate::domain::hours::{weekday, DayHours};
 use crate::domain::HhMm;
@@ -17,18 +18,23 @@ use crate::service::Ctx;
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct WorkingDay {
-    /// 1 = Monday .. 7 = Sunday.
+    /// 1 = Monday .. 7 = Sunday; each day at most once.
+    #[schema(schema_with = schemas::weekday)]
     pub day: Int,
     pub enabled: Bool,
     /// HH:MM in the desk's time zone.
+    #[schema(schema_with = schemas::hh_mm)]
     pub start_time: String,
-    /// HH:MM; 24:00 means until midnight.
+    /// HH:MM; 24:00 means until midnight. After StartTime on an enabled day.
+    #[schema(schema_with = schemas::hh_mm)]
     pub end_time: String,
 }
 
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct UpdateWorkingHoursRequest {
+    /// 1 to 7 days, each once.
+    #[schema(min_items = 1, max_items = 7)]
     pub days: Vec<WorkingDay>,
 }
 
@@ -58,7 +64,7 @@ fn parse_days(days: Vec<WorkingDay>) -> ApiResult<Vec<DayHours>> {
 
 /// Sets the working hours of the days listed (manager only).
 #[utoipa::path(post, path = "/api/UpdateWorkingHours", tag = "Working hours", request_body = UpdateWorkingHoursRequest,
-    responses((status = 200, body = WorkingHoursView)))]
+    responses((status = 200, body = WorkingHoursView), (status = 403, description = "Forbidden: managers only")))]
 pub async fn update_working_hours(
     ctx: web::Data<Ctx>,
     _: Manager,
