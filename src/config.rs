@@ -17,6 +17,8 @@ pub struct Config {
     pub database_pool_size: u32,
     pub database_timeout: Duration,
     pub bind: SocketAddr,
+    /// Where `GET /metrics` is served instead of the main listener, when set.
+    pub metrics_bind: Option<SocketAddr>,
     pub session_idle: Duration,
     pub session_absolute: Duration,
     /// How stale a session's `last_seen_at` may get before a request writes it again.
@@ -130,6 +132,12 @@ impl Config {
         let bind: SocketAddr = bind
             .parse()
             .with_context(|| format!("AGENTDESK_BIND must be HOST:PORT, not `{bind}`"))?;
+        let metrics_bind = get("METRICS_BIND")
+            .map(|v| {
+                v.parse::<SocketAddr>()
+                    .with_context(|| format!("METRICS_BIND must be HOST:PORT, not `{v}`"))
+            })
+            .transpose()?;
         let log_format = match get("LOG_FORMAT").as_deref() {
             None | Some("text") => LogFormat::Text,
             Some("json") => LogFormat::Json,
@@ -153,6 +161,7 @@ impl Config {
             database_timeout: Duration::from_secs(number("DATABASE_TIMEOUT_SECONDS", 5)?.max(1)),
             database_url,
             bind,
+            metrics_bind,
             session_idle,
             session_absolute,
             session_touch_interval: Duration::from_secs(number("SESSION_TOUCH_SECONDS", 5)?),
@@ -221,11 +230,13 @@ mod tests {
         assert_eq!(c.bind.to_string(), "127.0.0.1:8080");
         assert_eq!(c.session_idle, Duration::from_secs(3600));
         assert_eq!(c.logon_max_failures, 5);
+        assert_eq!(c.metrics_bind, None);
     }
 
     #[test]
     fn refuses_bad_values() {
         assert!(Config::from_vars(&vars(&[("AGENTDESK_BIND", "nope")])).is_err());
+        assert!(Config::from_vars(&vars(&[("METRICS_BIND", "9100")])).is_err());
         assert!(Config::from_vars(&vars(&[("DATABASE_URL", "mysql://x")])).is_err());
         assert!(Config::from_vars(&vars(&[("SESSION_IDLE_MINUTES", "x")])).is_err());
         assert!(Config::from_vars(&vars(&[("SMTP_URL", "http://x")])).is_err());

@@ -7,6 +7,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod http;
+pub mod instruments;
 pub mod memory;
 pub mod service;
 pub mod startup;

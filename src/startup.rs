@@ -9,7 +9,8 @@ use actix_web::{middleware, web, App, HttpServer};
 use anyhow::Context;
 
 use crate::config::Config;
-use crate::db::{build_pool, migrations};
+use crate::db::{build_measured_pool, migrations};
+use crate::instruments::Instruments;
 use crate::service::mailer::Mailer;
 use crate::service::Ctx;
 use crate::{http, telemetry, worker};
@@ -17,6 +18,8 @@ use crate::{http, telemetry, worker};
 pub struct Application {
     port: u16,
     server: Server,
+    /// `GET /metrics` on `METRICS_BIND`, when set: its own port and server.
+    metrics: Option<(u16, Server)>,
     ctx: Arc<Ctx>,
 }
 
@@ -33,12 +36,28 @@ impl Application {
         worker::spawn_all(ctx.clone());
         let data = web::Data::from(ctx.clone());
         let gates = web::Data::new(http::gates::Gates::from_config(&ctx.config));
+        let instruments = web::Data::new(Instruments::new(&ctx.pool_waits));
+        let reading = web::Data::new(http::metrics::LatestReading::default());
+        let metrics = match ctx.config.metrics_bind {
+            Some(bind) => Some(metrics_server(bind, &data, &instruments, &reading)?),
+            None => None,
+        };
+        let metrics_here = metrics.is_none();
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(data.clone())
                 .app_data(gates.clone())
+                .app_data(instruments.clone())
+                .app_data(reading.clone())
                 .wrap(middleware::from_fn(telemetry::log_request))
+                // Outside the log, so a panic it turned into a 500 is counted as one.
+                .wrap(middleware::from_fn(crate::instruments::requests::record))
                 .configure(http::configure)
+                .configure(|cfg| {
+                    if metrics_here {
+                        http::metrics::configure(cfg)
+                    }
+                })
         })
         // After a 413 the rest of the body is read and thrown away only this long before the
         // connection closes (the client gets to read the answer; it can't keep us reading).
@@ -46,11 +65,21 @@ impl Application {
         .listen(listener)?
         .run();
         tracing::info!(port, mail = %ctx.mailer.describe(), "agentdesk listening");
-        Ok(Self { port, server, ctx })
+        Ok(Self {
+            port,
+            server,
+            metrics,
+            ctx,
+        })
     }
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The port of `METRICS_BIND`'s listener, when it is set.
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics.as_ref().map(|(port, _)| *port)
     }
 
     pub fn context(&self) -> Arc<Ctx> {
@@ -58,19 +87,53 @@ impl Application {
     }
 
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        match self.metrics {
+            None => self.server.await,
+            Some((_, metrics)) => {
+                let (desk, metrics) = futures_util::future::join(self.server, metrics).await;
+                desk.and(metrics)
+            }
+        }
     }
+}
+
+/// `GET /metrics` alone on its own address (one worker: a scrape is small), sharing the desk's
+/// context and instruments. Its own requests are not counted.
+fn metrics_server(
+    bind: std::net::SocketAddr,
+    ctx: &web::Data<Ctx>,
+    instruments: &web::Data<Instruments>,
+    reading: &web::Data<http::metrics::LatestReading>,
+) -> anyhow::Result<(u16, Server)> {
+    let listener = TcpListener::bind(bind)
+        .with_context(|| format!("cannot listen on {bind} (METRICS_BIND)"))?;
+    let port = listener.local_addr()?.port();
+    let (ctx, instruments, reading) = (ctx.clone(), instruments.clone(), reading.clone());
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(ctx.clone())
+            .app_data(instruments.clone())
+            .app_data(reading.clone())
+            .configure(http::metrics::configure)
+    })
+    .workers(1)
+    .listen(listener)?
+    .run();
+    tracing::info!(port, "metrics listening");
+    Ok((port, server))
 }
 
 /// The pool (not yet connected), mailer and configuration every service uses.
 pub fn build_context(config: Config) -> anyhow::Result<Ctx> {
-    let pool = build_pool(
+    let (pool, pool_waits) = build_measured_pool(
         &config.database_url,
         config.database_pool_size,
         config.database_timeout,
     );
     let mailer = Mailer::from_config(&config)?;
-    Ok(Ctx::new(pool, config, mailer))
+    let mut ctx = Ctx::new(pool, config, mailer);
+    ctx.pool_waits = pool_waits;
+    Ok(ctx)
 }
 
 /// Runs pending migrations now and returns the count; for `agentdesk migrate` and the CLI commands.

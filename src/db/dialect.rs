@@ -186,12 +186,15 @@ pub fn sync_id_sequences(conn: &mut DbConnection, tables: &[&str]) -> QueryResul
     Ok(())
 }
 
-/// After a bulk load: PostgreSQL's autovacuum would analyse the new rows within a minute or so;
-/// doing it now gives the planner its statistics before the first request. SQLite is left as the
-/// server leaves it (it never runs `ANALYZE` or `PRAGMA optimize`), so plans are the server's own.
+/// After a bulk load: PostgreSQL's autovacuum would vacuum and analyse the new rows within a
+/// minute or so; doing it now gives the planner its statistics and the visibility map before the
+/// first request. Without the map, index-only scans must visit the table: LiveMetrics' read of
+/// today's facts took 20 ms through `chat_events_at` instead of 1.3 ms through the covering
+/// `chat_events_kind_at_facts`. SQLite is left as the server leaves it (it never runs `ANALYZE`
+/// or `PRAGMA optimize`), so plans are the server's own. Not inside a transaction (VACUUM refuses).
 pub fn analyze_after_bulk_load(conn: &mut DbConnection) -> QueryResult<()> {
     if let DbConnection::Postgres(_) = conn {
-        diesel::sql_query("ANALYZE").execute(conn)?;
+        diesel::sql_query("VACUUM (ANALYZE)").execute(conn)?;
     }
     Ok(())
 }
@@ -229,4 +232,30 @@ pub fn settled_transactions_below(conn: &mut DbConnection) -> QueryResult<Option
         .map(|b| Some(b.below)),
         DbConnection::Sqlite(_) => Ok(None),
     }
+}
+
+/// Runs read-only `f` on one snapshot of the database: every statement sees the same committed
+/// state (SQLite: a deferred transaction in WAL mode; PostgreSQL: REPEATABLE READ, whose snapshot
+/// is taken at the first statement).
+pub fn snapshot_transaction<T, F>(conn: &mut DbConnection, f: F) -> QueryResult<T>
+where
+    F: FnOnce(&mut DbConnection) -> QueryResult<T>,
+{
+    conn.transaction(|conn| {
+        if let DbConnection::Postgres(_) = conn {
+            diesel::sql_query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                .execute(conn)?;
+        }
+        f(conn)
+    })
+}
+
+/// Gives PostgreSQL's planner statistics for the rollup tables after a catch-up sealed many
+/// spans: on fresh tables it guessed a handful of rows and sorted 70,000 on disk (290 ms instead
+/// of 40 ms) until autovacuum came round. SQLite plans these by their indexes alone.
+pub fn analyze_rollups(conn: &mut DbConnection) -> QueryResult<()> {
+    if let DbConnection::Postgres(_) = conn {
+        diesel::sql_query("ANALYZE fact_seals, fact_rollups, tag_rollups").execute(conn)?;
+    }
+    Ok(())
 }

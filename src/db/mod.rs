@@ -8,7 +8,8 @@ pub mod sql;
 pub mod text_search;
 
 pub use pool::{
-    build_pool, note_connection_trouble, ping, DatabaseUrl, DbConnection, DbPool, PooledConnection,
+    build_measured_pool, build_pool, note_connection_trouble, ping, DatabaseUrl, DbConnection,
+    DbPool, PoolWaits, PooledConnection,
 };
 
 pub use crate::clock::truncate_to_micros;

@@ -1,5 +1,6 @@
 //! The connection pool: one r2d2 pool of [`DbConnection`], the backend chosen from the URL scheme.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
@@ -99,6 +100,51 @@ pub struct ConnectionManager {
     timeout: Duration,
 }
 
+/// What r2d2 reports about checkouts: the time each took (a free connection, a new one, or a
+/// wait for one to come back) and the checkouts that timed out (answered 503).
+#[derive(Debug)]
+pub struct PoolWaits {
+    pub checkout_seconds: prometheus::Histogram,
+    pub timeouts: prometheus::IntCounter,
+}
+
+impl Default for PoolWaits {
+    fn default() -> Self {
+        let checkout = prometheus::HistogramOpts::new(
+            "agentdesk_db_pool_checkout_seconds",
+            "Time to check a connection out of the pool (waiting for one included)",
+        )
+        .buckets(vec![
+            0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0,
+        ]);
+        Self {
+            checkout_seconds: prometheus::Histogram::with_opts(checkout)
+                .expect("constant histogram options are valid"),
+            timeouts: prometheus::IntCounter::new(
+                "agentdesk_db_pool_timeouts_total",
+                "Checkouts that found no connection within DATABASE_TIMEOUT_SECONDS",
+            )
+            .expect("constant counter options are valid"),
+        }
+    }
+}
+
+/// Feeds r2d2's checkout events into [`PoolWaits`].
+#[derive(Debug)]
+struct WaitRecorder(Arc<PoolWaits>);
+
+impl r2d2::HandleEvent for WaitRecorder {
+    fn handle_checkout(&self, event: r2d2::event::CheckoutEvent) {
+        self.0
+            .checkout_seconds
+            .observe(event.duration().as_secs_f64());
+    }
+
+    fn handle_timeout(&self, _event: r2d2::event::TimeoutEvent) {
+        self.0.timeouts.inc();
+    }
+}
+
 const SQLITE_PRAGMAS: &str =
     "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;";
 
@@ -186,14 +232,26 @@ pub fn ping(conn: &mut DbConnection) -> diesel::QueryResult<()> {
 /// Builds the pool without connecting: a database that is down at start-up makes requests answer 503
 /// until it is back, instead of stopping the server.
 pub fn build_pool(url: &DatabaseUrl, max_size: u32, timeout: Duration) -> DbPool {
-    r2d2::Pool::builder()
+    build_measured_pool(url, max_size, timeout).0
+}
+
+/// [`build_pool`], with what its checkouts waited (r2d2 doesn't hand its event handler back).
+pub fn build_measured_pool(
+    url: &DatabaseUrl,
+    max_size: u32,
+    timeout: Duration,
+) -> (DbPool, Arc<PoolWaits>) {
+    let waits = Arc::new(PoolWaits::default());
+    let pool = r2d2::Pool::builder()
         .max_size(max_size)
         .min_idle(Some(0))
         .connection_timeout(timeout)
+        .event_handler(Box::new(WaitRecorder(waits.clone())))
         .build_unchecked(ConnectionManager {
             url: url.clone(),
             timeout,
-        })
+        });
+    (pool, waits)
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ pub mod gates;
 pub mod health;
 pub mod input;
 pub mod messages;
+pub mod metrics;
 pub mod multipart;
 pub mod openapi;
 pub mod params;

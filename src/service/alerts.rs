@@ -99,6 +99,7 @@ fn alert_mail(
              You get this mail because your notifications include UnassignedChatsWaiting; \
              further alerts within the next few minutes are not mailed.\n"
         ),
+        html: None,
         attachments: Vec::new(),
     }
 }

@@ -234,13 +234,12 @@ pub fn get_chat_list(ctx: &Ctx, caller: &Caller, q: ChatListQuery) -> ApiResult<
             None => PageStart::Offset((q.page - 1) * q.page_size),
         };
         let (rows, next, total) = chat_list::list(c, &filter, start, q.page_size)?;
-        let cursor = ChatListCursor {
-            cursor: Cursor::new(q.page, q.page_size, total),
-            next: next.map(|p| p.token()),
-        };
         Ok(ChatPage {
             chats: views(c, rows)?,
-            cursor,
+            cursor: ChatListCursor {
+                cursor: Cursor::new(q.page, q.page_size, total),
+                next: next.map(|p| p.token()),
+            },
             event_id,
         })
     })

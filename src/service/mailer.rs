@@ -12,13 +12,29 @@ use lettre::{Message, SmtpTransport, Transport};
 
 use crate::config::Config;
 
-/// A mail to send: one recipient, a text body and attachments.
+/// A mail to send: one recipient, a text body (and optionally the same as HTML) and attachments.
 pub struct OutgoingMail {
     pub to_name: String,
     pub to_address: String,
     pub subject: String,
     pub text: String,
+    /// An HTML version of `text`: the two go as multipart/alternative, so every client shows one.
+    pub html: Option<HtmlBody>,
     pub attachments: Vec<MailAttachment>,
+}
+
+/// An HTML body and the images it shows (`<img src="cid:...">`), sent together as
+/// multipart/related so no client has to fetch anything.
+pub struct HtmlBody {
+    pub html: String,
+    pub images: Vec<InlineImage>,
+}
+
+/// An image an HTML body refers to as `cid:<content_id>`.
+pub struct InlineImage {
+    pub content_id: String,
+    pub content_type: String,
+    pub bytes: Vec<u8>,
 }
 
 /// A file attached to a mail.
@@ -120,21 +136,51 @@ impl Mailer {
             .to(to)
             .subject(&mail.subject);
         let text = SinglePart::plain(mail.text.clone());
-        let message = if mail.attachments.is_empty() {
-            builder.singlepart(text)?
-        } else {
-            let mut parts = MultiPart::mixed().singlepart(text);
-            for a in &mail.attachments {
-                let content_type =
-                    ContentType::parse(&a.content_type).unwrap_or(ContentType::TEXT_PLAIN);
-                parts = parts.singlepart(
-                    Attachment::new(a.file_name.clone()).body(a.bytes.clone(), content_type),
-                );
-            }
-            builder.multipart(parts)?
+        // mixed [ alternative [ text, related [ html, images ] ], attachments ]; each level only
+        // where there is something to wrap.
+        let message = match (&mail.html, mail.attachments.is_empty()) {
+            (None, true) => builder.singlepart(text)?,
+            (None, false) => builder.multipart(with_attachments(
+                MultiPart::mixed().singlepart(text),
+                &mail.attachments,
+            ))?,
+            (Some(html), true) => builder.multipart(alternative(text, html))?,
+            (Some(html), false) => builder.multipart(with_attachments(
+                MultiPart::mixed().multipart(alternative(text, html)),
+                &mail.attachments,
+            ))?,
         };
         Ok(message)
     }
+}
+
+fn content_type(value: &str, otherwise: ContentType) -> ContentType {
+    ContentType::parse(value).unwrap_or(otherwise)
+}
+
+/// The text and the HTML (with its images beside it) as two versions of one body.
+fn alternative(text: SinglePart, html: &HtmlBody) -> MultiPart {
+    let page = SinglePart::html(html.html.clone());
+    let alternative = MultiPart::alternative().singlepart(text);
+    if html.images.is_empty() {
+        return alternative.singlepart(page);
+    }
+    let mut related = MultiPart::related().singlepart(page);
+    for image in &html.images {
+        let kind = content_type(&image.content_type, ContentType::TEXT_PLAIN);
+        related = related.singlepart(
+            Attachment::new_inline(image.content_id.clone()).body(image.bytes.clone(), kind),
+        );
+    }
+    alternative.multipart(related)
+}
+
+fn with_attachments(mut parts: MultiPart, attachments: &[MailAttachment]) -> MultiPart {
+    for a in attachments {
+        let kind = content_type(&a.content_type, ContentType::TEXT_PLAIN);
+        parts = parts.singlepart(Attachment::new(a.file_name.clone()).body(a.bytes.clone(), kind));
+    }
+    parts
 }
 
 /// Writes a mail as `<random>.eml` in `dir`, atomically: the bytes go to a hidden temporary file

@@ -9,7 +9,7 @@ use chrono_tz::Tz;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::{settings, Ctx};
+use super::{settings, tally, Ctx};
 use crate::db::DbConnection;
 use crate::domain::chat::EventKind;
 use crate::domain::report::{local_to_utc, midnight, FactsBy, Period};
@@ -171,13 +171,16 @@ pub fn live_metrics(ctx: &Ctx) -> ApiResult<LiveMetricsView> {
         let waiting = chats::waiting_by_department(c)?;
         let open = metrics::open_by_department(c)?;
         let online = agents::online_by_department(c)?;
-        let today = figures(c, since, now + Duration::seconds(1))?;
-        let today_by_department = figures_by_key(metrics::facts(
+        // Today's assignments and closures, per department and (their sum) for the desk, in
+        // one read of only those two kinds of facts.
+        let today_rows = metrics::facts_by_department_or_none(
             c,
             since,
             now + Duration::seconds(1),
-            FactsBy::Department,
-        )?);
+            &[EventKind::Assigned, EventKind::Closed],
+        )?;
+        let today = Figures::from_totals(&tally::merge_keys(&today_rows));
+        let today_by_department = figures_by_key(today_rows);
         let longest =
             |oldest: Option<NaiveDateTime>| oldest.map_or(0, |t| (now - t).num_seconds().max(0));
         let departments = departments::list(c)?
@@ -286,24 +289,33 @@ pub struct DataInsightView {
     pub tags: Vec<TagFigures>,
 }
 
-/// DataInsight: a series of the desk's figures, with totals per agent, department and tag.
+/// DataInsight: a series of the desk's figures, with totals per agent, department and tag. The
+/// facts come from `tally` (sealed sums for the days that are over); the totals are the buckets'
+/// sums, since the buckets cover the range exactly.
 pub fn data_insight(ctx: &Ctx, period: Period) -> ApiResult<DataInsightView> {
+    let tz = ctx.with_conn(|c| Ok(settings::time_zone(c)?))?;
+    let now_local = chrono::TimeZone::from_utc_datetime(&tz, &ctx.now()).naive_local();
+    let local = period.buckets(now_local);
+    let edges: Vec<NaiveDateTime> = local.iter().map(|t| local_to_utc(tz, *t)).collect();
+    let tally = tally::tally(ctx, tz, &local, period != Period::Day)?;
     ctx.with_conn(|c| {
-        let tz = settings::time_zone(c)?;
-        let now_local = chrono::TimeZone::from_utc_datetime(&tz, &ctx.now()).naive_local();
-        let local = period.buckets(now_local);
-        let edges: Vec<NaiveDateTime> = local.iter().map(|t| local_to_utc(tz, *t)).collect();
         let mut series = Vec::new();
+        let mut chats_started = 0;
         for (i, w) in edges.windows(2).enumerate() {
             let label = match period {
                 Period::Day => local[i].format("%Y-%m-%d %H:00").to_string(),
                 Period::Week | Period::Month => local[i].format("%Y-%m-%d").to_string(),
                 Period::Year => local[i].format("%Y-%m").to_string(),
             };
+            let started = tally.chats_started[i];
+            chats_started += started;
             series.push(SeriesPoint {
                 start: w[0].and_utc(),
                 label,
-                figures: figures(c, w[0], w[1])?,
+                figures: Figures {
+                    chats_started: started,
+                    ..Figures::from_totals(&tally.buckets[i])
+                },
             });
         }
         let (from, to) = (edges[0], edges[edges.len() - 1]);
@@ -313,18 +325,23 @@ pub fn data_insight(ctx: &Ctx, period: Period) -> ApiResult<DataInsightView> {
             from: from.and_utc(),
             to: to.and_utc(),
             series,
-            totals: figures(c, from, to)?,
-            agents: named_figures(c, from, to, FactsBy::Agent, |agent_id, name, figures| {
-                AgentFigures {
+            totals: Figures {
+                chats_started,
+                ..Figures::from_totals(&tally.totals())
+            },
+            agents: named(
+                c,
+                tally.by_agent,
+                FactsBy::Agent,
+                |agent_id, name, figures| AgentFigures {
                     agent_id,
                     name,
                     figures,
-                }
-            })?,
-            departments: named_figures(
+                },
+            )?,
+            departments: named(
                 c,
-                from,
-                to,
+                tally.by_department,
                 FactsBy::Department,
                 |department_id, name, figures| DepartmentFigures {
                     department_id,
@@ -332,9 +349,26 @@ pub fn data_insight(ctx: &Ctx, period: Period) -> ApiResult<DataInsightView> {
                     figures,
                 },
             )?,
-            tags: tag_figures(c, from, to)?,
+            tags: named_tags(c, &tally.tags)?,
         })
     })
+}
+
+/// Tag counts with their names, most used first (then by name, as `metrics::tag_usage` orders).
+fn named_tags(c: &mut DbConnection, counts: &BTreeMap<i64, i64>) -> ApiResult<Vec<TagFigures>> {
+    let mut tags: Vec<TagFigures> = metrics::tag_names(c)?
+        .into_iter()
+        .filter_map(|(tag_id, name, group)| {
+            counts.get(&tag_id).map(|&chats| TagFigures {
+                tag_id,
+                name,
+                group,
+                chats,
+            })
+        })
+        .collect();
+    tags.sort_by(|a, b| b.chats.cmp(&a.chats).then_with(|| a.name.cmp(&b.name)));
+    Ok(tags)
 }
 
 /// Figures of `[from, to)` per agent or per department, each with its name, shaped by `make`.
@@ -345,7 +379,18 @@ pub(crate) fn named_figures<T>(
     by: FactsBy,
     make: impl Fn(i64, String, Figures) -> T,
 ) -> ApiResult<Vec<T>> {
-    let by_key = figures_by_key(metrics::facts(c, from, to, by)?);
+    let rows = metrics::facts(c, from, to, by)?;
+    named(c, rows, by, make)
+}
+
+/// Per-key totals (agent or department) as figures, each with its name, shaped by `make`.
+fn named<T>(
+    c: &mut DbConnection,
+    rows: Vec<KindTotals>,
+    by: FactsBy,
+    make: impl Fn(i64, String, Figures) -> T,
+) -> ApiResult<Vec<T>> {
+    let by_key = figures_by_key(rows);
     let names: BTreeMap<i64, String> = match by {
         FactsBy::Agent => agents::list(c)?
             .into_iter()

@@ -16,6 +16,7 @@ pub mod customers;
 pub mod deliveries;
 pub mod departments;
 pub mod export;
+pub mod gauges;
 pub mod intake;
 pub mod live;
 pub mod live_hub;
@@ -31,6 +32,7 @@ pub mod seed;
 pub mod session_cache;
 pub mod settings;
 pub mod tags;
+pub mod tally;
 pub mod transcript;
 pub mod welcome_menu;
 pub mod widget;
@@ -50,6 +52,8 @@ use mailer::Mailer;
 /// What every service needs: the pool, the configuration and the mailer.
 pub struct Ctx {
     pub pool: DbPool,
+    /// How long the pool's checkouts waited (`GET /metrics`); set by whoever built the pool.
+    pub pool_waits: std::sync::Arc<db::PoolWaits>,
     pub config: Config,
     pub mailer: Mailer,
     /// Where every service reads the time (tests move it).
@@ -108,6 +112,7 @@ impl Ctx {
         let password_threads = passwords::PasswordThreads::start(config.password_hash_concurrency);
         Self {
             pool,
+            pool_waits: Default::default(),
             config,
             mailer,
             clock: Clock::system(),

@@ -175,6 +175,7 @@ pub fn request_password_reset(ctx: &Ctx, email: &EmailAddress) -> ApiResult<bool
              ignore this mail: your password stays as it is.\n",
             name = agent.name
         ),
+        html: None,
         attachments: Vec::new(),
     };
     ctx.mailer.send(&mail).map_err(ApiError::internal)?;

@@ -171,3 +171,26 @@ pub fn states_of(
         .load(conn)?;
     Ok(rows.into_iter().map(|d| (d.message_id, d)).collect())
 }
+
+/// Deliveries not yet delivered, per state (pending, sending, failed for good), with the earliest
+/// `next_attempt_at` (how long the oldest has been due): the backlog `GET /metrics` shows. Read
+/// from `deliveries_due (state, next_attempt_at)` alone; delivered rows, the vast majority, are
+/// never touched.
+pub fn backlog_by_state(
+    conn: &mut DbConnection,
+) -> QueryResult<Vec<(i16, i64, Option<NaiveDateTime>)>> {
+    let undelivered = [
+        DeliveryState::Pending.id(),
+        DeliveryState::Sending.id(),
+        DeliveryState::Failed.id(),
+    ];
+    deliveries::table
+        .filter(deliveries::state.eq_any(undelivered))
+        .group_by(deliveries::state)
+        .select((
+            deliveries::state,
+            diesel::dsl::count_star(),
+            diesel::dsl::min(deliveries::next_attempt_at),
+        ))
+        .load(conn)
+}

@@ -8,6 +8,7 @@ use diesel::sql_types::{BigInt, Nullable, SmallInt, Text, Timestamp};
 
 use crate::db::schema::{agents, chats};
 use crate::db::DbConnection;
+use crate::domain::chat::EventKind;
 use crate::domain::report::FactsBy;
 
 /// Facts of one kind: how many, and the count and sum of their `seconds`.
@@ -34,19 +35,72 @@ pub fn facts(
     by: FactsBy,
 ) -> QueryResult<Vec<KindTotals>> {
     // The column is one of two constants, never a value from outside.
-    let (key, only_keyed, group) = match by {
-        FactsBy::Desk => ("CAST(NULL AS BIGINT)", "", ""),
-        FactsBy::Agent => ("agent_id", " AND agent_id IS NOT NULL", "agent_id, "),
-        FactsBy::Department => (
-            "department_id",
-            " AND department_id IS NOT NULL",
-            "department_id, ",
-        ),
+    let (key, only_keyed) = match by {
+        FactsBy::Desk => (None, ""),
+        FactsBy::Agent => (Some("agent_id"), " AND agent_id IS NOT NULL"),
+        FactsBy::Department => (Some("department_id"), " AND department_id IS NOT NULL"),
     };
+    grouped_facts(conn, from, to, key, only_keyed, &ALL_KINDS)
+}
+
+/// Facts of `kinds` in `[from, to)` by department and kind, those without a department under
+/// `key` None: each department's figures, and (their sum) the desk's, in one read.
+pub fn facts_by_department_or_none(
+    conn: &mut DbConnection,
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+    kinds: &[EventKind],
+) -> QueryResult<Vec<KindTotals>> {
+    grouped_facts(conn, from, to, Some("department_id"), "", kinds)
+}
+
+/// Every kind of fact, for the `kind IN (...)` that lets each range be read from
+/// `chat_events_kind_at_facts (kind, at, agent_id, department_id, seconds)` alone: one seek per
+/// kind, then only that kind's facts of the range, never a table row.
+const ALL_KINDS: [EventKind; 9] = [
+    EventKind::Queued,
+    EventKind::Assigned,
+    EventKind::FirstResponse,
+    EventKind::Transferred,
+    EventKind::Reassigned,
+    EventKind::Closed,
+    EventKind::Missed,
+    EventKind::MessageIn,
+    EventKind::MessageOut,
+];
+
+/// Every kind's number, comma-separated, for a `kind IN (...)`.
+pub fn every_kind() -> String {
+    kind_list(&ALL_KINDS)
+}
+
+fn kind_list(kinds: &[EventKind]) -> String {
+    kinds
+        .iter()
+        .map(|k| k.id().to_string())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn grouped_facts(
+    conn: &mut DbConnection,
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+    key: Option<&str>,
+    only_keyed: &str,
+    kinds: &[EventKind],
+) -> QueryResult<Vec<KindTotals>> {
+    // `key` is a column name chosen above, never text from outside; kinds are numbers.
+    let (key, group) = match key {
+        Some(column) => (column.to_owned(), format!("{column}, ")),
+        None => ("CAST(NULL AS BIGINT)".to_owned(), String::new()),
+    };
+    let kinds = kind_list(kinds);
     diesel::sql_query(format!(
         "SELECT {key} AS key, kind, COUNT(*) AS n, COUNT(seconds) AS timed, \
          CAST(COALESCE(SUM(seconds), 0) AS BIGINT) AS total_seconds \
-         FROM chat_events WHERE at >= $1 AND at < $2{only_keyed} GROUP BY {group}kind"
+         FROM chat_events WHERE kind IN ({kinds}) AND at >= $1 AND at < $2{only_keyed} \
+         GROUP BY {group}kind"
     ))
     .bind::<Timestamp, _>(from)
     .bind::<Timestamp, _>(to)
@@ -93,6 +147,40 @@ pub fn tag_usage(
     .bind::<Timestamp, _>(from)
     .bind::<Timestamp, _>(to)
     .load(conn)
+}
+
+/// Chats started in `[from, to)` per tag they carry, by tag id (names: [`tag_names`]).
+pub fn tag_chats(
+    conn: &mut DbConnection,
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+) -> QueryResult<Vec<(i64, i64)>> {
+    let rows: Vec<TagChats> = diesel::sql_query(
+        "SELECT ct.tag_id AS tag_id, COUNT(*) AS chats \
+         FROM chat_tags ct JOIN chats c ON c.id = ct.chat_id \
+         WHERE c.created_at >= $1 AND c.created_at < $2 GROUP BY ct.tag_id",
+    )
+    .bind::<Timestamp, _>(from)
+    .bind::<Timestamp, _>(to)
+    .load(conn)?;
+    Ok(rows.into_iter().map(|r| (r.tag_id, r.chats)).collect())
+}
+
+#[derive(Clone, Debug, QueryableByName)]
+pub struct TagChats {
+    #[diesel(sql_type = BigInt)]
+    pub tag_id: i64,
+    #[diesel(sql_type = BigInt)]
+    pub chats: i64,
+}
+
+/// Every tag with its name and its group's: (tag, name, group).
+pub fn tag_names(conn: &mut DbConnection) -> QueryResult<Vec<(i64, String, String)>> {
+    use crate::db::schema::{tag_groups, tags};
+    tags::table
+        .inner_join(tag_groups::table)
+        .select((tags::id, tags::name, tag_groups::name))
+        .load(conn)
 }
 
 /// Enabled agents per status: (status, count).

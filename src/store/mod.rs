@@ -18,6 +18,7 @@ pub mod metrics;
 pub mod password_resets;
 pub mod reports;
 pub mod routing;
+pub mod rollups;
 pub mod sessions;
 pub mod settings;
 pub mod tags;

@@ -246,3 +246,11 @@ pub fn latest_runs(conn: &mut DbConnection, schedule_ids: &[i64]) -> QueryResult
         .select(RunRow::as_select())
         .load(conn)
 }
+
+/// Report runs per state: (state, count).
+pub fn runs_by_state(conn: &mut DbConnection) -> QueryResult<Vec<(i16, i64)>> {
+    report_runs::table
+        .group_by(report_runs::state)
+        .select((report_runs::state, diesel::dsl::count_star()))
+        .load(conn)
+}

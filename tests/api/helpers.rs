@@ -21,6 +21,8 @@ pub const PASSWORD: &str = "correct-horse-9";
 
 pub struct TestApp {
     pub address: String,
+    /// `http://127.0.0.1:<port>` of `METRICS_BIND`'s listener, when the test set it.
+    pub metrics_address: Option<String>,
     pub client: reqwest::Client,
     pub ctx: Arc<Ctx>,
     pub outbox: PathBuf,
@@ -132,9 +134,10 @@ impl TestApp {
         for (k, v) in overrides {
             vars.insert(k.to_string(), v.to_string());
         }
-        let (address, ctx) = start(&vars).await;
+        let (address, metrics_address, ctx) = start(&vars).await;
         Self {
             address,
+            metrics_address,
             client: reqwest::Client::new(),
             ctx,
             outbox,
@@ -155,9 +158,10 @@ impl TestApp {
         for (k, v) in overrides {
             vars.insert(k.to_string(), v.to_string());
         }
-        let (address, ctx) = start(&vars).await;
+        let (address, metrics_address, ctx) = start(&vars).await;
         TestApp {
             address,
+            metrics_address,
             client: reqwest::Client::new(),
             ctx,
             outbox,
@@ -443,13 +447,17 @@ impl TestApp {
     }
 }
 
-/// Builds and starts the application with `vars`; returns its address once migrations ran.
-async fn start(vars: &HashMap<String, String>) -> (String, Arc<Ctx>) {
+/// Builds and starts the application with `vars`; returns its address (and its metrics
+/// listener's) once migrations ran.
+async fn start(vars: &HashMap<String, String>) -> (String, Option<String>, Arc<Ctx>) {
     let config = Config::from_vars(vars).expect("test config");
     let app = Application::build(config)
         .await
         .expect("application builds");
     let address = format!("http://127.0.0.1:{}", app.port());
+    let metrics_address = app
+        .metrics_port()
+        .map(|port| format!("http://127.0.0.1:{port}"));
     let ctx = app.context();
     tokio::spawn(app.run_until_stopped());
     for _ in 0..200 {
@@ -459,7 +467,7 @@ async fn start(vars: &HashMap<String, String>) -> (String, Arc<Ctx>) {
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
     assert!(ctx.is_schema_ready(), "migrations did not run");
-    (address, ctx)
+    (address, metrics_address, ctx)
 }
 
 /// A server process started by [`TestApp::process_beside`], killed when dropped.

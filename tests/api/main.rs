@@ -19,6 +19,7 @@ mod helpers;
 mod instances;
 mod live_desk;
 mod metrics;
+mod monitoring;
 mod outage;
 mod reports;
 mod schema;

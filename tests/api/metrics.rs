@@ -4,7 +4,7 @@
 use serde_json::{json, Value};
 
 use crate::channel_helpers::Channel;
-use crate::helpers::{Session, TestApp};
+use crate::helpers::{Session, TestApp, PASSWORD};
 
 const HISTORY_AT: &str = "2026-11-25T12:00:00Z";
 
@@ -181,4 +181,84 @@ async fn live_metrics_show_the_desk_now() {
         (Some(1), Some(1), Some(1))
     );
     assert_eq!(desk.chats.len(), 3);
+}
+
+/// What DataInsight answers apart from when it was asked: the totals, agents, departments,
+/// tags and the buckets that hold something (a window that moved on has other empty ones).
+fn figures_of(insight: &Value) -> Value {
+    let series: Vec<&Value> = insight["Series"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|b| b["ChatsQueued"] != 0 || b["ChatsStarted"] != 0 || b["MessagesIn"] != 0)
+        .collect();
+    json!({
+        "Totals": insight["Totals"],
+        "Agents": insight["Agents"],
+        "Departments": insight["Departments"],
+        "Tags": insight["Tags"],
+        "Series": series,
+    })
+}
+
+#[tokio::test]
+async fn data_insight_reads_sealed_days_exactly_as_their_facts_and_sees_later_changes() {
+    let app = TestApp::spawn().await;
+    let desk = desk_with_history(&app).await;
+    // A manager who logs on afresh whenever the clock has moved past the session's life.
+    let insight = |period: &'static str| {
+        let (app, email) = (&app, desk.m.email.clone());
+        async move {
+            let m = app.logon(&email, PASSWORD).await;
+            app.get("DataInsight", &m.token, &[("Period", period)])
+                .await
+                .ok()
+        }
+    };
+    // Read on the day itself: every fact is read as it is.
+    let year_then = figures_of(&insight("year").await);
+    let month_then = figures_of(&insight("month").await);
+    // Three days later the day is over: the year reads November's sealed days, the month its
+    // sealed day, and the answers are the same.
+    app.advance_clock(chrono::Duration::days(3));
+    assert_eq!(figures_of(&insight("year").await), year_then);
+    assert_eq!(figures_of(&insight("month").await), month_then);
+    assert!(
+        app.sql_strings("SELECT CAST(COUNT(*) AS TEXT) AS value FROM fact_seals")
+            .await[0]
+            != "0",
+        "the days that are over were sealed"
+    );
+    // A fact of a sealed day changes (a correction): the seal goes, the answer follows.
+    app.sql_set_seconds(6, desk.chats[0], 500).await;
+    let year = insight("year").await;
+    assert_eq!(
+        year["Totals"]["AverageHandleSeconds"], 500.0,
+        "{}",
+        year["Totals"]
+    );
+    assert_eq!(
+        figures_of(&insight("month").await)["Totals"],
+        year["Totals"]
+    );
+    // So does a tag put on a chat of a sealed day.
+    let m = app.logon(&desk.m.email, PASSWORD).await;
+    let vip = app.tag(&m, "VIP").await;
+    app.post(
+        "AddTag",
+        &m.token,
+        json!({"ChatID": desk.chats[1], "TagID": vip}),
+    )
+    .await
+    .ok();
+    let year = insight("year").await;
+    assert_eq!(year["Tags"][1]["Name"], "VIP", "{}", year["Tags"]);
+    assert_eq!(year["Tags"][1]["Chats"], 1);
+    // And a second month later, November itself is sealed whole: still the same figures.
+    let year_now = figures_of(&year);
+    app.advance_clock(chrono::Duration::days(35));
+    let later = figures_of(&insight("year").await);
+    assert_eq!(later["Totals"], year_now["Totals"]);
+    assert_eq!(later["Agents"], year_now["Agents"]);
+    assert_eq!(later["Departments"], year_now["Departments"]);
 }

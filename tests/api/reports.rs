@@ -367,3 +367,121 @@ async fn a_send_cut_off_midway_is_marked_not_repeated() {
     );
     assert!(sink.mails().is_empty());
 }
+
+/// The headers and decoded body of every leaf part of a raw mail, in order (nested multiparts
+/// walked by their boundaries).
+fn leaf_parts(mail: &str) -> Vec<(String, Vec<u8>)> {
+    use base64::Engine;
+    fn boundary(headers: &str) -> Option<String> {
+        let at = headers.find("boundary=")? + "boundary=".len();
+        let rest = headers[at..].trim_start_matches('"');
+        Some(rest[..rest.find(['"', '\n', ';']).unwrap_or(rest.len())].to_owned())
+    }
+    fn walk(part: &str, out: &mut Vec<(String, Vec<u8>)>) {
+        let split = part.find("\n\n").unwrap_or(part.len());
+        let (headers, body) = (&part[..split], part.get(split + 2..).unwrap_or(""));
+        match boundary(headers).filter(|_| headers.contains("Content-Type: multipart/")) {
+            Some(b) => {
+                let marker = format!("--{b}");
+                for inner in body.split(marker.as_str()).skip(1) {
+                    if !inner.starts_with("--") {
+                        walk(inner.trim_start_matches('\n'), out);
+                    }
+                }
+            }
+            None => {
+                let bytes = if headers.contains("Content-Transfer-Encoding: base64") {
+                    let raw: String = body.split_whitespace().collect();
+                    base64::engine::general_purpose::STANDARD
+                        .decode(raw)
+                        .expect("base64 body")
+                } else if headers.contains("Content-Transfer-Encoding: quoted-printable") {
+                    quoted_printable(body).into_bytes()
+                } else {
+                    body.as_bytes().to_vec()
+                };
+                out.push((headers.to_owned(), bytes));
+            }
+        }
+    }
+    let mut parts = Vec::new();
+    walk(&mail.replace("\r\n", "\n"), &mut parts);
+    parts
+}
+
+#[tokio::test]
+async fn a_report_mail_has_text_html_a_chart_and_the_csv() {
+    let app = TestApp::spawn().await;
+    desk_with_a_week(&app).await;
+    let (monday, at) = weeks();
+    let ctx = app.ctx.clone();
+    let at = chrono::DateTime::parse_from_rfc3339(&at)
+        .unwrap()
+        .naive_utc();
+    let summary = tokio::task::spawn_blocking(move || {
+        agentdesk::service::reports::send_due(&ctx, at).expect("a pass")
+    })
+    .await
+    .unwrap();
+    assert_eq!(summary.sent, 1, "{summary:?}");
+    let mails = app.wait_for_mails(1).await;
+    assert_eq!(mails.len(), 1, "one .eml in MAIL_OUTBOX_DIR");
+    let mail = &mails[0].replace("\r\n", "\n");
+    assert!(mail.contains("Content-Type: multipart/mixed"), "{mail}");
+    assert!(
+        mail.contains("Content-Type: multipart/alternative"),
+        "{mail}"
+    );
+    assert!(mail.contains("Content-Type: multipart/related"), "{mail}");
+
+    let parts = leaf_parts(mail);
+    let find = |content_type: &str| {
+        parts
+            .iter()
+            .find(|(headers, _)| headers.contains(&format!("Content-Type: {content_type}")))
+            .unwrap_or_else(|| panic!("a {content_type} part in\n{mail}"))
+    };
+    let (_, text) = find("text/plain");
+    let text = String::from_utf8_lossy(text);
+    assert!(text.contains("Hello Zakes Mthini"), "{text}");
+    assert!(
+        text.contains("chats started 1, closed 1, missed 0"),
+        "{text}"
+    );
+
+    let (_, html) = find("text/html");
+    let html = String::from_utf8_lossy(html);
+    assert!(html.contains("<b>Chat summary</b> report"), "{html}");
+    assert!(
+        html.contains(&format!("WEEK {monday} to {}", monday + Duration::days(6))),
+        "{html}"
+    );
+    assert!(html.contains("60.0&nbsp;s"), "the average wait: {html}");
+
+    let (png_headers, png) = find("image/png");
+    let content_id = png_headers
+        .lines()
+        .find_map(|l| l.strip_prefix("Content-ID: <"))
+        .and_then(|id| id.strip_suffix('>'))
+        .unwrap_or_else(|| panic!("the image has a Content-ID: {png_headers}"));
+    assert!(
+        html.contains(&format!("src=\"cid:{content_id}\"")),
+        "{html}"
+    );
+    assert!(
+        png_headers.contains("Content-Disposition: inline"),
+        "{png_headers}"
+    );
+    let mut reader = png::Decoder::new(png.as_slice())
+        .read_info()
+        .expect("a valid PNG");
+    let mut pixels = vec![0; reader.output_buffer_size()];
+    let frame = reader.next_frame(&mut pixels).expect("a whole PNG");
+    assert_eq!((frame.width, frame.height), (640, 260));
+
+    let csv = attachment(mail, &format!("chat-summary-week-{monday}.csv"));
+    assert!(
+        csv.contains("Total,1,1,1,0,1,0,1,1,60.0,30.0,300.0"),
+        "{csv}"
+    );
+}

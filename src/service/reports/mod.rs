@@ -1,7 +1,11 @@
 //! Reports, recipients and schedules (GetReports, CreateRecipient, GetRecipients, DeleteRecipient,
-//! CreateReportSchedule, DeleteReportSchedule); the reports themselves are drawn in `render.rs` and
-//! mailed by the scheduler pass in `scheduler.rs`.
+//! CreateReportSchedule, DeleteReportSchedule); the reports themselves are drawn in `render.rs`,
+//! composed into a mail (text, HTML with a chart, CSVs) in `mail.rs` and mailed by the scheduler
+//! pass in `scheduler.rs`.
 
+mod chart;
+mod mail;
+mod mail_html;
 mod render;
 mod scheduler;
 

@@ -5,18 +5,16 @@
 //! is retried with backoff; a send cut off midway (its lease ran out while `sending`) is marked
 //! interrupted and never repeated behind anyone's back.
 
-use chrono::{Duration, NaiveDate, NaiveDateTime};
+use chrono::{Duration, NaiveDateTime};
 use chrono_tz::Tz;
 use serde::Serialize;
 
-use super::render::{render, Span};
-use super::{groupings, slots};
-use crate::domain::report::{local_to_utc, Grouping, ReportKind, RunState};
+use super::mail::build_mail;
+use super::slots;
+use crate::domain::report::{local_to_utc, RunState};
 use crate::domain::retry::{backoff, truncate_error};
-use crate::domain::settings::SettingKey;
-use crate::error::{ApiError, ApiResult};
-use crate::service::mailer::{MailAttachment, OutgoingMail, SendFailure};
-use crate::service::metrics::{figures, Figures};
+use crate::error::ApiResult;
+use crate::service::mailer::{OutgoingMail, SendFailure};
 use crate::service::{settings, Ctx};
 use crate::store::reports::{self as store, RunRow};
 
@@ -159,80 +157,4 @@ fn record_outcome(
         );
     }
     Ok(())
-}
-
-/// An average for the mail's text: "42.0 s", or "n/a" when nothing was measured.
-fn spoken(v: Option<f64>) -> String {
-    v.map_or_else(|| "n/a".to_owned(), |s| format!("{s:.1} s"))
-}
-
-/// The mail's paragraph on one period.
-fn period_text(
-    grouping: Grouping,
-    from_date: NaiveDate,
-    last_day: NaiveDate,
-    tz: Tz,
-    f: &Figures,
-) -> String {
-    format!(
-        "\n{} {from_date} to {last_day} ({}):\n  chats started {}, closed {}, missed {}\n  \
-         average wait {}, first response {}, handle {}\n  messages in {}, out {}\n",
-        grouping.name(),
-        tz.name(),
-        f.chats_started,
-        f.chats_closed,
-        f.chats_missed,
-        spoken(f.average_wait_seconds),
-        spoken(f.average_first_response_seconds),
-        spoken(f.average_handle_seconds),
-        f.messages_in,
-        f.messages_out,
-    )
-}
-
-/// The run's mail: a short text per period of the schedule's groupings, and the report of each
-/// period as a CSV attachment.
-fn build_mail(ctx: &Ctx, run: &RunRow, tz: Tz) -> ApiResult<OutgoingMail> {
-    ctx.with_conn(|c| {
-        let schedule = store::find_schedule(c, run.schedule_id)?
-            .ok_or_else(|| ApiError::internal("run without schedule"))?;
-        let recipient = store::find_recipient(c, schedule.recipient_id)?
-            .ok_or_else(|| ApiError::internal("schedule without recipient"))?;
-        let kind = ReportKind::from_id(schedule.report_id.into()).map_err(ApiError::internal)?;
-        let company = settings::text(c, SettingKey::CompanyName)?;
-        let sent_local = chrono::TimeZone::from_utc_datetime(&tz, &run.due_at).naive_local();
-        let mut text = format!(
-            "Hello {},\n\nHere is the {} report of {company}.\n",
-            recipient.full_name,
-            kind.name()
-        );
-        let mut attachments = Vec::new();
-        for grouping in groupings(&schedule) {
-            let (from_date, to_date) = grouping.complete_period_before(sent_local);
-            let span = Span::new(tz, from_date, to_date);
-            let last_day = to_date - Duration::days(1);
-            let f = figures(c, span.from, span.to)?;
-            text.push_str(&period_text(grouping, from_date, last_day, tz, &f));
-            attachments.push(MailAttachment {
-                file_name: format!(
-                    "{}-{}-{from_date}.csv",
-                    kind.slug(),
-                    grouping.name().to_lowercase()
-                ),
-                content_type: "text/csv; charset=utf-8".into(),
-                bytes: render(c, kind, tz, &span)?,
-            });
-        }
-        text.push_str(
-            "\nThe figures are in the attached CSV files. Definitions: docs/reports.md.\n",
-        );
-        let day = run.period_key.split('T').next().unwrap_or("");
-        Ok(OutgoingMail {
-            to_name: recipient.full_name.clone(),
-            to_address: recipient.email.clone(),
-            subject: format!("{company}: {} report for {day}", kind.name()),
-            text,
-            attachments,
-        })
-    })
 }

@@ -1,0 +1,11 @@
+CREATE INDEX IF NOT EXISTS chat_events_kind_at ON chat_events (kind, at);
+DROP INDEX IF EXISTS chat_events_kind_at_facts;
+DROP TRIGGER IF EXISTS chat_tags_unseal ON chat_tags;
+DROP FUNCTION IF EXISTS chat_tags_unseal();
+DROP TRIGGER IF EXISTS chats_unseal ON chats;
+DROP FUNCTION IF EXISTS chats_unseal();
+DROP TRIGGER IF EXISTS chat_events_unseal ON chat_events;
+DROP FUNCTION IF EXISTS chat_events_unseal();
+DROP TABLE IF EXISTS tag_rollups;
+DROP TABLE IF EXISTS fact_rollups;
+DROP TABLE IF EXISTS fact_seals;
