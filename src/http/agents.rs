@@ -41,7 +41,7 @@ pub struct CreateAgentRequest {
     #[schema(schema_with = schemas::new_password)]
     pub password: Option<String>,
     /// The agent's own open-chat limit (1-1000); 0 or absent: the department's or the desk's.
-    #[schema(minimum = 0, maximum = 1000)]
+    #[schema(schema_with = schemas::int_range::<0, CHAT_LIMIT_MAX>)]
     pub max_chats: Option<Int>,
 }
 
@@ -131,7 +131,7 @@ pub struct UpdateAgentRequest {
     pub enabled: Option<Bool>,
     /// The agent's own open-chat limit (1-1000), over the department's and the desk's
     /// MaxChatsPerAgent; 0 clears it. Managers only.
-    #[schema(minimum = 0, maximum = 1000)]
+    #[schema(schema_with = schemas::int_range::<0, CHAT_LIMIT_MAX>)]
     pub max_chats: Option<Int>,
 }
 
@@ -181,12 +181,15 @@ pub async fn update_agent(
 }
 
 /// An open-chat limit: 1 to 1000, or 0 for none of its own (`None`).
+/// The largest open-chat limit of an agent or a department.
+pub const CHAT_LIMIT_MAX: i64 = 1000;
+
 pub fn chat_limit(n: i64) -> Result<Option<i32>, String> {
     match n {
         0 => Ok(None),
-        1..=1000 => Ok(Some(n as i32)),
+        1..=CHAT_LIMIT_MAX => Ok(Some(n as i32)),
         _ => Err(format!(
-            "must be between 0 (no limit of its own) and 1000, not {n}"
+            "must be between 0 (no limit of its own) and {CHAT_LIMIT_MAX}, not {n}"
         )),
     }
 }

@@ -4,6 +4,7 @@ use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::agents::CHAT_LIMIT_MAX;
 use super::input::Input;
 use super::params::{id, ids, Bool, Fields, Int, List};
 use super::respond::{cached_json, json, run};
@@ -47,7 +48,7 @@ pub struct DepartmentFields {
     pub auto_tag_id: Option<List<Int>>,
     /// Open chats each agent may hold in this department (1-1000), unless the agent has a
     /// MaxChats of its own; 0 clears it (the desk's MaxChatsPerAgent applies).
-    #[schema(minimum = 0, maximum = 1000)]
+    #[schema(schema_with = schemas::int_range::<0, CHAT_LIMIT_MAX>)]
     pub max_chats_per_agent: Option<Int>,
 }
 

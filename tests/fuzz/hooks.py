@@ -88,7 +88,7 @@ def _working_week(days):
         if not isinstance(day, dict) or day.get("Day") in seen:
             continue
         seen.add(day.get("Day"))
-        if day.get("Enabled") is True and str(day.get("StartTime")) >= str(day.get("EndTime")):
+        if day.get("Enabled") is True and str(day.get("StartTime")).strip() >= str(day.get("EndTime")).strip():
             day["StartTime"], day["EndTime"] = "00:00", "24:00"
         kept.append(day)
     return kept or days[:1]
