@@ -13,7 +13,7 @@ use actix_web::web::Bytes;
 use actix_web::{web, HttpRequest, HttpResponse};
 use tokio::sync::{broadcast, mpsc};
 
-use super::session_auth::Caller;
+use super::session_auth::{query_value, Caller};
 use crate::domain::live::{Position, Viewer};
 use crate::error::{ApiError, ApiResult};
 use crate::service::live_hub::{self, frame, Outgoing, StreamWatch};
@@ -81,11 +81,7 @@ fn resume_point(req: &HttpRequest) -> ApiResult<Option<Position>> {
         .map(str::trim)
         .filter(|v| !v.is_empty())
         .map(|v| ("Last-Event-ID", v.to_owned()));
-    let query = form_urlencoded::parse(req.query_string().as_bytes())
-        .find(|(k, _)| k.eq_ignore_ascii_case("LastEventID"))
-        .map(|(_, v)| v.trim().to_owned())
-        .filter(|v| !v.is_empty())
-        .map(|v| ("LastEventID", v));
+    let query = query_value(req.query_string(), "LastEventID").map(|v| ("LastEventID", v));
     match header.or(query) {
         None => Ok(None),
         Some((field, raw)) => Position::parse(&raw)

@@ -14,7 +14,7 @@ use crate::error::{ApiError, ErrorCode};
 use crate::service::auth;
 use crate::service::Ctx;
 
-fn query_value(query: &str, name: &str) -> Option<String> {
+pub(crate) fn query_value(query: &str, name: &str) -> Option<String> {
     form_urlencoded::parse(query.as_bytes())
         .find(|(k, _)| k.eq_ignore_ascii_case(name))
         .map(|(_, v)| v.trim().to_owned())

@@ -12,6 +12,12 @@ use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::store::agents::{self, AgentRow};
 use crate::store::{chats, routing};
 
+/// Locks the agent's chat load until the transaction ends: whatever gives or takes the agent's
+/// chats under this lock sees a load no one else is changing.
+pub(crate) fn lock_load(c: &mut DbConnection, agent_id: i64) -> ApiResult<()> {
+    Ok(dialect::lock_key(c, &format!("agent-load:{agent_id}"))?)
+}
+
 /// Locks the agent's chat load until the transaction ends and checks that the agent may take
 /// chats: an agent acting for itself must be enabled and not Offline; a chat given by someone
 /// else (a manager, a colleague, the desk) needs the agent Online.
@@ -20,7 +26,7 @@ pub(crate) fn lock_agent(
     agent_id: i64,
     given_by_other: bool,
 ) -> ApiResult<AgentRow> {
-    dialect::lock_key(c, &format!("agent-load:{agent_id}"))?;
+    lock_load(c, agent_id)?;
     let agent = agents::find(c, agent_id)?.ok_or_else(|| {
         ApiError::new(
             ErrorCode::AgentNotFound,

@@ -115,7 +115,7 @@ fn requeue(
         return Ok(false);
     };
     // Still that agent's, still open, the agent still Offline: under the agent's lock.
-    crate::db::dialect::lock_key(c, &format!("agent-load:{agent_id}"))?;
+    super::capacity::lock_load(c, agent_id)?;
     let still = crate::store::chats::find(c, chat_id)?.is_some_and(|chat| {
         chat.agent_id == Some(agent_id) && chat.state() == crate::domain::chat::ChatState::Open
     }) && crate::store::agents::find(c, agent_id)?
