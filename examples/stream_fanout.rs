@@ -5,6 +5,9 @@
 //! the events lost (must be 0) and the server's RSS before and after.
 //!
 //! `stream_fanout <base-url> <manager-token> <server-pid> [streams=1000] [rounds=30]`
+//!
+//! All streams use the one manager session: start the server with `EVENT_STREAMS_PER_SESSION`
+//! at least `streams` (its default, 10, is what one person's browser tabs need).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};

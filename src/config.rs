@@ -71,6 +71,10 @@ pub struct Config {
     pub event_poll: Duration,
     /// An agent with no call, KeepAlive or open event stream for this long goes Offline.
     pub presence_timeout: Duration,
+    /// Event streams one session may hold open at a time (one per browser tab), and this process
+    /// in all: past them a new stream is refused with 429 `TooManyStreams`.
+    pub event_streams_per_session: usize,
+    pub event_streams_max: usize,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -208,6 +212,9 @@ impl Config {
             presence_timeout: Duration::from_secs(
                 number("PRESENCE_TIMEOUT_SECONDS", 90)?.clamp(5, 86_400),
             ),
+            event_streams_per_session: number("EVENT_STREAMS_PER_SESSION", 10)?.clamp(1, 100_000)
+                as usize,
+            event_streams_max: number("EVENT_STREAMS_MAX", 5000)?.clamp(1, 1_000_000) as usize,
         })
     }
 }

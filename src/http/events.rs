@@ -14,9 +14,9 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use tokio::sync::{broadcast, mpsc};
 
 use super::session_auth::{query_value, Caller};
-use crate::domain::live::{Position, Viewer};
+use crate::domain::live::Position;
 use crate::error::{ApiError, ApiResult};
-use crate::service::live_hub::{self, frame, Outgoing, StreamWatch};
+use crate::service::live_hub::{self, frame, Outgoing, Registration, StreamWatch};
 use crate::service::Ctx;
 
 /// A comment line every this often keeps proxies from closing a quiet stream.
@@ -33,7 +33,8 @@ const SLOW_CLIENT_WAIT: Duration = Duration::from_secs(10);
            ("Last-Event-ID" = Option<String>, Header, pattern = r"^\s*[0-9]+-[0-9]+\s*$", description = "Sent by EventSource when it reconnects")),
     responses((status = 200, description = "text/event-stream: events with id, event and JSON data (see docs/api.md)", content_type = "text/event-stream"),
               (status = 400, description = "ValidationFailed: LastEventID is not an event id"),
-              (status = 401, description = "InvalidSessionToken")))]
+              (status = 401, description = "InvalidSessionToken"),
+              (status = 429, description = "TooManyStreams: the session (EVENT_STREAMS_PER_SESSION) or the server (EVENT_STREAMS_MAX) holds as many streams as allowed")))]
 pub async fn get_events(
     ctx: web::Data<Ctx>,
     caller: Caller,
@@ -54,11 +55,12 @@ pub async fn get_events(
         Ok((viewer, start))
     })
     .await??;
+    let registration = ctx.live.register(caller.session_id, viewer)?;
     let (out, body) = mpsc::channel::<Bytes>(CLIENT_BUFFER);
     // Subscribed here, before the catch-up reads the outbox: nothing the reader sends meanwhile
     // is missed.
     let live = ctx.live.subscribe();
-    tokio::spawn(run_stream(ctx, caller.session_id, viewer, start, live, out));
+    tokio::spawn(run_stream(ctx, registration, start, live, out));
     let body = futures_util::stream::unfold(body, |mut body| async move {
         body.recv()
             .await
@@ -100,13 +102,11 @@ enum Start {
 /// the client leaves or falls too far behind.
 async fn run_stream(
     ctx: Arc<Ctx>,
-    session_id: i64,
-    viewer: Viewer,
+    registration: Registration,
     start: Start,
     mut live: broadcast::Receiver<Arc<Outgoing>>,
     out: mpsc::Sender<Bytes>,
 ) {
-    let registration = ctx.live.register(session_id, viewer);
     let watch = registration.watch.clone();
     let mut sent = match start {
         Start::At(p) => p,

@@ -14,7 +14,7 @@ use tokio::sync::{broadcast, Notify};
 use super::Ctx;
 use crate::domain::live::{Audience, Position, Topic, Viewer};
 use crate::domain::Role;
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::store::live_events::{self, LiveEventRow};
 use crate::store::{agents, sessions};
 
@@ -100,46 +100,78 @@ impl StreamWatch {
     }
 }
 
+type Registry = Arc<Mutex<HashMap<u64, Arc<StreamWatch>>>>;
+
+fn lock(registry: &Registry) -> std::sync::MutexGuard<'_, HashMap<u64, Arc<StreamWatch>>> {
+    registry.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 /// The fan-out and the registry of open streams.
 pub struct LiveHub {
     sender: broadcast::Sender<Arc<Outgoing>>,
-    streams: Mutex<HashMap<u64, Arc<StreamWatch>>>,
+    streams: Registry,
     next_stream: AtomicU64,
+    per_session: usize,
+    max_streams: usize,
     /// Woken after this process committed events, so the reader reads at once.
     pub written: Notify,
 }
 
-impl Default for LiveHub {
-    fn default() -> Self {
-        Self {
-            sender: broadcast::channel(FAN_OUT_BUFFER).0,
-            streams: Mutex::default(),
-            next_stream: AtomicU64::new(1),
-            written: Notify::new(),
-        }
-    }
-}
-
 /// A stream's registration; dropping it takes the stream out of the registry.
-pub struct Registration<'a> {
-    hub: &'a LiveHub,
+pub struct Registration {
+    streams: Registry,
     key: u64,
     pub watch: Arc<StreamWatch>,
 }
 
-impl Drop for Registration<'_> {
+impl Drop for Registration {
     fn drop(&mut self) {
-        self.hub.lock_streams().remove(&self.key);
+        lock(&self.streams).remove(&self.key);
     }
 }
 
 impl LiveHub {
-    fn lock_streams(&self) -> std::sync::MutexGuard<'_, HashMap<u64, Arc<StreamWatch>>> {
-        self.streams.lock().unwrap_or_else(|e| e.into_inner())
+    /// A hub that holds at most `per_session` streams of one session and `max_streams` in all.
+    pub fn new(per_session: usize, max_streams: usize) -> Self {
+        Self {
+            sender: broadcast::channel(FAN_OUT_BUFFER).0,
+            streams: Registry::default(),
+            next_stream: AtomicU64::new(1),
+            per_session,
+            max_streams,
+            written: Notify::new(),
+        }
     }
 
-    /// Registers a stream; the returned guard keeps it registered.
-    pub fn register(&self, session_id: i64, viewer: Viewer) -> Registration<'_> {
+    fn lock_streams(&self) -> std::sync::MutexGuard<'_, HashMap<u64, Arc<StreamWatch>>> {
+        lock(&self.streams)
+    }
+
+    /// Registers a stream, unless its session or this process already holds as many as allowed
+    /// (one client opening streams without end would hold memory and sockets for everyone). The
+    /// returned guard keeps it registered.
+    pub fn register(&self, session_id: i64, viewer: Viewer) -> ApiResult<Registration> {
+        let mut streams = self.lock_streams();
+        if streams.len() >= self.max_streams {
+            return Err(ApiError::new(
+                ErrorCode::TooManyStreams,
+                "This server has as many event streams open as it takes; try again shortly",
+            )
+            .with_retry_after(5));
+        }
+        let of_session = streams
+            .values()
+            .filter(|w| w.session_id == session_id)
+            .count();
+        if of_session >= self.per_session {
+            return Err(ApiError::new(
+                ErrorCode::TooManyStreams,
+                format!(
+                    "This session has {of_session} event streams open already; close one first"
+                ),
+            )
+            .with_retry_after(5));
+        }
         let key = self.next_stream.fetch_add(1, Ordering::Relaxed);
         let watch = Arc::new(StreamWatch {
             session_id,
@@ -147,12 +179,12 @@ impl LiveHub {
             ended: AtomicBool::new(false),
             end: Notify::new(),
         });
-        self.lock_streams().insert(key, watch.clone());
-        Registration {
-            hub: self,
+        streams.insert(key, watch.clone());
+        Ok(Registration {
+            streams: self.streams.clone(),
             key,
             watch,
-        }
+        })
     }
 
     /// Everything sent from now on.

@@ -110,6 +110,8 @@ impl Ctx {
     /// A context around a pool whose schema is not known to be current yet.
     pub fn new(pool: DbPool, config: Config, mailer: Mailer) -> Self {
         let password_threads = passwords::PasswordThreads::start(config.password_hash_concurrency);
+        let live =
+            live_hub::LiveHub::new(config.event_streams_per_session, config.event_streams_max);
         Self {
             pool,
             pool_waits: Default::default(),
@@ -121,7 +123,7 @@ impl Ctx {
             pending_logon_failures: Default::default(),
             sessions: Default::default(),
             password_threads,
-            live: Default::default(),
+            live,
             assign_wanted: tokio::sync::Notify::new(),
             schema_ready: AtomicBool::new(false),
             sqlite_writer: std::sync::Mutex::new(()),

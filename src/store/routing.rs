@@ -17,7 +17,8 @@ const ONLINE: i16 = AgentStatus::Online as i16;
 const OFFLINE: i16 = AgentStatus::Offline as i16;
 
 /// A chat waiting in a department's queue.
-#[derive(Debug, Clone, Queryable)]
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = chats)]
 pub struct WaitingChat {
     pub id: i64,
     pub department_id: Option<i64>,
@@ -32,12 +33,7 @@ pub fn waiting_oldest_first(conn: &mut DbConnection, limit: i64) -> QueryResult<
         .filter(chats::department_id.is_not_null())
         .order((chats::queued_at, chats::id))
         .limit(limit)
-        .select((
-            chats::id,
-            chats::department_id,
-            chats::customer_id,
-            chats::queued_at,
-        ))
+        .select(WaitingChat::as_select())
         .load(conn)
 }
 
@@ -257,12 +253,7 @@ pub fn unalerted_waiting_since(
         .filter(chats::alerted_at.is_null())
         .order((chats::queued_at, chats::id))
         .limit(limit)
-        .select((
-            chats::id,
-            chats::department_id,
-            chats::customer_id,
-            chats::queued_at,
-        ))
+        .select(WaitingChat::as_select())
         .load(conn)
 }
 

@@ -294,6 +294,74 @@ async fn a_bad_or_pruned_position_is_refused_or_resynced() {
     assert_eq!(first.name, "resync");
 }
 
+/// One session can't hold streams without end: past its share it is refused (429), while its
+/// open streams and other sessions go on; a closed stream frees its place (noticed at the next
+/// write to it, the heartbeat at the latest).
+#[tokio::test]
+async fn a_session_opening_streams_without_end_is_refused_past_its_share() {
+    let app = TestApp::spawn_with(&[("EVENT_STREAMS_PER_SESSION", "3")]).await;
+    let (m, d, a, ch) = desk(&app).await;
+    let mut open = Vec::new();
+    for _ in 0..2 {
+        open.push(EventClient::open(&app, &a.token, None).await);
+    }
+    // The third as a browser tab holds it: its own connection, closed whole when the tab goes.
+    let tab = raw_stream(&app, &a.token).await;
+    app.get("GetEvents", &a.token, &[])
+        .await
+        .expect_error(429, "TooManyStreams");
+    let colleague = app.agent(&m, &[d]).await;
+    let mut theirs = EventClient::open(&app, &colleague.token, None).await;
+    let chat_id = app.waiting_chat(&ch, "session-share").await;
+    for stream in open.iter_mut().chain(std::iter::once(&mut theirs)) {
+        let (queued, _) = stream.until(SECOND, is("chat.queued")).await;
+        assert_eq!(queued.data["ChatID"], chat_id);
+    }
+    drop(tab);
+    let started = Instant::now();
+    loop {
+        // Only the status: a stream's body never ends.
+        let status = app
+            .client
+            .get(app.url("GetEvents"))
+            .query(&[("Version", "1.0"), ("SessionToken", a.token.as_str())])
+            .send()
+            .await
+            .expect("answered")
+            .status();
+        if status != 429 {
+            assert_eq!(status, 200, "a closed stream frees its place");
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(20), "still refused");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// Opens GetEvents on a connection of its own and reads the answer's head; dropping the socket
+/// closes the connection as a closed browser tab does.
+async fn raw_stream(app: &TestApp, token: &str) -> tokio::net::TcpStream {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let host = app.address.trim_start_matches("http://");
+    let mut socket = tokio::net::TcpStream::connect(host).await.unwrap();
+    let request = format!(
+        "GET /api/GetEvents?Version=1.0&SessionToken={token} HTTP/1.1\r\nHost: {host}\r\n\r\n"
+    );
+    socket.write_all(request.as_bytes()).await.unwrap();
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        socket.read_exact(&mut byte).await.unwrap();
+        head.push(byte[0]);
+    }
+    assert!(
+        head.starts_with(b"HTTP/1.1 200"),
+        "{}",
+        String::from_utf8_lossy(&head)
+    );
+    socket
+}
+
 #[tokio::test]
 async fn an_event_caused_through_one_instance_reaches_a_stream_on_the_other() {
     let a_app = TestApp::spawn().await;

@@ -49,6 +49,21 @@ async fn desk(app: &TestApp, mode: &str) -> (Session, i64, Channel) {
     (m, d, ch)
 }
 
+/// The agent's own open chats, as GetChatList answers them (one page of up to 100).
+async fn own_open_chats(app: &TestApp, agent: &Session) -> Value {
+    app.get(
+        "GetChatList",
+        &agent.token,
+        &[
+            ("ChatType", "open"),
+            ("Selector", "private"),
+            ("PageSize", "100"),
+        ],
+    )
+    .await
+    .ok()
+}
+
 async fn status(app: &TestApp, agent: &Session, status: i64) {
     app.post("UpdateAgent", &agent.token, json!({ "StatusID": status }))
         .await
@@ -158,14 +173,7 @@ async fn capacity_and_precedence_hold_for_automatic_assignment() {
         app.waiting_chat(&ch, &format!("session-cap-{i:04}")).await;
     }
     tokio::time::sleep(Duration::from_millis(2500)).await;
-    let open = app
-        .get(
-            "GetChatList",
-            &a.token,
-            &[("ChatType", "open"), ("Selector", "private")],
-        )
-        .await
-        .ok();
+    let open = own_open_chats(&app, &a).await;
     assert_eq!(open["Cursor"]["Total"], 2, "the agent's own MaxChats wins");
     // Without its own limit the department's applies.
     app.post(
@@ -176,14 +184,7 @@ async fn capacity_and_precedence_hold_for_automatic_assignment() {
     .await
     .ok();
     tokio::time::sleep(Duration::from_millis(2500)).await;
-    let open = app
-        .get(
-            "GetChatList",
-            &a.token,
-            &[("ChatType", "open"), ("Selector", "private")],
-        )
-        .await
-        .ok();
+    let open = own_open_chats(&app, &a).await;
     assert_eq!(
         open["Cursor"]["Total"], 3,
         "then the department's MaxChatsPerAgent"
@@ -397,18 +398,7 @@ async fn capacity_holds_when_two_instances_race_the_same_queue() {
     tokio::time::sleep(Duration::from_secs(4)).await;
     let mut total = 0;
     for agent in &agents {
-        let open = a_app
-            .get(
-                "GetChatList",
-                &agent.token,
-                &[
-                    ("ChatType", "open"),
-                    ("Selector", "private"),
-                    ("PageSize", "100"),
-                ],
-            )
-            .await
-            .ok();
+        let open = own_open_chats(&a_app, agent).await;
         let n = open["Cursor"]["Total"].as_i64().unwrap();
         assert_eq!(n, 3, "each agent filled to MaxChatsPerAgent, never past it");
         total += n;
@@ -478,18 +468,7 @@ async fn capacity_holds_when_a_second_process_races_the_same_queue() {
     tokio::time::sleep(Duration::from_secs(4)).await;
     let mut seen = std::collections::HashSet::new();
     for agent in &agents {
-        let open = app
-            .get(
-                "GetChatList",
-                &agent.token,
-                &[
-                    ("ChatType", "open"),
-                    ("Selector", "private"),
-                    ("PageSize", "100"),
-                ],
-            )
-            .await
-            .ok();
+        let open = own_open_chats(&app, agent).await;
         let chats = open["Chats"].as_array().unwrap();
         assert_eq!(
             chats.len(),

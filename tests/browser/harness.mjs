@@ -294,6 +294,11 @@ export async function logOn(page, who) {
   await page.getByRole('navigation', { name: 'Main' }).waitFor();
 }
 
+/** Waits until the desk has its first lists and follows changes (by the stream, or polling). */
+export async function following(page) {
+  await page.getByRole('status').filter({ hasText: /^(Live|Refreshing every few seconds)$/ }).waitFor({ timeout: 15000 });
+}
+
 export async function shot(page, name) {
   mkdirSync(SHOTS, { recursive: true });
   await page.screenshot({ path: join(SHOTS, `${name}.png`) });
