@@ -17,12 +17,15 @@ impl EmailAddress {
         let Some((local, domain)) = value.rsplit_once('@') else {
             return Err("is not an email address".into());
         };
-        let domain_ok = domain.contains('.')
-            && !domain.starts_with('.')
-            && !domain.ends_with('.')
-            && domain
-                .chars()
-                .all(|c| c.is_alphanumeric() || c == '.' || c == '-');
+        // A host name mail can be sent to: two labels or more, each 1 to 63 characters of letters,
+        // digits and inner hyphens (what DNS and the mail library take).
+        let label_ok = |label: &str| {
+            (1..=63).contains(&label.len())
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label.chars().all(|c| c.is_alphanumeric() || c == '-')
+        };
+        let domain_ok = domain.contains('.') && domain.split('.').all(label_ok);
         let local_ok = !local.is_empty()
             && local.len() <= 64
             && !local
@@ -68,8 +71,15 @@ mod tests {
             "a@.x.com",
             "a@x.com.",
             "<a>@x.com",
+            "a@x..com",
+            "a@-x.com",
+            "a@x-.com",
         ] {
             assert!(EmailAddress::parse(bad).is_err(), "{bad}");
         }
+        let long_label = format!("0@0.{}", "0".repeat(64));
+        assert!(EmailAddress::parse(&long_label).is_err(), "a label over 63");
+        let longest_label = format!("0@0.{}", "0".repeat(63));
+        assert!(EmailAddress::parse(&longest_label).is_ok());
     }
 }

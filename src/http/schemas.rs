@@ -106,7 +106,7 @@ pub fn optional_text<const MAX: usize>() -> Object {
 
 /// The address part of [`email`]: stricter than `EmailAddress::parse` (ASCII only, no empty
 /// labels), never looser.
-const EMAIL: &str = r"[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+";
+const EMAIL: &str = r"[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+";
 
 /// `EmailAddress::parse`.
 pub fn email() -> Object {

@@ -10,7 +10,9 @@ The fuzzer must not cut the branch it sits on:
 Two things the document can't say, so the fuzzer can't know:
 - An id a valid request refers to must exist (an unknown DepartmentID is 400, as documented):
   positive cases refer to the seeded departments, tags, tag groups and recipients. And
-  UpdateWorkingHours lists each day once, open before it closes.
+  UpdateWorkingHours lists each day once, open before it closes. TransferChat needs DepartmentID
+  or AgentID, a rule across query parameters that OpenAPI has no way to state: a valid case
+  without either gets the first seeded department.
 - The server also takes the lenient forms docs/api.md lists ("Request fields": numeric strings,
   "true" and 1 for booleans, a single value or "1,2" for a list), which the document leaves out so
   generated clients get plain types: a negative case whose value is such a form gets a value no
@@ -111,6 +113,9 @@ def map_case(ctx, case):
         for fields in (body, query):
             if fields is not None:
                 _unlenient(LISTS.get(path, set()), fields)
+    elif query is not None and path == "/api/TransferChat":
+        if query.get("DepartmentID") is None and query.get("AgentID") is None:
+            query["DepartmentID"] = 1
     elif body is not None:
         # UpdateDepartment's own id may be any: what a body refers to is seeded.
         own = {"DepartmentID"} if path == "/api/UpdateDepartment" else set()
