@@ -133,7 +133,8 @@ ThreadingHTTPServer(("127.0.0.1", $RECEIVER_PORT), Ok).serve_forever()
 PY
 python3 "$OUT/receiver.py" & PIDS+=($!)
 "$CEILING" 127.0.0.1:$CEILING_PORT & PIDS+=($!)
-AGENTDESK_BIND=127.0.0.1:$PORT RUST_LOG=warn MAIL_OUTBOX_DIR=$OUT/outbox "$BIN" serve > "$OUT/server.log" 2>&1 & SERVER=$!
+# The channel server is on loopback, which the desk refuses to call unless allowed.
+AGENTDESK_BIND=127.0.0.1:$PORT RUST_LOG=warn MAIL_OUTBOX_DIR=$OUT/outbox CHANNEL_ALLOWED_NETWORKS=127.0.0.0/8 "$BIN" serve > "$OUT/server.log" 2>&1 & SERVER=$!
 PIDS+=($SERVER)
 for _ in $(seq 100); do curl -fs "$BASE/ready" >/dev/null 2>&1 && curl -fs "http://127.0.0.1:$CEILING_PORT/" >/dev/null 2>&1 && break; sleep 0.2; done
 rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
@@ -141,9 +142,11 @@ rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 
 # ---- sessions: one per racing agent (the first 64 also serve the read runs), and the managers
 PASSWORD=$(seedq "d['Password']")
+# Each line in one write: two logons at a time share the pipe, and print() writes in pieces when
+# Python is unbuffered (PYTHONUNBUFFERED), which interleaved tokens.
 logon() {
   curl -fs -X POST "$BASE/api/AgentLogon?Version=1" -H 'Content-Type: application/json' \
-    -d "{\"EmailAddress\":\"$1\",\"Password\":\"$PASSWORD\"}" | python3 -c "import sys,json; d=json.load(sys.stdin); print(d['Agent']['AgentID'], d['SessionToken'])"
+    -d "{\"EmailAddress\":\"$1\",\"Password\":\"$PASSWORD\"}" | python3 -c "import sys,json; d=json.load(sys.stdin); sys.stdout.write(f\"{d['Agent']['AgentID']} {d['SessionToken']}\\n\")"
 }
 export -f logon; export BASE PASSWORD
 log "logging on $RACERS agents and the managers"

@@ -67,8 +67,14 @@ pub fn upload_body_limit(ctx: &Ctx) -> ApiResult<usize> {
 }
 
 /// Checks an upload against the desk's `MaxAttachmentMB`; `field` names the request field at fault.
-pub(crate) fn check_size(ctx: &Ctx, bytes: usize, field: &str) -> ApiResult<()> {
-    let max_mb = settings::cached_number(ctx, SettingKey::MaxAttachmentMB)?;
+/// Called inside the write that stores the file, so it reads on that write's connection.
+pub(crate) fn check_size(
+    ctx: &Ctx,
+    c: &mut DbConnection,
+    bytes: usize,
+    field: &str,
+) -> ApiResult<()> {
+    let max_mb = settings::cached_number_on(ctx, c, SettingKey::MaxAttachmentMB)?;
     if bytes as i64 > max_mb * 1024 * 1024 {
         let mut e = ApiError::new(
             ErrorCode::PayloadTooLarge,

@@ -68,7 +68,7 @@ pub fn notify_user_new_chat_message(
             dialect::lock_key(c, &format!("customer:{scope}:{}", phone.as_str()))?;
         }
         if let Some(upload) = &m.attachment {
-            attachments::check_size(ctx, upload.bytes.len(), "file")?;
+            attachments::check_size(ctx, c, upload.bytes.len(), "file")?;
         }
         let now = ctx.now();
         let (chat, is_new) = match chats::find_live_by_session(c, channel.id, &m.session_id)? {

@@ -163,7 +163,7 @@ pub fn send_message(
             ));
         }
         if let Some(upload) = &out.attachment {
-            attachments::check_size(ctx, upload.bytes.len(), "AttachmentData")?;
+            attachments::check_size(ctx, c, upload.bytes.len(), "AttachmentData")?;
         }
         let now = ctx.now();
         let attachment_id = out

@@ -146,13 +146,13 @@ impl Ctx {
     }
 
     /// A pooled connection; 503 while the schema is not ready or the database is down.
-    pub fn conn(&self) -> ApiResult<PooledConnection> {
+    pub fn conn(&self) -> ApiResult<Checkout> {
         if !self.is_schema_ready() {
             return Err(ApiError::database_unavailable(
                 "the database schema is not ready yet",
             ));
         }
-        Ok(self.pool.get()?)
+        Ok(Checkout::new(self.pool.get()?))
     }
 
     /// Runs `f` in one write transaction: all of it happens or none of it.
@@ -199,6 +199,47 @@ impl Ctx {
     pub fn read<T>(&self, f: impl FnOnce(&mut DbConnection) -> QueryResult<T>) -> ApiResult<T> {
         let mut conn = self.conn()?;
         Ok(f(&mut conn)?)
+    }
+}
+
+thread_local! {
+    /// Pooled connections this thread holds.
+    static HELD: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// A pooled connection, counted per thread. A thread that takes a second connection while it
+/// holds one (say, a cached read inside a write transaction) needs two at once: under load every
+/// connection is held by such a thread, each waiting for another, and requests fail with
+/// `DatabaseUnavailable` until the pool's timeout. Debug builds (the tests) refuse it outright.
+pub struct Checkout(PooledConnection);
+
+impl Checkout {
+    fn new(conn: PooledConnection) -> Self {
+        let held = HELD.with(|h| h.replace(h.get() + 1));
+        debug_assert_eq!(
+            held, 0,
+            "a second pooled connection taken by a thread that holds one"
+        );
+        Self(conn)
+    }
+}
+
+impl Drop for Checkout {
+    fn drop(&mut self) {
+        HELD.with(|h| h.set(h.get().saturating_sub(1)));
+    }
+}
+
+impl std::ops::Deref for Checkout {
+    type Target = DbConnection;
+    fn deref(&self) -> &DbConnection {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Checkout {
+    fn deref_mut(&mut self) -> &mut DbConnection {
+        &mut self.0
     }
 }
 

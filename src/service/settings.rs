@@ -37,16 +37,36 @@ pub fn cached(ctx: &Ctx) -> ApiResult<std::sync::Arc<Vec<(SettingKey, SettingVal
     ctx.cache.settings.get_or_load(|| ctx.read(current))
 }
 
+/// [`cached`], read on the caller's connection when stale: for code that already holds one (a
+/// thread must never wait for a second connection while it holds one).
+pub fn cached_on(
+    ctx: &Ctx,
+    c: &mut DbConnection,
+) -> ApiResult<std::sync::Arc<Vec<(SettingKey, SettingValue)>>> {
+    ctx.cache
+        .settings
+        .get_or_load(|| current(c).map_err(Into::into))
+}
+
 /// A numeric setting from [`cached`].
 pub fn cached_number(ctx: &Ctx, key: SettingKey) -> ApiResult<i64> {
-    Ok(cached(ctx)?
+    Ok(number_in(&cached(ctx)?, key))
+}
+
+/// A numeric setting from [`cached_on`].
+pub fn cached_number_on(ctx: &Ctx, c: &mut DbConnection, key: SettingKey) -> ApiResult<i64> {
+    Ok(number_in(&cached_on(ctx, c)?, key))
+}
+
+fn number_in(settings: &[(SettingKey, SettingValue)], key: SettingKey) -> i64 {
+    settings
         .iter()
         .find(|(k, _)| *k == key)
         .and_then(|(_, v)| match v {
             SettingValue::Number(n) => Some(*n),
             _ => None,
         })
-        .unwrap_or(0))
+        .unwrap_or(0)
 }
 
 /// UpdateSettings: stores already-validated values in one transaction.

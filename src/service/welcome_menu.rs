@@ -41,9 +41,13 @@ impl DeskSnapshot {
     }
 }
 
-/// The desk's configuration as the welcome menu uses it.
-fn desk(ctx: &Ctx) -> ApiResult<std::sync::Arc<DeskSnapshot>> {
-    ctx.cache.desk.get_or_load(|| ctx.read(DeskSnapshot::load))
+/// The desk's configuration as the welcome menu uses it, read on the caller's connection (inside
+/// its transaction) when the cached copy is stale: taking a second connection here made every
+/// pooled connection wait for another under a flood of new chats.
+fn desk(ctx: &Ctx, c: &mut DbConnection) -> ApiResult<std::sync::Arc<DeskSnapshot>> {
+    ctx.cache
+        .desk
+        .get_or_load(|| DeskSnapshot::load(c).map_err(Into::into))
 }
 
 /// The numbered menu of departments under `intro`.
@@ -70,7 +74,7 @@ pub(crate) fn choose(
 ) -> ApiResult<()> {
     let clock = &ctx.clock;
     let now = clock.now();
-    let desk = desk(ctx)?;
+    let desk = desk(ctx, c)?;
     let menu = &desk.menu;
     if is_new && !desk.week.is_open(now.and_utc(), desk.time_zone) {
         tell_customer(c, chat.id, SpecialType::OutOfHours, &desk.out_of_hours, now)?;
