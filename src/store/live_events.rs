@@ -68,20 +68,33 @@ pub fn settled_after(
     limit: i64,
 ) -> QueryResult<(Vec<LiveEventRow>, Position)> {
     let below = dialect::settled_transactions_below(conn)?;
-    let mut query = live_events::table
-        .filter(
-            live_events::tx
-                .gt(from.tx)
-                .or(live_events::tx.eq(from.tx).and(live_events::id.gt(from.id))),
-        )
-        .order((live_events::tx, live_events::id))
+    let settled = || {
+        let query = live_events::table.select(columns()).into_boxed();
+        match below {
+            Some(below) => query.filter(live_events::tx.lt(below)),
+            None => query,
+        }
+    };
+    // Two range reads of `live_events_position`: the rest of `from`'s transaction, then the
+    // transactions after it. One query with `tx > t OR (tx = t AND id > n)` made SQLite seek on
+    // `tx >= t` and step over every earlier event of that transaction: on SQLite, where every
+    // event has transaction 0, a walk of the whole outbox on every read.
+    let mut rows: Vec<LiveEventRow> = settled()
+        .filter(live_events::tx.eq(from.tx))
+        .filter(live_events::id.gt(from.id))
+        .order(live_events::id)
         .limit(limit)
-        .select(columns())
-        .into_boxed();
-    if let Some(below) = below {
-        query = query.filter(live_events::tx.lt(below));
+        .load(conn)?;
+    let left = limit - rows.len() as i64;
+    if left > 0 {
+        rows.extend(
+            settled()
+                .filter(live_events::tx.gt(from.tx))
+                .order((live_events::tx, live_events::id))
+                .limit(left)
+                .load::<LiveEventRow>(conn)?,
+        );
     }
-    let rows: Vec<LiveEventRow> = query.load(conn)?;
     let reached = match (rows.last(), below) {
         (Some(last), _) => last.position(),
         // Everything of a transaction below `below` has been read: start the next read at it.
