@@ -152,7 +152,7 @@ export -f logon; export BASE PASSWORD
 log "logging on $RACERS agents and the managers"
 seedq "'\n'.join(a['Email'] for a in d['Agents'][:$RACERS])" | xargs -P 2 -I{} bash -c 'logon {}' > "$OUT/agents.txt"
 seedq "'\n'.join(a['Email'] for a in d['Managers'])" | xargs -P 2 -I{} bash -c 'logon {}' > "$OUT/managers.txt"
-cut -d' ' -f2 "$OUT/agents.txt" | head -$CONN > "$OUT/agent-tokens.txt"
+head -n $CONN "$OUT/agents.txt" | cut -d' ' -f2 > "$OUT/agent-tokens.txt"
 cut -d' ' -f2 "$OUT/managers.txt" > "$OUT/manager-tokens.txt"
 M=$(head -1 "$OUT/manager-tokens.txt")
 log "$(wc -l < "$OUT/agents.txt") agents and $(wc -l < "$OUT/managers.txt") managers logged on"

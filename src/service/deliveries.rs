@@ -63,22 +63,26 @@ pub fn claim_batch(
         .map(|(id, _)| *id)
         .collect();
     let due = ctx.read(|c| deliveries::due(c, now, (limit * 4) as i64, &skip))?;
-    let mut jobs = Vec::new();
-    for d in due {
-        if jobs.len() >= limit {
-            break;
+    // One transaction for the batch: on SQLite every write waits for the one writer, and a
+    // transaction per claim made a busy desk's deliveries cost more writes than its messages.
+    ctx.write(|c| {
+        let mut jobs = Vec::new();
+        for d in &due {
+            if jobs.len() >= limit {
+                break;
+            }
+            let server = servers.get(&d.channel_id).map_or("", String::as_str);
+            let left = room_left.entry(server).or_insert(limit);
+            if *left == 0 {
+                continue;
+            }
+            if let Some(job) = claim_one(c, d, now, server)? {
+                *left -= 1;
+                jobs.push(job);
+            }
         }
-        let server = servers.get(&d.channel_id).map_or("", String::as_str);
-        let left = room_left.entry(server).or_insert(limit);
-        if *left == 0 {
-            continue;
-        }
-        if let Some(job) = ctx.write(|c| claim_one(c, &d, now, server))? {
-            *left -= 1;
-            jobs.push(job);
-        }
-    }
-    Ok(jobs)
+        Ok(jobs)
+    })
 }
 
 /// Claims one delivery. A channel deleted meanwhile fails its deliveries for good.
@@ -139,27 +143,51 @@ fn claim_one(
     }))
 }
 
-/// Records how an attempt went: delivered, retried after `backoff * 2^(attempt-1)` (at most ten
-/// minutes), or failed for good after `DELIVERY_MAX_ATTEMPTS`.
-pub fn record_outcome(ctx: &Ctx, job: &DeliveryJob, outcome: Result<(), String>) -> ApiResult<()> {
+/// Records how attempts went, in one transaction: each delivered, retried after
+/// `backoff * 2^(attempt-1)` (at most ten minutes), or failed for good after
+/// `DELIVERY_MAX_ATTEMPTS`.
+pub fn record_outcomes(ctx: &Ctx, outcomes: &[(DeliveryJob, Result<(), String>)]) -> ApiResult<()> {
     ctx.write(|c| {
         let now = ctx.now();
-        match &outcome {
-            Ok(()) => {
-                if deliveries::mark_delivered(c, job.delivery_id, job.attempt, now)? == 0 {
-                    tracing::warn!(delivery_id = job.delivery_id, "arrived after its lease ran out; a newer attempt owns the delivery");
-                }
-            }
-            Err(error) => {
-                let retry_at = (job.attempt < ctx.config.delivery_max_attempts).then(|| {
-                    // Capped at ten minutes, so adding it can't overflow.
-                    now + backoff(ctx.config.delivery_backoff, job.attempt, MAX_BACKOFF)
-                });
-                let error = truncate_error(error);
-                deliveries::mark_attempt_failed(c, job.delivery_id, job.attempt, &error, retry_at, now)?;
-                tracing::warn!(delivery_id = job.delivery_id, attempt = job.attempt, error = %error, will_retry = retry_at.is_some(), "delivery to channel server failed");
+        for (job, outcome) in outcomes {
+            record_outcome(ctx, c, job, outcome, now)?;
+        }
+        Ok(())
+    })
+}
+
+fn record_outcome(
+    ctx: &Ctx,
+    c: &mut db::DbConnection,
+    job: &DeliveryJob,
+    outcome: &Result<(), String>,
+    now: NaiveDateTime,
+) -> ApiResult<()> {
+    match outcome {
+        Ok(()) => {
+            if deliveries::mark_delivered(c, job.delivery_id, job.attempt, now)? == 0 {
+                tracing::warn!(
+                    delivery_id = job.delivery_id,
+                    "arrived after its lease ran out; a newer attempt owns the delivery"
+                );
             }
         }
-        super::messages::announce_delivery(c, job.message_id, now)
-    })
+        Err(error) => {
+            let retry_at = (job.attempt < ctx.config.delivery_max_attempts).then(|| {
+                // Capped at ten minutes, so adding it can't overflow.
+                now + backoff(ctx.config.delivery_backoff, job.attempt, MAX_BACKOFF)
+            });
+            let error = truncate_error(error);
+            deliveries::mark_attempt_failed(
+                c,
+                job.delivery_id,
+                job.attempt,
+                &error,
+                retry_at,
+                now,
+            )?;
+            tracing::warn!(delivery_id = job.delivery_id, attempt = job.attempt, error = %error, will_retry = retry_at.is_some(), "delivery to channel server failed");
+        }
+    }
+    super::messages::announce_delivery(c, job.message_id, now)
 }

@@ -10,7 +10,7 @@ use std::time::Instant;
 
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
-use tokio::sync::Semaphore;
+use tokio::sync::{mpsc, Semaphore};
 
 use crate::service::channel_servers::{self, CallOutcome, GuardedResolver, ServerHealth};
 use crate::service::deliveries::{self, DeliveryJob};
@@ -40,7 +40,10 @@ pub fn spawn_delivery_worker(ctx: Arc<Ctx>) -> tokio::task::JoinHandle<()> {
                 return;
             }
         };
+        let (outcomes, arrived) = mpsc::channel(ctx.config.delivery_concurrency);
+        tokio::spawn(record_outcomes(ctx.clone(), arrived));
         let worker = Arc::new(Worker {
+            outcomes,
             health: ServerHealth::new(
                 ctx.config.delivery_concurrency_per_server,
                 ctx.config.delivery_breaker_failures,
@@ -62,8 +65,16 @@ pub fn spawn_delivery_worker(ctx: Arc<Ctx>) -> tokio::task::JoinHandle<()> {
     })
 }
 
+/// A finished call: the job and how it went.
+type Outcome = (DeliveryJob, Result<(), String>);
+
+/// Outcomes written per transaction at most.
+const RECORD_BATCH: usize = 64;
+
 struct Worker {
     ctx: Arc<Ctx>,
+    /// Finished calls, for the recorder (bounded: calls wait when it falls behind).
+    outcomes: mpsc::Sender<Outcome>,
     client: reqwest::Client,
     health: ServerHealth,
     /// Calls in flight, in all.
@@ -112,22 +123,38 @@ impl Worker {
         }
     }
 
-    /// Posts one message and records the outcome.
+    /// Posts one message and hands the outcome to the recorder.
     async fn deliver(&self, job: DeliveryJob) {
         let (outcome, answered) = post(&self.client, &job, &self.ctx).await;
         self.health.finished(&job.server, answered, Instant::now());
-        let ctx = self.ctx.clone();
+        if self.outcomes.send((job, outcome)).await.is_err() {
+            tracing::warn!("the delivery recorder has stopped; the lease will expire and the delivery be retried");
+        }
+    }
+}
+
+/// Writes the outcomes of finished calls: all that have arrived (up to [`RECORD_BATCH`]) in one
+/// transaction, rather than one write per call beside each message's own.
+async fn record_outcomes(ctx: Arc<Ctx>, mut arrived: mpsc::Receiver<Outcome>) {
+    while let Some(first) = arrived.recv().await {
+        let mut batch = vec![first];
+        while batch.len() < RECORD_BATCH {
+            match arrived.try_recv() {
+                Ok(outcome) => batch.push(outcome),
+                Err(_) => break,
+            }
+        }
+        let job = ctx.clone();
         let recorded =
-            tokio::task::spawn_blocking(move || deliveries::record_outcome(&ctx, &job, outcome))
-                .await;
+            tokio::task::spawn_blocking(move || deliveries::record_outcomes(&job, &batch)).await;
         let failure = match recorded {
-            Ok(Ok(())) => return,
+            Ok(Ok(())) => continue,
             Ok(Err(e)) => format!("{e:#}"),
             Err(e) => e.to_string(),
         };
         tracing::warn!(
             error = %failure,
-            "recording a delivery outcome failed; its lease will expire and it will be retried"
+            "recording delivery outcomes failed; their leases will expire and they will be retried"
         );
     }
 }
