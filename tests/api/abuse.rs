@@ -389,3 +389,29 @@ async fn reset_requests_can_neither_spam_nor_block_the_owner() {
     app.set_password(&first_code, "a-new-password-1").await.ok();
     app.logon(&m.email, "a-new-password-1").await;
 }
+
+/// A flood of new chats while the cached configuration is stale, on a pool of two connections:
+/// each write reads what it needs on its own connection, so none waits for a second one (on
+/// PostgreSQL that left every connection waiting for another, and customers got 503s).
+#[tokio::test]
+async fn a_flood_of_new_chats_on_a_small_pool_is_answered_in_full() {
+    let app = TestApp::spawn_with(&[
+        ("DATABASE_POOL_SIZE", "2"),
+        ("DATABASE_TIMEOUT_SECONDS", "3"),
+    ])
+    .await;
+    let m = app.manager().await;
+    app.department(&m, "Support").await;
+    let ch = app.channel(&m, "https://chat.example.com").await;
+    // Past the caches' one second, so the first writes of the flood reload them.
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    let sessions: Vec<String> = (0..24).map(|i| format!("session-flood-{i:04}")).collect();
+    let replies = futures_util::future::join_all(
+        sessions
+            .iter()
+            .map(|session| app.customer_says(&ch, session, "Hello", json!({}))),
+    )
+    .await;
+    let statuses: Vec<u16> = replies.iter().map(|r| r.status).collect();
+    assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
+}
