@@ -80,25 +80,30 @@ fn around<QS, ST>(
 where
     ST: SingleValue + TypedExpressionType + Send + 'static,
 {
+    // Chats with a message whose text has the term (among those `messages_where` keeps), or
+    // whose customer's name or number has it: every form but SQLite's indexed one.
     let like = term.like_pattern();
-    // The customers' part, shared by every form but SQLite's indexed one.
-    let customers_like =
-        " UNION SELECT c.id FROM chats c JOIN customers cu ON cu.id = c.customer_id \
-                          WHERE lower(cu.full_name) LIKE ";
-    if !term.is_indexable() {
-        return Box::new(
+    let by_like = |messages_where: &str| -> Boxed<QS, ST> {
+        Box::new(
             sql::<ST>(before)
-                .sql("SELECT m.chat_id FROM messages m WHERE m.id > ")
-                .sql("(SELECT COALESCE(MAX(id), 0) FROM messages) - ")
-                .sql(&SHORT_TERM_MESSAGES.to_string())
-                .sql(" AND lower(m.text) LIKE ")
+                .sql("SELECT m.chat_id FROM messages m WHERE ")
+                .sql(messages_where)
+                .sql("lower(m.text) LIKE ")
                 .bind::<Text, _>(like.clone())
-                .sql(customers_like)
+                .sql(
+                    " UNION SELECT c.id FROM chats c JOIN customers cu ON cu.id = c.customer_id \
+                     WHERE lower(cu.full_name) LIKE ",
+                )
                 .bind::<Text, _>(like.clone())
                 .sql(" OR cu.mobile LIKE ")
-                .bind::<Text, _>(like)
+                .bind::<Text, _>(like.clone())
                 .sql(after),
-        );
+        )
+    };
+    if !term.is_indexable() {
+        return by_like(&format!(
+            "m.id > (SELECT COALESCE(MAX(id), 0) FROM messages) - {SHORT_TERM_MESSAGES} AND "
+        ));
     }
     match conn {
         DbConnection::Sqlite(_) => {
@@ -114,16 +119,7 @@ where
                     .sql(after),
             )
         }
-        DbConnection::Postgres(_) => Box::new(
-            sql::<ST>(before)
-                .sql("SELECT m.chat_id FROM messages m WHERE lower(m.text) LIKE ")
-                .bind::<Text, _>(like.clone())
-                .sql(customers_like)
-                .bind::<Text, _>(like.clone())
-                .sql(" OR cu.mobile LIKE ")
-                .bind::<Text, _>(like)
-                .sql(after),
-        ),
+        DbConnection::Postgres(_) => by_like(""),
     }
 }
 

@@ -11,8 +11,8 @@ use diesel::expression::SqlLiteral;
 use diesel::prelude::*;
 use diesel::sql_types::Bool;
 
-use super::chats::{ChatListRow, ChatRow};
-use crate::db::schema::{agents, chats, customers, departments};
+use super::chats::{listed, ChatListRow, ChatRow};
+use crate::db::schema::chats;
 use crate::db::text_search::{self, Drive};
 use crate::db::DbConnection;
 use crate::domain::chat::ChatState;
@@ -181,27 +181,6 @@ fn page(
         .filter(|_| more)
         .map(|r| order.position_of(&r.chat));
     Ok((rows, next))
-}
-
-/// The chats `ids` with the names the list shows, in the order of `ids`.
-fn listed(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<ChatListRow>> {
-    let mut rows: HashMap<i64, ChatListRow> = chats::table
-        .inner_join(customers::table)
-        .left_join(departments::table)
-        .left_join(agents::table)
-        .filter(chats::id.eq_any(ids))
-        .select((
-            ChatRow::as_select(),
-            customers::full_name,
-            customers::mobile,
-            departments::name.nullable(),
-            agents::name.nullable(),
-        ))
-        .load::<ChatListRow>(conn)?
-        .into_iter()
-        .map(|r| (r.chat.id, r))
-        .collect();
-    Ok(ids.iter().filter_map(|id| rows.remove(id)).collect())
 }
 
 /// An agent's chats: those of their departments and their own. Written with `+` on the columns

@@ -6,6 +6,8 @@
 //! Over 400 lines because it is the aggregate most endpoints touch: its queries share `ChatRow`,
 //! the state constants and the list filter, and read best beside each other.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -380,11 +382,16 @@ pub struct ChatListRow {
 
 /// One chat with the names the views show.
 pub fn find_listed(conn: &mut DbConnection, id: i64) -> QueryResult<Option<ChatListRow>> {
-    chats::table
+    Ok(listed(conn, &[id])?.pop())
+}
+
+/// The chats `ids` with the names the views show, in the order of `ids`.
+pub fn listed(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<ChatListRow>> {
+    let mut rows: HashMap<i64, ChatListRow> = chats::table
         .inner_join(customers::table)
         .left_join(departments::table)
         .left_join(agents::table)
-        .filter(chats::id.eq(id))
+        .filter(chats::id.eq_any(ids))
         .select((
             ChatRow::as_select(),
             customers::full_name,
@@ -392,8 +399,11 @@ pub fn find_listed(conn: &mut DbConnection, id: i64) -> QueryResult<Option<ChatL
             departments::name.nullable(),
             agents::name.nullable(),
         ))
-        .first(conn)
-        .optional()
+        .load::<ChatListRow>(conn)?
+        .into_iter()
+        .map(|r| (r.chat.id, r))
+        .collect();
+    Ok(ids.iter().filter_map(|id| rows.remove(id)).collect())
 }
 
 /// Tags of these chats: (chat, tag, tag name).

@@ -41,7 +41,7 @@ pub fn spawn_delivery_worker(ctx: Arc<Ctx>) -> tokio::task::JoinHandle<()> {
             }
         };
         let (outcomes, arrived) = mpsc::channel(ctx.config.delivery_concurrency);
-        tokio::spawn(record_outcomes(ctx.clone(), arrived));
+        tokio::spawn(run_recorder(ctx.clone(), arrived));
         let worker = Arc::new(Worker {
             outcomes,
             health: ServerHealth::new(
@@ -135,7 +135,7 @@ impl Worker {
 
 /// Writes the outcomes of finished calls: all that have arrived (up to [`RECORD_BATCH`]) in one
 /// transaction, rather than one write per call beside each message's own.
-async fn record_outcomes(ctx: Arc<Ctx>, mut arrived: mpsc::Receiver<Outcome>) {
+async fn run_recorder(ctx: Arc<Ctx>, mut arrived: mpsc::Receiver<Outcome>) {
     while let Some(first) = arrived.recv().await {
         let mut batch = vec![first];
         while batch.len() < RECORD_BATCH {

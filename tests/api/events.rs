@@ -136,6 +136,18 @@ fn is(name: &'static str) -> impl Fn(&Event) -> bool {
 const SECOND: Duration = Duration::from_millis(1500);
 
 /// A desk with a department, an agent of it and a channel.
+/// The stream position GetChatList says its answer is current to.
+async fn list_event_id(app: &TestApp, agent: &Session) -> String {
+    let list = app
+        .get("GetChatList", &agent.token, &[("ChatType", "unassigned")])
+        .await
+        .ok();
+    list["EventID"]
+        .as_str()
+        .expect("GetChatList has an EventID")
+        .to_owned()
+}
+
 async fn desk(app: &TestApp) -> (Session, i64, Session, Channel) {
     let m = app.manager().await;
     let d = app.department(&m, "Support").await;
@@ -200,14 +212,7 @@ async fn an_agent_sees_a_new_chat_and_the_customers_message_within_a_second() {
 async fn resuming_after_missed_events_yields_each_exactly_once_in_order() {
     let app = TestApp::spawn().await;
     let (_m, _d, a, ch) = desk(&app).await;
-    let list = app
-        .get("GetChatList", &a.token, &[("ChatType", "unassigned")])
-        .await
-        .ok();
-    let start = list["EventID"]
-        .as_str()
-        .expect("GetChatList has an EventID")
-        .to_owned();
+    let start = list_event_id(&app, &a).await;
 
     // Events while no stream is open.
     for i in 0..5 {
@@ -439,11 +444,7 @@ async fn an_event_committed_late_is_never_skipped() {
 async fn a_position_older_than_the_retention_gets_one_resync() {
     let app = TestApp::spawn().await;
     let (_m, _d, a, ch) = desk(&app).await;
-    let list = app
-        .get("GetChatList", &a.token, &[("ChatType", "unassigned")])
-        .await
-        .ok();
-    let start = list["EventID"].as_str().unwrap().to_owned();
+    let start = list_event_id(&app, &a).await;
     app.waiting_chat(&ch, "session-long-ago-1").await;
     // A day and more later the events after that position are pruned.
     app.advance_clock(chrono::Duration::hours(25));

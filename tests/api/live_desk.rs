@@ -64,6 +64,17 @@ async fn own_open_chats(app: &TestApp, agent: &Session) -> Value {
     .ok()
 }
 
+/// The queue as a manager sees it (one page of up to 100).
+async fn waiting_chats(app: &TestApp, manager: &Session) -> Value {
+    app.get(
+        "GetChatList",
+        &manager.token,
+        &[("ChatType", "unassigned"), ("PageSize", "100")],
+    )
+    .await
+    .ok()
+}
+
 async fn status(app: &TestApp, agent: &Session, status: i64) {
     app.post("UpdateAgent", &agent.token, json!({ "StatusID": status }))
         .await
@@ -403,14 +414,7 @@ async fn capacity_holds_when_two_instances_race_the_same_queue() {
         assert_eq!(n, 3, "each agent filled to MaxChatsPerAgent, never past it");
         total += n;
     }
-    let waiting = a_app
-        .get(
-            "GetChatList",
-            &m.token,
-            &[("ChatType", "unassigned"), ("PageSize", "100")],
-        )
-        .await
-        .ok();
+    let waiting = waiting_chats(&a_app, &m).await;
     assert_eq!(
         waiting["Cursor"]["Total"].as_i64().unwrap() + total,
         12,
@@ -482,13 +486,6 @@ async fn capacity_holds_when_a_second_process_races_the_same_queue() {
             );
         }
     }
-    let waiting = app
-        .get(
-            "GetChatList",
-            &m.token,
-            &[("ChatType", "unassigned"), ("PageSize", "100")],
-        )
-        .await
-        .ok();
+    let waiting = waiting_chats(&app, &m).await;
     assert_eq!(waiting["Cursor"]["Total"], 16 - 6, "no chat lost");
 }
