@@ -204,6 +204,40 @@ impl r2d2::ManageConnection for ConnectionManager {
     }
 }
 
+/// Every SQLite connection this process opens gets a stable query plan for each statement
+/// (`SQLITE_DBCONFIG_ENABLE_QPSG`). Without it, SQLite (3.47 on) plans a bound `LIMIT`/`OFFSET` as
+/// the constant it holds and marks the statement to be compiled again whenever the value is bound
+/// anew, which Diesel does on every run: each `.first()` and each page was parsed and planned on
+/// every execution, a quarter of the CPU of reading a chat's messages (docs/performance.md, "Plans
+/// compiled on every run"). Our plans never depend on a bound value: partial-index conditions and
+/// patterns are literals or go through the text index.
+fn stable_plans_for_every_sqlite_connection() {
+    use libsqlite3_sys as ffi;
+    unsafe extern "C" fn enable(
+        db: *mut ffi::sqlite3,
+        _error: *mut *mut std::ffi::c_char,
+        _api: *const ffi::sqlite3_api_routines,
+    ) -> std::ffi::c_int {
+        // SAFETY: SQLite calls this with the connection it is opening; the option takes an int
+        // (1: on) and a nullable int pointer for the setting read back.
+        unsafe {
+            ffi::sqlite3_db_config(
+                db,
+                ffi::SQLITE_DBCONFIG_ENABLE_QPSG,
+                1 as std::ffi::c_int,
+                std::ptr::null_mut::<std::ffi::c_int>(),
+            )
+        }
+    }
+    static REGISTERED: std::sync::Once = std::sync::Once::new();
+    REGISTERED.call_once(|| {
+        // SAFETY: registers a function with the signature SQLite expects; registering it twice
+        // would be harmless too (SQLite keeps one entry per function).
+        let rc = unsafe { ffi::sqlite3_auto_extension(Some(enable)) };
+        debug_assert_eq!(rc, ffi::SQLITE_OK);
+    });
+}
+
 impl ConnectionManager {
     fn establish(&self) -> Result<DbConnection, diesel::r2d2::Error> {
         match &self.url {
@@ -213,6 +247,7 @@ impl ConnectionManager {
                     .map_err(diesel::r2d2::Error::ConnectionError)
             }
             DatabaseUrl::Sqlite(path) => {
+                stable_plans_for_every_sqlite_connection();
                 let mut conn = SqliteConnection::establish(path)
                     .map_err(diesel::r2d2::Error::ConnectionError)?;
                 let busy = format!("PRAGMA busy_timeout = {};", self.timeout.as_millis());
@@ -283,6 +318,26 @@ mod tests {
         assert_eq!(pool.state().connections, 0, "handed back while panicking");
         drop(pool.get().unwrap());
         assert_eq!(pool.state().connections, 1, "a clean one is kept");
+    }
+
+    #[test]
+    fn sqlite_connections_keep_one_plan_per_statement() {
+        use libsqlite3_sys as ffi;
+        stable_plans_for_every_sqlite_connection();
+        let mut db: *mut ffi::sqlite3 = std::ptr::null_mut();
+        let mut enabled: std::ffi::c_int = -1;
+        // SAFETY: an in-memory database opened, read and closed here; `enabled` outlives the call.
+        unsafe {
+            assert_eq!(ffi::sqlite3_open(c":memory:".as_ptr(), &mut db), ffi::SQLITE_OK);
+            ffi::sqlite3_db_config(
+                db,
+                ffi::SQLITE_DBCONFIG_ENABLE_QPSG,
+                -1 as std::ffi::c_int,
+                &mut enabled as *mut std::ffi::c_int,
+            );
+            ffi::sqlite3_close(db);
+        }
+        assert_eq!(enabled, 1, "a bound LIMIT would recompile its statement on every run");
     }
 
     #[test]
