@@ -2,7 +2,7 @@
  * each one's EXPLAIN QUERY PLAN and its best wall and CPU time of five runs (all rows stepped).
  * The sqlite3 shell of the distribution is an older SQLite whose plans may differ.
  *
- *   SRC=$(ls -d ~/.cargo/registry/src/*/libsqlite3-sys-0.38*/sqlite3 | head -1)
+ *   SRC=$(ls -d ~/.cargo/registry/src/*""/libsqlite3-sys-0.38*""/sqlite3 | head -1)
  *   gcc -O2 -DSQLITE_ENABLE_FTS5 -DSQLITE_ENABLE_DBSTAT_VTAB -DSQLITE_THREADSAFE=0 -I$SRC \
  *       benches/sqlite_plan.c $SRC/sqlite3.c -o target/sqlite_plan -lm
  *   target/sqlite_plan desk.db benches/chat_list_statements.txt

@@ -1,0 +1,10 @@
+DROP INDEX chats_agent_state;
+CREATE INDEX chats_agent_state ON chats (agent_id, state);
+DROP INDEX chats_waiting;
+CREATE INDEX chats_waiting ON chats (state, (department_id IS NULL), queued_at, id);
+DROP INDEX chats_closed;
+CREATE INDEX chats_closed ON chats (state, closed_at, id);
+DROP INDEX chats_state_recent;
+CREATE INDEX chats_state_recent ON chats (state, last_message_at, id);
+DROP INDEX chats_recent;
+CREATE INDEX chats_recent ON chats (last_message_at, id);
