@@ -328,7 +328,10 @@ mod tests {
         let mut enabled: std::ffi::c_int = -1;
         // SAFETY: an in-memory database opened, read and closed here; `enabled` outlives the call.
         unsafe {
-            assert_eq!(ffi::sqlite3_open(c":memory:".as_ptr(), &mut db), ffi::SQLITE_OK);
+            assert_eq!(
+                ffi::sqlite3_open(c":memory:".as_ptr(), &mut db),
+                ffi::SQLITE_OK
+            );
             ffi::sqlite3_db_config(
                 db,
                 ffi::SQLITE_DBCONFIG_ENABLE_QPSG,
@@ -337,7 +340,10 @@ mod tests {
             );
             ffi::sqlite3_close(db);
         }
-        assert_eq!(enabled, 1, "a bound LIMIT would recompile its statement on every run");
+        assert_eq!(
+            enabled, 1,
+            "a bound LIMIT would recompile its statement on every run"
+        );
     }
 
     #[test]
