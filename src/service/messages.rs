@@ -70,7 +70,12 @@ fn views(
     for_manager: bool,
     rows: Vec<MessageRow>,
 ) -> ApiResult<Vec<MessageView>> {
-    let ids: Vec<i64> = rows.iter().map(|m| m.id).collect();
+    // Only messages for the customer are delivered: the others have no delivery to look up.
+    let ids: Vec<i64> = rows
+        .iter()
+        .filter(|m| m.to_customer)
+        .map(|m| m.id)
+        .collect();
     let attachment_ids: Vec<i64> = rows.iter().filter_map(|m| m.attachment_id).collect();
     let mut files: HashMap<i64, AttachmentMeta> = store_attachments::metas(c, &attachment_ids)?;
     let mut states = deliveries::states_of(c, &ids)?;

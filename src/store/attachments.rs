@@ -60,6 +60,10 @@ pub fn bytes(conn: &mut DbConnection, id: i64) -> QueryResult<Vec<u8>> {
 }
 
 pub fn metas(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<HashMap<i64, AttachmentMeta>> {
+    if ids.is_empty() {
+        // Most messages have no file: no round trip to learn that.
+        return Ok(HashMap::new());
+    }
     let rows: Vec<AttachmentMeta> = attachments::table
         .filter(attachments::id.eq_any(ids))
         .select(AttachmentMeta::as_select())

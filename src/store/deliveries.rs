@@ -165,6 +165,9 @@ pub fn states_of(
     conn: &mut DbConnection,
     message_ids: &[i64],
 ) -> QueryResult<HashMap<i64, DeliveryRow>> {
+    if message_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
     let rows: Vec<DeliveryRow> = deliveries::table
         .filter(deliveries::message_id.eq_any(message_ids))
         .select(DeliveryRow::as_select())
