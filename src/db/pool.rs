@@ -205,7 +205,7 @@ impl r2d2::ManageConnection for ConnectionManager {
 }
 
 /// Every SQLite connection this process opens gets a stable query plan for each statement
-/// (`SQLITE_DBCONFIG_ENABLE_QPSG`). Without it, SQLite (3.47 on) plans a bound `LIMIT`/`OFFSET` as
+/// (`SQLITE_DBCONFIG_ENABLE_QPSG`). Without it, SQLite (3.53, bundled) plans a bound `LIMIT`/`OFFSET` as
 /// the constant it holds and marks the statement to be compiled again whenever the value is bound
 /// anew, which Diesel does on every run: each `.first()` and each page was parsed and planned on
 /// every execution, a quarter of the CPU of reading a chat's messages (docs/performance.md, "Plans

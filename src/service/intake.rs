@@ -95,7 +95,7 @@ pub fn notify_user_new_chat_message(
             .clone()
             .or_else(|| customer.full_name.clone())
             .unwrap_or_else(|| "Customer".to_owned());
-        let message_id = messages::insert(
+        let message = messages::insert(
             c,
             &NewMessage {
                 chat_id: chat.id,
@@ -133,7 +133,8 @@ pub fn notify_user_new_chat_message(
                 now,
             )?;
         }
-        super::messages::announce(c, message_id, now)?;
+        let message_id = message.id;
+        super::messages::announce(c, message, now)?;
         if customer_changed {
             super::customers::announce(c, &customer, now)?;
         }

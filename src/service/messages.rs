@@ -182,7 +182,7 @@ pub fn send_message(
             agent_id: caller.agent_id,
             agent_name: &caller.name,
         };
-        let id = agent_reply(c, &reply, &text, attachment_id, now)?;
+        let sent = agent_reply(c, &reply, &text, attachment_id, now)?;
         if chats::mark_first_response(c, chat_id, now)? {
             // First response is measured from when the chat first queued, whatever transfers followed.
             let since_queued =
@@ -197,8 +197,7 @@ pub fn send_message(
                 since_queued,
             )?;
         }
-        let row = messages::find(c, id)?.ok_or_else(|| ApiError::internal("message vanished"))?;
-        views(c, caller.is_manager(), vec![row])?
+        views(c, caller.is_manager(), vec![sent])?
             .pop()
             .ok_or_else(|| ApiError::internal("message vanished"))
     })?;
@@ -252,7 +251,7 @@ pub(crate) fn add_note(
     text: &str,
     now: NaiveDateTime,
 ) -> ApiResult<i64> {
-    let id = messages::insert(
+    let note = messages::insert(
         c,
         &NewMessage {
             chat_id,
@@ -266,16 +265,14 @@ pub(crate) fn add_note(
             created_at: now,
         },
     )?;
-    announce(c, id, now)?;
+    let id = note.id;
+    announce(c, note, now)?;
     Ok(id)
 }
 
 /// `message.created`: a message as GetChatMessages shows it (to agents), to the chat's people.
 /// Called once the message is complete (its delivery queued), in the same transaction.
-pub(crate) fn announce(c: &mut DbConnection, message_id: i64, now: NaiveDateTime) -> ApiResult<()> {
-    let Some(row) = messages::find(c, message_id)? else {
-        return Ok(());
-    };
+pub(crate) fn announce(c: &mut DbConnection, row: MessageRow, now: NaiveDateTime) -> ApiResult<()> {
     let chat = chats::find(c, row.chat_id)?.ok_or_else(|| super::chats::not_found(row.chat_id))?;
     let Some(message) = views(c, false, vec![row])?.pop() else {
         return Ok(());

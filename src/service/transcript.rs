@@ -10,7 +10,7 @@ use crate::db::DbConnection;
 use crate::domain::chat::{EventKind, MessageKind, SpecialType};
 use crate::error::ApiResult;
 use crate::store::events::{self, Event};
-use crate::store::messages::{self, NewMessage};
+use crate::store::messages::{self, MessageRow, NewMessage};
 use crate::store::{chats, deliveries};
 
 /// The author shown for the desk's own messages.
@@ -25,7 +25,7 @@ fn system_line(
     text: &str,
     to_customer: bool,
     now: NaiveDateTime,
-) -> QueryResult<i64> {
+) -> QueryResult<MessageRow> {
     messages::insert(
         c,
         &NewMessage {
@@ -50,10 +50,11 @@ pub fn tell_customer(
     text: &str,
     now: NaiveDateTime,
 ) -> ApiResult<i64> {
-    let id = system_line(c, chat_id, special, text, true, now)?;
+    let line = system_line(c, chat_id, special, text, true, now)?;
+    let id = line.id;
     deliveries::insert(c, id, chat_id, now)?;
     chats::touch_last_message(c, chat_id, now, text, false)?;
-    announce(c, id, now)?;
+    announce(c, line, now)?;
     Ok(id)
 }
 
@@ -65,8 +66,9 @@ pub fn record(
     text: &str,
     now: NaiveDateTime,
 ) -> ApiResult<i64> {
-    let id = system_line(c, chat_id, special, text, false, now)?;
-    announce(c, id, now)?;
+    let line = system_line(c, chat_id, special, text, false, now)?;
+    let id = line.id;
+    announce(c, line, now)?;
     Ok(id)
 }
 
@@ -78,15 +80,15 @@ pub struct Reply<'a> {
     pub agent_name: &'a str,
 }
 
-/// An agent's reply, queued for delivery.
+/// An agent's reply, queued for delivery; the message as stored.
 pub fn agent_reply(
     c: &mut DbConnection,
     r: &Reply<'_>,
     text: &str,
     attachment_id: Option<i64>,
     now: NaiveDateTime,
-) -> ApiResult<i64> {
-    let id = messages::insert(
+) -> ApiResult<MessageRow> {
+    let reply = messages::insert(
         c,
         &NewMessage {
             chat_id: r.chat_id,
@@ -100,7 +102,7 @@ pub fn agent_reply(
             created_at: now,
         },
     )?;
-    deliveries::insert(c, id, r.chat_id, now)?;
+    deliveries::insert(c, reply.id, r.chat_id, now)?;
     chats::touch_last_message(c, r.chat_id, now, text, false)?;
     fact(
         c,
@@ -111,8 +113,8 @@ pub fn agent_reply(
         r.department_id,
         None,
     )?;
-    announce(c, id, now)?;
-    Ok(id)
+    announce(c, reply.clone(), now)?;
+    Ok(reply)
 }
 
 /// Records a reporting fact.

@@ -38,7 +38,9 @@ pub struct NewMessage<'a> {
     pub created_at: NaiveDateTime,
 }
 
-pub fn insert(conn: &mut DbConnection, m: &NewMessage<'_>) -> QueryResult<i64> {
+/// Inserts a message and returns it as stored (its id, and what a view of it needs, without
+/// reading it back).
+pub fn insert(conn: &mut DbConnection, m: &NewMessage<'_>) -> QueryResult<MessageRow> {
     diesel::insert_into(messages::table)
         .values((
             messages::chat_id.eq(m.chat_id),
@@ -51,7 +53,21 @@ pub fn insert(conn: &mut DbConnection, m: &NewMessage<'_>) -> QueryResult<i64> {
             messages::to_customer.eq(m.to_customer),
             messages::created_at.eq(m.created_at),
         ))
-        .returning(messages::id)
+        // The columns of `MessageRow` in its order (`as_returning()` has no multi-backend form).
+        .returning((
+            messages::id,
+            messages::chat_id,
+            messages::kind,
+            messages::special_type,
+            messages::agent_id,
+            messages::author,
+            messages::text,
+            messages::attachment_id,
+            messages::to_customer,
+            messages::created_at,
+            messages::read_by_agent_at,
+            messages::read_by_customer_at,
+        ))
         .get_result(conn)
 }
 
