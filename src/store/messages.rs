@@ -4,6 +4,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use crate::db::pool::MultiBackend;
 use crate::db::schema::{attachments, messages};
 use crate::db::DbConnection;
 use crate::domain::chat::{MessageKind, SpecialType};
@@ -53,21 +54,7 @@ pub fn insert(conn: &mut DbConnection, m: &NewMessage<'_>) -> QueryResult<Messag
             messages::to_customer.eq(m.to_customer),
             messages::created_at.eq(m.created_at),
         ))
-        // The columns of `MessageRow` in its order (`as_returning()` has no multi-backend form).
-        .returning((
-            messages::id,
-            messages::chat_id,
-            messages::kind,
-            messages::special_type,
-            messages::agent_id,
-            messages::author,
-            messages::text,
-            messages::attachment_id,
-            messages::to_customer,
-            messages::created_at,
-            messages::read_by_agent_at,
-            messages::read_by_customer_at,
-        ))
+        .returning(<MessageRow as Selectable<MultiBackend>>::construct_selection())
         .get_result(conn)
 }
 

@@ -144,9 +144,9 @@ async fn run_recorder(ctx: Arc<Ctx>, mut arrived: mpsc::Receiver<Outcome>) {
                 Err(_) => break,
             }
         }
-        let job = ctx.clone();
+        let writer = ctx.clone();
         let recorded =
-            tokio::task::spawn_blocking(move || deliveries::record_outcomes(&job, &batch)).await;
+            tokio::task::spawn_blocking(move || deliveries::record_outcomes(&writer, &batch)).await;
         let failure = match recorded {
             Ok(Ok(())) => continue,
             Ok(Err(e)) => format!("{e:#}"),
