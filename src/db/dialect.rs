@@ -259,3 +259,21 @@ pub fn analyze_rollups(conn: &mut DbConnection) -> QueryResult<()> {
     }
     Ok(())
 }
+
+/// Folds `chat_count_deltas` into `chat_counts` (migration `chat_counts`) in one statement: the
+/// deltas it deletes are the ones it adds, in one transaction, so readers (one statement each)
+/// see them either as deltas or as counts. Two instances folding at once never add a delta twice:
+/// the second's DELETE waits for the first's rows and skips them once they are gone. SQLite's
+/// triggers add to the counts directly and write no deltas.
+pub fn fold_chat_count_deltas(conn: &mut DbConnection) -> QueryResult<usize> {
+    match conn {
+        DbConnection::Postgres(c) => diesel::sql_query(
+            "WITH folded AS (DELETE FROM chat_count_deltas RETURNING department_id, state, delta) \
+             INSERT INTO chat_counts (department_id, state, n) \
+             SELECT department_id, state, SUM(delta) FROM folded GROUP BY department_id, state \
+             ON CONFLICT (department_id, state) DO UPDATE SET n = chat_counts.n + EXCLUDED.n",
+        )
+        .execute(c),
+        DbConnection::Sqlite(_) => Ok(0),
+    }
+}

@@ -16,7 +16,7 @@ use crate::domain::Caller;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::store::chat_list::{self, ChatFilter, PageStart};
 use crate::store::chats::{self, ChatListRow, ChatRow};
-use crate::store::{agents, customers, live_events};
+use crate::store::{agents, chat_counts, customers, live_events};
 
 /// Typing is shown for this long after the last `startedtyping`.
 const TYPING_SECONDS: i64 = 30;
@@ -286,6 +286,12 @@ pub struct ChatDetail {
     pub visitor: VisitorView,
     pub customer_typing: bool,
     pub visited_pages: Vec<VisitView>,
+}
+
+/// Folds the triggers' deltas into the chat counters (`store::chat_counts`); a worker of every
+/// instance runs it, so the deltas a list's `Cursor.Total` adds up stay a few hundred rows.
+pub fn fold_counts(ctx: &Ctx) -> ApiResult<usize> {
+    ctx.read(chat_counts::fold)
 }
 
 /// GetChat: one chat the caller may act on, with its customer and visited pages.

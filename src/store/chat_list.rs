@@ -11,6 +11,7 @@ use diesel::expression::SqlLiteral;
 use diesel::prelude::*;
 use diesel::sql_types::Bool;
 
+use super::chat_counts::{self, Departments};
 use super::chats::{listed, ChatListRow, ChatRow};
 use crate::db::schema::chats;
 use crate::db::text_search::{self, Drive};
@@ -209,15 +210,26 @@ fn visible_to(agent_id: i64, department_ids: &[i64]) -> SqlLiteral<Bool> {
     }
 }
 
-/// How many chats match (`Cursor.Total`), counted on `chats` alone: the joins of the page change
-/// nothing (every chat has a customer; the others are left joins). An agent's "my departments or
-/// mine" is the sum of two counts that don't overlap, each of which an index serves, where the
-/// `OR` of the two would make both backends read every chat.
+/// How many chats match (`Cursor.Total`). Filters of department and state alone (most lists,
+/// and the part "of my departments" of an agent's) are sums of the counters in `chat_counts`;
+/// the rest are counted on `chats` alone: the joins of the page change nothing (every chat has a
+/// customer; the others are left joins). An agent's "my departments or mine" is the sum of two
+/// counts that don't overlap, each of which an index or the counters serve, where the `OR` of the
+/// two would make both backends read every chat.
 fn count(conn: &mut DbConnection, f: &ChatFilter) -> QueryResult<i64> {
+    let by_counters = f.term.is_none() && f.agent_id.is_none() && !f.unread_only;
     let Some((agent_id, department_ids)) = &f.visible_to else {
         if let Some(term) = f.term.as_ref().filter(|_| only_a_term(f)) {
             // A manager's search: the index's count is the answer, with no chat read at all.
             return text_search::count_chats_matching(conn, term);
+        }
+        if by_counters {
+            let departments = f.department_id.as_ref().map(std::slice::from_ref);
+            return chat_counts::sum(
+                conn,
+                f.state,
+                departments.map_or(Departments::All, Departments::Only),
+            );
         }
         return narrowed!(chats::table.into_boxed(), f, conn, Drive::FromMatches)
             .count()
@@ -232,6 +244,13 @@ fn count(conn: &mut DbConnection, f: &ChatFilter) -> QueryResult<i64> {
     }
     let in_departments: i64 = if department_ids.is_empty() {
         0
+    } else if by_counters {
+        let mine: Vec<i64> = department_ids
+            .iter()
+            .copied()
+            .filter(|d| f.department_id.is_none_or(|only| only == *d))
+            .collect();
+        chat_counts::sum(conn, f.state, Departments::Only(&mine))?
     } else {
         narrowed!(chats::table.into_boxed(), f, conn, Drive::FromMatches)
             .filter(chats::department_id.eq_any(department_ids.clone()))

@@ -5,6 +5,7 @@ pub mod attachments;
 pub mod bulk;
 pub mod canned_responses;
 pub mod channels;
+pub mod chat_counts;
 pub mod chat_list;
 pub mod chats;
 pub mod customers;

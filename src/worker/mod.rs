@@ -64,11 +64,22 @@ pub fn spawn_logon_failure_writer(ctx: Arc<Ctx>) -> tokio::task::JoinHandle<()> 
     )
 }
 
-/// Every background loop: session sweeping, failed logons, deliveries to channel servers, the
+/// Folds the chat counters' deltas twice a second (PostgreSQL; a no-op on SQLite).
+pub fn spawn_chat_count_folder(ctx: Arc<Ctx>) -> tokio::task::JoinHandle<()> {
+    every(
+        ctx,
+        std::time::Duration::from_millis(500),
+        "chat count fold",
+        crate::service::chats::fold_counts,
+    )
+}
+
+/// Every background loop: session sweeping, failed logons, the chat counters, deliveries to channel servers, the
 /// event stream's reader and watcher, scheduled reports.
 pub fn spawn_all(ctx: Arc<Ctx>) {
     spawn_session_sweeper(ctx.clone());
     spawn_logon_failure_writer(ctx.clone());
+    spawn_chat_count_folder(ctx.clone());
     delivery::spawn_delivery_worker(ctx.clone());
     live::spawn_reader(ctx.clone());
     live::spawn_watcher(ctx.clone());

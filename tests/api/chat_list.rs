@@ -354,3 +354,193 @@ async fn queue_positions_are_right_on_every_page() {
         }
     }
 }
+
+/// Every list's `Cursor.Total` equals the number of chats walking its pages finds.
+async fn assert_totals_match_the_lists(app: &TestApp, who: &Session, departments: &[i64]) {
+    let mut queries: Vec<Vec<(&str, String)>> = Vec::new();
+    for chat_type in ["", "open", "closed", "unassigned"] {
+        for selector in ["", "private", "unread"] {
+            let mut q = Vec::new();
+            if !chat_type.is_empty() {
+                q.push(("ChatType", chat_type.to_owned()));
+            }
+            if !selector.is_empty() {
+                q.push(("Selector", selector.to_owned()));
+            }
+            queries.push(q.clone());
+            for d in departments.iter().chain([&0]) {
+                let mut q = q.clone();
+                q.push(("DepartmentID", d.to_string()));
+                queries.push(q);
+            }
+        }
+    }
+    for query in &queries {
+        let query: Vec<(&str, &str)> = query.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let first = app
+            .get(
+                "GetChatList",
+                &who.token,
+                &[query.clone(), vec![("PageSize", "100")]].concat(),
+            )
+            .await;
+        if query.contains(&("DepartmentID", "0")) {
+            first.expect_field_error("DepartmentID");
+            continue;
+        }
+        let total = first.ok()["Cursor"]["Total"].as_i64().unwrap();
+        let listed = walk(app, who, &query, 100, false).await.len() as i64;
+        assert_eq!(total, listed, "{query:?}");
+    }
+}
+
+/// `Cursor.Total` of department and state filters comes from counters kept by triggers (and, on
+/// PostgreSQL, deltas folded in by a worker): after every kind of write — chats opened into the
+/// welcome menu, a department chosen from it, grabs raced by agents, transfers, closes, a raw SQL
+/// change — every list a manager or an agent reads still totals what it lists, before and after
+/// the deltas are folded.
+#[tokio::test]
+async fn totals_are_the_chats_listed_after_every_kind_of_write() {
+    use crate::channel_helpers::Channel;
+    let (app, report) = seeded(150).await;
+    let m = app.logon(&report.managers[0].email, &report.password).await;
+    let mut agents = Vec::new();
+    for a in &report.agents[..4] {
+        agents.push(app.logon(&a.email, &report.password).await);
+    }
+    let departments: Vec<i64> = report.departments.iter().map(|(id, _)| *id).collect();
+    let channel = Channel {
+        id: report.channel.channel_id,
+        api_key: report.channel.api_key.clone(),
+        account_token: report.channel.chat_account_token.clone(),
+        signing_secret: report.channel.signing_secret.clone(),
+    };
+    for i in 0..8 {
+        let session = format!("totals-session-{i}");
+        app.customer_says(&channel, &session, "Hello, I need help", json!({}))
+            .await
+            .ok();
+        if i % 2 == 0 {
+            // Picks a department from the welcome menu (when the desk shows one).
+            app.customer_says(&channel, &session, "1", json!({}))
+                .await
+                .ok();
+        }
+    }
+    let grabs = agents
+        .iter()
+        .flat_map(|a| [a, a])
+        .map(|a| app.get("GrabChat", &a.token, &[]));
+    let grabbed: Vec<i64> = futures_util::future::join_all(grabs)
+        .await
+        .into_iter()
+        .filter_map(|r| r.body["ChatID"].as_i64())
+        .collect();
+    assert!(grabbed.len() >= 4, "agents took chats: {grabbed:?}");
+    let unique: BTreeSet<i64> = grabbed.iter().copied().collect();
+    assert_eq!(unique.len(), grabbed.len(), "no chat taken twice");
+    let closes = grabbed.iter().step_by(2).map(|id| {
+        let id = id.to_string();
+        let app = &app;
+        let m = &m;
+        async move {
+            app.get("CloseChat", &m.token, &[("ChatID", &id)])
+                .await
+                .ok()
+        }
+    });
+    futures_util::future::join_all(closes).await;
+    let last = departments[departments.len() - 1].to_string();
+    for id in grabbed.iter().skip(1).step_by(2) {
+        app.get(
+            "TransferChat",
+            &m.token,
+            &[("ChatID", &id.to_string()), ("DepartmentID", &last)],
+        )
+        .await
+        .ok();
+    }
+    app.sql("UPDATE chats SET department_id = NULL WHERE id = (SELECT MIN(id) FROM chats WHERE state = 1 AND department_id IS NOT NULL)")
+        .await;
+    for who in [&m, &agents[0], &agents[1]] {
+        assert_totals_match_the_lists(&app, who, &departments).await;
+    }
+    // PostgreSQL: the worker folds the deltas twice a second; the totals don't move.
+    tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+    assert_totals_match_the_lists(&app, &m, &departments).await;
+    let pending: Vec<String> = app
+        .sql_strings("SELECT CAST(COUNT(*) AS TEXT) AS value FROM chat_count_deltas")
+        .await;
+    assert_eq!(pending, vec!["0".to_owned()], "the deltas were folded");
+}
+
+/// The counters against a count of the chats themselves, per department and state.
+async fn counters_match_the_chats(app: &TestApp) {
+    let counted = app
+        .sql_strings(
+            "SELECT CAST(COALESCE(department_id, 0) AS TEXT) || '/' || CAST(state AS TEXT) || '=' \
+             || CAST(COUNT(*) AS TEXT) AS value FROM chats GROUP BY department_id, state \
+             ORDER BY 1",
+        )
+        .await;
+    let kept = app
+        .sql_strings(
+            "SELECT CAST(department_id AS TEXT) || '/' || CAST(state AS TEXT) || '=' \
+             || CAST(SUM(n) AS TEXT) AS value FROM (SELECT department_id, state, n FROM chat_counts \
+             UNION ALL SELECT department_id, state, delta FROM chat_count_deltas) AS c \
+             GROUP BY department_id, state HAVING SUM(n) <> 0 ORDER BY 1",
+        )
+        .await;
+    assert_eq!(kept, counted);
+}
+
+/// Folding the counters' deltas from several connections at once (as every instance's worker
+/// does) while customers open chats and agents take them counts every chat exactly once.
+#[tokio::test]
+async fn counters_stay_exact_while_folds_race_writes() {
+    use crate::channel_helpers::Channel;
+    let (app, report) = seeded(60).await;
+    let channel = Channel {
+        id: report.channel.channel_id,
+        api_key: report.channel.api_key.clone(),
+        account_token: report.channel.chat_account_token.clone(),
+        signing_secret: report.channel.signing_secret.clone(),
+    };
+    let agent = app.logon(&report.agents[0].email, &report.password).await;
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let folders: Vec<_> = (0..4)
+        .map(|_| {
+            let ctx = app.ctx.clone();
+            let stop = stop.clone();
+            tokio::task::spawn_blocking(move || {
+                let mut folds = 0;
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    agentdesk::service::chats::fold_counts(&ctx).expect("fold");
+                    folds += 1;
+                }
+                folds
+            })
+        })
+        .collect();
+    let writes = (0..40).map(|i| {
+        let (app, channel, agent) = (&app, &channel, &agent);
+        async move {
+            let session = format!("fold-race-session-{i}");
+            app.customer_says(channel, &session, "Hello", json!({}))
+                .await
+                .ok();
+            app.customer_says(channel, &session, "2", json!({}))
+                .await
+                .ok();
+            app.get("GrabChat", &agent.token, &[]).await;
+        }
+    });
+    futures_util::future::join_all(writes).await;
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    for folder in folders {
+        assert!(folder.await.unwrap() > 0);
+    }
+    counters_match_the_chats(&app).await;
+    agentdesk::service::chats::fold_counts(&app.ctx).unwrap();
+    counters_match_the_chats(&app).await;
+}
