@@ -277,3 +277,30 @@ pub fn fold_chat_count_deltas(conn: &mut DbConnection) -> QueryResult<usize> {
         DbConnection::Sqlite(_) => Ok(0),
     }
 }
+
+/// SQL for rows `offset .. offset + limit` of the union of `arms` — each `SELECT id, k FROM ...`
+/// and each readable in `k DESC, id DESC` order from an index — in that order. SQLite merges
+/// the arms of a compound `ORDER BY` as they are read (`MERGE (UNION ALL)`) and stops after
+/// `offset + limit` rows. PostgreSQL 15 appends the arms and sorts them all (no `Merge Append`
+/// for a top-level `UNION ALL`), so there each arm is cut to its first `offset + limit` rows
+/// first, read from its index; the sort then has at most that many rows per arm.
+pub fn newest_first_of_arms(
+    conn: &DbConnection,
+    arms: &[String],
+    offset: i64,
+    limit: i64,
+) -> String {
+    const ORDER: &str = "ORDER BY k DESC, id DESC";
+    let union = match conn {
+        DbConnection::Sqlite(_) => arms.join(" UNION ALL "),
+        DbConnection::Postgres(_) => {
+            let cut: Vec<String> = arms
+                .iter()
+                .map(|arm| format!("({arm} {ORDER} LIMIT {})", offset + limit))
+                .collect();
+            // In a FROM clause, so that a lone arm's ORDER BY is not a second one of the query.
+            format!("SELECT id, k FROM ({}) AS merged", cut.join(" UNION ALL "))
+        }
+    };
+    format!("{union} {ORDER} LIMIT {limit} OFFSET {offset}")
+}

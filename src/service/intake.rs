@@ -71,20 +71,27 @@ pub fn notify_user_new_chat_message(
             attachments::check_size(ctx, c, upload.bytes.len(), "file")?;
         }
         let now = ctx.now();
-        let (chat, is_new) = match chats::find_live_by_session(c, channel.id, &m.session_id)? {
-            Some(chat) => (chat, false),
-            None => (open_chat(c, channel, &m, now)?, true),
+        let (live, is_new) = match chats::find_live_by_session(c, channel.id, &m.session_id)? {
+            Some(chat) => (Some(chat), false),
+            None => (None, true),
         };
-        let (customer, customer_changed) = fill_in_customer(c, channel, chat.customer_id, &m, now)?;
-        chats::set_visitor(
+        let (chat_id, customer_id) = match &live {
+            Some(chat) => (chat.id, chat.customer_id),
+            None => open_chat(c, channel, &m, now)?,
+        };
+        let (customer, customer_changed) = fill_in_customer(c, channel, customer_id, &m, now)?;
+        let visitor_changed = chats::set_visitor(
             c,
-            chat.id,
+            chat_id,
             m.customer_name.as_deref(),
             m.email.as_ref().map(EmailAddress::as_str),
             m.phone.as_ref().map(PhoneNumber::as_str),
-        )?;
-        let chat = chats::find(c, chat.id)?.ok_or_else(|| super::chats::not_found(chat.id))?;
-        let returning = chats::count_for_customer(c, customer.id)? > 1;
+        )? > 0;
+        // The row as it stands now: read again only when this request changed it.
+        let chat = match live.filter(|_| !visitor_changed) {
+            Some(chat) => chat,
+            None => chats::find(c, chat_id)?.ok_or_else(|| super::chats::not_found(chat_id))?,
+        };
         let attachment_id = m
             .attachment
             .as_ref()
@@ -117,13 +124,16 @@ pub fn notify_user_new_chat_message(
         if let Some(url) = &m.url {
             chats::insert_visit(c, channel.id, &m.session_id, url, now)?;
         }
-        if chat.department_id.is_none() && chat.state() == ChatState::Unassigned {
+        let in_menu = chat.department_id.is_none() && chat.state() == ChatState::Unassigned;
+        let chat = if in_menu {
+            let returning = chats::count_for_customer(c, customer.id)? > 1;
             let visitor_name = chat.visitor_name.as_deref();
             welcome_menu::choose(ctx, c, &chat, visitor_name, &m.text, is_new, returning)?;
-        }
-        let department_before = chat.department_id;
-        let chat = chats::find(c, chat.id)?.ok_or_else(|| super::chats::not_found(chat.id))?;
-        if department_before.is_none() && chat.department_id.is_some() {
+            chats::find(c, chat.id)?.ok_or_else(|| super::chats::not_found(chat.id))?
+        } else {
+            chat
+        };
+        if in_menu && chat.department_id.is_some() {
             live::chat_event(
                 c,
                 Topic::ChatQueued,
@@ -165,13 +175,14 @@ pub fn notify_user_new_chat_message(
 /// Opens a chat for the session, recognising the customer by phone number, else email address,
 /// else the session's earlier chats. Numbers and addresses are matched only within the channel's
 /// identity scope: its own customers, or, for a channel that verifies identity, those of every
-/// channel that does. A web visitor who types someone's number is not taken for them.
+/// channel that does. A web visitor who types someone's number is not taken for them. Returns the
+/// chat's id and its customer's.
 fn open_chat(
     c: &mut DbConnection,
     channel: &AuthenticatedChannel,
     m: &CustomerMessage,
     now: NaiveDateTime,
-) -> ApiResult<ChatRow> {
+) -> ApiResult<(i64, i64)> {
     let scope = channel.identity_scope();
     let known = match (&m.phone, &m.email) {
         (Some(phone), _) => customers::find_by_mobile(c, scope, phone.as_str())?.map(|cu| cu.id),
@@ -205,7 +216,7 @@ fn open_chat(
     };
     let id = chats::insert(c, channel.id, &m.session_id, customer_id, now)?;
     record(c, id, SpecialType::NewSession, "Chat started", now)?;
-    chats::find(c, id)?.ok_or_else(|| super::chats::not_found(id))
+    Ok((id, customer_id))
 }
 
 /// Whether another customer of the scope already has this number (numbers are unique within a
@@ -250,19 +261,20 @@ fn fill_in_customer(
     };
     let changed =
         changes.full_name.is_some() || changes.mobile.is_some() || changes.email.is_some();
-    if changed {
-        customers::update(
-            c,
-            id,
-            &CustomerChanges {
-                updated_at: Some(now),
-                ..changes
-            },
-        )?;
+    if !changed {
+        return Ok((current, false));
     }
+    customers::update(
+        c,
+        id,
+        &CustomerChanges {
+            updated_at: Some(now),
+            ..changes
+        },
+    )?;
     let customer =
         customers::find(c, id)?.ok_or_else(|| ApiError::internal("customer vanished"))?;
-    Ok((customer, changed))
+    Ok((customer, true))
 }
 
 fn live_chat(

@@ -15,7 +15,7 @@ use super::chat_counts::{self, Departments};
 use super::chats::{listed, ChatListRow, ChatRow};
 use crate::db::schema::chats;
 use crate::db::text_search::{self, Drive};
-use crate::db::DbConnection;
+use crate::db::{dialect, DbConnection};
 use crate::domain::chat::ChatState;
 use crate::domain::chat_list::{ListPosition, SearchTerm};
 
@@ -59,6 +59,17 @@ impl Order {
             Some(ChatState::Unassigned) => Self::Queue,
             Some(ChatState::Closed) => Self::Closed,
             _ => Self::Recent,
+        }
+    }
+
+    /// The column an agent's list is merged on from per-department indexes (newest first), for
+    /// the orders that have one. The queue isn't merged: it lists chats without a department
+    /// last, which no per-department arm can place.
+    fn merge_key(self) -> Option<&'static str> {
+        match self {
+            Self::Recent => Some("last_message_at"),
+            Self::Closed => Some("closed_at"),
+            Self::Queue => None,
         }
     }
 
@@ -138,6 +149,13 @@ fn page(
     drive: Drive,
 ) -> QueryResult<(Vec<ChatListRow>, Option<ListPosition>)> {
     let order = Order::of(f.state);
+    if let (PageStart::Offset(offset), Some((agent_id, department_ids))) = (start, &f.visible_to) {
+        let merges = offset >= MERGE_FROM_OFFSET && f.term.is_none() && f.agent_id.is_none();
+        if let Some(key) = order.merge_key().filter(|_| merges) {
+            let ids = merged_ids(conn, f, *agent_id, department_ids, key, offset, limit + 1)?;
+            return page_of(conn, order, ids, limit);
+        }
+    }
     let mut q = narrowed!(chats::table.into_boxed(), f, conn, drive);
     if let Some((agent_id, department_ids)) = &f.visible_to {
         q = q.filter(visible_to(*agent_id, department_ids));
@@ -179,7 +197,18 @@ fn page(
         },
     };
     // One row more than asked tells whether another page follows.
-    let mut ids: Vec<i64> = q.select(chats::id).limit(limit + 1).load(conn)?;
+    let ids: Vec<i64> = q.select(chats::id).limit(limit + 1).load(conn)?;
+    page_of(conn, order, ids, limit)
+}
+
+/// The page of the first `limit` of `ids` (up to one more, which tells that another page
+/// follows), with the position to start the next page at.
+fn page_of(
+    conn: &mut DbConnection,
+    order: Order,
+    mut ids: Vec<i64>,
+    limit: i64,
+) -> QueryResult<(Vec<ChatListRow>, Option<ListPosition>)> {
     let more = ids.len() as i64 > limit;
     ids.truncate(limit as usize);
     let rows = listed(conn, &ids)?;
@@ -188,6 +217,76 @@ fn page(
         .filter(|_| more)
         .map(|r| order.position_of(&r.chat));
     Ok((rows, next))
+}
+
+/// From this offset on, an agent's page is read as a merge of department lists ([`merged_ids`]).
+/// Before it, walking the desk's order index past other departments' chats costs less than
+/// reading and sorting the agent's own chats outside their departments, which the merge does.
+const MERGE_FROM_OFFSET: i64 = 100;
+
+/// An agent's page by offset, read as the merge of one list per department of theirs and one of
+/// their own chats elsewhere, each from an index in the list's order (migration
+/// `department_list_order`): about `offset + limit` index entries are read (see
+/// [`dialect::newest_first_of_arms`]), where walking the whole desk's order stepped over every
+/// other department's chats too. The arms don't overlap: each
+/// department's own, and the agent's outside them. Every value in the SQL is a number of ours
+/// (ids, states, the page), never the caller's text.
+fn merged_ids(
+    conn: &mut DbConnection,
+    f: &ChatFilter,
+    agent_id: i64,
+    department_ids: &[i64],
+    key: &str,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<Vec<i64>> {
+    #[derive(QueryableByName)]
+    struct Id {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        id: i64,
+    }
+    // The filters every arm shares; the agent's arm writes them with `+` so that only its
+    // agent index is used (an agent's chats are few; sorting them is cheap).
+    let shared = |prefix: &str| {
+        let mut conditions = Vec::new();
+        if let Some(state) = f.state {
+            conditions.push(format!("{prefix}state = {}", state.id()));
+        }
+        if f.unread_only {
+            conditions.push(format!("{prefix}agent_unread > 0"));
+        }
+        conditions
+    };
+    let arm = |mut conditions: Vec<String>, prefix: &str| {
+        conditions.extend(shared(prefix));
+        format!(
+            "SELECT id, {key} AS k FROM chats WHERE {}",
+            conditions.join(" AND ")
+        )
+    };
+    let mut arms: Vec<String> = department_ids
+        .iter()
+        .filter(|d| f.department_id.is_none_or(|only| only == **d))
+        .map(|d| arm(vec![format!("department_id = {d}")], ""))
+        .collect();
+    let mut own = vec![format!("agent_id = {agent_id}")];
+    if !department_ids.is_empty() {
+        let mine = department_ids
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
+        own.push(format!(
+            "(+department_id NOT IN ({mine}) OR +department_id IS NULL)"
+        ));
+    }
+    if let Some(only) = f.department_id {
+        own.push(format!("+department_id = {only}"));
+    }
+    arms.push(arm(own, "+"));
+    diesel::sql_query(dialect::newest_first_of_arms(conn, &arms, offset, limit))
+        .load::<Id>(conn)
+        .map(|rows| rows.into_iter().map(|r| r.id).collect())
 }
 
 /// An agent's chats: those of their departments and their own. Written with `+` on the columns

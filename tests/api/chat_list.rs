@@ -274,7 +274,28 @@ async fn term_follows_every_write_and_ignores_case_as_like_does() {
 async fn keyset_pages_walk_every_list_once_in_page_order() {
     let (app, report) = seeded(240).await;
     let m = app.logon(&report.managers[0].email, &report.password).await;
-    let agent = app.logon(&report.agents[0].email, &report.password).await;
+    let mut readers = vec![m.clone()];
+    for a in &report.agents {
+        readers.push(app.logon(&a.email, &report.password).await);
+    }
+    // Chats of an agent outside their departments (one with no department at all): an agent's
+    // pages by offset merge these with their departments' lists.
+    let agent = "(SELECT MIN(id) FROM agents WHERE role = 1 AND id IN (SELECT agent_id FROM agent_departments))";
+    let elsewhere = format!(
+        "department_id NOT IN (SELECT department_id FROM agent_departments WHERE agent_id = {agent})"
+    );
+    let moved = app
+        .sql_owned(format!(
+            "UPDATE chats SET agent_id = {agent} WHERE id IN \
+             (SELECT id FROM chats WHERE {elsewhere} ORDER BY id LIMIT 9)"
+        ))
+        .await;
+    assert_eq!(moved, 9);
+    app.sql_owned(format!(
+        "UPDATE chats SET department_id = NULL WHERE id = \
+         (SELECT MIN(id) FROM chats WHERE agent_id = {agent} AND {elsewhere})"
+    ))
+    .await;
     // Ties on every sort key: only the ids order these chats, and no page may lose one.
     app.sql("UPDATE chats SET last_message_at = (SELECT MIN(last_message_at) FROM chats) WHERE id % 3 = 0")
         .await;
@@ -282,7 +303,7 @@ async fn keyset_pages_walk_every_list_once_in_page_order() {
         .await;
     app.sql("UPDATE chats SET queued_at = (SELECT MIN(queued_at) FROM chats WHERE state = 1) WHERE state = 1 AND id % 2 = 0")
         .await;
-    for who in [&m, &agent] {
+    for who in &readers {
         for query in [
             vec![],
             vec![("ChatType", "open")],

@@ -360,6 +360,11 @@ impl TestApp {
     /// Runs SQL against the app's database, for arranging states the API can't reach quickly
     /// (an expired session) and for checking what was stored.
     pub async fn sql(&self, query: &'static str) -> usize {
+        self.sql_owned(query.to_owned()).await
+    }
+
+    /// [`Self::sql`] with a query put together at run time.
+    pub async fn sql_owned(&self, query: String) -> usize {
         let ctx = self.ctx.clone();
         tokio::task::spawn_blocking(move || {
             let mut conn = ctx.pool.get().unwrap();
