@@ -203,6 +203,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// A view: `chat_counts` and the deltas not folded into it yet (migration `chat_totals`).
+    chat_totals (department_id, state) {
+        department_id -> BigInt,
+        state -> SmallInt,
+        n -> BigInt,
+    }
+}
+
+diesel::table! {
     chat_tags (chat_id, tag_id) {
         chat_id -> BigInt,
         tag_id -> BigInt,
@@ -373,6 +382,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     channels,
     customers,
     chats,
+    chat_totals,
     chat_tags,
     chat_visits,
     attachments,

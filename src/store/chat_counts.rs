@@ -3,8 +3,8 @@
 //! `Cursor.Total` sums a few of these rows instead of counting up to every chat.
 
 use diesel::prelude::*;
-use diesel::sql_types::BigInt;
 
+use crate::db::schema::chat_totals;
 use crate::db::{dialect, DbConnection};
 use crate::domain::chat::ChatState;
 
@@ -19,46 +19,33 @@ pub enum Departments<'a> {
     Only(&'a [i64]),
 }
 
-/// The number of chats in `state` (any state when `None`) of `departments`. One statement, so
-/// on PostgreSQL the counts and the deltas are read in one snapshot: a fold running meanwhile is
-/// seen entirely or not at all.
+/// The number of chats in `state` (any state when `None`) of `departments`: one query on the
+/// view `chat_totals` (counts and unfolded deltas), so on PostgreSQL both are read in one
+/// snapshot and a fold running meanwhile is seen entirely or not at all. Written with Diesel's
+/// query builder so that the statement stays prepared (an `IN` list is `= ANY($1)` on
+/// PostgreSQL).
 pub fn sum(
     conn: &mut DbConnection,
     state: Option<ChatState>,
     departments: Departments,
 ) -> QueryResult<i64> {
-    #[derive(QueryableByName)]
-    struct Sum {
-        #[diesel(sql_type = BigInt)]
-        n: i64,
-    }
-    let mut conditions = Vec::new();
+    let mut q = chat_totals::table.select(chat_totals::n).into_boxed();
     if let Some(state) = state {
-        conditions.push(format!("state = {}", state.id()));
+        q = q.filter(chat_totals::state.eq(state.id()));
     }
     if let Departments::Only(ids) = departments {
-        // Ids are numbers, written as such: nothing of the caller's text reaches the SQL.
-        let ids: Vec<String> = ids
+        let ids: Vec<i64> = ids
             .iter()
-            .filter(|id| **id != NO_DEPARTMENT)
-            .map(i64::to_string)
+            .copied()
+            .filter(|id| *id != NO_DEPARTMENT)
             .collect();
         if ids.is_empty() {
             return Ok(0);
         }
-        conditions.push(format!("department_id IN ({})", ids.join(", ")));
+        q = q.filter(chat_totals::department_id.eq_any(ids));
     }
-    let filter = match conditions.is_empty() {
-        true => String::new(),
-        false => format!(" WHERE {}", conditions.join(" AND ")),
-    };
-    diesel::sql_query(format!(
-        "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) AS n FROM (\
-           SELECT n FROM chat_counts{filter} \
-           UNION ALL SELECT delta FROM chat_count_deltas{filter}) AS counted"
-    ))
-    .get_result::<Sum>(conn)
-    .map(|s| s.n)
+    let parts: Vec<i64> = q.load(conn)?;
+    Ok(parts.into_iter().sum())
 }
 
 /// Adds the deltas written so far into the counts and deletes them; the number of counts changed.

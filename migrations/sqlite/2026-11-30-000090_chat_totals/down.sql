@@ -1,0 +1,1 @@
+DROP VIEW chat_totals;
