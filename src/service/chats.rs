@@ -291,7 +291,8 @@ pub struct ChatDetail {
 /// Folds the triggers' deltas into the chat counters (`store::chat_counts`); a worker of every
 /// instance runs it, so the deltas a list's `Cursor.Total` adds up stay a few hundred rows.
 pub fn fold_counts(ctx: &Ctx) -> ApiResult<usize> {
-    ctx.read(chat_counts::fold)
+    // One statement: it is its own transaction.
+    ctx.with_conn(|c| Ok(chat_counts::fold(c)?))
 }
 
 /// GetChat: one chat the caller may act on, with its customer and visited pages.

@@ -125,14 +125,14 @@ pub fn notify_user_new_chat_message(
             chats::insert_visit(c, channel.id, &m.session_id, url, now)?;
         }
         let in_menu = chat.department_id.is_none() && chat.state() == ChatState::Unassigned;
-        let chat = if in_menu {
+        if in_menu {
             let returning = chats::count_for_customer(c, customer.id)? > 1;
             let visitor_name = chat.visitor_name.as_deref();
             welcome_menu::choose(ctx, c, &chat, visitor_name, &m.text, is_new, returning)?;
-            chats::find(c, chat.id)?.ok_or_else(|| super::chats::not_found(chat.id))?
-        } else {
-            chat
-        };
+        }
+        // Read again after `touch_last_message` has locked the row (PostgreSQL): an agent's grab,
+        // transfer or close committed since the first read is what the answer and the fact show.
+        let chat = chats::find(c, chat.id)?.ok_or_else(|| super::chats::not_found(chat.id))?;
         if in_menu && chat.department_id.is_some() {
             live::chat_event(
                 c,

@@ -150,7 +150,10 @@ fn page(
 ) -> QueryResult<(Vec<ChatListRow>, Option<ListPosition>)> {
     let order = Order::of(f.state);
     if let (PageStart::Offset(offset), Some((agent_id, department_ids))) = (start, &f.visible_to) {
-        let merges = offset >= MERGE_FROM_OFFSET && f.term.is_none() && f.agent_id.is_none();
+        let merges = offset >= MERGE_FROM_OFFSET
+            && department_ids.len() <= MERGE_MAX_DEPARTMENTS
+            && f.term.is_none()
+            && f.agent_id.is_none();
         if let Some(key) = order.merge_key().filter(|_| merges) {
             let ids = merged_ids(conn, f, *agent_id, department_ids, key, offset, limit + 1)?;
             return page_of(conn, order, ids, limit);
@@ -224,13 +227,18 @@ fn page_of(
 /// reading and sorting the agent's own chats outside their departments, which the merge does.
 const MERGE_FROM_OFFSET: i64 = 100;
 
+/// Agents of more departments than this keep the order walk: each department is an arm (SQLite
+/// refuses a compound of over 500; PostgreSQL sorts `arms × (offset + limit)` rows), and an
+/// agent of most departments sees most of the desk, where the walk skips little anyway.
+const MERGE_MAX_DEPARTMENTS: usize = 32;
+
 /// An agent's page by offset, read as the merge of one list per department of theirs and one of
 /// their own chats elsewhere, each from an index in the list's order (migration
 /// `department_list_order`): about `offset + limit` index entries are read (see
 /// [`dialect::newest_first_of_arms`]), where walking the whole desk's order stepped over every
 /// other department's chats too. The arms don't overlap: each
-/// department's own, and the agent's outside them. Every value in the SQL is a number of ours
-/// (ids, states, the page), never the caller's text.
+/// department's own, and the agent's outside them. Every value in the SQL is an integer (ids,
+/// states, the page), never text.
 fn merged_ids(
     conn: &mut DbConnection,
     f: &ChatFilter,
