@@ -34,6 +34,51 @@ pub struct ChatFilter {
     pub term: Option<SearchTerm>,
 }
 
+// Each of these names every field, so that a filter added later must be decided on here: a
+// total or a page that ignored it would be wrong without failing.
+impl ChatFilter {
+    /// Narrows by department, state and who may see what, nothing else: the counters of
+    /// `chat_counts` total it.
+    fn is_department_and_state(&self) -> bool {
+        let Self {
+            state: _,
+            visible_to: _,
+            department_id: _,
+            agent_id,
+            unread_only,
+            term,
+        } = self;
+        agent_id.is_none() && !unread_only && term.is_none()
+    }
+
+    /// Every chat it keeps can be tested in one department's order index (department, state,
+    /// unread): an agent's list can be read as a merge of department lists ([`merged_ids`]).
+    fn splits_by_department(&self) -> bool {
+        let Self {
+            state: _,
+            visible_to: _,
+            department_id: _,
+            agent_id,
+            unread_only: _,
+            term,
+        } = self;
+        agent_id.is_none() && term.is_none()
+    }
+
+    /// Narrows by nothing but `term` (and everyone's visibility).
+    fn is_only_a_term(&self) -> bool {
+        let Self {
+            state,
+            visible_to: _,
+            department_id,
+            agent_id,
+            unread_only,
+            term: _,
+        } = self;
+        state.is_none() && department_id.is_none() && agent_id.is_none() && !unread_only
+    }
+}
+
 /// Where a page starts: after skipping rows (`Page`), or after a chat's position (`After`).
 #[derive(Clone, Copy, Debug)]
 pub enum PageStart {
@@ -152,8 +197,7 @@ fn page(
     if let (PageStart::Offset(offset), Some((agent_id, department_ids))) = (start, &f.visible_to) {
         let merges = offset >= MERGE_FROM_OFFSET
             && department_ids.len() <= MERGE_MAX_DEPARTMENTS
-            && f.term.is_none()
-            && f.agent_id.is_none();
+            && f.splits_by_department();
         if let Some(key) = order.merge_key().filter(|_| merges) {
             let ids = merged_ids(conn, f, *agent_id, department_ids, key, offset, limit + 1)?;
             return page_of(conn, order, ids, limit);
@@ -324,9 +368,9 @@ fn visible_to(agent_id: i64, department_ids: &[i64]) -> SqlLiteral<Bool> {
 /// counts that don't overlap, each of which an index or the counters serve, where the `OR` of the
 /// two would make both backends read every chat.
 fn count(conn: &mut DbConnection, f: &ChatFilter) -> QueryResult<i64> {
-    let by_counters = f.term.is_none() && f.agent_id.is_none() && !f.unread_only;
+    let by_counters = f.is_department_and_state();
     let Some((agent_id, department_ids)) = &f.visible_to else {
-        if let Some(term) = f.term.as_ref().filter(|_| only_a_term(f)) {
+        if let Some(term) = f.term.as_ref().filter(|_| f.is_only_a_term()) {
             // A manager's search: the index's count is the answer, with no chat read at all.
             return text_search::count_chats_matching(conn, term);
         }
@@ -374,11 +418,6 @@ fn count(conn: &mut DbConnection, f: &ChatFilter) -> QueryResult<i64> {
         .count()
         .get_result(conn)?;
     Ok(in_departments + own_elsewhere)
-}
-
-/// Whether the filter narrows by nothing but `term` (and everyone's visibility).
-fn only_a_term(f: &ChatFilter) -> bool {
-    f.state.is_none() && f.department_id.is_none() && f.agent_id.is_none() && !f.unread_only
 }
 
 /// Queue positions (1 + the waiting chats of the same department queued earlier) of the waiting
