@@ -14,6 +14,7 @@ use diesel::sql_types::Bool;
 use super::chat_counts::{self, Departments};
 use super::chats::{listed, ChatListRow, ChatRow};
 use crate::db::schema::chats;
+use crate::db::sql::id_list;
 use crate::db::text_search::{self, Drive};
 use crate::db::{dialect, DbConnection};
 use crate::domain::chat::ChatState;
@@ -63,6 +64,11 @@ impl ChatFilter {
             term,
         } = self;
         agent_id.is_none() && term.is_none()
+    }
+
+    /// Whether chats of department `id` pass its `DepartmentID` filter.
+    fn keeps_department(&self, id: i64) -> bool {
+        self.department_id.is_none_or(|only| only == id)
     }
 
     /// Narrows by nothing but `term` (and everyone's visibility).
@@ -280,9 +286,8 @@ const MERGE_MAX_DEPARTMENTS: usize = 32;
 /// their own chats elsewhere, each from an index in the list's order (migration
 /// `department_list_order`): about `offset + limit` index entries are read (see
 /// [`dialect::newest_first_of_arms`]), where walking the whole desk's order stepped over every
-/// other department's chats too. The arms don't overlap: each
-/// department's own, and the agent's outside them. Every value in the SQL is an integer (ids,
-/// states, the page), never text.
+/// other department's chats too. The arms don't overlap: each department's own, and the agent's
+/// outside them. Every value in the SQL is an integer (ids, states, the page), never text.
 fn merged_ids(
     conn: &mut DbConnection,
     f: &ChatFilter,
@@ -318,16 +323,12 @@ fn merged_ids(
     };
     let mut arms: Vec<String> = department_ids
         .iter()
-        .filter(|d| f.department_id.is_none_or(|only| only == **d))
+        .filter(|d| f.keeps_department(**d))
         .map(|d| arm(vec![format!("department_id = {d}")], ""))
         .collect();
     let mut own = vec![format!("agent_id = {agent_id}")];
     if !department_ids.is_empty() {
-        let mine = department_ids
-            .iter()
-            .map(i64::to_string)
-            .collect::<Vec<_>>()
-            .join(", ");
+        let mine = id_list(department_ids);
         own.push(format!(
             "(+department_id NOT IN ({mine}) OR +department_id IS NULL)"
         ));
@@ -347,11 +348,7 @@ fn merged_ids(
 /// the agent's chats are a good share of every order's rows. The ids are the agent's own and
 /// departments' ids from the database, never input.
 fn visible_to(agent_id: i64, department_ids: &[i64]) -> SqlLiteral<Bool> {
-    let mine = department_ids
-        .iter()
-        .map(i64::to_string)
-        .collect::<Vec<_>>()
-        .join(", ");
+    let mine = id_list(department_ids);
     if mine.is_empty() {
         sql::<Bool>(&format!("+chats.agent_id = {agent_id}"))
     } else {
@@ -399,7 +396,7 @@ fn count(conn: &mut DbConnection, f: &ChatFilter) -> QueryResult<i64> {
         let mine: Vec<i64> = department_ids
             .iter()
             .copied()
-            .filter(|d| f.department_id.is_none_or(|only| only == *d))
+            .filter(|d| f.keeps_department(*d))
             .collect();
         chat_counts::sum(conn, f.state, Departments::Only(&mine))?
     } else {

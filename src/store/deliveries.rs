@@ -61,7 +61,7 @@ pub fn due(
         [] => String::new(),
         ids => format!(
             "AND d.channel_id NOT IN ({}) ",
-            ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+            crate::db::sql::id_list(ids)
         ),
     };
     // Placeholders first appear in order: SQLite numbers `$N` by first appearance.

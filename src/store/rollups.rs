@@ -96,7 +96,7 @@ pub fn tag_sums(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<(i64, i
         return Ok(Vec::new());
     }
     // Ids are numbers, written into the query as such.
-    let ids = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let ids = crate::db::sql::id_list(ids);
     let rows: Vec<metrics::TagChats> = diesel::sql_query(format!(
         "SELECT tag_id, CAST(SUM(chats) AS BIGINT) AS chats FROM tag_rollups \
          WHERE seal_id IN ({ids}) GROUP BY tag_id"
@@ -149,7 +149,7 @@ pub fn sums(conn: &mut DbConnection, ids: &[i64], by: SumsBy) -> QueryResult<Vec
         SumsBy::Facts(by) => (dim(by), "key_id", "key_id, "),
     };
     // Ids are numbers, written into the query as such (a list can't be bound portably).
-    let ids = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let ids = crate::db::sql::id_list(ids);
     diesel::sql_query(format!(
         "SELECT {key} AS key, kind, CAST(SUM(n) AS BIGINT) AS n, CAST(SUM(timed) AS BIGINT) AS timed, \
          CAST(SUM(total_seconds) AS BIGINT) AS total_seconds \
