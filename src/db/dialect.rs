@@ -23,7 +23,9 @@ where
         if let DbConnection::Sqlite(_) = conn {
             diesel::sql_query("DELETE FROM write_lock").execute(conn)?;
         }
-        f(conn)
+        let done = f(conn)?;
+        super::text_search::index_pending(conn)?;
+        Ok(done)
     })
 }
 

@@ -1,6 +1,7 @@
 //! Database access: the pool, the schema, migrations and the few per-backend queries.
 
 pub mod dialect;
+pub mod group_commit;
 pub mod migrations;
 pub mod pool;
 pub mod schema;

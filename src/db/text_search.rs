@@ -116,11 +116,48 @@ where
                     .sql("(SELECT rowid FROM customers_search WHERE customers_search MATCH ")
                     .bind::<Text, _>(phrase)
                     .sql(")")
+                    // Rows noted but not indexed yet (none once a writer has committed).
+                    .sql(
+                        " UNION SELECT m.chat_id FROM messages_search_pending p \
+                         JOIN messages m ON m.id = p.message_id WHERE lower(m.text) LIKE ",
+                    )
+                    .bind::<Text, _>(like.clone())
+                    .sql(
+                        " UNION SELECT c.id FROM customers_search_pending p \
+                         JOIN chats c ON c.customer_id = p.customer_id \
+                         JOIN customers cu ON cu.id = p.customer_id \
+                         WHERE lower(cu.full_name) LIKE ",
+                    )
+                    .bind::<Text, _>(like.clone())
+                    .sql(" OR cu.mobile LIKE ")
+                    .bind::<Text, _>(like)
                     .sql(after),
             )
         }
         DbConnection::Postgres(_) => by_like(""),
     }
+}
+
+/// SQLite: indexes the messages and customers that the triggers noted since the last commit, and
+/// forgets the notes. Run by every write transaction just before it commits, outside the
+/// savepoints of a group commit: FTS5 writes a segment at every savepoint, and one per
+/// transaction is what keeps a batch of new messages cheap (migration
+/// `2026-11-30-000100_search_indexed_at_commit`). PostgreSQL: nothing to do.
+pub fn index_pending(conn: &mut DbConnection) -> QueryResult<()> {
+    use diesel::connection::SimpleConnection;
+    if let DbConnection::Sqlite(c) = conn {
+        c.batch_execute(
+            "INSERT INTO messages_search (rowid, text) \
+             SELECT (m.chat_id << 32) | (m.id & 4294967295), lower(m.text) \
+             FROM messages_search_pending p JOIN messages m ON m.id = p.message_id; \
+             DELETE FROM messages_search_pending; \
+             INSERT INTO customers_search (rowid, full_name, mobile) \
+             SELECT cu.id, lower(cu.full_name), lower(cu.mobile) \
+             FROM customers_search_pending p JOIN customers cu ON cu.id = p.customer_id; \
+             DELETE FROM customers_search_pending;",
+        )?;
+    }
+    Ok(())
 }
 
 /// The term as one FTS5 phrase: its trigrams, each following the one before, which is the term

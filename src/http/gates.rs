@@ -76,9 +76,14 @@ impl Gates {
     }
 }
 
+/// Bodies up to this declared length pass the upload gate without a place (a text message, a
+/// small file): their memory is bounded by the declaration itself.
+pub const SMALL_BODY: usize = 64 * 1024;
+
 /// Middleware for the routes that take a file (SendMessage, addAttachment), after authentication:
 /// a declared `Content-Length` over the `MaxAttachmentMB` limit is refused before a byte is read;
-/// otherwise the request waits for a place among the uploads and reads its body under that limit.
+/// otherwise a body over [`SMALL_BODY`] or of undeclared length waits for a place among the
+/// uploads, and every body is read under that limit.
 pub async fn upload_gate(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
@@ -108,7 +113,13 @@ pub async fn upload_gate(
     if declared.is_some_and(|n| n > limit) {
         return Err(too_large(limit).into());
     }
-    let _place = gates.uploads.enter().await?;
+    // A body declared small carries no file worth queueing for: the places bound the memory and
+    // time of big bodies, and a text message must not wait behind (or be refused because of) four
+    // slow uploads. A body of undeclared length (chunked) may be any size: it takes a place.
+    let _place = match declared {
+        Some(n) if n <= SMALL_BODY => None,
+        _ => Some(gates.uploads.enter().await?),
+    };
     req.extensions_mut().insert(BodyLimit(limit));
     next.call(req).await
 }

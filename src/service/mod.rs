@@ -74,8 +74,8 @@ pub struct Ctx {
     pub assign_wanted: tokio::sync::Notify,
     /// Set once migrations have run; until then the API answers 503.
     schema_ready: AtomicBool,
-    /// This process's SQLite writers, one at a time (see [`Ctx::write`]).
-    sqlite_writer: std::sync::Mutex<()>,
+    /// This process's SQLite writers, committed in groups (see [`Ctx::write`]).
+    sqlite_writers: db::group_commit::GroupCommit,
 }
 
 /// What the services keep cached (see `cache`).
@@ -126,7 +126,7 @@ impl Ctx {
             live,
             assign_wanted: tokio::sync::Notify::new(),
             schema_ready: AtomicBool::new(false),
-            sqlite_writer: std::sync::Mutex::new(()),
+            sqlite_writers: Default::default(),
         }
     }
 
@@ -157,17 +157,19 @@ impl Ctx {
 
     /// Runs `f` in one write transaction: all of it happens or none of it.
     ///
-    /// SQLite takes one writer at a time; writers of this process queue here, in order, instead
-    /// of each polling SQLite's lock with growing sleeps (`busy_timeout`), which left most of them
-    /// waiting while the lock was free. The queue is entered before a connection is taken, so
-    /// waiting writers hold none. `f` must not start another write.
-    pub fn write<T>(&self, f: impl FnOnce(&mut DbConnection) -> ApiResult<T>) -> ApiResult<T> {
-        let _turn = match self.config.database_url.is_postgres() {
-            true => None,
-            false => Some(self.sqlite_writer.lock().unwrap_or_else(|e| e.into_inner())),
+    /// SQLite takes one writer at a time; the writers of this process that wait at the same time
+    /// share one transaction, each in its own savepoint, and one commit
+    /// ([`db::group_commit`]). Waiting writers hold no connection. `f` must not start another
+    /// write. PostgreSQL runs each in its own transaction.
+    pub fn write<T, F>(&self, f: F) -> ApiResult<T>
+    where
+        T: Send,
+        F: FnOnce(&mut DbConnection) -> ApiResult<T> + Send,
+    {
+        let done = match self.config.database_url.is_postgres() {
+            true => dialect::write_transaction(&mut *self.conn()?, f)?,
+            false => self.sqlite_writers.run(|| self.conn(), f)?,
         };
-        let mut conn = self.conn()?;
-        let done = dialect::write_transaction(&mut conn, f)?;
         // The change may have written events: the reader looks at once instead of at its next poll.
         self.live.written.notify_one();
         self.assign_wanted.notify_one();
@@ -176,10 +178,11 @@ impl Ctx {
 
     /// [`Self::write`] for a change of the desk's configuration (departments, tags, canned
     /// responses, hours, settings): on success the cached copies are forgotten.
-    pub fn write_config<T>(
-        &self,
-        f: impl FnOnce(&mut DbConnection) -> ApiResult<T>,
-    ) -> ApiResult<T> {
+    pub fn write_config<T, F>(&self, f: F) -> ApiResult<T>
+    where
+        T: Send,
+        F: FnOnce(&mut DbConnection) -> ApiResult<T> + Send,
+    {
         self.write(f)
             .inspect(|_| self.cache.configuration_changed())
     }

@@ -38,20 +38,31 @@ pub fn sweep(ctx: &Ctx) -> ApiResult<PresenceSweep> {
     let now = ctx.now();
     let cutoff = now - to_duration(ctx.config.presence_timeout);
     let mut done = PresenceSweep::default();
-    for (agent_id, name) in ctx.read(|c| routing::gone_quiet(c, cutoff))? {
-        let went = ctx.write(|c| {
-            let went = routing::set_offline_for_silence(c, agent_id, cutoff, now)?;
-            if went {
-                live::agent_status(c, agent_id, &name, AgentStatus::Offline.id(), now)?;
-                tracing::info!(agent_id, "agent went Offline: no activity");
+    // One transaction for all the agents of a sweep: a desk that starts with hundreds of agents
+    // gone quiet (after a restart) would otherwise take the writer for hundreds of commits.
+    let quiet = ctx.read(|c| routing::gone_quiet(c, cutoff))?;
+    if !quiet.is_empty() {
+        done.went_offline = ctx.write(|c| {
+            let mut went_offline = 0;
+            for (agent_id, name) in &quiet {
+                if routing::set_offline_for_silence(c, *agent_id, cutoff, now)? {
+                    live::agent_status(c, *agent_id, name, AgentStatus::Offline.id(), now)?;
+                    tracing::info!(agent_id, "agent went Offline: no activity");
+                    went_offline += 1;
+                }
             }
-            Ok(went)
+            Ok(went_offline)
         })?;
-        done.went_offline += usize::from(went);
     }
-    for (agent_id, name) in ctx.read(|c| routing::returned(c, cutoff))? {
-        let back = ctx.write(|c| come_back(c, agent_id, &name, cutoff, now))?;
-        done.came_back += usize::from(back);
+    let returned = ctx.read(|c| routing::returned(c, cutoff))?;
+    if !returned.is_empty() {
+        done.came_back = ctx.write(|c| {
+            let mut came_back = 0;
+            for (agent_id, name) in &returned {
+                came_back += usize::from(come_back(c, *agent_id, name, cutoff, now)?);
+            }
+            Ok(came_back)
+        })?;
     }
     let minutes = settings::routing_rules(ctx)?.requeue_after_offline_minutes;
     if minutes > 0 {

@@ -83,6 +83,21 @@ fn chunked_head(path: &str, content_type: &str, extra: &str) -> String {
 
 const MIB: usize = 1024 * 1024;
 
+/// Posts `body` as one chunk of a chunked JSON request (no declared length) and returns the raw
+/// answer.
+async fn chunked_post(app: &TestApp, path: &str, body: &[u8]) -> String {
+    let addr = app.address.trim_start_matches("http://").to_owned();
+    let mut s = TcpStream::connect(addr).await.unwrap();
+    let mut request = chunked_head(path, "application/json", "Connection: close\r\n").into_bytes();
+    request.extend_from_slice(format!("{:x}\r\n", body.len()).as_bytes());
+    request.extend_from_slice(body);
+    request.extend_from_slice(b"\r\n0\r\n\r\n");
+    s.write_all(&request).await.unwrap();
+    let mut answer = Vec::new();
+    s.read_to_end(&mut answer).await.unwrap();
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
 #[tokio::test]
 async fn a_chunked_body_that_never_ends_is_refused_at_its_limit() {
     let app = TestApp::spawn().await;
@@ -214,20 +229,14 @@ async fn uploads_in_flight_are_bounded_and_the_rest_wait_then_get_503() {
     .unwrap();
     slow.write_all(b"5\r\n{\"Cha\r\n").await.unwrap();
     tokio::time::sleep(Duration::from_millis(200)).await;
-    let busy = app
-        .post(
-            "SendMessage",
-            &m.token,
-            json!({"ChatID": 1, "MessageText": "hi"}),
-        )
-        .await;
-    busy.expect_error(503, "ServerBusy");
-    assert!(busy.headers.contains_key("retry-after"));
-    // Reads are not held up by uploads.
-    app.get("GetSettings", &m.token, &[]).await.ok();
-    // Once the slow upload is gone, the place is free again.
-    drop(slow);
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // A second body of undeclared length (it could be any size) finds no place.
+    let send_path = format!("/api/SendMessage?Version=1&SessionToken={}", m.token);
+    let text = br#"{"ChatID": 1, "MessageText": "hi"}"#;
+    let busy = chunked_post(&app, &send_path, text).await;
+    assert!(busy.starts_with("HTTP/1.1 503"), "{busy}");
+    assert!(busy.contains("ServerBusy"), "{busy}");
+    assert!(busy.to_ascii_lowercase().contains("retry-after"), "{busy}");
+    // A text message (a small declared body) is not held up by uploads, nor are reads.
     app.post(
         "SendMessage",
         &m.token,
@@ -235,6 +244,13 @@ async fn uploads_in_flight_are_bounded_and_the_rest_wait_then_get_503() {
     )
     .await
     .expect_error(404, "ChatNotFound");
+    app.get("GetSettings", &m.token, &[]).await.ok();
+    // Once the slow upload is gone, the place is free again.
+    drop(slow);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let served = chunked_post(&app, &send_path, text).await;
+    assert!(served.starts_with("HTTP/1.1 404"), "{served}");
+    assert!(served.contains("ChatNotFound"), "{served}");
 }
 
 #[tokio::test]

@@ -270,6 +270,82 @@ async fn term_follows_every_write_and_ignores_case_as_like_does() {
     );
 }
 
+/// SQLite indexes new messages and customers when their transaction commits (group commit);
+/// rows written by anything else (here plain SQL) are found by `Term` all the same, and the text
+/// index stays consistent through rows changed or deleted before and after they are indexed.
+#[tokio::test]
+async fn term_finds_rows_written_outside_the_desk_before_and_after_they_are_indexed() {
+    let app = TestApp::spawn().await;
+    let m = app.manager().await;
+    app.department(&m, "Support").await;
+    let ch = app.channel(&m, "https://chat.example.com").await;
+    let chat = app
+        .customer_says(
+            &ch,
+            "outside-session-1",
+            "hello there",
+            json!({"customerName": "Ida Lindqvist"}),
+        )
+        .await
+        .ok()["ChatID"]
+        .as_i64()
+        .unwrap();
+    let insert = |text: &str| {
+        format!(
+            "INSERT INTO messages (chat_id, kind, author, text, to_customer, created_at) \
+             SELECT id, 1, 'Someone', '{text}', false, last_message_at FROM chats WHERE id = {chat}"
+        )
+    };
+    // Written outside the desk's writers: not indexed yet on SQLite, found all the same.
+    app.sql_owned(insert("a Walrus-shaped kettle")).await;
+    app.sql_owned(insert("a message deleted unindexed")).await;
+    app.sql("UPDATE customers SET full_name = 'Ottoline Brambleby'")
+        .await;
+    for term in ["walrus", "unindexed", "brambleby"] {
+        assert_eq!(
+            term_matches(&app, &m, term).await,
+            BTreeSet::from([chat]),
+            "{term}"
+        );
+    }
+    app.sql("DELETE FROM messages WHERE text = 'a message deleted unindexed'")
+        .await;
+    assert!(term_matches(&app, &m, "unindexed").await.is_empty());
+    // The desk's next write indexes what was left over.
+    app.customer_says(&ch, "outside-session-2", "second chat", json!({}))
+        .await
+        .ok();
+    for term in ["walrus", "brambleby"] {
+        assert_eq!(
+            term_matches(&app, &m, term).await,
+            BTreeSet::from([chat]),
+            "{term}"
+        );
+    }
+    // Changed and deleted once indexed: the index forgets the old text.
+    app.sql("UPDATE messages SET text = 'a Narwhal-shaped kettle' WHERE text LIKE '%Walrus%'")
+        .await;
+    assert!(term_matches(&app, &m, "walrus").await.is_empty());
+    assert_eq!(
+        term_matches(&app, &m, "narwhal").await,
+        BTreeSet::from([chat])
+    );
+    app.sql("DELETE FROM messages WHERE text LIKE '%Narwhal%'")
+        .await;
+    assert!(term_matches(&app, &m, "narwhal").await.is_empty());
+    for term in ["kettle", "hello", "second", "lindqvist", "brambleby", "ida"] {
+        let expected = like_reference(&app, term).await;
+        assert_eq!(term_matches(&app, &m, term).await, expected, "{term}");
+    }
+    if !crate::helpers::is_postgres() {
+        // FTS5's own check of its index structures.
+        app.sql("INSERT INTO messages_search (messages_search) VALUES ('integrity-check')")
+            .await;
+        app.sql("INSERT INTO customers_search (customers_search) VALUES ('integrity-check')")
+            .await;
+    }
+}
+
 #[tokio::test]
 async fn keyset_pages_walk_every_list_once_in_page_order() {
     let (app, report) = seeded(240).await;

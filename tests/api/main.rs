@@ -15,6 +15,7 @@ mod customers;
 mod delivery;
 mod departments;
 mod events;
+mod group_commit;
 mod helpers;
 mod instances;
 mod live_desk;
