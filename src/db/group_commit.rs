@@ -117,8 +117,9 @@ where
             caller,
             reply,
         } = *self;
-        // Whatever the change owns goes before its caller may return.
-        drop((change, span));
+        // Whatever the change owns goes before its caller may return, and a destructor that
+        // panics must not leave the caller parked for ever.
+        let _ = catch_unwind(AssertUnwindSafe(|| drop((change, span))));
         let outcome = match (outcome, commit_failure) {
             (Some(Ok(Ok(done))), None) => Ok(Ok(done)),
             // The change's own error or panic stands, whatever became of the batch.
@@ -143,6 +144,12 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
+thread_local! {
+    /// Set while this thread runs a batch: a change that starts another write would wait for
+    /// itself, so that write is refused instead.
+    static RUNNING_A_BATCH: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
 impl GroupCommit {
     /// Runs `change` in a write transaction shared with the changes waiting beside it, and
     /// returns its result once that transaction has committed (or its failure). `connect` takes
@@ -154,6 +161,13 @@ impl GroupCommit {
         F: FnOnce(&mut DbConnection) -> Result<T, E> + Send,
         C: DerefMut<Target = DbConnection>,
     {
+        let nested = RUNNING_A_BATCH.get();
+        debug_assert!(!nested, "a change started another write");
+        if nested {
+            return Err(E::from(not_committed(
+                "a change may not start another write",
+            )));
+        }
         let reply: Mutex<Option<Outcome<T, E>>> = Mutex::new(None);
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let pending: Box<dyn Pending + '_> = Box::new(Change {
@@ -164,9 +178,10 @@ impl GroupCommit {
             reply: &reply,
         });
         // SAFETY: the change borrows `reply` and whatever `change` captured, all of which outlive
-        // this call, and this call returns only once the change has been settled (which consumes
-        // it) or taken back out of the queue by this very call. A batch settles every change it
-        // drained, also when it unwinds (`Batch`'s drop), so no change outlives its caller.
+        // this call, and this call returns (or unwinds) only once the change has been settled
+        // (which consumes it) or taken back out of the queue by this very call: `Leading` takes it
+        // back when a leader unwinds, in the same critical section that hands the lead on, and a
+        // batch settles every change it drained, also when it unwinds (`Batch`'s drop).
         let pending = unsafe {
             std::mem::transmute::<Box<dyn Pending + '_>, Box<dyn Pending + 'static>>(pending)
         };
@@ -175,7 +190,6 @@ impl GroupCommit {
             caller: std::thread::current(),
             change: pending,
         });
-        let _unwinding = Withdraw { queue: self, id };
         loop {
             if let Some(outcome) = lock(&reply).take() {
                 return outcome.unwrap_or_else(|panic| resume_unwind(panic));
@@ -189,54 +203,51 @@ impl GroupCommit {
                     std::thread::park();
                     continue;
                 }
+                if !state.waiting.iter().any(|q| q.id == id) {
+                    // Settled by the batch that ended just now: its answer is waiting.
+                    continue;
+                }
                 state.leading = true;
             }
-            let _leading = Leading(self);
+            let leading = Leading { queue: self, id };
             let conn = connect();
-            let (batch, mut conn) = {
-                let mut state = lock(&self.state);
-                match conn {
-                    Ok(conn) => {
-                        let n = state.waiting.len().min(MAX_BATCH);
-                        (
-                            Batch(state.waiting.drain(..n).map(|q| q.change).collect()),
-                            conn,
-                        )
-                    }
-                    Err(e) => {
-                        // Not run: taken back, so nothing refers to this frame once it returns.
-                        state.waiting.retain(|q| q.id != id);
-                        return Err(e);
-                    }
+            let mut state = lock(&self.state);
+            let mut conn = match conn {
+                Ok(conn) => conn,
+                Err(e) => {
+                    // No connection came within the pool's timeout: the changes waiting now would
+                    // each wait that long again as they take the lead, so they fail with this one.
+                    let others: Vec<_> = state.waiting.drain(..).filter(|q| q.id != id).collect();
+                    drop(state);
+                    Batch(others.into_iter().map(|q| q.change).collect())
+                        .abandon("database is busy: no connection became free");
+                    drop(leading);
+                    return Err(e);
                 }
             };
+            let n = state.waiting.len().min(MAX_BATCH);
+            let batch = Batch(state.waiting.drain(..n).map(|q| q.change).collect());
+            drop(state);
             batch.run(&mut conn);
         }
     }
 }
 
-/// Takes a caller's change back out of the queue if the caller unwinds (a panic while it leads)
-/// before the change ran: nothing may refer to the caller's frame once it is gone.
-struct Withdraw<'a> {
+/// The lead of the caller running a batch; given up when it ends, also by unwinding, so that the
+/// callers still waiting are never left parked behind a leader that is gone. A leader that
+/// unwinds takes its own change back out of the queue in the same critical section, before
+/// another caller can take the lead and run it: nothing may refer to the frame being unwound.
+struct Leading<'a> {
     queue: &'a GroupCommit,
     id: u64,
 }
 
-impl Drop for Withdraw<'_> {
-    fn drop(&mut self) {
-        if std::thread::panicking() {
-            lock(&self.queue.state).waiting.retain(|q| q.id != self.id);
-        }
-    }
-}
-
-/// The turn of the caller running a batch; given up when it ends, also by unwinding, so that the
-/// callers still waiting are never left parked behind a leader that is gone.
-struct Leading<'a>(&'a GroupCommit);
-
 impl Drop for Leading<'_> {
     fn drop(&mut self) {
-        let mut state = lock(&self.0.state);
+        let mut state = lock(&self.queue.state);
+        if std::thread::panicking() {
+            state.waiting.retain(|q| q.id != self.id);
+        }
         state.leading = false;
         state.wake_next();
     }
@@ -249,23 +260,34 @@ struct Batch(Vec<Box<dyn Pending>>);
 impl Batch {
     fn run(mut self, conn: &mut DbConnection) {
         let changes = &mut self.0;
+        RUNNING_A_BATCH.set(true);
         let committed = super::dialect::write_transaction(conn, |c| {
             for change in changes.iter_mut() {
                 change.run(c)?;
             }
             Ok::<_, DieselError>(())
         });
+        RUNNING_A_BATCH.set(false);
         let failure = committed.err().map(|e| e.to_string());
-        for change in self.0.drain(..) {
-            change.settle(failure.as_deref());
+        self.settle(failure.as_deref());
+    }
+
+    /// Fails every change without running it.
+    fn abandon(mut self, why: &str) {
+        self.settle(Some(why));
+    }
+
+    fn settle(&mut self, failure: Option<&str>) {
+        // One at a time off the end: if settling one unwinds, the rest are still here for `drop`.
+        while let Some(change) = self.0.pop() {
+            change.settle(failure);
         }
     }
 }
 
 impl Drop for Batch {
     fn drop(&mut self) {
-        for change in self.0.drain(..) {
-            change.settle(Some("the batch was abandoned"));
-        }
+        RUNNING_A_BATCH.set(false);
+        self.settle(Some("the batch was abandoned"));
     }
 }
