@@ -38,32 +38,19 @@ pub fn sweep(ctx: &Ctx) -> ApiResult<PresenceSweep> {
     let now = ctx.now();
     let cutoff = now - to_duration(ctx.config.presence_timeout);
     let mut done = PresenceSweep::default();
-    // One transaction for all the agents of a sweep: a desk that starts with hundreds of agents
-    // gone quiet (after a restart) would otherwise take the writer for hundreds of commits.
     let quiet = ctx.read(|c| routing::gone_quiet(c, cutoff))?;
-    if !quiet.is_empty() {
-        done.went_offline = ctx.write(|c| {
-            let mut went_offline = 0;
-            for (agent_id, name) in &quiet {
-                if routing::set_offline_for_silence(c, *agent_id, cutoff, now)? {
-                    live::agent_status(c, *agent_id, name, AgentStatus::Offline.id(), now)?;
-                    tracing::info!(agent_id, "agent went Offline: no activity");
-                    went_offline += 1;
-                }
-            }
-            Ok(went_offline)
-        })?;
-    }
+    done.went_offline = in_one_write(ctx, &quiet, |c, agent_id, name| {
+        let went = routing::set_offline_for_silence(c, agent_id, cutoff, now)?;
+        if went {
+            live::agent_status(c, agent_id, name, AgentStatus::Offline.id(), now)?;
+            tracing::info!(agent_id, "agent went Offline: no activity");
+        }
+        Ok(went)
+    })?;
     let returned = ctx.read(|c| routing::returned(c, cutoff))?;
-    if !returned.is_empty() {
-        done.came_back = ctx.write(|c| {
-            let mut came_back = 0;
-            for (agent_id, name) in &returned {
-                came_back += usize::from(come_back(c, *agent_id, name, cutoff, now)?);
-            }
-            Ok(came_back)
-        })?;
-    }
+    done.came_back = in_one_write(ctx, &returned, |c, agent_id, name| {
+        come_back(c, agent_id, name, cutoff, now)
+    })?;
     let minutes = settings::routing_rules(ctx)?.requeue_after_offline_minutes;
     if minutes > 0 {
         let since = now - chrono::Duration::minutes(minutes);
@@ -78,6 +65,26 @@ pub fn sweep(ctx: &Ctx) -> ApiResult<PresenceSweep> {
         }
     }
     Ok(done)
+}
+
+/// Runs `step` for each agent of a sweep in one transaction (none when there are none) and counts
+/// those it changed: a desk that starts with hundreds of agents gone quiet (after a restart) would
+/// otherwise take the writer for hundreds of commits.
+fn in_one_write(
+    ctx: &Ctx,
+    agents: &[(i64, String)],
+    step: impl Fn(&mut DbConnection, i64, &str) -> ApiResult<bool> + Send + Sync,
+) -> ApiResult<usize> {
+    if agents.is_empty() {
+        return Ok(0);
+    }
+    ctx.write(|c| {
+        let mut changed = 0;
+        for (agent_id, name) in agents {
+            changed += usize::from(step(c, *agent_id, name)?);
+        }
+        Ok(changed)
+    })
 }
 
 /// The agent was seen again after presence set them Offline: their status comes back.
