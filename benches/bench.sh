@@ -121,17 +121,7 @@ else
 fi
 
 # ---- processes: a channel server that accepts every delivery, the ceiling, the desk
-cat > "$OUT/receiver.py" <<PY
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-class Ok(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    def do_POST(self):
-        self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        self.send_response(200); self.send_header("Content-Length", "0"); self.end_headers()
-    def log_message(self, *args): pass
-ThreadingHTTPServer(("127.0.0.1", $RECEIVER_PORT), Ok).serve_forever()
-PY
-python3 "$OUT/receiver.py" & PIDS+=($!)
+python3 benches/accept_deliveries.py $RECEIVER_PORT & PIDS+=($!)
 "$CEILING" 127.0.0.1:$CEILING_PORT & PIDS+=($!)
 # The channel server is on loopback, which the desk refuses to call unless allowed.
 AGENTDESK_BIND=127.0.0.1:$PORT RUST_LOG=warn MAIL_OUTBOX_DIR=$OUT/outbox CHANNEL_ALLOWED_NETWORKS=127.0.0.0/8 "$BIN" serve > "$OUT/server.log" 2>&1 & SERVER=$!
@@ -171,18 +161,7 @@ request = function()
   return wrk.format("GET", paths[(n % #paths) + 1] .. sep .. "SessionToken=" .. tokens[(n % #tokens) + 1])
 end
 LUA
-CH_KEY=$(seedq "d['Channel']['ApiKey']")
-CH_ACCOUNT=$(seedq "d['Channel']['ChatAccountToken']")
-cat > "$OUT/channel.lua" <<LUA
-local threads = 0
-function setup(thread) thread:set("tid", threads); threads = threads + 1 end
-function init(args) n = 0 end
-request = function()
-  n = n + 1
-  local body = string.format('{"chatServer":"chat.example.com","chatSessionID":"bench-$STAMP-%d-%08d","chatAccountToken":"$CH_ACCOUNT","customerName":"Bench Customer %d","message":"Hello, I need help with order %d"}', tid, n, n, n)
-  return wrk.format("POST", "/api/v2/chat/notifyUserNewChatMessage", {["apiKey"]="$CH_KEY", ["Content-Type"]="application/json"}, body)
-end
-LUA
+export BENCH_API_KEY=$(seedq "d['Channel']['ApiKey']") BENCH_ACCOUNT=$(seedq "d['Channel']['ChatAccountToken']") BENCH_SESSIONS=bench-$STAMP
 cat > "$OUT/send.lua" <<'LUA'
 local pairs_ = {}
 for l in io.lines(os.getenv("BENCH_PAIRS")) do
@@ -303,7 +282,7 @@ latency "GetChatList Term= (one client)" term 10 "${TERM_URLS[@]}"
 latency "LiveMetrics (one client)" livemetrics 20 "$BASE/api/LiveMetrics?Version=1&SessionToken=$M"
 latency "DataInsight Period=year (one client)" datainsight 5 "$BASE/api/DataInsight?Version=1&SessionToken=$M&Period=year"
 
-measure "notifyUserNewChatMessage (a customer opens a chat)" write -s "$OUT/channel.lua" "$BASE"
+measure "notifyUserNewChatMessage (a customer opens a chat)" write -s benches/channel.lua "$BASE"
 
 # ---- the GrabChat race: every queued chat, RACERS agents at once, no capacity limit
 curl -fs -X POST "$BASE/api/UpdateSettings?Version=1&SessionToken=$M" -H 'Content-Type: application/json' \
