@@ -52,6 +52,13 @@ impl<T> Fresh<T> {
 /// How long a cached copy may be used.
 pub const CACHE_TTL: Duration = Duration::from_secs(1);
 
+/// How long a list may report the event stream position another list read. An older position
+/// is never wrong, only less tight: a stream started from it repeats the changes of those
+/// milliseconds, which the list already shows, and misses none. On PostgreSQL reading the
+/// position costs a look at `pg_stat_activity`, planned afresh each time: a quarter of the
+/// database's work for a list of chats (docs/performance.md, "Fifth pass").
+pub const LIVE_END_TTL: Duration = Duration::from_millis(250);
+
 /// The answers of the configuration reads (GetSettings, GetDepartmentList ...), serialised once:
 /// answering one from here costs no query, no serialisation and no thread hop. Any configuration
 /// change made through this process empties it; other processes see a change within a second.

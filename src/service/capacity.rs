@@ -45,14 +45,19 @@ pub(crate) fn lock_agent(
     Ok(agent)
 }
 
-/// The agent's limit for chats of `department_id` (0 = none) and where it comes from: the
-/// agent's own `MaxChats`, else the department's `MaxChatsPerAgent`, else the desk's setting.
+/// The (locked) agent's limit for chats of `department_id` (0 = none) and where it comes from:
+/// the agent's own `MaxChats` (from the row read under the lock), else the department's
+/// `MaxChatsPerAgent`, else the desk's setting.
 pub(crate) fn limit_for(
     c: &mut DbConnection,
-    agent_id: i64,
+    agent: &AgentRow,
     department_id: Option<i64>,
 ) -> ApiResult<(i64, &'static str)> {
-    let (own, department) = routing::limits(c, agent_id, department_id)?;
+    let own = agent.max_chats.map(i64::from);
+    let department = match department_id {
+        Some(d) => routing::department_limit(c, d)?,
+        None => None,
+    };
     let desk = settings::number(c, SettingKey::MaxChatsPerAgent)?;
     let source = match (own, department) {
         (Some(_), _) => "the agent's MaxChats",
@@ -70,7 +75,7 @@ pub(crate) fn ensure_room(
     department_id: Option<i64>,
     adding: i64,
 ) -> ApiResult<()> {
-    let (limit, source) = limit_for(c, agent.id, department_id)?;
+    let (limit, source) = limit_for(c, agent, department_id)?;
     if limit <= 0 {
         return Ok(());
     }

@@ -211,7 +211,10 @@ pub struct ChatPage {
 /// GetChatList: the chats the caller may see, filtered, in the order the list is used in.
 pub fn get_chat_list(ctx: &Ctx, caller: &Caller, q: ChatListQuery) -> ApiResult<ChatPage> {
     ctx.with_conn(|c| {
-        let event_id = live_events::live_end(c)?;
+        let event_id = *ctx
+            .cache
+            .live_end
+            .get_or_load(|| Ok(live_events::live_end(c)?))?;
         let visible_to = if caller.is_manager() {
             None
         } else {

@@ -274,13 +274,23 @@ pub(crate) fn add_note(
 /// Called once the message is complete (its delivery queued), in the same transaction.
 pub(crate) fn announce(c: &mut DbConnection, row: MessageRow, now: NaiveDateTime) -> ApiResult<()> {
     let chat = chats::find(c, row.chat_id)?.ok_or_else(|| super::chats::not_found(row.chat_id))?;
+    announce_to(c, row, ChatPeople::from(&chat), now)
+}
+
+/// [`announce`] to the chat's people as the caller knows them.
+pub(crate) fn announce_to(
+    c: &mut DbConnection,
+    row: MessageRow,
+    people: ChatPeople,
+    now: NaiveDateTime,
+) -> ApiResult<()> {
     let Some(message) = views(c, false, vec![row])?.pop() else {
         return Ok(());
     };
     live::about_chat(
         c,
         Topic::MessageCreated,
-        ChatPeople::from(&chat),
+        people,
         serde_json::json!({ "Message": message }),
         now,
     )

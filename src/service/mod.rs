@@ -86,6 +86,8 @@ pub struct Caches {
     pub answers: cache::AnswerCache,
     /// What the welcome menu reads of the configuration.
     pub desk: cache::Fresh<welcome_menu::DeskSnapshot>,
+    /// The event stream's live end as a list last read it (see `chats::get_chat_list`).
+    pub live_end: cache::Fresh<crate::domain::live::Position>,
 }
 
 impl Caches {
@@ -94,6 +96,7 @@ impl Caches {
             settings: cache::Fresh::new(cache::CACHE_TTL),
             answers: cache::AnswerCache::default(),
             desk: cache::Fresh::new(cache::CACHE_TTL),
+            live_end: cache::Fresh::new(cache::LIVE_END_TTL),
         }
     }
 

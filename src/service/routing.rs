@@ -14,8 +14,8 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 use super::chats::{load_for, view, ChatView};
-use super::live::{self, Before};
-use super::transcript::{fact, record, tell_customer};
+use super::live::{self, Before, ChatPeople};
+use super::transcript::{fact, record, record_to, tell_customer};
 use super::{capacity, Ctx};
 use crate::clock::Clock;
 use crate::db::{dialect, DbConnection};
@@ -59,12 +59,7 @@ pub(crate) fn assigned(
     now: NaiveDateTime,
 ) -> ApiResult<ChatView> {
     // Wait time is first queued → first assigned: later assignments (after a transfer) carry none.
-    let first = !events::exists(c, chat.id, EventKind::Assigned)?;
-    let waited = if first {
-        events::first_at(c, chat.id, EventKind::Queued)?.map(|q| (now - q).num_seconds())
-    } else {
-        None
-    };
+    let waited = events::first_wait_start(c, chat.id)?.map(|q| (now - q).num_seconds());
     fact(
         c,
         chat.id,
@@ -74,9 +69,15 @@ pub(crate) fn assigned(
         chat.department_id,
         waited,
     )?;
-    record(
+    // Who the line is for is known here: the chat's department, now with this agent.
+    let people = ChatPeople {
+        chat_id: chat.id,
+        department_id: chat.department_id,
+        agent_id: Some(agent.id),
+    };
+    record_to(
         c,
-        chat.id,
+        people,
         SpecialType::Assigned,
         &format!("Assigned to {}", agent.name),
         now,

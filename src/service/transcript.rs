@@ -5,7 +5,8 @@
 use chrono::NaiveDateTime;
 use diesel::QueryResult;
 
-use super::messages::announce;
+use super::live::ChatPeople;
+use super::messages::{announce, announce_to};
 use crate::db::DbConnection;
 use crate::domain::chat::{EventKind, MessageKind, SpecialType};
 use crate::error::ApiResult;
@@ -69,6 +70,21 @@ pub fn record(
     let line = system_line(c, chat_id, special, text, false, now)?;
     let id = line.id;
     announce(c, line, now)?;
+    Ok(id)
+}
+
+/// [`record`] for a caller that knows the chat's people (as they are after its change), which
+/// saves reading the chat again.
+pub fn record_to(
+    c: &mut DbConnection,
+    people: ChatPeople,
+    special: SpecialType,
+    text: &str,
+    now: NaiveDateTime,
+) -> ApiResult<i64> {
+    let line = system_line(c, people.chat_id, special, text, false, now)?;
+    let id = line.id;
+    announce_to(c, line, people, now)?;
     Ok(id)
 }
 

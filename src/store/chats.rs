@@ -181,18 +181,20 @@ pub fn claim(
     departments: &[i64],
     now: NaiveDateTime,
 ) -> QueryResult<bool> {
-    let updated = diesel::update(
-        chats::table
-            .find(id)
-            .filter(chats::state.eq(UNASSIGNED))
-            .filter(chats::department_id.eq_any(departments)),
-    )
-    .set((
-        chats::state.eq(OPEN),
-        chats::agent_id.eq(Some(agent_id)),
-        chats::assigned_at.eq(Some(now)),
-    ))
-    .execute(conn)?;
+    // One department as `= $1`, which PostgreSQL plans once (see `listed`).
+    let target =
+        diesel::update(chats::table.find(id).filter(chats::state.eq(UNASSIGNED))).into_boxed();
+    let target = match departments {
+        [one] => target.filter(chats::department_id.eq(*one)),
+        _ => target.filter(chats::department_id.eq_any(departments)),
+    };
+    let updated = target
+        .set((
+            chats::state.eq(OPEN),
+            chats::agent_id.eq(Some(agent_id)),
+            chats::assigned_at.eq(Some(now)),
+        ))
+        .execute(conn)?;
     Ok(updated == 1)
 }
 
@@ -385,13 +387,20 @@ pub fn find_listed(conn: &mut DbConnection, id: i64) -> QueryResult<Option<ChatL
     Ok(listed(conn, &[id])?.pop())
 }
 
-/// The chats `ids` with the names the views show, in the order of `ids`.
+/// The chats `ids` with the names the views show, in the order of `ids`. One chat is read with
+/// `id = $1`, not `= ANY($1)`: PostgreSQL planned the one-element array afresh on every call
+/// (0.7 ms for this join, most of a GrabChat's planning), where `= $1` keeps a generic plan.
 pub fn listed(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<ChatListRow>> {
-    let mut rows: HashMap<i64, ChatListRow> = chats::table
+    let query = chats::table
         .inner_join(customers::table)
         .left_join(departments::table)
         .left_join(agents::table)
-        .filter(chats::id.eq_any(ids))
+        .into_boxed();
+    let query = match ids {
+        [one] => query.filter(chats::id.eq(*one)),
+        _ => query.filter(chats::id.eq_any(ids)),
+    };
+    let mut rows: HashMap<i64, ChatListRow> = query
         .select((
             ChatRow::as_select(),
             customers::full_name,
@@ -406,11 +415,14 @@ pub fn listed(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<ChatListR
     Ok(ids.iter().filter_map(|id| rows.remove(id)).collect())
 }
 
-/// Tags of these chats: (chat, tag, tag name).
+/// Tags of these chats: (chat, tag, tag name). One chat is `chat_id = $1`, as in [`listed`].
 pub fn tags_of(conn: &mut DbConnection, chat_ids: &[i64]) -> QueryResult<Vec<(i64, i64, String)>> {
-    chat_tags::table
-        .inner_join(tags::table)
-        .filter(chat_tags::chat_id.eq_any(chat_ids))
+    let query = chat_tags::table.inner_join(tags::table).into_boxed();
+    let query = match chat_ids {
+        [one] => query.filter(chat_tags::chat_id.eq(*one)),
+        _ => query.filter(chat_tags::chat_id.eq_any(chat_ids)),
+    };
+    query
         .order((chat_tags::chat_id, tags::name))
         .select((chat_tags::chat_id, tags::id, tags::name))
         .load(conn)

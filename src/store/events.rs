@@ -31,14 +31,28 @@ pub fn insert(conn: &mut DbConnection, e: &Event) -> QueryResult<()> {
         .map(|_| ())
 }
 
-/// Whether the chat already has a fact of this kind.
-pub fn exists(conn: &mut DbConnection, chat_id: i64, kind: EventKind) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(
-        chat_events::table
-            .filter(chat_events::chat_id.eq(chat_id))
-            .filter(chat_events::kind.eq(kind.id())),
-    ))
-    .get_result(conn)
+/// When the chat was first queued, unless it was ever assigned: where the wait of its first
+/// assignment starts. `None` when it was assigned before (or never queued). One query where
+/// `exists` and `first_at` were two, on every GrabChat.
+pub fn first_wait_start(
+    conn: &mut DbConnection,
+    chat_id: i64,
+) -> QueryResult<Option<NaiveDateTime>> {
+    let assigned = diesel::alias!(chat_events as assigned);
+    let assigned_before = assigned
+        .filter(assigned.field(chat_events::chat_id).eq(chat_id))
+        .filter(
+            assigned
+                .field(chat_events::kind)
+                .eq(EventKind::Assigned.id()),
+        )
+        .select(assigned.field(chat_events::id));
+    chat_events::table
+        .filter(chat_events::chat_id.eq(chat_id))
+        .filter(chat_events::kind.eq(EventKind::Queued.id()))
+        .filter(diesel::dsl::not(diesel::dsl::exists(assigned_before)))
+        .select(diesel::dsl::min(chat_events::at))
+        .first(conn)
 }
 
 /// When the chat first had a fact of this kind.

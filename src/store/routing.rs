@@ -87,25 +87,7 @@ pub fn open_counts(conn: &mut DbConnection, agent_ids: &[i64]) -> QueryResult<Ha
         .collect())
 }
 
-/// The agent's own limit and the department's (each `None` when not set).
-pub fn limits(
-    conn: &mut DbConnection,
-    agent_id: i64,
-    department_id: Option<i64>,
-) -> QueryResult<(Option<i64>, Option<i64>)> {
-    let own: Option<i32> = agents::table
-        .find(agent_id)
-        .select(agents::max_chats)
-        .first::<Option<i32>>(conn)
-        .optional()?
-        .flatten();
-    let department = match department_id {
-        Some(d) => department_limit(conn, d)?,
-        None => None,
-    };
-    Ok((own.map(i64::from), department))
-}
-
+/// A department's `MaxChatsPerAgent` (`None` when not set).
 pub fn department_limit(conn: &mut DbConnection, department_id: i64) -> QueryResult<Option<i64>> {
     Ok(departments::table
         .find(department_id)
