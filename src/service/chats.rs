@@ -69,6 +69,15 @@ fn utc(t: Option<NaiveDateTime>) -> Option<DateTime<Utc>> {
 /// Builds views for a page of rows with a few more queries: the tags of all of them, and the queue
 /// positions of those waiting (two per department on the page).
 pub(crate) fn views(c: &mut DbConnection, rows: Vec<ChatListRow>) -> ApiResult<Vec<ChatView>> {
+    views_of_page(c, rows, false)
+}
+
+/// [`views`] of a page of GetChatList; `whole_queues` as in `chat_list::queue_positions`.
+fn views_of_page(
+    c: &mut DbConnection,
+    rows: Vec<ChatListRow>,
+    whole_queues: bool,
+) -> ApiResult<Vec<ChatView>> {
     let ids: Vec<i64> = rows.iter().map(|r| r.chat.id).collect();
     let mut tags: HashMap<i64, Vec<TagRef>> = HashMap::new();
     for (chat_id, tag_id, name) in chats::tags_of(c, &ids)? {
@@ -76,7 +85,7 @@ pub(crate) fn views(c: &mut DbConnection, rows: Vec<ChatListRow>) -> ApiResult<V
             .or_default()
             .push(TagRef { tag_id, name });
     }
-    let positions = chat_list::queue_positions(c, rows.iter().map(|r| &r.chat))?;
+    let positions = chat_list::queue_positions(c, rows.iter().map(|r| &r.chat), whole_queues)?;
     rows.into_iter()
         .map(|r| {
             let position = positions.get(&r.chat.id).copied();
@@ -238,7 +247,7 @@ pub fn get_chat_list(ctx: &Ctx, caller: &Caller, q: ChatListQuery) -> ApiResult<
         };
         let (rows, next, total) = chat_list::list(c, &filter, start, q.page_size)?;
         Ok(ChatPage {
-            chats: views(c, rows)?,
+            chats: views_of_page(c, rows, filter.lists_whole_queues())?,
             cursor: ChatListCursor {
                 cursor: Cursor::new(q.page, q.page_size, total),
                 next: next.map(|p| p.token()),

@@ -71,6 +71,13 @@ impl ChatFilter {
         self.department_id.is_none_or(|only| only == id)
     }
 
+    /// Lists whole departments' queues in queue order (waiting chats, narrowed by department and
+    /// visibility alone): a page then holds every waiting chat of its departments between its
+    /// first and last one, and their queue positions follow from the page itself.
+    pub fn lists_whole_queues(&self) -> bool {
+        self.state == Some(ChatState::Unassigned) && self.is_department_and_state()
+    }
+
     /// Narrows by nothing but `term` (and everyone's visibility).
     fn is_only_a_term(&self) -> bool {
         let Self {
@@ -421,13 +428,17 @@ fn count(conn: &mut DbConnection, f: &ChatFilter) -> QueryResult<i64> {
 /// chats among `rows`, by chat id. Per department on the page: one count of the chats ahead of
 /// its first chat here, and the ids from there to its last chat here, read in queue order from
 /// `chats_queue`; a page of 20 costs two small queries per department instead of 20 counts.
+/// When `whole_queues` (the rows are a page of [`ChatFilter::lists_whole_queues`]), the ids
+/// between are the page's own: one count per department.
 pub fn queue_positions<'a>(
     conn: &mut DbConnection,
     rows: impl IntoIterator<Item = &'a ChatRow>,
+    whole_queues: bool,
 ) -> QueryResult<HashMap<i64, i64>> {
-    // Per department: the first and last (queued_at, id) on the page.
+    // Per department: the first and last (queued_at, id) on the page, and the page's own.
     type Span = ((NaiveDateTime, i64), (NaiveDateTime, i64));
     let mut spans: HashMap<i64, Span> = HashMap::new();
+    let mut on_page: HashMap<i64, Vec<(NaiveDateTime, i64)>> = HashMap::new();
     for chat in rows {
         let (Some(department_id), Some(queued_at)) = (chat.department_id, chat.queued_at) else {
             continue;
@@ -436,6 +447,7 @@ pub fn queue_positions<'a>(
             continue;
         }
         let at = (queued_at, chat.id);
+        on_page.entry(department_id).or_default().push(at);
         spans
             .entry(department_id)
             .and_modify(|(first, last)| {
@@ -453,12 +465,18 @@ pub fn queue_positions<'a>(
             .filter(chats::queued_at.lt(first_at))
             .count()
             .get_result(conn)?;
-        let ids: Vec<i64> = waiting
-            .filter(chats::queued_at.ge(first_at))
-            .filter(chats::queued_at.le(last_at))
-            .order((chats::queued_at, chats::id))
-            .select(chats::id)
-            .load(conn)?;
+        let ids: Vec<i64> = if whole_queues {
+            let mut own = on_page.remove(&department_id).unwrap_or_default();
+            own.sort_unstable();
+            own.into_iter().map(|(_, id)| id).collect()
+        } else {
+            waiting
+                .filter(chats::queued_at.ge(first_at))
+                .filter(chats::queued_at.le(last_at))
+                .order((chats::queued_at, chats::id))
+                .select(chats::id)
+                .load(conn)?
+        };
         positions.extend((ahead + 1..).zip(ids).map(|(position, id)| (id, position)));
     }
     Ok(positions)
