@@ -212,8 +212,8 @@ pub struct ChatListCursor {
 pub struct ChatPage {
     pub chats: Vec<ChatView>,
     pub cursor: ChatListCursor,
-    /// Read before the list: a stream started from it repeats at most what the page shows and
-    /// misses nothing after it.
+    /// Read before the list (up to `cache::LIVE_END_TTL` before): a stream started from it misses
+    /// nothing after the list, and repeats at most the events of that window.
     pub event_id: Position,
 }
 

@@ -73,7 +73,8 @@ impl ChatFilter {
 
     /// Lists whole departments' queues in queue order (waiting chats, narrowed by department and
     /// visibility alone): a page then holds every waiting chat of its departments between its
-    /// first and last one, and their queue positions follow from the page itself.
+    /// first and last one, and their queue positions follow from the page itself. An agent's
+    /// own chats add nothing to it: a waiting chat has no agent (entering the queue clears it).
     pub fn lists_whole_queues(&self) -> bool {
         self.state == Some(ChatState::Unassigned) && self.is_department_and_state()
     }
@@ -457,25 +458,35 @@ pub fn queue_positions<'a>(
             .or_insert((at, at));
     }
     let mut positions = HashMap::new();
-    for (department_id, ((first_at, _), (last_at, _))) in spans {
+    for (department_id, ((first_at, first_id), (last_at, _))) in spans {
         let waiting = chats::table
             .filter(chats::state.eq(UNASSIGNED))
             .filter(chats::department_id.eq(department_id));
-        let ahead: i64 = waiting
-            .filter(chats::queued_at.lt(first_at))
-            .count()
-            .get_result(conn)?;
-        let ids: Vec<i64> = if whole_queues {
+        let (ahead, ids): (i64, Vec<i64>) = if whole_queues {
+            // Ahead is everything before (first_at, first_id) in queue order: chats queued at the
+            // same instant with smaller ids (the end of the page before) are on no page here.
+            let ahead = waiting
+                .filter(chats::queued_at.le(first_at))
+                .filter(chats::queued_at.lt(first_at).or(chats::id.lt(first_id)))
+                .count()
+                .get_result(conn)?;
             let mut own = on_page.remove(&department_id).unwrap_or_default();
             own.sort_unstable();
-            own.into_iter().map(|(_, id)| id).collect()
+            (ahead, own.into_iter().map(|(_, id)| id).collect())
         } else {
-            waiting
+            // Ahead is what was queued before `first_at`; the ids from there on include the
+            // chats queued at that same instant, in order.
+            let ahead = waiting
+                .filter(chats::queued_at.lt(first_at))
+                .count()
+                .get_result(conn)?;
+            let ids = waiting
                 .filter(chats::queued_at.ge(first_at))
                 .filter(chats::queued_at.le(last_at))
                 .order((chats::queued_at, chats::id))
                 .select(chats::id)
-                .load(conn)?
+                .load(conn)?;
+            (ahead, ids)
         };
         positions.extend((ahead + 1..).zip(ids).map(|(position, id)| (id, position)));
     }

@@ -425,6 +425,9 @@ async fn keyset_pages_walk_every_list_once_in_page_order() {
 #[tokio::test]
 async fn queue_positions_are_right_on_every_page() {
     let (app, report) = seeded(240).await;
+    // Ties on queued_at, which only the ids order, across page boundaries too.
+    app.sql("UPDATE chats SET queued_at = (SELECT MIN(queued_at) FROM chats WHERE state = 1) WHERE state = 1 AND id % 2 = 0")
+        .await;
     let m = app.logon(&report.managers[0].email, &report.password).await;
     let agent = app.logon(&report.agents[0].email, &report.password).await;
     for who in [&m, &agent] {
