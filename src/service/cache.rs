@@ -54,9 +54,10 @@ pub const CACHE_TTL: Duration = Duration::from_secs(1);
 
 /// How long a list may report the event stream position another list read. An older position
 /// is never wrong, only less tight: a stream started from it repeats up to that long of events
-/// (every event of those milliseconds, which clients apply again harmlessly) and misses none. On PostgreSQL reading the
-/// position costs a look at `pg_stat_activity`, planned afresh each time: a quarter of the
-/// database's work for a list of chats (docs/performance.md, "Fifth pass").
+/// (every event of those milliseconds, which clients apply again harmlessly) and misses none.
+/// On PostgreSQL reading the position costs a look at `pg_stat_activity`, planned afresh each
+/// time: a quarter of the database's work for a list of chats (docs/performance.md, "Fifth
+/// pass").
 pub const LIVE_END_TTL: Duration = Duration::from_millis(250);
 
 /// The answers of the configuration reads (GetSettings, GetDepartmentList ...), serialised once:

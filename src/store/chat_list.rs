@@ -436,9 +436,7 @@ pub fn queue_positions<'a>(
     rows: impl IntoIterator<Item = &'a ChatRow>,
     whole_queues: bool,
 ) -> QueryResult<HashMap<i64, i64>> {
-    // Per department: the first and last (queued_at, id) on the page, and the page's own.
-    type Span = ((NaiveDateTime, i64), (NaiveDateTime, i64));
-    let mut spans: HashMap<i64, Span> = HashMap::new();
+    // Per department: its waiting chats on the page, as (queued_at, id).
     let mut on_page: HashMap<i64, Vec<(NaiveDateTime, i64)>> = HashMap::new();
     for chat in rows {
         let (Some(department_id), Some(queued_at)) = (chat.department_id, chat.queued_at) else {
@@ -447,18 +445,17 @@ pub fn queue_positions<'a>(
         if chat.state != UNASSIGNED {
             continue;
         }
-        let at = (queued_at, chat.id);
-        on_page.entry(department_id).or_default().push(at);
-        spans
+        on_page
             .entry(department_id)
-            .and_modify(|(first, last)| {
-                *first = (*first).min(at);
-                *last = (*last).max(at);
-            })
-            .or_insert((at, at));
+            .or_default()
+            .push((queued_at, chat.id));
     }
     let mut positions = HashMap::new();
-    for (department_id, ((first_at, first_id), (last_at, _))) in spans {
+    for (department_id, mut here) in on_page {
+        here.sort_unstable();
+        let (Some(&(first_at, first_id)), Some(&(last_at, _))) = (here.first(), here.last()) else {
+            continue;
+        };
         let waiting = chats::table
             .filter(chats::state.eq(UNASSIGNED))
             .filter(chats::department_id.eq(department_id));
@@ -470,9 +467,7 @@ pub fn queue_positions<'a>(
                 .filter(chats::queued_at.lt(first_at).or(chats::id.lt(first_id)))
                 .count()
                 .get_result(conn)?;
-            let mut own = on_page.remove(&department_id).unwrap_or_default();
-            own.sort_unstable();
-            (ahead, own.into_iter().map(|(_, id)| id).collect())
+            (ahead, here.into_iter().map(|(_, id)| id).collect())
         } else {
             // Ahead is what was queued before `first_at`; the ids from there on include the
             // chats queued at that same instant, in order.
