@@ -3,9 +3,11 @@
 //! GET, JSON (or form fields) on POST, or both. `Version` and `SessionToken` are not fields.
 
 use std::cell::RefCell;
+use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
 
 use actix_web::dev::Payload;
 use actix_web::error::PayloadError;
@@ -63,7 +65,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for Input<T> {
             .get(CONTENT_LENGTH)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse::<usize>().ok());
-        let payload = SharedPayload(Rc::new(RefCell::new(payload.take())));
+        let payload = SharedPayload(Rc::new(RefCell::new(Paced::new(payload.take()))));
         let headers = req.headers().clone();
         Box::pin(async move {
             if declared.is_some_and(|n| n > limit) {
@@ -80,7 +82,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for Input<T> {
                     .map(|body| (Map::new(), Vec::new(), Some(body)))
             };
             let (parts, files, body) = read.inspect_err(|e| {
-                if e.code == ErrorCode::PayloadTooLarge {
+                if e.code == ErrorCode::PayloadTooLarge || payload.too_slow() {
                     payload.park();
                 }
             })?;
@@ -93,10 +95,73 @@ impl<T: DeserializeOwned + 'static> FromRequest for Input<T> {
     }
 }
 
-/// The request body, shared between the reader and the extractor, so that after a 413 the
-/// extractor still holds it (see [`SharedPayload::park`]).
+/// A body must keep arriving: once [`BODY_GRACE`] has passed, at least [`BODY_MIN_RATE`] bytes a
+/// second on average since it was first asked for. A chunked body that trickles (a byte now and
+/// then, never ending and never reaching a limit) would otherwise hold its socket, and its upload
+/// place, for as long as the sender likes. The slowest mobile networks send faster than this.
+pub const BODY_GRACE: Duration = Duration::from_secs(10);
+pub const BODY_MIN_RATE: usize = 16 * 1024;
+
+/// The request body, refused with an error once it arrives slower than [`BODY_MIN_RATE`].
+struct Paced {
+    payload: Payload,
+    started: Instant,
+    received: usize,
+    deadline: Pin<Box<tokio::time::Sleep>>,
+    too_slow: bool,
+}
+
+impl Paced {
+    fn new(payload: Payload) -> Self {
+        let started = Instant::now();
+        Self {
+            payload,
+            started,
+            received: 0,
+            deadline: Box::pin(tokio::time::sleep(BODY_GRACE)),
+            too_slow: false,
+        }
+    }
+
+    /// When the bytes received so far stop being enough.
+    fn due(&self) -> Instant {
+        self.started
+            + BODY_GRACE
+            + Duration::from_secs_f64(self.received as f64 / BODY_MIN_RATE as f64)
+    }
+}
+
+impl Stream for Paced {
+    type Item = Result<Bytes, PayloadError>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = &mut *self;
+        match Pin::new(&mut this.payload).poll_next(cx) {
+            Poll::Ready(Some(Ok(chunk))) => {
+                this.received += chunk.len();
+                let due = this.due();
+                this.deadline.as_mut().reset(due.into());
+                Poll::Ready(Some(Ok(chunk)))
+            }
+            Poll::Pending if this.deadline.as_mut().poll(cx).is_ready() => {
+                this.too_slow = true;
+                Poll::Ready(Some(Err(PayloadError::Io(std::io::Error::new(
+                    std::io::ErrorKind::TimedOut,
+                    format!(
+                        "it arrived slower than {BODY_MIN_RATE} bytes a second (after {} s)",
+                        BODY_GRACE.as_secs()
+                    ),
+                )))))
+            }
+            other => other,
+        }
+    }
+}
+
+/// The request body, shared between the reader and the extractor, so that after a 413 (or a body
+/// too slow) the extractor still holds it (see [`SharedPayload::park`]).
 #[derive(Clone)]
-struct SharedPayload(Rc<RefCell<Payload>>);
+struct SharedPayload(Rc<RefCell<Paced>>);
 
 impl Stream for SharedPayload {
     type Item = Result<Bytes, PayloadError>;
@@ -107,6 +172,11 @@ impl Stream for SharedPayload {
 }
 
 impl SharedPayload {
+    /// Whether the body was refused for arriving too slowly.
+    fn too_slow(&self) -> bool {
+        self.0.borrow().too_slow
+    }
+
     /// Keeps a body we stopped reading open a few seconds longer. While a request's body is open
     /// and unread, actix answers `Connection: close` and stops reading; had we dropped it, actix
     /// would read a chunked body to its end to keep the connection, however long it is.

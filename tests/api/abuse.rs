@@ -99,6 +99,52 @@ async fn chunked_post(app: &TestApp, path: &str, body: &[u8]) -> String {
 }
 
 #[tokio::test]
+async fn a_chunked_body_that_trickles_is_cut_off_and_holds_up_nobody() {
+    let app = TestApp::spawn().await;
+    let m = app.manager().await;
+    let addr = app.address.trim_start_matches("http://").to_owned();
+    let stream = TcpStream::connect(addr).await.expect("connect");
+    let (mut reader, mut writer) = stream.into_split();
+    let head = chunked_head(
+        &format!("/api/SendMessage?Version=1&SessionToken={}", m.token),
+        "application/json",
+        "",
+    );
+    // One byte every 300 ms: far under any limit, and it never ends.
+    let trickle = tokio::spawn(async move {
+        writer.write_all(head.as_bytes()).await.ok();
+        while writer.write_all(b"1\r\n \r\n").await.is_ok() {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+    });
+    // Meanwhile everyone else is served.
+    app.get("GetDepartmentList", &m.token, &[]).await.ok();
+    let started = std::time::Instant::now();
+    let mut answer = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        match tokio::time::timeout(Duration::from_secs(30), reader.read(&mut buf)).await {
+            Ok(Ok(0)) | Ok(Err(_)) => break,
+            Ok(Ok(n)) => answer.extend_from_slice(&buf[..n]),
+            Err(_) => panic!("the trickle was still being read after 30 s"),
+        }
+    }
+    trickle.abort();
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
+    assert!(answer.contains(r#""Body""#), "{answer}");
+    assert!(
+        answer.to_ascii_lowercase().contains("connection: close"),
+        "{answer}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
 async fn a_chunked_body_that_never_ends_is_refused_at_its_limit() {
     let app = TestApp::spawn().await;
     // Multipart without a boundary line in sight: the parser would buffer it all.
