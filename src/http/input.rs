@@ -107,18 +107,19 @@ struct Paced {
     payload: Payload,
     started: Instant,
     received: usize,
-    deadline: Pin<Box<tokio::time::Sleep>>,
+    /// Armed the first time the body keeps us waiting: most bodies are in by then, and a
+    /// timer per request would cost every small read.
+    deadline: Option<Pin<Box<tokio::time::Sleep>>>,
     too_slow: bool,
 }
 
 impl Paced {
     fn new(payload: Payload) -> Self {
-        let started = Instant::now();
         Self {
             payload,
-            started,
+            started: Instant::now(),
             received: 0,
-            deadline: Box::pin(tokio::time::sleep(BODY_GRACE)),
+            deadline: None,
             too_slow: false,
         }
     }
@@ -140,10 +141,19 @@ impl Stream for Paced {
             Poll::Ready(Some(Ok(chunk))) => {
                 this.received += chunk.len();
                 let due = this.due();
-                this.deadline.as_mut().reset(due.into());
+                if let Some(deadline) = &mut this.deadline {
+                    deadline.as_mut().reset(due.into());
+                }
                 Poll::Ready(Some(Ok(chunk)))
             }
-            Poll::Pending if this.deadline.as_mut().poll(cx).is_ready() => {
+            Poll::Pending => {
+                let due = this.due();
+                let deadline = this
+                    .deadline
+                    .get_or_insert_with(|| Box::pin(tokio::time::sleep_until(due.into())));
+                if deadline.as_mut().poll(cx).is_pending() {
+                    return Poll::Pending;
+                }
                 this.too_slow = true;
                 Poll::Ready(Some(Err(PayloadError::Io(std::io::Error::new(
                     std::io::ErrorKind::TimedOut,
