@@ -1,9 +1,17 @@
 //! The few places where SQLite and PostgreSQL need different SQL. Nothing outside `src/db/` matches
 //! on the backend.
 
+use diesel::expression::{
+    is_aggregate, AppearsOnTable, Expression, SelectableExpression, ValidGrouping,
+};
+use diesel::pg::Pg;
+use diesel::query_builder::{AstPass, QueryFragment, QueryId};
 use diesel::result::QueryResult;
-use diesel::sql_types::Text;
+use diesel::sql_types::{Nullable, Text};
+use diesel::sqlite::Sqlite;
 use diesel::{Connection, RunQueryDsl};
+
+use super::pool::MultiBackend;
 
 use super::DbConnection;
 use crate::domain::report::RunState;
@@ -305,4 +313,54 @@ pub fn newest_first_of_arms(
         }
     };
     format!("{union} {ORDER} LIMIT {limit} OFFSET {offset}")
+}
+
+/// A column of the tags of `chats.id` as JSON, `[[id, name], ...]` by name (NULL or `[]` for
+/// none): a correlated subquery, so that a listed chat's tags come with its row instead of in a
+/// statement of their own. A type rather than `sql(...)`: Diesel never keeps a prepared statement
+/// that holds raw SQL, and PostgreSQL would then plan the chats' join on every call.
+#[derive(Debug, Clone, Copy, QueryId)]
+pub struct TagsOfChatJson;
+
+const TAGS_OF_CHAT: &str = "FROM chat_tags JOIN tags ON tags.id = chat_tags.tag_id \
+                            WHERE chat_tags.chat_id = chats.id";
+
+impl Expression for TagsOfChatJson {
+    type SqlType = Nullable<Text>;
+}
+
+impl<GroupBy> ValidGrouping<GroupBy> for TagsOfChatJson {
+    type IsAggregate = is_aggregate::Never;
+}
+
+impl<QS> AppearsOnTable<QS> for TagsOfChatJson {}
+
+impl<QS> SelectableExpression<QS> for TagsOfChatJson {}
+
+impl QueryFragment<Sqlite> for TagsOfChatJson {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Sqlite>) -> QueryResult<()> {
+        out.push_sql(
+            "(SELECT json_group_array(json_array(tags.id, tags.name) ORDER BY tags.name) ",
+        );
+        out.push_sql(TAGS_OF_CHAT);
+        out.push_sql(")");
+        Ok(())
+    }
+}
+
+impl QueryFragment<Pg> for TagsOfChatJson {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        out.push_sql(
+            "(SELECT json_agg(json_build_array(tags.id, tags.name) ORDER BY tags.name)::text ",
+        );
+        out.push_sql(TAGS_OF_CHAT);
+        out.push_sql(")");
+        Ok(())
+    }
+}
+
+impl QueryFragment<MultiBackend> for TagsOfChatJson {
+    fn walk_ast<'b>(&'b self, pass: AstPass<'_, 'b, MultiBackend>) -> QueryResult<()> {
+        MultiBackend::walk_variant_ast(self, pass)
+    }
 }

@@ -227,8 +227,11 @@ pub fn update_agent(ctx: &Ctx, caller: &Caller, patch: AgentPatch) -> ApiResult<
         load(c, target)
     })
     .map_err(conflict_as(ErrorCode::EmailAlreadyExists, EMAIL_TAKEN))
-    // Its sessions carry its role and name: read them again.
-    .inspect(|_| ctx.sessions.forget_agent(target))
+    // Its sessions carry its role and name, the cache its departments: read them again.
+    .inspect(|_| {
+        ctx.sessions.forget_agent(target);
+        ctx.cache.agent_departments.clear();
+    })
 }
 
 fn refuse_manager_only_changes(

@@ -138,7 +138,7 @@ fn load(
 /// GetAttachment: a file of a chat the agent may act on (403 otherwise, as for the chat itself).
 pub fn get_attachment(ctx: &Ctx, caller: &Caller, attachment_id: i64) -> ApiResult<AttachmentFile> {
     load(ctx, attachment_id, |c, chat_id| {
-        Ok(find_visible(c, caller, chat_id)?.is_some())
+        Ok(find_visible(ctx, c, caller, chat_id)?.is_some())
     })
 }
 

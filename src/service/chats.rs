@@ -1,8 +1,6 @@
 //! Chats as agents see them: who may act on which chat, the views, GetChatList and GetChat. The
 //! transcript export is in `export.rs`; assignment, transfer and closing in `routing.rs`.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -16,7 +14,7 @@ use crate::domain::Caller;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::store::chat_list::{self, ChatFilter, PageStart};
 use crate::store::chats::{self, ChatListRow, ChatRow};
-use crate::store::{agents, chat_counts, customers, live_events};
+use crate::store::{chat_counts, customers, live_events};
 
 /// Typing is shown for this long after the last `startedtyping`.
 const TYPING_SECONDS: i64 = 30;
@@ -66,8 +64,8 @@ fn utc(t: Option<NaiveDateTime>) -> Option<DateTime<Utc>> {
     t.map(|t| t.and_utc())
 }
 
-/// Builds views for a page of rows with a few more queries: the tags of all of them, and the queue
-/// positions of those waiting (two per department on the page).
+/// Builds views for a page of rows (which carry their tags) with the queue positions of those
+/// waiting: up to two queries per department on the page.
 pub(crate) fn views(c: &mut DbConnection, rows: Vec<ChatListRow>) -> ApiResult<Vec<ChatView>> {
     views_of_page(c, rows, false)
 }
@@ -78,17 +76,15 @@ fn views_of_page(
     rows: Vec<ChatListRow>,
     whole_queues: bool,
 ) -> ApiResult<Vec<ChatView>> {
-    let ids: Vec<i64> = rows.iter().map(|r| r.chat.id).collect();
-    let mut tags: HashMap<i64, Vec<TagRef>> = HashMap::new();
-    for (chat_id, tag_id, name) in chats::tags_of(c, &ids)? {
-        tags.entry(chat_id)
-            .or_default()
-            .push(TagRef { tag_id, name });
-    }
     let positions = chat_list::queue_positions(c, rows.iter().map(|r| &r.chat), whole_queues)?;
     rows.into_iter()
         .map(|r| {
             let position = positions.get(&r.chat.id).copied();
+            let tags = r
+                .tags()
+                .into_iter()
+                .map(|(tag_id, name)| TagRef { tag_id, name })
+                .collect();
             let chat = r.chat;
             Ok(ChatView {
                 chat_id: chat.id,
@@ -108,7 +104,7 @@ fn views_of_page(
                 last_message_at: chat.last_message_at.and_utc(),
                 last_message_text: chat.last_message_text,
                 unread_count: chat.agent_unread,
-                tags: tags.remove(&chat.id).unwrap_or_default(),
+                tags,
                 queue_position: position,
             })
         })
@@ -132,12 +128,18 @@ pub(crate) fn not_found(chat_id: i64) -> ApiError {
 /// Loads a chat the caller may act on: managers any chat, agents chats of their departments and
 /// chats assigned to them. Anyone else's chat answers exactly as a missing one does, so ids reveal
 /// nothing.
-pub(crate) fn load_for(c: &mut DbConnection, caller: &Caller, chat_id: i64) -> ApiResult<ChatRow> {
-    find_visible(c, caller, chat_id)?.ok_or_else(|| not_found(chat_id))
+pub(crate) fn load_for(
+    ctx: &Ctx,
+    c: &mut DbConnection,
+    caller: &Caller,
+    chat_id: i64,
+) -> ApiResult<ChatRow> {
+    find_visible(ctx, c, caller, chat_id)?.ok_or_else(|| not_found(chat_id))
 }
 
 /// The chat, if it exists and the caller may act on it.
 pub(crate) fn find_visible(
+    ctx: &Ctx,
     c: &mut DbConnection,
     caller: &Caller,
     chat_id: i64,
@@ -145,12 +147,16 @@ pub(crate) fn find_visible(
     let Some(chat) = chats::find(c, chat_id)? else {
         return Ok(None);
     };
-    let mine = if caller.is_manager() {
-        Vec::new()
-    } else {
-        agents::department_ids(c, caller.agent_id)?
-    };
-    Ok(may_act_on(caller, &mine, &chat).then_some(chat))
+    Ok(may_see(ctx, c, caller, &chat)?.then_some(chat))
+}
+
+/// [`may_act_on`], with the caller's departments as [`Ctx::departments_of`] keeps them.
+fn may_see(ctx: &Ctx, c: &mut DbConnection, caller: &Caller, chat: &ChatRow) -> ApiResult<bool> {
+    if caller.is_manager() {
+        return Ok(true);
+    }
+    let mine = ctx.departments_of(c, caller.agent_id)?;
+    Ok(may_act_on(caller, &mine, chat))
 }
 
 /// The access rule itself, given the caller's departments (`mine`, unused for managers).
@@ -227,7 +233,10 @@ pub fn get_chat_list(ctx: &Ctx, caller: &Caller, q: ChatListQuery) -> ApiResult<
         let visible_to = if caller.is_manager() {
             None
         } else {
-            Some((caller.agent_id, agents::department_ids(c, caller.agent_id)?))
+            Some((
+                caller.agent_id,
+                ctx.departments_of(c, caller.agent_id)?.to_vec(),
+            ))
         };
         let filter = ChatFilter {
             state: q.state,
@@ -310,7 +319,12 @@ pub fn fold_counts(ctx: &Ctx) -> ApiResult<usize> {
 /// GetChat: one chat the caller may act on, with its customer and visited pages.
 pub fn get_chat(ctx: &Ctx, caller: &Caller, chat_id: i64) -> ApiResult<ChatDetail> {
     ctx.with_conn(|c| {
-        let chat = load_for(c, caller, chat_id)?;
+        // The chat with its names, read once: for the access rule and for the view.
+        let row = match chats::find_listed(c, chat_id)? {
+            Some(row) if may_see(ctx, c, caller, &row.chat)? => row,
+            _ => return Err(not_found(chat_id)),
+        };
+        let chat = row.chat.clone();
         let customer = customers::find(c, chat.customer_id)?
             .ok_or_else(|| ApiError::internal("chat without customer"))?;
         let visits = chats::visits(c, chat.channel_id, &chat.external_session_id, 50)?;
@@ -330,7 +344,9 @@ pub fn get_chat(ctx: &Ctx, caller: &Caller, chat_id: i64) -> ApiResult<ChatDetai
             phone_number: chat.visitor_phone,
         };
         Ok(ChatDetail {
-            chat: view(c, chat_id)?,
+            chat: views(c, vec![row])?
+                .pop()
+                .ok_or_else(|| not_found(chat_id))?,
             visitor,
             customer: CustomerRef {
                 customer_id: customer.id,

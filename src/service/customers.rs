@@ -279,7 +279,7 @@ pub enum TagTarget {
 pub fn add_tag(ctx: &Ctx, caller: &Caller, target: TagTarget, tag_id: i64) -> ApiResult<ChatView> {
     ctx.write(|c| {
         let chat = match target {
-            TagTarget::Chat(id) => load_for(c, caller, id)?,
+            TagTarget::Chat(id) => load_for(ctx, c, caller, id)?,
             TagTarget::Customer(id) => active_chat(c, caller, id)?,
         };
         let now = ctx.now();
@@ -293,7 +293,7 @@ pub fn add_tag(ctx: &Ctx, caller: &Caller, target: TagTarget, tag_id: i64) -> Ap
 /// RemoveTag: takes a tag off a chat the caller may act on.
 pub fn remove_tag(ctx: &Ctx, caller: &Caller, chat_id: i64, tag_id: i64) -> ApiResult<ChatView> {
     ctx.write(|c| {
-        load_for(c, caller, chat_id)?;
+        load_for(ctx, c, caller, chat_id)?;
         if chats::remove_tag(c, chat_id, tag_id)? == 0 {
             return Err(ApiError::new(
                 ErrorCode::TagNotFound,

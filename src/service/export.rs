@@ -71,7 +71,7 @@ pub struct ChatExport {
 /// ExportChat: checks that the caller may act on the chat; the transcript itself is read as it is
 /// sent, by [`ChatExport::into_stream`].
 pub fn export_chat(ctx: &Ctx, caller: &Caller, chat_id: i64) -> ApiResult<ChatExport> {
-    ctx.with_conn(|c| load_for(c, caller, chat_id))?;
+    ctx.with_conn(|c| load_for(ctx, c, caller, chat_id))?;
     Ok(ChatExport { chat_id })
 }
 

@@ -20,7 +20,7 @@ use crate::domain::live::Topic;
 use crate::domain::Caller;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::store::attachments::{self as store_attachments, AttachmentMeta};
-use crate::store::deliveries;
+use crate::store::deliveries::{self, DeliveryRow};
 use crate::store::messages::{self, MessageRow, NewMessage};
 use crate::store::{canned_responses, chats, customers, events};
 
@@ -76,12 +76,28 @@ fn views(
         .filter(|m| m.to_customer)
         .map(|m| m.id)
         .collect();
-    let attachment_ids: Vec<i64> = rows.iter().filter_map(|m| m.attachment_id).collect();
-    let mut files: HashMap<i64, AttachmentMeta> = store_attachments::metas(c, &attachment_ids)?;
     let mut states = deliveries::states_of(c, &ids)?;
+    let rows = rows
+        .into_iter()
+        .map(|m| {
+            let delivery = states.remove(&m.id);
+            (m, delivery)
+        })
+        .collect();
+    views_with_deliveries(c, for_manager, rows)
+}
+
+/// [`views`] of messages read with their deliveries.
+fn views_with_deliveries(
+    c: &mut DbConnection,
+    for_manager: bool,
+    rows: Vec<(MessageRow, Option<DeliveryRow>)>,
+) -> ApiResult<Vec<MessageView>> {
+    let attachment_ids: Vec<i64> = rows.iter().filter_map(|(m, _)| m.attachment_id).collect();
+    let mut files: HashMap<i64, AttachmentMeta> = store_attachments::metas(c, &attachment_ids)?;
     Ok(rows
         .into_iter()
-        .map(|m| MessageView {
+        .map(|(m, delivery)| MessageView {
             message_id: m.id,
             chat_id: m.chat_id,
             kind: MessageKind::from_id(m.kind).name(),
@@ -96,7 +112,7 @@ fn views(
             when_posted: m.created_at.and_utc(),
             read_by_agent_at: m.read_by_agent_at.map(|t| t.and_utc()),
             read_by_customer_at: m.read_by_customer_at.map(|t| t.and_utc()),
-            delivery: states.remove(&m.id).map(|d| DeliveryView {
+            delivery: delivery.map(|d| DeliveryView {
                 state: DeliveryState::from_id(d.state).name(),
                 attempts: d.attempts,
                 last_error: d.last_error.map(|e| match for_manager {
@@ -126,7 +142,7 @@ pub fn send_message(
     // Answered from the same transaction: a sent message is never answered 503 for want of a
     // second connection.
     let sent = ctx.write(|c| {
-        let chat = load_for(c, caller, chat_id)?;
+        let chat = load_for(ctx, c, caller, chat_id)?;
         match chat.state() {
             ChatState::Closed => return Err(closed(chat_id)),
             ChatState::Unassigned => {
@@ -176,13 +192,18 @@ pub fn send_message(
             .as_ref()
             .map(|u| attachments::store(c, chat_id, u, now))
             .transpose()?;
+        let mut people = ChatPeople::from(&chat);
+        if chat.state() == ChatState::Unassigned {
+            // Taken for this reply above.
+            people.agent_id = Some(caller.agent_id);
+        }
         let reply = Reply {
-            chat_id,
-            department_id: chat.department_id,
+            people,
+            channel_id: chat.channel_id,
             agent_id: caller.agent_id,
             agent_name: &caller.name,
         };
-        let sent = agent_reply(c, &reply, &text, attachment_id, now)?;
+        let (sent, delivery) = agent_reply(c, &reply, &text, attachment_id, now)?;
         if chats::mark_first_response(c, chat_id, now)? {
             // First response is measured from when the chat first queued, whatever transfers followed.
             let since_queued =
@@ -197,7 +218,7 @@ pub fn send_message(
                 since_queued,
             )?;
         }
-        views(c, caller.is_manager(), vec![sent])?
+        views_with_deliveries(c, caller.is_manager(), vec![(sent, Some(delivery))])?
             .pop()
             .ok_or_else(|| ApiError::internal("message vanished"))
     })?;
@@ -215,11 +236,11 @@ pub fn get_chat_messages(
     page_size: i64,
 ) -> ApiResult<(Vec<MessageView>, Cursor)> {
     ctx.with_conn(|c| {
-        load_for(c, caller, chat_id)?;
+        load_for(ctx, c, caller, chat_id)?;
         let total = messages::count(c, chat_id, after)?;
         let rows = messages::page(c, chat_id, after, (page - 1) * page_size, page_size)?;
         Ok((
-            views(c, caller.is_manager(), rows)?,
+            views_with_deliveries(c, caller.is_manager(), rows)?,
             Cursor::new(page, page_size, total),
         ))
     })
@@ -228,7 +249,7 @@ pub fn get_chat_messages(
 /// MarkChatRead: the customer's messages are read, the chat's unread count goes to zero.
 pub fn mark_chat_read(ctx: &Ctx, caller: &Caller, chat_id: i64) -> ApiResult<usize> {
     ctx.write(|c| {
-        let chat = load_for(c, caller, chat_id)?;
+        let chat = load_for(ctx, c, caller, chat_id)?;
         let now = ctx.now();
         let read = messages::mark_read_by_agent(c, chat_id, now)?;
         chats::reset_unread(c, chat_id)?;
@@ -284,7 +305,29 @@ pub(crate) fn announce_to(
     people: ChatPeople,
     now: NaiveDateTime,
 ) -> ApiResult<()> {
-    let Some(message) = views(c, false, vec![row])?.pop() else {
+    let message = views(c, false, vec![row])?;
+    publish_created(c, message, people, now)
+}
+
+/// [`announce_to`] for a message whose delivery was just queued (the view needs no read).
+pub(crate) fn announce_queued(
+    c: &mut DbConnection,
+    row: MessageRow,
+    delivery: DeliveryRow,
+    people: ChatPeople,
+    now: NaiveDateTime,
+) -> ApiResult<()> {
+    let message = views_with_deliveries(c, false, vec![(row, Some(delivery))])?;
+    publish_created(c, message, people, now)
+}
+
+fn publish_created(
+    c: &mut DbConnection,
+    mut message: Vec<MessageView>,
+    people: ChatPeople,
+    now: NaiveDateTime,
+) -> ApiResult<()> {
+    let Some(message) = message.pop() else {
         return Ok(());
     };
     live::about_chat(

@@ -88,6 +88,8 @@ pub struct Caches {
     pub desk: cache::Fresh<welcome_menu::DeskSnapshot>,
     /// The event stream's live end as a list last read it (see `chats::get_chat_list`).
     pub live_end: cache::Fresh<crate::domain::live::Position>,
+    /// Each agent's departments, as the reads that decide what an agent may see use them.
+    pub agent_departments: cache::TtlMap<i64, Vec<i64>>,
 }
 
 impl Caches {
@@ -97,6 +99,7 @@ impl Caches {
             answers: cache::AnswerCache::default(),
             desk: cache::Fresh::new(cache::CACHE_TTL),
             live_end: cache::Fresh::new(cache::LIVE_END_TTL),
+            agent_departments: Default::default(),
         }
     }
 
@@ -106,6 +109,7 @@ impl Caches {
         self.settings.invalidate();
         self.answers.clear();
         self.desk.invalidate();
+        self.agent_departments.clear();
     }
 }
 
@@ -188,6 +192,20 @@ impl Ctx {
     {
         self.write(f)
             .inspect(|_| self.cache.configuration_changed())
+    }
+
+    /// The departments of `agent_id`, read at most a second ago (`Caches::agent_departments`):
+    /// for what an agent may see and act on, which every instance then follows within a second
+    /// of a change, as it does a disabled session. Assignment reads them afresh in its
+    /// transaction.
+    pub fn departments_of(
+        &self,
+        c: &mut DbConnection,
+        agent_id: i64,
+    ) -> ApiResult<std::sync::Arc<Vec<i64>>> {
+        self.cache.agent_departments.get_or_load(agent_id, || {
+            Ok(crate::store::agents::department_ids(c, agent_id)?)
+        })
     }
 
     /// Runs `f` on one connection, outside a transaction (reads, or single-statement writes).

@@ -141,7 +141,7 @@ pub fn assign_chat(
         ));
     }
     ctx.write(|c| {
-        let chat = load_for(c, caller, chat_id)?;
+        let chat = load_for(ctx, c, caller, chat_id)?;
         ensure_waiting(&chat)?;
         let agent = capacity::reserve(c, target, chat.department_id, target != caller.agent_id)?;
         let now = ctx.now();
@@ -208,7 +208,7 @@ pub fn reassign_chat(
     let moved = ctx.write(|c| {
         let chats_to_move: Vec<ChatRow> = match chat_id {
             Some(id) => {
-                let chat = load_for(c, caller, id)?;
+                let chat = load_for(ctx, c, caller, id)?;
                 if chat.state() != ChatState::Open {
                     return Err(ApiError::conflict(
                         ErrorCode::ChatNotAssigned,
@@ -378,7 +378,7 @@ pub fn transfer_chat(
     to: Transfer,
 ) -> ApiResult<ChatView> {
     let chat = ctx.write(|c| {
-        let chat = load_for(c, caller, chat_id)?;
+        let chat = load_for(ctx, c, caller, chat_id)?;
         ensure_not_colleagues(caller, &chat)?;
         if chat.state() == ChatState::Closed {
             return Err(closed(chat_id));
@@ -530,7 +530,7 @@ const CLOSED_TEXT: &str = "This chat has been closed. Thank you for contacting u
 /// CloseChat: an open chat only by its agent or a manager; the customer is told.
 pub fn close_chat(ctx: &Ctx, caller: &Caller, chat_id: i64) -> ApiResult<ChatView> {
     let chat = ctx.write(|c| {
-        let chat = load_for(c, caller, chat_id)?;
+        let chat = load_for(ctx, c, caller, chat_id)?;
         ensure_not_colleagues(caller, &chat)?;
         let now = ctx.now();
         close(

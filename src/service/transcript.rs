@@ -6,13 +6,14 @@ use chrono::NaiveDateTime;
 use diesel::QueryResult;
 
 use super::live::ChatPeople;
-use super::messages::{announce, announce_to};
+use super::messages::{announce, announce_queued, announce_to};
 use crate::db::DbConnection;
 use crate::domain::chat::{EventKind, MessageKind, SpecialType};
 use crate::error::ApiResult;
+use crate::store::chats;
+use crate::store::deliveries::{self, DeliveryRow};
 use crate::store::events::{self, Event};
 use crate::store::messages::{self, MessageRow, NewMessage};
-use crate::store::{chats, deliveries};
 
 /// The author shown for the desk's own messages.
 pub const SYSTEM_AUTHOR: &str = "System";
@@ -51,11 +52,12 @@ pub fn tell_customer(
     text: &str,
     now: NaiveDateTime,
 ) -> ApiResult<i64> {
+    let chat = chats::find(c, chat_id)?.ok_or_else(|| super::chats::not_found(chat_id))?;
     let line = system_line(c, chat_id, special, text, true, now)?;
     let id = line.id;
-    deliveries::insert(c, id, chat_id, now)?;
+    let delivery = deliveries::insert(c, id, chat_id, chat.channel_id, now)?;
     chats::touch_last_message(c, chat_id, now, text, false)?;
-    announce(c, line, now)?;
+    announce_queued(c, line, delivery, ChatPeople::from(&chat), now)?;
     Ok(id)
 }
 
@@ -90,24 +92,26 @@ pub fn record_to(
 
 /// Who replies on which chat.
 pub struct Reply<'a> {
-    pub chat_id: i64,
-    pub department_id: Option<i64>,
+    /// The chat as it is once the reply is sent (assigned to the sender when it was waiting).
+    pub people: ChatPeople,
+    pub channel_id: i64,
     pub agent_id: i64,
     pub agent_name: &'a str,
 }
 
-/// An agent's reply, queued for delivery; the message as stored.
+/// An agent's reply, queued for delivery; the message and its delivery as stored.
 pub fn agent_reply(
     c: &mut DbConnection,
     r: &Reply<'_>,
     text: &str,
     attachment_id: Option<i64>,
     now: NaiveDateTime,
-) -> ApiResult<MessageRow> {
+) -> ApiResult<(MessageRow, DeliveryRow)> {
+    let chat_id = r.people.chat_id;
     let reply = messages::insert(
         c,
         &NewMessage {
-            chat_id: r.chat_id,
+            chat_id,
             kind: MessageKind::Agent,
             special_type: None,
             agent_id: Some(r.agent_id),
@@ -118,19 +122,19 @@ pub fn agent_reply(
             created_at: now,
         },
     )?;
-    deliveries::insert(c, reply.id, r.chat_id, now)?;
-    chats::touch_last_message(c, r.chat_id, now, text, false)?;
+    let delivery = deliveries::insert(c, reply.id, chat_id, r.channel_id, now)?;
+    chats::touch_last_message(c, chat_id, now, text, false)?;
     fact(
         c,
-        r.chat_id,
+        chat_id,
         EventKind::MessageOut,
         now,
         Some(r.agent_id),
-        r.department_id,
+        r.people.department_id,
         None,
     )?;
-    announce(c, reply.clone(), now)?;
-    Ok(reply)
+    announce_queued(c, reply.clone(), delivery.clone(), r.people, now)?;
+    Ok((reply, delivery))
 }
 
 /// Records a reporting fact.

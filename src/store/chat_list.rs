@@ -413,6 +413,10 @@ fn count(conn: &mut DbConnection, f: &ChatFilter) -> QueryResult<i64> {
             .count()
             .get_result(conn)?
     };
+    if f.state == Some(ChatState::Unassigned) {
+        // A waiting chat has no agent (entering the queue clears it): none is "mine elsewhere".
+        return Ok(in_departments);
+    }
     let own_elsewhere: i64 = narrowed!(chats::table.into_boxed(), f, conn, Drive::FromMatches)
         .filter(chats::agent_id.eq(*agent_id))
         .filter(

@@ -380,6 +380,19 @@ pub struct ChatListRow {
     pub customer_mobile: Option<String>,
     pub department_name: Option<String>,
     pub agent_name: Option<String>,
+    /// Its tags, as [`dialect::TagsOfChatJson`] gives them: see [`ChatListRow::tags`].
+    tags_json: Option<String>,
+}
+
+impl ChatListRow {
+    /// The chat's tags, (id, name) by name.
+    pub fn tags(&self) -> Vec<(i64, String)> {
+        // The database wrote this JSON from integer ids and text names: it always parses.
+        self.tags_json
+            .as_deref()
+            .and_then(|json| serde_json::from_str(json).ok())
+            .unwrap_or_default()
+    }
 }
 
 /// One chat with the names the views show.
@@ -387,9 +400,12 @@ pub fn find_listed(conn: &mut DbConnection, id: i64) -> QueryResult<Option<ChatL
     Ok(listed(conn, &[id])?.pop())
 }
 
-/// The chats `ids` with the names the views show, in the order of `ids`. One chat is read with
-/// `id = $1`, not `= ANY($1)`: PostgreSQL planned the one-element array afresh on every call
-/// (0.7 ms for this join, most of a GrabChat's planning), where `= $1` keeps a generic plan.
+/// The chats `ids` with the names the views show and their tags, in the order of `ids`. One
+/// chat is read with `id = $1`, not `= ANY($1)`: PostgreSQL planned the one-element array afresh
+/// on every call (0.7 ms for this join, most of a GrabChat's planning), where `= $1` keeps a
+/// generic plan. Kept apart from the query that picks a page's ids: PostgreSQL plans that one
+/// for every call (its bounds change the best plan), and planning this join each time as well
+/// cost 2 ms a list (docs/performance.md, "Sixth pass").
 pub fn listed(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<ChatListRow>> {
     let query = chats::table
         .inner_join(customers::table)
@@ -397,6 +413,7 @@ pub fn listed(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<ChatListR
         .left_join(agents::table)
         .into_boxed();
     let query = match ids {
+        [] => return Ok(Vec::new()),
         [one] => query.filter(chats::id.eq(*one)),
         _ => query.filter(chats::id.eq_any(ids)),
     };
@@ -407,6 +424,7 @@ pub fn listed(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<ChatListR
             customers::mobile,
             departments::name.nullable(),
             agents::name.nullable(),
+            dialect::TagsOfChatJson,
         ))
         .load::<ChatListRow>(conn)?
         .into_iter()
@@ -419,6 +437,7 @@ pub fn listed(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<ChatListR
 pub fn tags_of(conn: &mut DbConnection, chat_ids: &[i64]) -> QueryResult<Vec<(i64, i64, String)>> {
     let query = chat_tags::table.inner_join(tags::table).into_boxed();
     let query = match chat_ids {
+        [] => return Ok(Vec::new()),
         [one] => query.filter(chat_tags::chat_id.eq(*one)),
         _ => query.filter(chat_tags::chat_id.eq_any(chat_ids)),
     };

@@ -7,7 +7,8 @@ use std::collections::HashMap;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::schema::{chats, deliveries};
+use crate::db::pool::MultiBackend;
+use crate::db::schema::deliveries;
 use crate::db::DbConnection;
 use crate::domain::delivery::DeliveryState;
 
@@ -23,16 +24,15 @@ pub struct DeliveryRow {
     pub last_error: Option<String>,
 }
 
+/// Queues the delivery of a message to the chat's channel; the row as stored (pending, no
+/// attempt yet), which the message's view shows.
 pub fn insert(
     conn: &mut DbConnection,
     message_id: i64,
     chat_id: i64,
+    channel_id: i64,
     now: NaiveDateTime,
-) -> QueryResult<()> {
-    let channel_id: i64 = chats::table
-        .find(chat_id)
-        .select(chats::channel_id)
-        .first(conn)?;
+) -> QueryResult<DeliveryRow> {
     diesel::insert_into(deliveries::table)
         .values((
             deliveries::message_id.eq(message_id),
@@ -42,8 +42,8 @@ pub fn insert(
             deliveries::next_attempt_at.eq(now),
             deliveries::created_at.eq(now),
         ))
-        .execute(conn)
-        .map(|_| ())
+        .returning(<DeliveryRow as Selectable<MultiBackend>>::construct_selection())
+        .get_result(conn)
 }
 
 /// Deliveries a worker may take now, oldest first: pending and due, or sending with an expired

@@ -4,8 +4,9 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use super::deliveries::DeliveryRow;
 use crate::db::pool::MultiBackend;
-use crate::db::schema::{attachments, messages};
+use crate::db::schema::{attachments, deliveries, messages};
 use crate::db::DbConnection;
 use crate::domain::chat::{MessageKind, SpecialType};
 
@@ -67,19 +68,24 @@ pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<MessageRow>>
 }
 
 /// A page of the chat's messages in order: after `after` (a message id) or from `offset`.
+/// A page of a chat's messages in order, each with its delivery when it has one (one statement:
+/// the delivery is looked up by its unique message id).
 pub fn page(
     conn: &mut DbConnection,
     chat_id: i64,
     after: Option<i64>,
     offset: i64,
     limit: i64,
-) -> QueryResult<Vec<MessageRow>> {
-    let q = messages::table
+) -> QueryResult<Vec<(MessageRow, Option<DeliveryRow>)>> {
+    messages::table
+        .left_join(deliveries::table)
         .filter(messages::chat_id.eq(chat_id))
         .filter(messages::id.gt(after.unwrap_or(0)))
         .order(messages::id)
-        .select(MessageRow::as_select());
-    q.offset(offset).limit(limit).load(conn)
+        .select((MessageRow::as_select(), Option::<DeliveryRow>::as_select()))
+        .offset(offset)
+        .limit(limit)
+        .load(conn)
 }
 
 pub fn count(conn: &mut DbConnection, chat_id: i64, after: Option<i64>) -> QueryResult<i64> {

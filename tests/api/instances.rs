@@ -124,6 +124,64 @@ async fn what_one_instance_changes_the_other_knows_within_a_second() {
     .await;
 }
 
+/// The chats of `token`'s list of waiting chats.
+async fn waiting_ids(app: &TestApp, token: &str) -> Vec<i64> {
+    app.get("GetChatList", token, &[("ChatType", "unassigned")])
+        .await
+        .ok()["Chats"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["ChatID"].as_i64().unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn an_agent_taken_out_of_a_department_stops_seeing_its_chats_at_once_here_within_a_second_there(
+) {
+    let a = TestApp::spawn_with(&[("SESSION_TOUCH_SECONDS", "5")]).await;
+    let b = a.beside(&[]).await;
+    let m = a.manager().await;
+    let d = a.department(&m, "Support").await;
+    a.always_open(&m.token).await;
+    let ch = a.channel(&m, "https://chat.example.com").await;
+    let chat = a.waiting_chat(&ch, "session-moved-0001").await;
+    let chat_param = chat.to_string();
+    let by_id = [("ChatID", chat_param.as_str())];
+    let agent = a.agent(&m, &[d]).await;
+    // Created first: a configuration change empties the caches, which would hide a missed one.
+    let other = a.department(&m, "Sales").await;
+    // Both instances have read the agent's departments (and cache them).
+    for app in [&a, &b] {
+        assert_eq!(waiting_ids(app, &agent.token).await, vec![chat]);
+        app.get("GetChat", &agent.token, &by_id).await.ok();
+    }
+    a.post(
+        "UpdateAgent",
+        &m.token,
+        json!({"AgentID": agent.agent_id, "DepartmentID": [other]}),
+    )
+    .await
+    .ok();
+    assert!(
+        waiting_ids(&a, &agent.token).await.is_empty(),
+        "at once here"
+    );
+    a.get("GetChat", &agent.token, &by_id)
+        .await
+        .expect_error(404, "ChatNotFound");
+    within(
+        Duration::from_millis(1300),
+        || b.get("GetChat", &agent.token, &by_id),
+        |r| r.status == 404,
+    )
+    .await;
+    assert!(
+        waiting_ids(&b, &agent.token).await.is_empty(),
+        "within a second there"
+    );
+}
+
 #[tokio::test]
 async fn keep_alive_slides_the_session_without_a_write_each_time() {
     let app = TestApp::spawn_with(&[("SESSION_TOUCH_SECONDS", "5")]).await;
