@@ -144,7 +144,7 @@ pub fn notify_user_new_chat_message(
             )?;
         }
         let message_id = message.id;
-        super::messages::announce(c, message, now)?;
+        super::messages::announce_to(c, message, ChatPeople::from(&chat), now)?;
         if customer_changed {
             super::customers::announce(c, &customer, now)?;
         }
