@@ -41,12 +41,28 @@ where
 /// write lock already serialises every write transaction).
 pub fn lock_key(conn: &mut DbConnection, key: &str) -> QueryResult<()> {
     if let DbConnection::Postgres(_) = conn {
-        diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
-            .bind::<Text, _>(key)
-            .execute(conn)?;
+        AdvisoryLock { key }.execute(conn)?;
     }
     Ok(())
 }
+
+/// `pg_advisory_xact_lock` of a key's hash, held until the transaction ends (PostgreSQL only).
+/// A statement type, not a `sql_query`, which Diesel never keeps prepared: this runs once or
+/// twice in every chat opened and every assignment.
+pub struct AdvisoryLock<'a> {
+    pub key: &'a str,
+}
+
+impl QueryFragment<MultiBackend> for AdvisoryLock<'_> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, MultiBackend>) -> QueryResult<()> {
+        out.push_sql("SELECT pg_advisory_xact_lock(hashtextextended(");
+        out.push_bind_param::<Text, _>(self.key)?;
+        out.push_sql(", 0))");
+        Ok(())
+    }
+}
+
+super::sql::keyed_by_sql!(AdvisoryLock<'_>);
 
 /// The oldest waiting chat of these departments that no other transaction is claiming. On
 /// PostgreSQL the row is locked (`FOR UPDATE SKIP LOCKED`): racing grabbers each take a different

@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use super::hot_updates::{MarkFirstResponse, TouchLastMessage};
 use crate::db::schema::{agents, chat_tags, chat_visits, chats, customers, departments, tags};
 use crate::db::{dialect, DbConnection};
 use crate::domain::chat::ChatState;
@@ -291,24 +292,13 @@ pub fn touch_last_message(
     from_customer: bool,
 ) -> QueryResult<usize> {
     let preview: String = text.chars().take(200).collect();
-    let target = chats::table.find(id);
-    if from_customer {
-        diesel::update(target)
-            .set((
-                chats::last_message_at.eq(now),
-                chats::last_message_text.eq(Some(preview)),
-                chats::agent_unread.eq(chats::agent_unread + 1),
-                chats::customer_typing_at.eq(None::<NaiveDateTime>),
-            ))
-            .execute(conn)
-    } else {
-        diesel::update(target)
-            .set((
-                chats::last_message_at.eq(now),
-                chats::last_message_text.eq(Some(preview)),
-            ))
-            .execute(conn)
+    TouchLastMessage {
+        id,
+        at: now,
+        preview: &preview,
+        from_customer,
     }
+    .execute(conn)
 }
 
 /// notifyUserNewChatEvent: when the customer started typing, or `None` when they stopped.
@@ -355,13 +345,11 @@ pub fn mark_first_response(
     id: i64,
     now: NaiveDateTime,
 ) -> QueryResult<bool> {
-    let updated = diesel::update(
-        chats::table
-            .find(id)
-            .filter(chats::first_response_at.is_null())
-            .filter(chats::state.ne(CLOSED)),
-    )
-    .set(chats::first_response_at.eq(Some(now)))
+    let updated = MarkFirstResponse {
+        id,
+        at: now,
+        closed: CLOSED,
+    }
     .execute(conn)?;
     Ok(updated == 1)
 }

@@ -12,6 +12,7 @@ pub mod customers;
 pub mod deliveries;
 pub mod departments;
 pub mod events;
+pub mod hot_updates;
 pub mod live_events;
 pub mod logon_failures;
 pub mod messages;

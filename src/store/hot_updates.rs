@@ -1,0 +1,101 @@
+//! The `UPDATE`s of the hottest writes (every message, every first answer), written as statement
+//! types whose SQL is fixed. Diesel never keeps an `UPDATE` built with `diesel::update` prepared
+//! (its SQL may change with the changeset), so PostgreSQL parsed and planned each of these on
+//! every run, at the cost of one more round trip for the parse; these are prepared once per
+//! connection and keyed by their SQL text (docs/performance.md, "Sixth pass").
+
+use chrono::NaiveDateTime;
+use diesel::query_builder::{AstPass, QueryFragment};
+use diesel::sql_types::{BigInt, Nullable, SmallInt, Text, Timestamp};
+use diesel::QueryResult;
+
+use crate::db::pool::MultiBackend;
+use crate::db::sql::keyed_by_sql;
+
+/// A new last message of a chat: its time and preview, and from a customer one more unread and
+/// no longer typing.
+pub struct TouchLastMessage<'a> {
+    pub id: i64,
+    pub at: NaiveDateTime,
+    pub preview: &'a str,
+    pub from_customer: bool,
+}
+
+impl QueryFragment<MultiBackend> for TouchLastMessage<'_> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, MultiBackend>) -> QueryResult<()> {
+        out.push_sql("UPDATE chats SET last_message_at = ");
+        out.push_bind_param::<Timestamp, _>(&self.at)?;
+        out.push_sql(", last_message_text = ");
+        out.push_bind_param::<Nullable<Text>, _>(self.preview)?;
+        if self.from_customer {
+            out.push_sql(", agent_unread = agent_unread + 1, customer_typing_at = NULL");
+        }
+        out.push_sql(" WHERE id = ");
+        out.push_bind_param::<BigInt, _>(&self.id)?;
+        Ok(())
+    }
+}
+
+/// The first agent answer of a chat that is not closed, if none was recorded yet.
+pub struct MarkFirstResponse {
+    pub id: i64,
+    pub at: NaiveDateTime,
+    pub closed: i16,
+}
+
+impl QueryFragment<MultiBackend> for MarkFirstResponse {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, MultiBackend>) -> QueryResult<()> {
+        out.push_sql("UPDATE chats SET first_response_at = ");
+        out.push_bind_param::<Timestamp, _>(&self.at)?;
+        out.push_sql(" WHERE id = ");
+        out.push_bind_param::<BigInt, _>(&self.id)?;
+        out.push_sql(" AND first_response_at IS NULL AND state <> ");
+        out.push_bind_param::<SmallInt, _>(&self.closed)?;
+        Ok(())
+    }
+}
+
+keyed_by_sql!(TouchLastMessage<'_>, MarkFirstResponse);
+
+#[cfg(test)]
+mod tests {
+    use diesel::prelude::*;
+
+    use super::*;
+    use crate::db::dialect::{AdvisoryLock, TagsOfChatJson};
+    use crate::db::schema::chats;
+
+    fn kept_prepared(statement: &impl QueryFragment<MultiBackend>) -> bool {
+        [
+            MultiBackend::Postgres(Default::default()),
+            MultiBackend::Sqlite(Default::default()),
+        ]
+        .iter()
+        .all(|backend| statement.is_safe_to_cache_prepared(backend).unwrap())
+    }
+
+    #[test]
+    fn these_statements_are_kept_prepared_where_diesel_update_is_not() {
+        let at = chrono::NaiveDateTime::default();
+        assert!(!kept_prepared(
+            &diesel::update(chats::table.find(1)).set(chats::last_message_at.eq(at))
+        ));
+        for from_customer in [false, true] {
+            assert!(kept_prepared(&TouchLastMessage {
+                id: 1,
+                at,
+                preview: "hello",
+                from_customer,
+            }));
+        }
+        assert!(kept_prepared(&MarkFirstResponse {
+            id: 1,
+            at,
+            closed: 3
+        }));
+        assert!(kept_prepared(&AdvisoryLock { key: "k" }));
+        assert!(kept_prepared(
+            &chats::table.select((chats::id, TagsOfChatJson))
+        ));
+    }
+}
