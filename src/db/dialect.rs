@@ -74,14 +74,28 @@ pub fn lock_oldest_waiting(
     use crate::db::schema::chats;
     use crate::domain::chat::ChatState;
     use diesel::{ExpressionMethods, OptionalExtension, QueryDsl};
-    let query = chats::table
+    let waiting = chats::table
         .filter(chats::state.eq(ChatState::Unassigned as i16))
-        .filter(chats::department_id.eq_any(department_ids))
         .order((chats::queued_at, chats::id))
         .select(chats::id);
-    match conn {
-        DbConnection::Postgres(c) => query.for_update().skip_locked().first(c).optional(),
-        DbConnection::Sqlite(c) => query.first(c).optional(),
+    // One department as `= $1`: PostgreSQL planned the `= ANY($1)` of one afresh on every grab.
+    match (conn, department_ids) {
+        (DbConnection::Postgres(c), [one]) => waiting
+            .filter(chats::department_id.eq(*one))
+            .for_update()
+            .skip_locked()
+            .first(c)
+            .optional(),
+        (DbConnection::Postgres(c), _) => waiting
+            .filter(chats::department_id.eq_any(department_ids))
+            .for_update()
+            .skip_locked()
+            .first(c)
+            .optional(),
+        (DbConnection::Sqlite(c), _) => waiting
+            .filter(chats::department_id.eq_any(department_ids))
+            .first(c)
+            .optional(),
     }
 }
 

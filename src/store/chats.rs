@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::hot_updates::{MarkFirstResponse, TouchLastMessage};
+use super::hot_updates::{ClaimChat, MarkFirstResponse, TouchLastMessage};
 use crate::db::schema::{agents, chat_tags, chat_visits, chats, customers, departments, tags};
 use crate::db::{dialect, DbConnection};
 use crate::domain::chat::ChatState;
@@ -182,20 +182,15 @@ pub fn claim(
     departments: &[i64],
     now: NaiveDateTime,
 ) -> QueryResult<bool> {
-    // One department as `= $1`, which PostgreSQL plans once (see `listed`).
-    let target =
-        diesel::update(chats::table.find(id).filter(chats::state.eq(UNASSIGNED))).into_boxed();
-    let target = match departments {
-        [one] => target.filter(chats::department_id.eq(*one)),
-        _ => target.filter(chats::department_id.eq_any(departments)),
-    };
-    let updated = target
-        .set((
-            chats::state.eq(OPEN),
-            chats::agent_id.eq(Some(agent_id)),
-            chats::assigned_at.eq(Some(now)),
-        ))
-        .execute(conn)?;
+    let updated = ClaimChat {
+        id,
+        agent_id,
+        at: now,
+        departments,
+        waiting: UNASSIGNED,
+        open: OPEN,
+    }
+    .execute(conn)?;
     Ok(updated == 1)
 }
 

@@ -1,4 +1,4 @@
-//! The `UPDATE`s of the hottest writes (every message, every first answer), written as statement
+//! The `UPDATE`s of the hottest writes (every message, first answer and assignment), written as statement
 //! types whose SQL is fixed. Diesel never keeps an `UPDATE` built with `diesel::update` prepared
 //! (its SQL may change with the changeset), so PostgreSQL parsed and planned each of these on
 //! every run, at the cost of one more round trip for the parse; these are prepared once per
@@ -55,7 +55,68 @@ impl QueryFragment<MultiBackend> for MarkFirstResponse {
     }
 }
 
-keyed_by_sql!(TouchLastMessage<'_>, MarkFirstResponse);
+/// An assignment: the chat goes to the agent if it is still waiting in one of `departments`
+/// (the one place that decides who wins a chat: of two claims exactly one updates a row).
+pub struct ClaimChat<'a> {
+    pub id: i64,
+    pub agent_id: i64,
+    pub at: NaiveDateTime,
+    pub departments: &'a [i64],
+    pub waiting: i16,
+    pub open: i16,
+}
+
+impl QueryFragment<MultiBackend> for ClaimChat<'_> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, MultiBackend>) -> QueryResult<()> {
+        out.push_sql("UPDATE chats SET state = ");
+        out.push_bind_param::<SmallInt, _>(&self.open)?;
+        out.push_sql(", agent_id = ");
+        out.push_bind_param::<BigInt, _>(&self.agent_id)?;
+        out.push_sql(", assigned_at = ");
+        out.push_bind_param::<Timestamp, _>(&self.at)?;
+        out.push_sql(" WHERE id = ");
+        out.push_bind_param::<BigInt, _>(&self.id)?;
+        out.push_sql(" AND state = ");
+        out.push_bind_param::<SmallInt, _>(&self.waiting)?;
+        if self.departments.is_empty() {
+            out.push_sql(" AND 1 = 0");
+            return Ok(());
+        }
+        // One bind per department: a text per number of departments, each kept prepared.
+        out.push_sql(" AND department_id IN (");
+        for (i, department) in self.departments.iter().enumerate() {
+            if i > 0 {
+                out.push_sql(", ");
+            }
+            out.push_bind_param::<BigInt, _>(department)?;
+        }
+        out.push_sql(")");
+        Ok(())
+    }
+}
+
+/// When an agent was last given a chat (who has waited longest for one, in routing).
+pub struct MarkAssigned {
+    pub agent_id: i64,
+    pub at: NaiveDateTime,
+}
+
+impl QueryFragment<MultiBackend> for MarkAssigned {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, MultiBackend>) -> QueryResult<()> {
+        out.push_sql("UPDATE agents SET last_assigned_at = ");
+        out.push_bind_param::<Timestamp, _>(&self.at)?;
+        out.push_sql(" WHERE id = ");
+        out.push_bind_param::<BigInt, _>(&self.agent_id)?;
+        Ok(())
+    }
+}
+
+keyed_by_sql!(
+    TouchLastMessage<'_>,
+    MarkFirstResponse,
+    ClaimChat<'_>,
+    MarkAssigned
+);
 
 #[cfg(test)]
 mod tests {
@@ -94,6 +155,15 @@ mod tests {
             closed: 3
         }));
         assert!(kept_prepared(&AdvisoryLock { key: "k" }));
+        assert!(kept_prepared(&ClaimChat {
+            id: 1,
+            agent_id: 2,
+            at,
+            departments: &[1, 2],
+            waiting: 1,
+            open: 2
+        }));
+        assert!(kept_prepared(&MarkAssigned { agent_id: 1, at }));
         assert!(kept_prepared(
             &chats::table.select((chats::id, TagsOfChatJson))
         ));

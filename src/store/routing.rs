@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use super::hot_updates::MarkAssigned;
 use crate::db::schema::{agent_departments, agents, chats, departments};
 use crate::db::DbConnection;
 use crate::domain::chat::ChatState;
@@ -103,10 +104,7 @@ pub fn mark_assigned(
     agent_id: i64,
     now: NaiveDateTime,
 ) -> QueryResult<()> {
-    diesel::update(agents::table.find(agent_id))
-        .set(agents::last_assigned_at.eq(Some(now)))
-        .execute(conn)
-        .map(|_| ())
+    MarkAssigned { agent_id, at: now }.execute(conn).map(|_| ())
 }
 
 /// Agents not Offline who have not been seen since `cutoff`: (id, name).
