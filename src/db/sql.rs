@@ -1,5 +1,10 @@
 //! SQL functions both backends have.
 
+use diesel::query_builder::{AstPass, QueryFragment};
+use diesel::QueryResult;
+
+use super::pool::MultiBackend;
+
 diesel::define_sql_function! {
     /// Lower-cases text, for case-insensitive ordering.
     fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
@@ -29,3 +34,43 @@ macro_rules! keyed_by_sql {
 }
 
 pub(crate) use keyed_by_sql;
+
+/// Makes a type written with `push_sql`/`push_bind_param` a boolean condition for any query's
+/// `filter`, which (unlike `sql(...)`) leaves the statement kept prepared.
+macro_rules! condition {
+    ($($condition:ty),*) => {$(
+        impl diesel::expression::Expression for $condition {
+            type SqlType = diesel::sql_types::Bool;
+        }
+
+        impl<GroupBy> diesel::expression::ValidGrouping<GroupBy> for $condition {
+            type IsAggregate = diesel::expression::is_aggregate::Never;
+        }
+
+        impl<QS> diesel::expression::AppearsOnTable<QS> for $condition {}
+
+        impl<QS> diesel::expression::SelectableExpression<QS> for $condition {}
+
+        impl diesel::query_builder::QueryId for $condition {
+            type QueryId = ();
+            const HAS_STATIC_QUERY_ID: bool = false;
+        }
+    )*};
+}
+
+pub(crate) use condition;
+
+/// A condition written as fixed SQL text, for where a bound value would hide what a planner must
+/// see (a partial index's predicate, a `+` that keeps an index out of a plan). Unlike
+/// `sql(...)`, a statement holding it stays prepared: the text is all there is to it.
+#[derive(Debug, Clone, Copy)]
+pub struct Condition(pub &'static str);
+
+impl QueryFragment<MultiBackend> for Condition {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, MultiBackend>) -> QueryResult<()> {
+        out.push_sql(self.0);
+        Ok(())
+    }
+}
+
+condition!(Condition);

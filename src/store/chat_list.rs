@@ -6,15 +6,15 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
-use diesel::dsl::sql;
-use diesel::expression::SqlLiteral;
 use diesel::prelude::*;
-use diesel::sql_types::Bool;
+use diesel::query_builder::{AstPass, QueryFragment};
+use diesel::sql_types::BigInt;
 
 use super::chat_counts::{self, Departments};
 use super::chats::{listed, ChatListRow, ChatRow};
+use crate::db::pool::MultiBackend;
 use crate::db::schema::chats;
-use crate::db::sql::id_list;
+use crate::db::sql::{condition, id_list, Condition};
 use crate::db::text_search::{self, Drive};
 use crate::db::{dialect, DbConnection};
 use crate::domain::chat::ChatState;
@@ -154,7 +154,7 @@ macro_rules! narrowed {
             if f.agent_id.is_some() {
                 // One agent's chats are few: SQLite reads them through `chats_agent_state` and
                 // sorts them, instead of walking the state's order index past everyone else's.
-                q = q.filter(sql::<Bool>(&format!("+chats.state = {}", state.id())));
+                q = q.filter(state_outside_index(state));
             } else {
                 q = q.filter(chats::state.eq(state.id()));
             }
@@ -166,7 +166,7 @@ macro_rules! narrowed {
             q = q.filter(chats::agent_id.eq(a));
         }
         if f.unread_only {
-            q = q.filter(sql::<Bool>("chats.agent_unread > 0"));
+            q = q.filter(Condition("chats.agent_unread > 0"));
         }
         if let Some(term) = &f.term {
             q = q.filter(text_search::chats_matching(&*$conn, term, $drive));
@@ -254,7 +254,7 @@ fn page(
                     .and(chats::last_message_at.lt(at).or(chats::id.lt(after.id))),
             ),
             // A position without a time never comes from these lists: nothing follows it.
-            (Order::Closed | Order::Recent, None) => q.filter(sql::<Bool>("1 = 0")),
+            (Order::Closed | Order::Recent, None) => q.filter(Condition("1 = 0")),
         },
     };
     // One row more than asked tells whether another page follows.
@@ -353,17 +353,50 @@ fn merged_ids(
 /// An agent's chats: those of their departments and their own. Written with `+` on the columns
 /// so that no planner reads the page through the department or agent index (an `OR` of both,
 /// then a sort of every chat the agent may see): the list's order index is walked instead, and
-/// the agent's chats are a good share of every order's rows. The ids are the agent's own and
-/// departments' ids from the database, never input.
-fn visible_to(agent_id: i64, department_ids: &[i64]) -> SqlLiteral<Bool> {
-    let mine = id_list(department_ids);
-    if mine.is_empty() {
-        sql::<Bool>(&format!("+chats.agent_id = {agent_id}"))
-    } else {
-        sql::<Bool>(&format!(
-            "(+chats.department_id IN ({mine}) OR +chats.agent_id = {agent_id})"
-        ))
+/// the agent's chats are a good share of every order's rows. The ids are bound, one parameter
+/// each, so the statement stays prepared (one text per number of departments).
+struct VisibleTo<'a> {
+    agent_id: i64,
+    department_ids: &'a [i64],
+}
+
+impl QueryFragment<MultiBackend> for VisibleTo<'_> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, MultiBackend>) -> QueryResult<()> {
+        if self.department_ids.is_empty() {
+            out.push_sql("+chats.agent_id = ");
+            return out.push_bind_param::<BigInt, _>(&self.agent_id);
+        }
+        out.push_sql("(+chats.department_id IN (");
+        for (i, id) in self.department_ids.iter().enumerate() {
+            if i > 0 {
+                out.push_sql(", ");
+            }
+            out.push_bind_param::<BigInt, _>(id)?;
+        }
+        out.push_sql(") OR +chats.agent_id = ");
+        out.push_bind_param::<BigInt, _>(&self.agent_id)?;
+        out.push_sql(")");
+        Ok(())
     }
+}
+
+condition!(VisibleTo<'_>);
+
+fn visible_to(agent_id: i64, department_ids: &[i64]) -> VisibleTo<'_> {
+    VisibleTo {
+        agent_id,
+        department_ids,
+    }
+}
+
+/// `+chats.state = <id>` as fixed text: one agent's chats are read through
+/// `chats_agent_state`, not the state's order index (see `narrowed!`).
+fn state_outside_index(state: ChatState) -> Condition {
+    Condition(match state {
+        ChatState::Unassigned => "+chats.state = 1",
+        ChatState::Open => "+chats.state = 2",
+        ChatState::Closed => "+chats.state = 3",
+    })
 }
 
 /// How many chats match (`Cursor.Total`). Filters of department and state alone (most lists,
@@ -490,4 +523,36 @@ pub fn queue_positions<'a>(
         positions.extend((ahead + 1..).zip(ids).map(|(position, id)| (id, position)));
     }
     Ok(positions)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_state_is_written_with_its_own_id() {
+        for state in [ChatState::Unassigned, ChatState::Open, ChatState::Closed] {
+            let Condition(text) = state_outside_index(state);
+            assert!(text.ends_with(&format!("= {}", state.id())), "{text}");
+        }
+    }
+
+    #[test]
+    fn an_agents_page_query_is_kept_prepared() {
+        let page = chats::table
+            .into_boxed()
+            .filter(state_outside_index(ChatState::Open))
+            .filter(Condition("chats.agent_unread > 0"))
+            .filter(visible_to(7, &[1, 2]))
+            .select(chats::id)
+            .limit(21);
+        for backend in [
+            MultiBackend::Postgres(Default::default()),
+            MultiBackend::Sqlite(Default::default()),
+        ] {
+            assert!(
+                QueryFragment::<MultiBackend>::is_safe_to_cache_prepared(&page, &backend).unwrap()
+            );
+        }
+    }
 }
