@@ -307,13 +307,23 @@ pub fn analyze_rollups(conn: &mut DbConnection) -> QueryResult<()> {
 /// triggers add to the counts directly and write no deltas.
 pub fn fold_chat_count_deltas(conn: &mut DbConnection) -> QueryResult<usize> {
     match conn {
-        DbConnection::Postgres(c) => diesel::sql_query(
-            "WITH folded AS (DELETE FROM chat_count_deltas RETURNING department_id, state, delta) \
-             INSERT INTO chat_counts (department_id, state, n) \
-             SELECT department_id, state, SUM(delta) FROM folded GROUP BY department_id, state \
-             ON CONFLICT (department_id, state) DO UPDATE SET n = chat_counts.n + EXCLUDED.n",
-        )
-        .execute(c),
+        DbConnection::Postgres(c) => {
+            let folded = diesel::sql_query(
+                "WITH folded AS (DELETE FROM chat_count_deltas RETURNING department_id, state, delta) \
+                 INSERT INTO chat_counts (department_id, state, n) \
+                 SELECT department_id, state, SUM(delta) FROM folded GROUP BY department_id, state \
+                 ON CONFLICT (department_id, state) DO UPDATE SET n = chat_counts.n + EXCLUDED.n",
+            )
+            .execute(c)?;
+            if folded > 0 {
+                // Every count reads this table whole: the deleted deltas are dead rows it would
+                // scan until a vacuum, and autovacuum looks once a minute at best (it is off on
+                // some servers). The table is small; a vacuum here costs a millisecond or two.
+                // SKIP_LOCKED: another instance vacuuming it already is enough.
+                diesel::sql_query("VACUUM (SKIP_LOCKED) chat_count_deltas").execute(c)?;
+            }
+            Ok(folded)
+        }
         DbConnection::Sqlite(_) => Ok(0),
     }
 }
