@@ -304,7 +304,8 @@ pub fn analyze_rollups(conn: &mut DbConnection) -> QueryResult<()> {
 /// deltas it deletes are the ones it adds, in one transaction, so readers (one statement each)
 /// see them either as deltas or as counts. Two instances folding at once never add a delta twice:
 /// the second's DELETE waits for the first's rows and skips them once they are gone. SQLite's
-/// triggers add to the counts directly and write no deltas.
+/// triggers add to the counts directly and write no deltas. Not inside a transaction: the
+/// PostgreSQL fold ends with a `VACUUM`.
 pub fn fold_chat_count_deltas(conn: &mut DbConnection) -> QueryResult<usize> {
     match conn {
         DbConnection::Postgres(c) => {
@@ -319,8 +320,13 @@ pub fn fold_chat_count_deltas(conn: &mut DbConnection) -> QueryResult<usize> {
                 // Every count reads this table whole: the deleted deltas are dead rows it would
                 // scan until a vacuum, and autovacuum looks once a minute at best (it is off on
                 // some servers). The table is small; a vacuum here costs a millisecond or two.
-                // SKIP_LOCKED: another instance vacuuming it already is enough.
-                diesel::sql_query("VACUUM (SKIP_LOCKED) chat_count_deltas").execute(c)?;
+                // SKIP_LOCKED: another instance vacuuming it already is enough. TRUNCATE false:
+                // giving the empty pages back would lock out the triggers' inserts meanwhile.
+                // The fold has committed whatever the vacuum does.
+                let vacuum = "VACUUM (SKIP_LOCKED, TRUNCATE false) chat_count_deltas";
+                if let Err(e) = diesel::sql_query(vacuum).execute(c) {
+                    tracing::warn!(error = %e, "chat_count_deltas not vacuumed this time");
+                }
             }
             Ok(folded)
         }

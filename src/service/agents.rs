@@ -150,6 +150,7 @@ pub fn update_agent(ctx: &Ctx, caller: &Caller, patch: AgentPatch) -> ApiResult<
             "Agents may update only their own details",
         ));
     }
+    let departments_changed = patch.department_ids.is_some();
     ctx.write(|c| {
         let current = agents::find(c, target)?.ok_or_else(|| {
             ApiError::new(
@@ -230,7 +231,9 @@ pub fn update_agent(ctx: &Ctx, caller: &Caller, patch: AgentPatch) -> ApiResult<
     // Its sessions carry its role and name, the cache its departments: read them again.
     .inspect(|_| {
         ctx.sessions.forget_agent(target);
-        ctx.cache.agent_departments.clear();
+        if departments_changed {
+            ctx.cache.agent_departments.clear();
+        }
     })
 }
 

@@ -192,14 +192,8 @@ pub fn send_message(
             .as_ref()
             .map(|u| attachments::store(c, chat_id, u, now))
             .transpose()?;
-        let mut people = ChatPeople::from(&chat);
-        if chat.state() == ChatState::Unassigned {
-            // Taken for this reply above.
-            people.agent_id = Some(caller.agent_id);
-        }
         let reply = Reply {
-            people,
-            channel_id: chat.channel_id,
+            chat_id,
             agent_id: caller.agent_id,
             agent_name: &caller.name,
         };

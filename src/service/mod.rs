@@ -196,8 +196,8 @@ impl Ctx {
 
     /// The departments of `agent_id`, read at most a second ago (`Caches::agent_departments`):
     /// for what an agent may see and act on, which every instance then follows within a second
-    /// of a change, as it does a disabled session. Assignment reads them afresh in its
-    /// transaction.
+    /// of a change, as it does a disabled session. Taking a chat (GrabChat, AssignChat, a reply
+    /// to a waiting chat) reads them afresh in its transaction.
     pub fn departments_of(
         &self,
         c: &mut DbConnection,

@@ -13,7 +13,7 @@ use serde::Serialize;
 use serde_json::json;
 use utoipa::ToSchema;
 
-use super::chats::{load_for, view, ChatView};
+use super::chats::{load_for, may_act_on, view, ChatView};
 use super::live::{self, Before, ChatPeople};
 use super::transcript::{fact, record, record_to, tell_customer};
 use super::{capacity, Ctx};
@@ -143,6 +143,7 @@ pub fn assign_chat(
     ctx.write(|c| {
         let chat = load_for(ctx, c, caller, chat_id)?;
         ensure_waiting(&chat)?;
+        ensure_may_take(c, caller, &chat)?;
         let agent = capacity::reserve(c, target, chat.department_id, target != caller.agent_id)?;
         let now = ctx.now();
         if !chats::claim(c, chat_id, agent.id, &authorised_department(&chat), now)? {
@@ -179,6 +180,20 @@ fn ensure_waiting(chat: &ChatRow) -> ApiResult<()> {
 
 /// ChatClosed, naming the chat.
 /// The department a waiting chat was in when the caller was allowed to claim it.
+/// Who may take a chat is decided on the agent's departments as they are now, read in the
+/// taking transaction, not on the per-process copy (`Ctx::departments_of`) that found the chat:
+/// an agent just taken out of its department gets it answered as a missing chat.
+fn ensure_may_take(c: &mut DbConnection, caller: &Caller, chat: &ChatRow) -> ApiResult<()> {
+    if caller.is_manager() {
+        return Ok(());
+    }
+    let mine = agents::department_ids(c, caller.agent_id)?;
+    match may_act_on(caller, &mine, chat) {
+        true => Ok(()),
+        false => Err(super::chats::not_found(chat.id)),
+    }
+}
+
 fn authorised_department(chat: &ChatRow) -> Vec<i64> {
     chat.department_id.into_iter().collect()
 }
@@ -555,6 +570,7 @@ pub(crate) fn take_for_reply(
     now: NaiveDateTime,
 ) -> ApiResult<()> {
     ensure_waiting(chat)?;
+    ensure_may_take(c, caller, chat)?;
     let agent = capacity::reserve(c, caller.agent_id, chat.department_id, false)?;
     if !chats::claim(c, chat.id, agent.id, &authorised_department(chat), now)? {
         return Err(ApiError::conflict(

@@ -10,7 +10,7 @@ use super::messages::{announce, announce_queued, announce_to};
 use crate::db::DbConnection;
 use crate::domain::chat::{EventKind, MessageKind, SpecialType};
 use crate::error::ApiResult;
-use crate::store::chats;
+use crate::store::chats::{self, LockedChat};
 use crate::store::deliveries::{self, DeliveryRow};
 use crate::store::events::{self, Event};
 use crate::store::messages::{self, MessageRow, NewMessage};
@@ -52,12 +52,11 @@ pub fn tell_customer(
     text: &str,
     now: NaiveDateTime,
 ) -> ApiResult<i64> {
-    let chat = chats::find(c, chat_id)?.ok_or_else(|| super::chats::not_found(chat_id))?;
+    let chat = touch(c, chat_id, text, now)?;
     let line = system_line(c, chat_id, special, text, true, now)?;
     let id = line.id;
     let delivery = deliveries::insert(c, id, chat_id, chat.channel_id, now)?;
-    chats::touch_last_message(c, chat_id, now, text, false)?;
-    announce_queued(c, line, delivery, ChatPeople::from(&chat), now)?;
+    announce_queued(c, line, delivery, people(chat_id, &chat), now)?;
     Ok(id)
 }
 
@@ -92,11 +91,30 @@ pub fn record_to(
 
 /// Who replies on which chat.
 pub struct Reply<'a> {
-    /// The chat as it is once the reply is sent (assigned to the sender when it was waiting).
-    pub people: ChatPeople,
-    pub channel_id: i64,
+    pub chat_id: i64,
     pub agent_id: i64,
     pub agent_name: &'a str,
+}
+
+/// The chat's new last message, written first: the update locks the row, so the channel and the
+/// people the line is announced to are the chat's as this transaction leaves it (a transfer
+/// committed since the chat was first read counts).
+fn touch(
+    c: &mut DbConnection,
+    chat_id: i64,
+    text: &str,
+    now: NaiveDateTime,
+) -> ApiResult<LockedChat> {
+    chats::touch_last_message(c, chat_id, now, text, false)?
+        .ok_or_else(|| super::chats::not_found(chat_id))
+}
+
+fn people(chat_id: i64, chat: &LockedChat) -> ChatPeople {
+    ChatPeople {
+        chat_id,
+        department_id: chat.department_id,
+        agent_id: chat.agent_id,
+    }
 }
 
 /// An agent's reply, queued for delivery; the message and its delivery as stored.
@@ -107,7 +125,8 @@ pub fn agent_reply(
     attachment_id: Option<i64>,
     now: NaiveDateTime,
 ) -> ApiResult<(MessageRow, DeliveryRow)> {
-    let chat_id = r.people.chat_id;
+    let chat_id = r.chat_id;
+    let chat = touch(c, chat_id, text, now)?;
     let reply = messages::insert(
         c,
         &NewMessage {
@@ -122,18 +141,23 @@ pub fn agent_reply(
             created_at: now,
         },
     )?;
-    let delivery = deliveries::insert(c, reply.id, chat_id, r.channel_id, now)?;
-    chats::touch_last_message(c, chat_id, now, text, false)?;
+    let delivery = deliveries::insert(c, reply.id, chat_id, chat.channel_id, now)?;
     fact(
         c,
         chat_id,
         EventKind::MessageOut,
         now,
         Some(r.agent_id),
-        r.people.department_id,
+        chat.department_id,
         None,
     )?;
-    announce_queued(c, reply.clone(), delivery.clone(), r.people, now)?;
+    announce_queued(
+        c,
+        reply.clone(),
+        delivery.clone(),
+        people(chat_id, &chat),
+        now,
+    )?;
     Ok((reply, delivery))
 }
 

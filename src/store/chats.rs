@@ -12,7 +12,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::hot_updates::{ClaimChat, MarkFirstResponse, TouchLastMessage};
-use crate::db::schema::{agents, chat_tags, chat_visits, chats, customers, departments, tags};
+use crate::db::schema::{agents, chat_tags, chat_visits, chats, customers, departments};
 use crate::db::{dialect, DbConnection};
 use crate::domain::chat::ChatState;
 
@@ -279,13 +279,22 @@ pub fn waiting_by_department(conn: &mut DbConnection) -> QueryResult<Vec<QueueLe
         .load(conn)
 }
 
+/// Where a chat stands as a write that locked its row left it: its channel and who may see it.
+#[derive(Clone, Copy, Debug, Queryable)]
+pub struct LockedChat {
+    pub channel_id: i64,
+    pub department_id: Option<i64>,
+    pub agent_id: Option<i64>,
+}
+
+/// Records a chat's new last message; `None` when the chat doesn't exist.
 pub fn touch_last_message(
     conn: &mut DbConnection,
     id: i64,
     now: NaiveDateTime,
     text: &str,
     from_customer: bool,
-) -> QueryResult<usize> {
+) -> QueryResult<Option<LockedChat>> {
     let preview: String = text.chars().take(200).collect();
     TouchLastMessage {
         id,
@@ -293,7 +302,8 @@ pub fn touch_last_message(
         preview: &preview,
         from_customer,
     }
-    .execute(conn)
+    .get_result(conn)
+    .optional()
 }
 
 /// notifyUserNewChatEvent: when the customer started typing, or `None` when they stopped.
@@ -371,10 +381,13 @@ impl ChatListRow {
     /// The chat's tags, (id, name) by name.
     pub fn tags(&self) -> Vec<(i64, String)> {
         // The database wrote this JSON from integer ids and text names: it always parses.
-        self.tags_json
-            .as_deref()
-            .and_then(|json| serde_json::from_str(json).ok())
-            .unwrap_or_default()
+        let Some(json) = self.tags_json.as_deref() else {
+            return Vec::new();
+        };
+        serde_json::from_str(json).unwrap_or_else(|e| {
+            tracing::error!(chat_id = self.chat.id, error = %e, "tags of a listed chat unreadable");
+            Vec::new()
+        })
     }
 }
 
@@ -414,20 +427,6 @@ pub fn listed(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<ChatListR
         .map(|r| (r.chat.id, r))
         .collect();
     Ok(ids.iter().filter_map(|id| rows.remove(id)).collect())
-}
-
-/// Tags of these chats: (chat, tag, tag name). One chat is `chat_id = $1`, as in [`listed`].
-pub fn tags_of(conn: &mut DbConnection, chat_ids: &[i64]) -> QueryResult<Vec<(i64, i64, String)>> {
-    let query = chat_tags::table.inner_join(tags::table).into_boxed();
-    let query = match chat_ids {
-        [] => return Ok(Vec::new()),
-        [one] => query.filter(chat_tags::chat_id.eq(*one)),
-        _ => query.filter(chat_tags::chat_id.eq_any(chat_ids)),
-    };
-    query
-        .order((chat_tags::chat_id, tags::name))
-        .select((chat_tags::chat_id, tags::id, tags::name))
-        .load(conn)
 }
 
 pub fn add_tag(

@@ -5,7 +5,7 @@
 //! connection and keyed by their SQL text (docs/performance.md, "Sixth pass").
 
 use chrono::NaiveDateTime;
-use diesel::query_builder::{AstPass, QueryFragment};
+use diesel::query_builder::{AstPass, Query, QueryFragment};
 use diesel::sql_types::{BigInt, Nullable, SmallInt, Text, Timestamp};
 use diesel::QueryResult;
 
@@ -13,7 +13,8 @@ use crate::db::pool::MultiBackend;
 use crate::db::sql::keyed_by_sql;
 
 /// A new last message of a chat: its time and preview, and from a customer one more unread and
-/// no longer typing.
+/// no longer typing. Returns the chat's channel, department and agent as the update, which locks
+/// the row, left them.
 pub struct TouchLastMessage<'a> {
     pub id: i64,
     pub at: NaiveDateTime,
@@ -32,8 +33,13 @@ impl QueryFragment<MultiBackend> for TouchLastMessage<'_> {
         }
         out.push_sql(" WHERE id = ");
         out.push_bind_param::<BigInt, _>(&self.id)?;
+        out.push_sql(" RETURNING channel_id, department_id, agent_id");
         Ok(())
     }
+}
+
+impl Query for TouchLastMessage<'_> {
+    type SqlType = (BigInt, Nullable<BigInt>, Nullable<BigInt>);
 }
 
 /// The first agent answer of a chat that is not closed, if none was recorded yet.

@@ -67,9 +67,8 @@ pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<MessageRow>>
         .optional()
 }
 
-/// A page of the chat's messages in order: after `after` (a message id) or from `offset`.
-/// A page of a chat's messages in order, each with its delivery when it has one (one statement:
-/// the delivery is looked up by its unique message id).
+/// A page of the chat's messages in order: after `after` (a message id) or from `offset`, each
+/// with its delivery when it has one (one statement: deliveries are unique by message id).
 pub fn page(
     conn: &mut DbConnection,
     chat_id: i64,

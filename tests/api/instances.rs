@@ -163,6 +163,18 @@ async fn an_agent_taken_out_of_a_department_stops_seeing_its_chats_at_once_here_
     )
     .await
     .ok();
+    // Taking it is decided on fresh rows: refused on the other instance at once, although its
+    // copy of the agent's departments may still be up to a second old.
+    b.get("AssignChat", &agent.token, &by_id)
+        .await
+        .expect_error(404, "ChatNotFound");
+    b.post(
+        "SendMessage",
+        &agent.token,
+        json!({"ChatID": chat, "MessageText": "Mine now?"}),
+    )
+    .await
+    .expect_error(404, "ChatNotFound");
     assert!(
         waiting_ids(&a, &agent.token).await.is_empty(),
         "at once here"

@@ -1,8 +1,6 @@
 //! The reports as CSV (RFC 4180, CRLF, formula-safe text cells): one function per report kind, each
 //! drawing its rows from the reporting facts of a period.
 
-use std::collections::BTreeMap;
-
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use chrono_tz::Tz;
 
@@ -179,10 +177,6 @@ fn chat_log(c: &mut DbConnection, span: &Span) -> ApiResult<Rows> {
     .map(String::from)
     .to_vec()];
     let ids = metrics::chats_started_in(c, span.from, span.to, CHAT_LOG_MAX_ROWS)?;
-    let mut tags: BTreeMap<i64, Vec<String>> = BTreeMap::new();
-    for (chat, _, name) in chats::tags_of(c, &ids)? {
-        tags.entry(chat).or_default().push(name);
-    }
     let time = |t: Option<NaiveDateTime>| {
         t.map(|t| t.and_utc().format("%Y-%m-%dT%H:%M:%SZ").to_string())
             .unwrap_or_default()
@@ -211,7 +205,11 @@ fn chat_log(c: &mut DbConnection, span: &Span) -> ApiResult<Rows> {
             time(chat.closed_at),
             chat.close_reason.clone().unwrap_or_default(),
             outcome.to_string(),
-            tags.remove(&chat.id).unwrap_or_default().join("; "),
+            row.tags()
+                .into_iter()
+                .map(|(_, name)| name)
+                .collect::<Vec<_>>()
+                .join("; "),
         ]);
     }
     Ok(rows)
