@@ -19,6 +19,21 @@ pub fn id_list(ids: &[i64]) -> String {
         .join(", ")
 }
 
+/// Writes `ids` as bound parameters separated by commas (`$1, $2`), for the `IN (...)` of a
+/// statement type: one SQL text per number of ids, each kept prepared.
+pub fn push_bound_ids<'b>(
+    out: &mut AstPass<'_, 'b, MultiBackend>,
+    ids: &'b [i64],
+) -> QueryResult<()> {
+    for (i, id) in ids.iter().enumerate() {
+        if i > 0 {
+            out.push_sql(", ");
+        }
+        out.push_bind_param::<diesel::sql_types::BigInt, _>(id)?;
+    }
+    Ok(())
+}
+
 /// Runs statement types written out with `push_sql`/`push_bind_param`, which Diesel keeps
 /// prepared: nothing in them marks them unsafe to keep, as `diesel::update` and `sql_query` mark
 /// theirs. Keyed by SQL text, not by type, since one type may write two texts.

@@ -299,7 +299,7 @@ pub(crate) fn announce_to(
     people: ChatPeople,
     now: NaiveDateTime,
 ) -> ApiResult<()> {
-    let message = views(c, false, vec![row])?;
+    let message = views(c, false, vec![row])?.pop();
     publish_created(c, message, people, now)
 }
 
@@ -311,17 +311,17 @@ pub(crate) fn announce_queued(
     people: ChatPeople,
     now: NaiveDateTime,
 ) -> ApiResult<()> {
-    let message = views_with_deliveries(c, false, vec![(row, Some(delivery))])?;
+    let message = views_with_deliveries(c, false, vec![(row, Some(delivery))])?.pop();
     publish_created(c, message, people, now)
 }
 
 fn publish_created(
     c: &mut DbConnection,
-    mut message: Vec<MessageView>,
+    message: Option<MessageView>,
     people: ChatPeople,
     now: NaiveDateTime,
 ) -> ApiResult<()> {
-    let Some(message) = message.pop() else {
+    let Some(message) = message else {
         return Ok(());
     };
     live::about_chat(

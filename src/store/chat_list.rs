@@ -14,7 +14,7 @@ use super::chat_counts::{self, Departments};
 use super::chats::{listed, ChatListRow, ChatRow};
 use crate::db::pool::MultiBackend;
 use crate::db::schema::chats;
-use crate::db::sql::{condition, id_list, Condition};
+use crate::db::sql::{condition, id_list, push_bound_ids, Condition};
 use crate::db::text_search::{self, Drive};
 use crate::db::{dialect, DbConnection};
 use crate::domain::chat::ChatState;
@@ -367,12 +367,7 @@ impl QueryFragment<MultiBackend> for VisibleTo<'_> {
             return out.push_bind_param::<BigInt, _>(&self.agent_id);
         }
         out.push_sql("(+chats.department_id IN (");
-        for (i, id) in self.department_ids.iter().enumerate() {
-            if i > 0 {
-                out.push_sql(", ");
-            }
-            out.push_bind_param::<BigInt, _>(id)?;
-        }
+        push_bound_ids(&mut out, self.department_ids)?;
         out.push_sql(") OR +chats.agent_id = ");
         out.push_bind_param::<BigInt, _>(&self.agent_id)?;
         out.push_sql(")");

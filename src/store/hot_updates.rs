@@ -10,7 +10,7 @@ use diesel::sql_types::{BigInt, Nullable, SmallInt, Text, Timestamp};
 use diesel::QueryResult;
 
 use crate::db::pool::MultiBackend;
-use crate::db::sql::keyed_by_sql;
+use crate::db::sql::{keyed_by_sql, push_bound_ids};
 
 /// A new last message of a chat: its time and preview, and from a customer one more unread and
 /// no longer typing. Returns the chat's channel, department and agent as the update, which locks
@@ -88,14 +88,8 @@ impl QueryFragment<MultiBackend> for ClaimChat<'_> {
             out.push_sql(" AND 1 = 0");
             return Ok(());
         }
-        // One bind per department: a text per number of departments, each kept prepared.
         out.push_sql(" AND department_id IN (");
-        for (i, department) in self.departments.iter().enumerate() {
-            if i > 0 {
-                out.push_sql(", ");
-            }
-            out.push_bind_param::<BigInt, _>(department)?;
-        }
+        push_bound_ids(&mut out, self.departments)?;
         out.push_sql(")");
         Ok(())
     }
