@@ -75,6 +75,9 @@ pub struct Config {
     /// in all: past them a new stream is refused with 429 `TooManyStreams`.
     pub event_streams_per_session: usize,
     pub event_streams_max: usize,
+    /// Bytes of chat answers kept while the database is unchanged (`service::unchanged`); 0
+    /// keeps none.
+    pub unchanged_answers_bytes: usize,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -215,6 +218,9 @@ impl Config {
             event_streams_per_session: number("EVENT_STREAMS_PER_SESSION", 10)?.clamp(1, 100_000)
                 as usize,
             event_streams_max: number("EVENT_STREAMS_MAX", 5000)?.clamp(1, 1_000_000) as usize,
+            unchanged_answers_bytes: number("UNCHANGED_ANSWERS_MB", 32)?.min(4096) as usize
+                * 1024
+                * 1024,
         })
     }
 }

@@ -36,7 +36,7 @@ impl Application {
         worker::spawn_all(ctx.clone());
         let data = web::Data::from(ctx.clone());
         let gates = web::Data::new(http::gates::Gates::from_config(&ctx.config));
-        let instruments = web::Data::new(Instruments::new(&ctx.pool_waits));
+        let instruments = web::Data::new(Instruments::new(&ctx.pool_waits, &ctx.unchanged));
         let reading = web::Data::new(http::metrics::LatestReading::default());
         let metrics = match ctx.config.metrics_bind {
             Some(bind) => Some(metrics_server(bind, &data, &instruments, &reading)?),

@@ -1,5 +1,6 @@
 //! Database access: the pool, the schema, migrations and the few per-backend queries.
 
+pub mod commit_mark;
 pub mod dialect;
 pub mod group_commit;
 pub mod migrations;

@@ -1,7 +1,7 @@
 //! Chats and messages: states, kinds and the special types that make a transcript tell its story.
 
 /// Where a chat is. A chat choosing from the welcome menu is `Unassigned` with no department yet.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ChatState {
     Unassigned = 1,
     Open = 2,

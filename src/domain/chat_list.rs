@@ -4,7 +4,7 @@ use chrono::{DateTime, NaiveDateTime};
 
 /// A `Term` as the list searches for it: lower-cased, with the LIKE wildcards `%`, `_` and `\`
 /// taken out (they are ignored, as documented), matched anywhere in the text.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct SearchTerm(String);
 
 /// Shorter terms have no trigram to look up in a text index: they are searched by a bounded scan.
@@ -40,7 +40,7 @@ impl SearchTerm {
 /// `Cursor.Next` handed it out. The key is the time the list orders by (`LastMessageAt`,
 /// `ClosedAt` or `QueuedAt`); it is absent for a chat still in the welcome menu, which the queue
 /// lists after every queued chat.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct ListPosition {
     pub key: Option<NaiveDateTime>,
     pub id: i64,

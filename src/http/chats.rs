@@ -9,7 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::input::Input;
 use super::params::{field, id, Fields, Int};
-use super::respond::{json, run};
+use super::respond::{json, json_bytes, run};
 use super::schemas;
 use super::session_auth::Caller;
 use crate::domain::chat::ChatState;
@@ -17,6 +17,7 @@ use crate::domain::chat_list::{ListPosition, SearchTerm};
 use crate::error::ApiResult;
 use crate::service::chats::{self, ChatDetail, ChatListCursor, ChatListQuery, ChatView};
 use crate::service::routing::{self, ReassignedView};
+use crate::service::unchanged::{self, Question};
 use crate::service::{export, Ctx};
 use crate::telemetry;
 
@@ -143,12 +144,25 @@ pub async fn get_chat_list(
             agent_id: agent_id?,
         })
     })?;
-    let page = run(&ctx, move |ctx| chats::get_chat_list(ctx, &caller, query)).await?;
-    Ok(json(ChatList {
-        chats: page.chats,
-        cursor: page.cursor,
-        event_id: page.event_id.to_string(),
-    }))
+    let question = Question::ChatList(query.clone());
+    let body = run(&ctx, move |ctx| {
+        unchanged::answer(
+            ctx,
+            &caller,
+            question,
+            |c| {
+                let page = chats::get_chat_list(ctx, c, &caller, query)?;
+                Ok(ChatList {
+                    chats: page.chats,
+                    cursor: page.cursor,
+                    event_id: page.event_id.to_string(),
+                })
+            },
+            |_| true,
+        )
+    })
+    .await?;
+    Ok(json_bytes(body))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -169,9 +183,18 @@ pub async fn get_chat(
     Input(req): Input<ChatIdRequest>,
 ) -> ApiResult<HttpResponse> {
     let chat_id = field("ChatID", id(req.chat_id))?;
-    Ok(json(
-        run(&ctx, move |ctx| chats::get_chat(ctx, &caller, chat_id)).await?,
-    ))
+    let body = run(&ctx, move |ctx| {
+        unchanged::answer(
+            ctx,
+            &caller,
+            Question::Chat(chat_id),
+            |c| chats::get_chat(ctx, c, &caller, chat_id),
+            // Typing ends with time, with nothing committed: such an answer is not kept.
+            |chat| !chat.customer_typing,
+        )
+    })
+    .await?;
+    Ok(json_bytes(body))
 }
 
 /// Takes the longest-waiting chat of the caller's departments.

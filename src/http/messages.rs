@@ -7,13 +7,14 @@ use utoipa::{IntoParams, ToSchema};
 use super::chats::paging;
 use super::input::Input;
 use super::params::{field, id, Fields, FileData, Int};
-use super::respond::{file_response, json, run, success, Success};
+use super::respond::{file_response, json, json_bytes, run, success, Success};
 use super::schemas;
 use super::session_auth::Caller;
 use crate::error::ApiResult;
 use crate::service::attachments;
 use crate::service::chats::Cursor;
 use crate::service::messages::{self, MessageView, OutgoingMessage};
+use crate::service::unchanged::{self, Question};
 use crate::service::Ctx;
 
 const MESSAGE_MAX: usize = 4000;
@@ -135,11 +136,27 @@ pub async fn get_chat_messages(
     });
     let paging = paging(&mut f, req.page, req.page_size);
     let (chat_id, after, (page, page_size)) = f.build(|| Some((chat_id?, after?, paging?)))?;
-    let (messages, cursor) = run(&ctx, move |ctx| {
-        messages::get_chat_messages(ctx, &caller, chat_id, after, page, page_size)
+    let question = Question::ChatMessages {
+        chat_id,
+        after,
+        page,
+        page_size,
+    };
+    let body = run(&ctx, move |ctx| {
+        unchanged::answer(
+            ctx,
+            &caller,
+            question,
+            |c| {
+                let (messages, cursor) =
+                    messages::get_chat_messages(ctx, c, &caller, chat_id, after, page, page_size)?;
+                Ok(MessageList { messages, cursor })
+            },
+            |_| true,
+        )
     })
     .await?;
-    Ok(json(MessageList { messages, cursor }))
+    Ok(json_bytes(body))
 }
 
 #[derive(Deserialize, IntoParams)]

@@ -44,7 +44,8 @@ where
     Ok(json_bytes(body))
 }
 
-fn json_bytes(body: bytes::Bytes) -> HttpResponse {
+/// A JSON answer already serialised.
+pub fn json_bytes(body: bytes::Bytes) -> HttpResponse {
     HttpResponse::Ok()
         .content_type(actix_web::http::header::ContentType::json())
         .body(body)

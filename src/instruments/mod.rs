@@ -15,6 +15,7 @@ use crate::db::{DbPool, PoolWaits};
 use crate::domain::delivery::DeliveryState;
 use crate::domain::report::RunState;
 use crate::service::gauges::DeskGauges;
+use crate::service::unchanged::UnchangedAnswers;
 
 /// Request latency buckets, seconds: from a cached read (well under a millisecond) to the 10 s
 /// a request may wait for the database before it is answered 503.
@@ -48,8 +49,9 @@ fn gauges(name: &str, help: &str, label: &str) -> IntGaugeVec {
 }
 
 impl Instruments {
-    /// The families, with the pool's checkout waits (recorded by the pool itself) among them.
-    pub fn new(waits: &PoolWaits) -> Self {
+    /// The families, with the pool's checkout waits (recorded by the pool itself) and how chat
+    /// reads were answered among them.
+    pub fn new(waits: &PoolWaits, answers: &UnchangedAnswers) -> Self {
         let requests = HistogramVec::new(
             HistogramOpts::new(
                 "agentdesk_http_request_duration_seconds",
@@ -116,6 +118,7 @@ impl Instruments {
             Box::new(this.pool_max.clone()),
             Box::new(waits.checkout_seconds.clone()),
             Box::new(waits.timeouts.clone()),
+            Box::new(answers.outcomes.clone()),
             Box::new(this.queue_chats.clone()),
             Box::new(this.queue_oldest.clone()),
             Box::new(this.chats_open.clone()),

@@ -167,6 +167,7 @@ pub(crate) fn may_act_on(caller: &Caller, mine: &[i64], chat: &ChatRow) -> bool 
 }
 
 /// GetChatList's parameters after parsing.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ChatListQuery {
     pub state: Option<ChatState>,
     /// The page number reported in the cursor; without `after`, the page read.
@@ -224,45 +225,48 @@ pub struct ChatPage {
 }
 
 /// GetChatList: the chats the caller may see, filtered, in the order the list is used in.
-pub fn get_chat_list(ctx: &Ctx, caller: &Caller, q: ChatListQuery) -> ApiResult<ChatPage> {
-    ctx.with_conn(|c| {
-        let event_id = *ctx
-            .cache
-            .live_end
-            .get_or_load(|| Ok(live_events::live_end(c)?))?;
-        let visible_to = if caller.is_manager() {
-            None
+pub fn get_chat_list(
+    ctx: &Ctx,
+    c: &mut DbConnection,
+    caller: &Caller,
+    q: ChatListQuery,
+) -> ApiResult<ChatPage> {
+    let event_id = *ctx
+        .cache
+        .live_end
+        .get_or_load(|| Ok(live_events::live_end(c)?))?;
+    let visible_to = if caller.is_manager() {
+        None
+    } else {
+        Some((
+            caller.agent_id,
+            ctx.departments_of(c, caller.agent_id)?.to_vec(),
+        ))
+    };
+    let filter = ChatFilter {
+        state: q.state,
+        visible_to,
+        department_id: q.department_id,
+        agent_id: if q.only_mine {
+            Some(caller.agent_id)
         } else {
-            Some((
-                caller.agent_id,
-                ctx.departments_of(c, caller.agent_id)?.to_vec(),
-            ))
-        };
-        let filter = ChatFilter {
-            state: q.state,
-            visible_to,
-            department_id: q.department_id,
-            agent_id: if q.only_mine {
-                Some(caller.agent_id)
-            } else {
-                q.agent_id
-            },
-            unread_only: q.unread_only,
-            term: q.term,
-        };
-        let start = match q.after {
-            Some(after) => PageStart::After(after),
-            None => PageStart::Offset((q.page - 1) * q.page_size),
-        };
-        let (rows, next, total) = chat_list::list(c, &filter, start, q.page_size)?;
-        Ok(ChatPage {
-            chats: views_of_page(c, rows, filter.lists_whole_queues())?,
-            cursor: ChatListCursor {
-                cursor: Cursor::new(q.page, q.page_size, total),
-                next: next.map(|p| p.token()),
-            },
-            event_id,
-        })
+            q.agent_id
+        },
+        unread_only: q.unread_only,
+        term: q.term,
+    };
+    let start = match q.after {
+        Some(after) => PageStart::After(after),
+        None => PageStart::Offset((q.page - 1) * q.page_size),
+    };
+    let (rows, next, total) = chat_list::list(c, &filter, start, q.page_size)?;
+    Ok(ChatPage {
+        chats: views_of_page(c, rows, filter.lists_whole_queues())?,
+        cursor: ChatListCursor {
+            cursor: Cursor::new(q.page, q.page_size, total),
+            next: next.map(|p| p.token()),
+        },
+        event_id,
     })
 }
 
@@ -317,51 +321,54 @@ pub fn fold_counts(ctx: &Ctx) -> ApiResult<usize> {
 }
 
 /// GetChat: one chat the caller may act on, with its customer and visited pages.
-pub fn get_chat(ctx: &Ctx, caller: &Caller, chat_id: i64) -> ApiResult<ChatDetail> {
-    ctx.with_conn(|c| {
-        // The chat with its names, read once: for the access rule and for the view.
-        let row = match chats::find_listed(c, chat_id)? {
-            Some(row) if may_see(ctx, c, caller, &row.chat)? => row,
-            _ => return Err(not_found(chat_id)),
-        };
-        let chat = row.chat.clone();
-        let customer = customers::find(c, chat.customer_id)?
-            .ok_or_else(|| ApiError::internal("chat without customer"))?;
-        let visits = chats::visits(c, chat.channel_id, &chat.external_session_id, 50)?;
-        let typing = chat
-            .customer_typing_at
-            .is_some_and(|t| (ctx.now() - t).num_seconds() < TYPING_SECONDS);
-        let differs = |said: &Option<String>, stored: &Option<String>| {
-            said.as_ref()
-                .is_some_and(|s| !stored.as_ref().is_some_and(|t| t.eq_ignore_ascii_case(s)))
-        };
-        let visitor = VisitorView {
-            differs_from_customer: differs(&chat.visitor_name, &customer.full_name)
-                || differs(&chat.visitor_email, &customer.email)
-                || differs(&chat.visitor_phone, &customer.mobile),
-            full_name: chat.visitor_name,
-            email_address: chat.visitor_email,
-            phone_number: chat.visitor_phone,
-        };
-        Ok(ChatDetail {
-            chat: views(c, vec![row])?
-                .pop()
-                .ok_or_else(|| not_found(chat_id))?,
-            visitor,
-            customer: CustomerRef {
-                customer_id: customer.id,
-                full_name: customer.full_name,
-                mobile_number: customer.mobile,
-                email_address: customer.email,
-            },
-            customer_typing: typing,
-            visited_pages: visits
-                .into_iter()
-                .map(|(url, at)| VisitView {
-                    url,
-                    visited_at: at.and_utc(),
-                })
-                .collect(),
-        })
+pub fn get_chat(
+    ctx: &Ctx,
+    c: &mut DbConnection,
+    caller: &Caller,
+    chat_id: i64,
+) -> ApiResult<ChatDetail> {
+    // The chat with its names, read once: for the access rule and for the view.
+    let row = match chats::find_listed(c, chat_id)? {
+        Some(row) if may_see(ctx, c, caller, &row.chat)? => row,
+        _ => return Err(not_found(chat_id)),
+    };
+    let chat = row.chat.clone();
+    let customer = customers::find(c, chat.customer_id)?
+        .ok_or_else(|| ApiError::internal("chat without customer"))?;
+    let visits = chats::visits(c, chat.channel_id, &chat.external_session_id, 50)?;
+    let typing = chat
+        .customer_typing_at
+        .is_some_and(|t| (ctx.now() - t).num_seconds() < TYPING_SECONDS);
+    let differs = |said: &Option<String>, stored: &Option<String>| {
+        said.as_ref()
+            .is_some_and(|s| !stored.as_ref().is_some_and(|t| t.eq_ignore_ascii_case(s)))
+    };
+    let visitor = VisitorView {
+        differs_from_customer: differs(&chat.visitor_name, &customer.full_name)
+            || differs(&chat.visitor_email, &customer.email)
+            || differs(&chat.visitor_phone, &customer.mobile),
+        full_name: chat.visitor_name,
+        email_address: chat.visitor_email,
+        phone_number: chat.visitor_phone,
+    };
+    Ok(ChatDetail {
+        chat: views(c, vec![row])?
+            .pop()
+            .ok_or_else(|| not_found(chat_id))?,
+        visitor,
+        customer: CustomerRef {
+            customer_id: customer.id,
+            full_name: customer.full_name,
+            mobile_number: customer.mobile,
+            email_address: customer.email,
+        },
+        customer_typing: typing,
+        visited_pages: visits
+            .into_iter()
+            .map(|(url, at)| VisitView {
+                url,
+                visited_at: at.and_utc(),
+            })
+            .collect(),
     })
 }

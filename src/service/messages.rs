@@ -223,21 +223,20 @@ pub fn send_message(
 /// GetChatMessages: by page number, or every message after `after` (for polling).
 pub fn get_chat_messages(
     ctx: &Ctx,
+    c: &mut DbConnection,
     caller: &Caller,
     chat_id: i64,
     after: Option<i64>,
     page: i64,
     page_size: i64,
 ) -> ApiResult<(Vec<MessageView>, Cursor)> {
-    ctx.with_conn(|c| {
-        load_for(ctx, c, caller, chat_id)?;
-        let total = messages::count(c, chat_id, after)?;
-        let rows = messages::page(c, chat_id, after, (page - 1) * page_size, page_size)?;
-        Ok((
-            views_with_deliveries(c, caller.is_manager(), rows)?,
-            Cursor::new(page, page_size, total),
-        ))
-    })
+    load_for(ctx, c, caller, chat_id)?;
+    let total = messages::count(c, chat_id, after)?;
+    let rows = messages::page(c, chat_id, after, (page - 1) * page_size, page_size)?;
+    Ok((
+        views_with_deliveries(c, caller.is_manager(), rows)?,
+        Cursor::new(page, page_size, total),
+    ))
 }
 
 /// MarkChatRead: the customer's messages are read, the chat's unread count goes to zero.

@@ -34,6 +34,7 @@ pub mod settings;
 pub mod tags;
 pub mod tally;
 pub mod transcript;
+pub mod unchanged;
 pub mod welcome_menu;
 pub mod widget;
 pub mod working_hours;
@@ -72,6 +73,10 @@ pub struct Ctx {
     pub live: live_hub::LiveHub,
     /// Woken after every commit here: automatic assignment looks at the queues again.
     pub assign_wanted: tokio::sync::Notify,
+    /// Reads what the database has committed, for the answers kept while it is unchanged.
+    pub commits: db::commit_mark::CommitWatch,
+    /// Chat answers kept while the database is unchanged.
+    pub unchanged: unchanged::UnchangedAnswers,
     /// Set once migrations have run; until then the API answers 503.
     schema_ready: AtomicBool,
     /// This process's SQLite writers, committed in groups (see [`Ctx::write`]).
@@ -119,6 +124,9 @@ impl Ctx {
         let password_threads = passwords::PasswordThreads::start(config.password_hash_concurrency);
         let live =
             live_hub::LiveHub::new(config.event_streams_per_session, config.event_streams_max);
+        let commits =
+            db::commit_mark::CommitWatch::new(&config.database_url, config.database_timeout);
+        let unchanged = unchanged::UnchangedAnswers::new(config.unchanged_answers_bytes);
         Self {
             pool,
             pool_waits: Default::default(),
@@ -132,6 +140,8 @@ impl Ctx {
             password_threads,
             live,
             assign_wanted: tokio::sync::Notify::new(),
+            commits,
+            unchanged,
             schema_ready: AtomicBool::new(false),
             sqlite_writers: Default::default(),
         }

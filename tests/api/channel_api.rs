@@ -308,7 +308,8 @@ async fn out_of_hours_customers_are_told() {
 
 #[tokio::test]
 async fn typing_and_visited_pages_show_on_the_chat() {
-    let app = TestApp::spawn().await;
+    // Sessions slide hourly: reads commit nothing, so chat answers may be kept between them.
+    let app = TestApp::spawn_with(&[("SESSION_TOUCH_SECONDS", "3600")]).await;
     let m = app.manager().await;
     app.department(&m, "Support").await;
     let ch = app.channel(&m, "https://chat.example.com").await;
@@ -329,6 +330,21 @@ async fn typing_and_visited_pages_show_on_the_chat() {
     app.channel_call(&ch, "notifyUserNewChatEvent", event("stoppedtyping"))
         .await
         .ok();
+    assert_eq!(
+        app.get("GetChat", &m.token, &[("ChatID", &id)]).await.ok()["CustomerTyping"],
+        false
+    );
+    // Typing ends with time alone, nothing committed: an answer that shows it is never kept.
+    app.channel_call(&ch, "notifyUserNewChatEvent", event("startedtyping"))
+        .await
+        .ok();
+    for _ in 0..2 {
+        assert_eq!(
+            app.get("GetChat", &m.token, &[("ChatID", &id)]).await.ok()["CustomerTyping"],
+            true
+        );
+    }
+    app.advance_clock(chrono::Duration::seconds(60));
     assert_eq!(
         app.get("GetChat", &m.token, &[("ChatID", &id)]).await.ok()["CustomerTyping"],
         false

@@ -3,9 +3,9 @@
 
 use std::time::{Duration, Instant};
 
-use serde_json::json;
+use serde_json::{json, Value};
 
-use crate::helpers::{Reply, TestApp};
+use crate::helpers::{is_postgres, Reply, TestApp};
 
 /// Calls `ask` until `done` holds, for at most `within`; returns how long that took.
 async fn within<F, Fut>(within: Duration, mut ask: F, done: impl Fn(&Reply) -> bool) -> Duration
@@ -214,4 +214,93 @@ async fn keep_alive_slides_the_session_without_a_write_each_time() {
     let later = app.get("KeepAlive", &m.token, &[]).await.ok()["ExpiresAt"].clone();
     assert_ne!(later, first);
     assert_ne!(written().await, before);
+}
+
+/// How many chat reads `app` answered from what it kept.
+fn kept_answers(app: &TestApp) -> u64 {
+    app.ctx
+        .unchanged
+        .outcomes
+        .with_label_values(&["kept"])
+        .get()
+}
+
+#[tokio::test]
+async fn answers_kept_while_nothing_changed_follow_every_commit_through_either_instance_at_once() {
+    let a = TestApp::spawn_with(&[("SESSION_TOUCH_SECONDS", "5")]).await;
+    let b = a.beside(&[]).await;
+    let m = a.manager().await;
+    let d = a.department(&m, "Support").await;
+    a.always_open(&m.token).await;
+    let ch = a.channel(&m, "https://chat.example.com").await;
+    let first = a.waiting_chat(&ch, "session-kept-0001").await;
+    let second = a.waiting_chat(&ch, "session-kept-0002").await;
+    let one = a.agent(&m, &[d]).await;
+    let two = a.agent(&m, &[d]).await;
+    let tag = a.tag(&m, "vip").await;
+    let first_param = first.to_string();
+    let by_id = [("ChatID", first_param.as_str())];
+    // Each instance answers each question twice; the second time from what it kept.
+    for app in [&a, &b] {
+        let before = kept_answers(app);
+        for _ in 0..2 {
+            assert_eq!(waiting_ids(app, &two.token).await, vec![first, second]);
+            app.get("GetChat", &one.token, &by_id).await.ok();
+            app.messages_of(&one.token, first).await;
+        }
+        // PostgreSQL's mark is the cluster's snapshot: the other tests' databases on the same
+        // server move it too, so there only what follows is certain.
+        if !is_postgres() {
+            assert_eq!(kept_answers(app) - before, 3, "the second round was kept");
+        }
+    }
+
+    // A grab through A: B's answers show it at once.
+    let grabbed = a.get("GrabChat", &one.token, &[]).await.ok();
+    assert_eq!(grabbed["ChatID"], first);
+    assert_eq!(waiting_ids(&b, &two.token).await, vec![second]);
+    let on_b = b.get("GetChat", &one.token, &by_id).await.ok();
+    assert_eq!(on_b["AgentID"], one.agent_id);
+    assert_eq!(on_b["ChatType"], "open");
+
+    // The customer writes through B: A's transcript has it at once.
+    b.customer_says(&ch, "session-kept-0001", "Still there?", json!({}))
+        .await
+        .ok();
+    let texts: Vec<Value> = a
+        .messages_of(&one.token, first)
+        .await
+        .iter()
+        .map(|m| m["Message"].clone())
+        .collect();
+    assert_eq!(texts.last().unwrap(), "Still there?");
+
+    // A tag added through B: A's list of open chats shows it at once.
+    a.get("GetChatList", &one.token, &[("ChatType", "open")])
+        .await
+        .ok();
+    b.post("AddTag", &one.token, json!({"ChatID": first, "TagID": tag}))
+        .await
+        .ok();
+    let open = a
+        .get("GetChatList", &one.token, &[("ChatType", "open")])
+        .await
+        .ok();
+    assert_eq!(open["Chats"][0]["Tags"][0]["Name"], "vip", "{open}");
+
+    // A change made outside the desk's code (plain SQL, as another tool would): still at once,
+    // since what is kept follows the database's commits, not the desk's own writes.
+    a.get("GetChat", &one.token, &by_id).await.ok();
+    b.get("GetChat", &one.token, &by_id).await.ok();
+    a.sql_with_id(
+        "UPDATE customers SET full_name = 'Renamed Outside' WHERE id = (SELECT customer_id FROM chats WHERE id = $1)",
+        first,
+    )
+    .await;
+    for app in [&a, &b] {
+        assert_eq!(
+            app.get("GetChat", &one.token, &by_id).await.ok()["Customer"]["FullName"],
+            "Renamed Outside"
+        );
+    }
 }
