@@ -7,7 +7,7 @@ use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 
 use super::agents::AgentView;
 use super::session_cache::CachedSession;
-use super::{passwords, Ctx};
+use super::{passwords, session_touches, Ctx};
 use crate::db::{dialect, DbConnection};
 use crate::domain::{token, AgentStatus, Caller, EmailAddress, Role};
 use crate::error::{ApiError, ApiResult, ErrorCode};
@@ -168,9 +168,10 @@ pub fn authenticate_cached(ctx: &Ctx, plain_token: &str) -> Option<ApiResult<Cal
     Some(Ok(session.caller))
 }
 
-/// Resolves a session token to its agent: one indexed lookup. The idle expiry slides, but is written
-/// at most once per `SESSION_TOUCH_SECONDS` so reads don't all become writes. The session is kept
-/// in the cache for [`authenticate_cached`].
+/// Resolves a session token to its agent: one indexed lookup. The idle expiry slides at most once
+/// per `SESSION_TOUCH_SECONDS`, so reads don't all become writes, and is written with the other
+/// sessions' within a second ([`session_touches`]) unless it is near. The session is kept in the
+/// cache for [`authenticate_cached`].
 pub fn authenticate(ctx: &Ctx, plain_token: &str) -> ApiResult<Caller> {
     let hash = token_hash(plain_token).ok_or_else(invalid_token)?;
     let mut conn = ctx.conn()?;
@@ -183,30 +184,37 @@ pub fn authenticate(ctx: &Ctx, plain_token: &str) -> ApiResult<Caller> {
     let mut idle = session.idle_expires_at;
     let mut touched = session.last_seen_at;
     if now - session.last_seen_at >= to_duration(ctx.config.session_touch_interval) {
-        // A database that can't take the write now (SQLite locked by another process) must not
-        // turn every read into an error: the expiry slides at the next call instead.
-        match slide(
-            ctx,
-            &mut conn,
-            session.id,
-            agent.id,
-            session.absolute_expires_at,
-            now,
-        ) {
-            Ok(slid) => {
-                (idle, touched) = (slid, now);
-                if agent.resume_status.is_some() {
-                    // Back after presence set them Offline: their status returns with this call.
-                    let back = dialect::write_transaction(&mut conn, |c| {
-                        super::presence::came_back_now(c, &agent, now)
-                    });
-                    if let Err(e) = back {
-                        tracing::warn!(error = %format_args!("{e:#}"), "status not restored this time");
-                    }
+        let far_from_expiry = session.idle_expires_at - now > session_touches::WRITE_BEHIND_MARGIN;
+        // Coming back from Offline is decided on the written `last_seen_at`: such a call writes.
+        if far_from_expiry && agent.resume_status.is_none() {
+            // Written with this process's other touches within a second.
+            idle = (now + to_duration(ctx.config.session_idle)).min(session.absolute_expires_at);
+            touched = now;
+            ctx.session_touches.record(session.id, agent.id, now, idle);
+        } else {
+            // A database that can't take the write now (SQLite locked by another process) must
+            // not turn every read into an error: the expiry slides at the next call instead.
+            match slide(
+                ctx,
+                &mut conn,
+                session.id,
+                agent.id,
+                session.absolute_expires_at,
+                now,
+            ) {
+                Ok(slid) => (idle, touched) = (slid, now),
+                Err(e) => {
+                    tracing::warn!(error = %format_args!("{e:#}"), "session expiry not slid this time")
                 }
             }
-            Err(e) => {
-                tracing::warn!(error = %format_args!("{e:#}"), "session expiry not slid this time")
+        }
+        if touched == now && agent.resume_status.is_some() {
+            // Back after presence set them Offline: their status returns with this call.
+            let back = dialect::write_transaction(&mut conn, |c| {
+                super::presence::came_back_now(c, &agent, now)
+            });
+            if let Err(e) = back {
+                tracing::warn!(error = %format_args!("{e:#}"), "status not restored this time");
             }
         }
     }

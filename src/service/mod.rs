@@ -30,6 +30,7 @@ pub mod reports;
 pub mod routing;
 pub mod seed;
 pub mod session_cache;
+pub mod session_touches;
 pub mod settings;
 pub mod tags;
 pub mod tally;
@@ -67,6 +68,8 @@ pub struct Ctx {
     pub sessions: session_cache::SessionCache,
     /// Failed logons for unknown addresses, written about once a second.
     pub pending_logon_failures: logon_throttle::PendingFailures,
+    /// Sessions to slide, written about once a second.
+    pub session_touches: session_touches::PendingTouches,
     /// Where argon2 runs (`PASSWORD_HASH_CONCURRENCY` threads).
     pub password_threads: passwords::PasswordThreads,
     /// This process's event stream fan-out and open streams.
@@ -136,6 +139,7 @@ impl Ctx {
             outbound_ready: tokio::sync::Notify::new(),
             cache: Caches::new(),
             pending_logon_failures: Default::default(),
+            session_touches: Default::default(),
             sessions: Default::default(),
             password_threads,
             live,

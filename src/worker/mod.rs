@@ -64,6 +64,16 @@ pub fn spawn_logon_failure_writer(ctx: Arc<Ctx>) -> tokio::task::JoinHandle<()> 
     )
 }
 
+/// Writes the sessions slid by calls since the last time, once a second.
+pub fn spawn_session_touch_writer(ctx: Arc<Ctx>) -> tokio::task::JoinHandle<()> {
+    every(
+        ctx,
+        std::time::Duration::from_secs(1),
+        "session touches",
+        crate::service::session_touches::flush,
+    )
+}
+
 /// Folds the chat counters' deltas twice a second (PostgreSQL; a no-op on SQLite).
 pub fn spawn_chat_count_folder(ctx: Arc<Ctx>) -> tokio::task::JoinHandle<()> {
     every(
@@ -74,10 +84,11 @@ pub fn spawn_chat_count_folder(ctx: Arc<Ctx>) -> tokio::task::JoinHandle<()> {
     )
 }
 
-/// Every background loop: session sweeping, failed logons, the chat counters, deliveries to channel servers, the
+/// Every background loop: session sweeping and sliding, failed logons, the chat counters, deliveries to channel servers, the
 /// event stream's reader and watcher, scheduled reports.
 pub fn spawn_all(ctx: Arc<Ctx>) {
     spawn_session_sweeper(ctx.clone());
+    spawn_session_touch_writer(ctx.clone());
     spawn_logon_failure_writer(ctx.clone());
     spawn_chat_count_folder(ctx.clone());
     delivery::spawn_delivery_worker(ctx.clone());

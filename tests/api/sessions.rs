@@ -153,10 +153,34 @@ async fn keep_alive_slides_the_idle_expiry() {
             .abs()
             < 30
     );
+    // Written within a second (with the other sessions slid meanwhile, in one commit).
+    let started = std::time::Instant::now();
+    while app
+        .sql_strings("SELECT CAST(idle_expires_at AS TEXT) AS value FROM sessions")
+        .await
+        == before
+    {
+        assert!(started.elapsed() < std::time::Duration::from_secs(3));
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_session_near_its_idle_expiry_is_slid_by_the_call_itself() {
+    let app = TestApp::spawn().await;
+    let m = app.manager().await;
+    // 59 minutes 30 seconds later the idle expiry is half a minute away: no second is left to
+    // the writer, another instance's sweep could end the session meanwhile.
+    app.advance_clock(chrono::Duration::seconds(59 * 60 + 30));
+    let before = app
+        .sql_strings("SELECT CAST(idle_expires_at AS TEXT) AS value FROM sessions")
+        .await;
+    app.get("KeepAlive", &m.token, &[]).await.ok();
     assert_ne!(
         app.sql_strings("SELECT CAST(idle_expires_at AS TEXT) AS value FROM sessions")
             .await,
-        before
+        before,
+        "written before the answer"
     );
 }
 
