@@ -170,7 +170,7 @@ pub fn authenticate_cached(ctx: &Ctx, plain_token: &str) -> Option<ApiResult<Cal
 
 /// Resolves a session token to its agent: one indexed lookup. The idle expiry slides at most once
 /// per `SESSION_TOUCH_SECONDS`, so reads don't all become writes, and is written with the other
-/// sessions' within a second ([`session_touches`]) unless it is near. The session is kept in the
+/// sessions' by a writer ([`session_touches`]) unless it is near. The session is kept in the
 /// cache for [`authenticate_cached`].
 pub fn authenticate(ctx: &Ctx, plain_token: &str) -> ApiResult<Caller> {
     let hash = token_hash(plain_token).ok_or_else(invalid_token)?;
@@ -187,7 +187,7 @@ pub fn authenticate(ctx: &Ctx, plain_token: &str) -> ApiResult<Caller> {
         let far_from_expiry = session.idle_expires_at - now > session_touches::WRITE_BEHIND_MARGIN;
         // Coming back from Offline is decided on the written `last_seen_at`: such a call writes.
         if far_from_expiry && agent.resume_status.is_none() {
-            // Written with this process's other touches within a second.
+            // Written with this process's other touches by the writer.
             idle = (now + to_duration(ctx.config.session_idle)).min(session.absolute_expires_at);
             touched = now;
             ctx.session_touches.record(session.id, agent.id, now, idle);

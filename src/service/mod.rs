@@ -68,7 +68,7 @@ pub struct Ctx {
     pub sessions: session_cache::SessionCache,
     /// Failed logons for unknown addresses, written about once a second.
     pub pending_logon_failures: logon_throttle::PendingFailures,
-    /// Sessions to slide, written about once a second.
+    /// Sessions to slide, written every `SESSION_TOUCH_SECONDS`.
     pub session_touches: session_touches::PendingTouches,
     /// Where argon2 runs (`PASSWORD_HASH_CONCURRENCY` threads).
     pub password_threads: passwords::PasswordThreads,

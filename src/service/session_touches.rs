@@ -1,9 +1,10 @@
-//! Sliding sessions, written in one commit a second. A session's idle expiry slides with its calls
-//! (at most every `SESSION_TOUCH_SECONDS`); written one by one, 100 agents' screens made 20 to 40
-//! commits a second of nothing but that, each a round trip of its own for the call that made it
-//! and each a change that ends every chat answer kept while nothing changed
-//! (`service::unchanged`). Touches far from expiring are collected here and written by the
-//! writer once a second; one near its expiry is written at once by its call, so no instance or
+//! Sliding sessions, written together. A session's idle expiry slides with its calls (at most
+//! every `SESSION_TOUCH_SECONDS`); written one by one, 64 agents' screens made 26 commits a
+//! second of nothing but that, each a round trip of its own for the call that made it and each a
+//! commit that ends every chat answer kept while nothing changed (`service::unchanged`). Touches
+//! far from expiring are collected here and written by one writer every `SESSION_TOUCH_SECONDS`
+//! (at least a second), so the stored expiry trails by at most twice that grain, against an idle
+//! timeout of an hour; one near its expiry is written at once by its call, so no instance or
 //! sweep ever takes a session for expired that a call just kept alive.
 
 use std::collections::HashMap;
@@ -16,7 +17,7 @@ use crate::error::ApiResult;
 use crate::store::{agents, sessions};
 
 /// A session whose stored idle expiry is further than this is slid by the writer; nearer, by
-/// its call. Far more than the writer's second, so a late write never lets one lapse.
+/// its call. Far more than the writer's period, so a late write never lets one lapse.
 pub const WRITE_BEHIND_MARGIN: chrono::Duration = chrono::Duration::minutes(1);
 
 /// Sessions (and their agents) seen since the last write.
@@ -47,7 +48,7 @@ impl PendingTouches {
 }
 
 /// Writes every pending session's last call and idle expiry, and its agent's last call, as the
-/// calls left them, in one transaction; returns how many sessions. Run once a second. A session
+/// calls left them, in one transaction; returns how many sessions. A session
 /// ended meanwhile is simply not found.
 pub fn flush(ctx: &Ctx) -> ApiResult<usize> {
     let touched = ctx.session_touches.take();

@@ -64,11 +64,16 @@ pub fn spawn_logon_failure_writer(ctx: Arc<Ctx>) -> tokio::task::JoinHandle<()> 
     )
 }
 
-/// Writes the sessions slid by calls since the last time, once a second.
+/// Writes the sessions slid by calls since the last time, every `SESSION_TOUCH_SECONDS` (the
+/// grain a session's expiry keeps anyway), at least a second apart.
 pub fn spawn_session_touch_writer(ctx: Arc<Ctx>) -> tokio::task::JoinHandle<()> {
+    let period = ctx
+        .config
+        .session_touch_interval
+        .max(std::time::Duration::from_secs(1));
     every(
         ctx,
-        std::time::Duration::from_secs(1),
+        period,
         "session touches",
         crate::service::session_touches::flush,
     )

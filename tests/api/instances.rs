@@ -213,12 +213,12 @@ async fn keep_alive_slides_the_session_without_a_write_each_time() {
     app.advance_clock(chrono::Duration::seconds(6));
     let later = app.get("KeepAlive", &m.token, &[]).await.ok()["ExpiresAt"].clone();
     assert_ne!(later, first);
-    // Written with the other sessions slid in the same second, in one commit.
+    // Written with the other sessions slid meanwhile, in one commit, within the touch interval.
     let started = Instant::now();
     while written().await == before {
         assert!(
-            started.elapsed() < Duration::from_secs(3),
-            "written within a second"
+            started.elapsed() < Duration::from_secs(7),
+            "written within 5 s"
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }

@@ -153,7 +153,8 @@ async fn keep_alive_slides_the_idle_expiry() {
             .abs()
             < 30
     );
-    // Written within a second (with the other sessions slid meanwhile, in one commit).
+    // Written within a second here (SESSION_TOUCH_SECONDS=0: the writer's shortest period),
+    // with the other sessions slid meanwhile, in one commit.
     let started = std::time::Instant::now();
     while app
         .sql_strings("SELECT CAST(idle_expires_at AS TEXT) AS value FROM sessions")
