@@ -275,7 +275,9 @@ run_paths "GetChat + GetChatMessages ($LONG_N-message chat)" chat "$MT" \
   "/api/GetChatMessages?Version=1&ChatID=$LONG&PageSize=100&Page=1" \
   "/api/GetChatMessages?Version=1&ChatID=$LONG&PageSize=100&Page=2"
 
-TERMS=("order%2012345" "Naidoo" "refund" "%2B2782000" "courier")
+# Ten different terms, each searched once: a repeated search would be answered from what the
+# server keeps while nothing changes (service::unchanged) and measure that instead of the search.
+TERMS=("order%2012345" "Naidoo" "refund" "%2B2782000" "courier" "invoice" "warehouse" "declined" "subscription" "damaged")
 TERM_URLS=()
 for t in "${TERMS[@]}"; do TERM_URLS+=("$BASE/api/GetChatList?Version=1&SessionToken=$M&PageSize=20&Term=$t"); done
 latency "GetChatList Term= (one client)" term 10 "${TERM_URLS[@]}"

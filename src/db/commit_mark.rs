@@ -7,36 +7,76 @@
 //! that writes remembering to say so. An answer computed after reading a mark is never older
 //! than the mark, so it may be given again to whoever reads the same mark later.
 
+use std::sync::Mutex;
 use std::time::Duration;
 
+use diesel::connection::SimpleConnection;
 use diesel::query_builder::{AstPass, Query, QueryFragment};
 use diesel::sql_types::{BigInt, Text};
-use diesel::{QueryResult, RunQueryDsl};
+use diesel::sqlite::SqliteConnection;
+use diesel::{Connection, QueryResult, RunQueryDsl};
 
-use super::pool::{build_pool, DatabaseUrl, DbConnection, DbPool, MultiBackend};
+use super::pool::{DatabaseUrl, DbConnection, MultiBackend};
 
 /// What the database had committed when it was read.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CommitMark {
     /// `pg_current_snapshot()` as text: `xmin:xmax:running ids`.
     Snapshot(String),
-    /// `PRAGMA data_version` of the watching connection.
-    DataVersion(i64),
+    /// `PRAGMA data_version` of the watching connection, and which of its connections read it:
+    /// the counter is the connection's own and starts again on a new one.
+    DataVersion { connection: u64, version: i64 },
 }
 
 /// Reads [`CommitMark`]s: on SQLite through a connection of its own, which never writes (a
 /// connection's `data_version` does not change for its own commits).
 pub struct CommitWatch {
-    sqlite: Option<DbPool>,
+    sqlite: Option<Mutex<Watcher>>,
+}
+
+/// The SQLite watcher's connection, opened when first needed and again after an error.
+struct Watcher {
+    path: String,
+    timeout: Duration,
+    conn: Option<DbConnection>,
+    /// Counts the connections opened, so no mark of an earlier one equals one of a later one.
+    connections: u64,
+}
+
+impl Watcher {
+    fn data_version(&mut self) -> QueryResult<(u64, i64)> {
+        if self.conn.is_none() {
+            let mut conn = SqliteConnection::establish(&self.path).map_err(|e| {
+                diesel::result::Error::QueryBuilderError(format!("watcher: {e}").into())
+            })?;
+            conn.batch_execute(&format!(
+                "PRAGMA busy_timeout = {};",
+                self.timeout.as_millis()
+            ))?;
+            self.conn = Some(DbConnection::Sqlite(conn));
+            self.connections += 1;
+        }
+        let conn = self.conn.as_mut().expect("opened above");
+        let version = DataVersion
+            .get_result(conn)
+            .inspect_err(|_| self.conn = None)?;
+        Ok((self.connections, version))
+    }
 }
 
 impl CommitWatch {
-    /// A watch for the database at `url`. An in-memory SQLite database is private to each
-    /// connection, so there is nothing to watch: [`Self::read`] then gives no mark.
+    /// A watch for the database at `url`. An in-memory or temporary SQLite database (`:memory:`,
+    /// an empty path) is private to each connection, so there is nothing to watch:
+    /// [`Self::read`] then gives no mark.
     pub fn new(url: &DatabaseUrl, timeout: Duration) -> Self {
         let sqlite = match url {
-            DatabaseUrl::Sqlite(path) if !path.contains(":memory:") => {
-                Some(build_pool(url, 1, timeout))
+            DatabaseUrl::Sqlite(path) if !path.trim().is_empty() && !path.contains(":memory:") => {
+                Some(Mutex::new(Watcher {
+                    path: path.clone(),
+                    timeout,
+                    conn: None,
+                    connections: 0,
+                }))
             }
             _ => None,
         };
@@ -44,7 +84,8 @@ impl CommitWatch {
     }
 
     /// The mark as of now; `conn` is the caller's connection, used on PostgreSQL. `None` when
-    /// there is no mark to read (in-memory SQLite, or the watcher could not connect).
+    /// there is no mark to read (an in-memory SQLite database, or the watcher failed: the answer
+    /// is then computed afresh and not kept).
     pub fn read(&self, conn: &mut DbConnection) -> QueryResult<Option<CommitMark>> {
         if let DbConnection::Postgres(_) = conn {
             return CurrentSnapshot
@@ -54,13 +95,20 @@ impl CommitWatch {
         let Some(watcher) = &self.sqlite else {
             return Ok(None);
         };
-        // Without the watcher the answer is computed afresh, as if nothing were kept.
-        let Ok(mut watcher) = watcher.get() else {
-            return Ok(None);
-        };
-        DataVersion
-            .get_result(&mut **watcher)
-            .map(|v| Some(CommitMark::DataVersion(v)))
+        let read = watcher
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .data_version();
+        match read {
+            Ok((connection, version)) => Ok(Some(CommitMark::DataVersion {
+                connection,
+                version,
+            })),
+            Err(e) => {
+                tracing::warn!(error = %e, "commit mark not read: the answer is not kept");
+                Ok(None)
+            }
+        }
     }
 }
 
@@ -97,7 +145,7 @@ super::sql::keyed_by_sql!(CurrentSnapshot, DataVersion);
 #[cfg(test)]
 mod tests {
     use super::*;
-    use diesel::connection::SimpleConnection;
+    use crate::db::build_pool;
 
     #[test]
     fn a_sqlite_mark_moves_with_every_commit_of_any_connection_and_only_then() {
@@ -123,6 +171,21 @@ mod tests {
             .batch_execute("BEGIN; INSERT INTO t VALUES (2); ROLLBACK;")
             .unwrap();
         assert_eq!(watch.read(&mut reader).unwrap(), Some(after));
+    }
+
+    #[test]
+    fn a_new_watcher_connection_never_repeats_an_earlier_mark() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = DatabaseUrl::Sqlite(dir.path().join("m.db").display().to_string());
+        let pool = build_pool(&url, 1, Duration::from_secs(1));
+        let watch = CommitWatch::new(&url, Duration::from_secs(1));
+        let mut conn = pool.get().unwrap();
+        let first = watch.read(&mut conn).unwrap();
+        // As after an error: the watcher connects again, its counter starting over.
+        watch.sqlite.as_ref().unwrap().lock().unwrap().conn = None;
+        let second = watch.read(&mut conn).unwrap();
+        assert!(first.is_some() && second.is_some());
+        assert_ne!(first, second);
     }
 
     #[test]

@@ -4,8 +4,8 @@
 use actix_web::web::Bytes;
 use actix_web::{web, HttpResponse};
 use futures_util::StreamExt;
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Deserialize;
+use utoipa::IntoParams;
 
 use super::input::Input;
 use super::params::{field, id, Fields, Int};
@@ -15,9 +15,8 @@ use super::session_auth::Caller;
 use crate::domain::chat::ChatState;
 use crate::domain::chat_list::{ListPosition, SearchTerm};
 use crate::error::ApiResult;
-use crate::service::chats::{self, ChatDetail, ChatListCursor, ChatListQuery, ChatView};
+use crate::service::chats::{self, ChatDetail, ChatList, ChatListQuery, ChatView};
 use crate::service::routing::{self, ReassignedView};
-use crate::service::unchanged::{self, Question};
 use crate::service::{export, Ctx};
 use crate::telemetry;
 
@@ -83,17 +82,6 @@ pub const TERM_MAX: usize = 100;
 /// The longest transfer note.
 pub const NOTE_MAX: usize = 2000;
 
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "PascalCase")]
-pub struct ChatList {
-    pub chats: Vec<ChatView>,
-    pub cursor: ChatListCursor,
-    /// The event stream position this list is current to: open GetEvents with it as
-    /// `LastEventID` and list and stream meet without a gap.
-    #[serde(rename = "EventID")]
-    pub event_id: String,
-}
-
 /// Chats the caller may see, filtered and paged.
 #[utoipa::path(get, path = "/api/GetChatList", tag = "Chats",
     params(GetChatListRequest), responses((status = 200, body = ChatList)))]
@@ -144,24 +132,7 @@ pub async fn get_chat_list(
             agent_id: agent_id?,
         })
     })?;
-    let question = Question::ChatList(query.clone());
-    let body = run(&ctx, move |ctx| {
-        unchanged::answer(
-            ctx,
-            &caller,
-            question,
-            |c| {
-                let page = chats::get_chat_list(ctx, c, &caller, query)?;
-                Ok(ChatList {
-                    chats: page.chats,
-                    cursor: page.cursor,
-                    event_id: page.event_id.to_string(),
-                })
-            },
-            |_| true,
-        )
-    })
-    .await?;
+    let body = run(&ctx, move |ctx| chats::get_chat_list(ctx, &caller, query)).await?;
     Ok(json_bytes(body))
 }
 
@@ -183,17 +154,7 @@ pub async fn get_chat(
     Input(req): Input<ChatIdRequest>,
 ) -> ApiResult<HttpResponse> {
     let chat_id = field("ChatID", id(req.chat_id))?;
-    let body = run(&ctx, move |ctx| {
-        unchanged::answer(
-            ctx,
-            &caller,
-            Question::Chat(chat_id),
-            |c| chats::get_chat(ctx, c, &caller, chat_id),
-            // Typing ends with time, with nothing committed: such an answer is not kept.
-            |chat| !chat.customer_typing,
-        )
-    })
-    .await?;
+    let body = run(&ctx, move |ctx| chats::get_chat(ctx, &caller, chat_id)).await?;
     Ok(json_bytes(body))
 }
 

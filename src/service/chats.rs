@@ -1,15 +1,16 @@
 //! Chats as agents see them: who may act on which chat, the views, GetChatList and GetChat. The
 //! transcript export is in `export.rs`; assignment, transfer and closing in `routing.rs`.
 
+use bytes::Bytes;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::unchanged::{self, Question};
 use super::Ctx;
 use crate::db::DbConnection;
 use crate::domain::chat::ChatState;
 use crate::domain::chat_list::{ListPosition, SearchTerm};
-use crate::domain::live::Position;
 use crate::domain::Caller;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::store::chat_list::{self, ChatFilter, PageStart};
@@ -215,22 +216,39 @@ pub struct ChatListCursor {
     pub next: Option<String>,
 }
 
-/// A page of GetChatList, and the event stream position it is current to.
-pub struct ChatPage {
+/// GetChatList's answer: a page of chats and the event stream position it is current to.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "PascalCase")]
+pub struct ChatList {
     pub chats: Vec<ChatView>,
     pub cursor: ChatListCursor,
-    /// Read before the list (up to `cache::LIVE_END_TTL` before): a stream started from it misses
-    /// nothing after the list, and repeats at most the events of that window.
-    pub event_id: Position,
+    /// The event stream position this list is current to: open GetEvents with it as
+    /// `LastEventID` and list and stream meet without a gap. Read before the list (up to
+    /// `cache::LIVE_END_TTL` before): a stream started from it misses nothing after the list,
+    /// and repeats at most the events of that window.
+    #[serde(rename = "EventID")]
+    pub event_id: String,
 }
 
-/// GetChatList: the chats the caller may see, filtered, in the order the list is used in.
-pub fn get_chat_list(
+/// GetChatList as JSON: the chats the caller may see, filtered, in the order the list is used
+/// in; kept while nothing changes (`unchanged`).
+pub fn get_chat_list(ctx: &Ctx, caller: &Caller, q: ChatListQuery) -> ApiResult<Bytes> {
+    let question = Question::ChatList(q.clone());
+    unchanged::answer(
+        ctx,
+        caller,
+        question,
+        |c| chat_list(ctx, c, caller, q),
+        |_| true,
+    )
+}
+
+fn chat_list(
     ctx: &Ctx,
     c: &mut DbConnection,
     caller: &Caller,
     q: ChatListQuery,
-) -> ApiResult<ChatPage> {
+) -> ApiResult<ChatList> {
     let event_id = *ctx
         .cache
         .live_end
@@ -260,13 +278,13 @@ pub fn get_chat_list(
         None => PageStart::Offset((q.page - 1) * q.page_size),
     };
     let (rows, next, total) = chat_list::list(c, &filter, start, q.page_size)?;
-    Ok(ChatPage {
+    Ok(ChatList {
         chats: views_of_page(c, rows, filter.lists_whole_queues())?,
         cursor: ChatListCursor {
             cursor: Cursor::new(q.page, q.page_size, total),
             next: next.map(|p| p.token()),
         },
-        event_id,
+        event_id: event_id.to_string(),
     })
 }
 
@@ -320,8 +338,20 @@ pub fn fold_counts(ctx: &Ctx) -> ApiResult<usize> {
     ctx.with_conn(|c| Ok(chat_counts::fold(c)?))
 }
 
-/// GetChat: one chat the caller may act on, with its customer and visited pages.
-pub fn get_chat(
+/// GetChat as JSON: one chat the caller may act on, with its customer and visited pages; kept
+/// while nothing changes (`unchanged`), except while the customer types: that ends with time,
+/// with nothing committed.
+pub fn get_chat(ctx: &Ctx, caller: &Caller, chat_id: i64) -> ApiResult<Bytes> {
+    unchanged::answer(
+        ctx,
+        caller,
+        Question::Chat(chat_id),
+        |c| chat_detail(ctx, c, caller, chat_id),
+        |chat| !chat.customer_typing,
+    )
+}
+
+fn chat_detail(
     ctx: &Ctx,
     c: &mut DbConnection,
     caller: &Caller,

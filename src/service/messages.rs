@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+use bytes::Bytes;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -11,6 +12,7 @@ use super::chats::{load_for, Cursor};
 use super::live::{self, ChatPeople};
 use super::routing::closed;
 use super::transcript::{agent_reply, fact, Reply};
+use super::unchanged::{self, Question};
 use super::Ctx;
 use crate::db::DbConnection;
 use crate::domain::attachment::Upload;
@@ -220,23 +222,45 @@ pub fn send_message(
     Ok(sent)
 }
 
-/// GetChatMessages: by page number, or every message after `after` (for polling).
+/// GetChatMessages as JSON: by page number, or every message after `after` (for polling); kept
+/// while nothing changes (`unchanged`).
 pub fn get_chat_messages(
     ctx: &Ctx,
-    c: &mut DbConnection,
     caller: &Caller,
     chat_id: i64,
     after: Option<i64>,
     page: i64,
     page_size: i64,
-) -> ApiResult<(Vec<MessageView>, Cursor)> {
-    load_for(ctx, c, caller, chat_id)?;
-    let total = messages::count(c, chat_id, after)?;
-    let rows = messages::page(c, chat_id, after, (page - 1) * page_size, page_size)?;
-    Ok((
-        views_with_deliveries(c, caller.is_manager(), rows)?,
-        Cursor::new(page, page_size, total),
-    ))
+) -> ApiResult<Bytes> {
+    let question = Question::ChatMessages {
+        chat_id,
+        after,
+        page,
+        page_size,
+    };
+    unchanged::answer(
+        ctx,
+        caller,
+        question,
+        |c| {
+            load_for(ctx, c, caller, chat_id)?;
+            let total = messages::count(c, chat_id, after)?;
+            let rows = messages::page(c, chat_id, after, (page - 1) * page_size, page_size)?;
+            Ok(MessageList {
+                messages: views_with_deliveries(c, caller.is_manager(), rows)?,
+                cursor: Cursor::new(page, page_size, total),
+            })
+        },
+        |_| true,
+    )
+}
+
+/// GetChatMessages' answer.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "PascalCase")]
+pub struct MessageList {
+    pub messages: Vec<MessageView>,
+    pub cursor: Cursor,
 }
 
 /// MarkChatRead: the customer's messages are read, the chat's unread count goes to zero.

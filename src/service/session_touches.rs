@@ -3,11 +3,11 @@
 //! second of nothing but that, each a round trip of its own for the call that made it and each a
 //! commit that ends every chat answer kept while nothing changed (`service::unchanged`). Touches
 //! far from expiring are collected here and written by one writer every `SESSION_TOUCH_SECONDS`
-//! (at least a second), so the stored expiry trails by at most twice that grain, against an idle
-//! timeout of an hour; one near its expiry is written at once by its call, so no instance or
-//! sweep ever takes a session for expired that a call just kept alive.
+//! (between one and five seconds), so the stored expiry trails by at most that grain and five
+//! seconds, against an idle timeout of an hour; one near its expiry is written at once by its
+//! call, so no instance or sweep ever takes a session for expired that a call just kept alive.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::sync::Mutex;
 
 use chrono::NaiveDateTime;
@@ -26,43 +26,70 @@ pub struct PendingTouches {
     inner: Mutex<Touched>,
 }
 
-/// The latest call of each session (with the idle expiry it slid to) and of each agent.
+/// The latest call of each session (with the idle expiry it slid to) and of each agent, in id
+/// order: two instances writing the same rows lock them in the same order.
 #[derive(Default)]
 struct Touched {
-    sessions: HashMap<i64, (NaiveDateTime, NaiveDateTime)>,
-    agents: HashMap<i64, NaiveDateTime>,
+    sessions: BTreeMap<i64, (NaiveDateTime, NaiveDateTime)>,
+    agents: BTreeMap<i64, NaiveDateTime>,
+}
+
+impl Touched {
+    fn add_session(&mut self, session_id: i64, at: NaiveDateTime, idle: NaiveDateTime) {
+        let slid = self.sessions.entry(session_id).or_insert((at, idle));
+        *slid = (slid.0.max(at), slid.1.max(idle));
+    }
+
+    fn add_agent(&mut self, agent_id: i64, at: NaiveDateTime) {
+        let seen = self.agents.entry(agent_id).or_insert(at);
+        *seen = (*seen).max(at);
+    }
 }
 
 impl PendingTouches {
     /// `session_id` of `agent_id` was used `at`, which slid its idle expiry to `idle`.
     pub fn record(&self, session_id: i64, agent_id: i64, at: NaiveDateTime, idle: NaiveDateTime) {
         let mut t = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        t.sessions.insert(session_id, (at, idle));
-        let seen = t.agents.entry(agent_id).or_insert(at);
-        *seen = (*seen).max(at);
+        t.add_session(session_id, at, idle);
+        t.add_agent(agent_id, at);
     }
 
     fn take(&self) -> Touched {
         std::mem::take(&mut *self.inner.lock().unwrap_or_else(|e| e.into_inner()))
     }
+
+    /// Puts back touches whose write failed, to be written with the next ones.
+    fn put_back(&self, failed: Touched) {
+        let mut t = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        for (session_id, (at, idle)) in failed.sessions {
+            t.add_session(session_id, at, idle);
+        }
+        for (agent_id, at) in failed.agents {
+            t.add_agent(agent_id, at);
+        }
+    }
 }
 
 /// Writes every pending session's last call and idle expiry, and its agent's last call, as the
-/// calls left them, in one transaction; returns how many sessions. A session
-/// ended meanwhile is simply not found.
+/// calls left them, in one transaction; returns how many sessions. A session ended meanwhile is
+/// simply not found; a later time already written (by another instance) is kept. When the write
+/// fails, the touches wait for the next one.
 pub fn flush(ctx: &Ctx) -> ApiResult<usize> {
     let touched = ctx.session_touches.take();
     if touched.sessions.is_empty() {
         return Ok(0);
     }
-    ctx.write(|c| {
+    let written = ctx.write(|c| {
         for (session_id, (at, idle)) in &touched.sessions {
-            sessions::touch(c, *session_id, *at, *idle)?;
+            sessions::touch_if_later(c, *session_id, *at, *idle)?;
         }
         for (agent_id, at) in &touched.agents {
-            agents::touch_last_seen(c, *agent_id, *at)?;
+            agents::touch_last_seen_if_later(c, *agent_id, *at)?;
         }
-        Ok(())
-    })?;
-    Ok(touched.sessions.len())
+        Ok(touched.sessions.len())
+    });
+    if written.is_err() {
+        ctx.session_touches.put_back(touched);
+    }
+    written
 }

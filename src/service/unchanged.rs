@@ -42,8 +42,8 @@ pub fn answer<T: Serialize>(
             ctx.unchanged.answered(Outcome::Kept);
             return Ok(kept);
         }
-        ctx.unchanged.answered(Outcome::Computed);
         let value = compute(c)?;
+        ctx.unchanged.answered(Outcome::Computed);
         let body = Bytes::from(serde_json::to_vec(&value).map_err(ApiError::internal)?);
         if let Some(mark) = mark.filter(|_| lasts(&value)) {
             ctx.unchanged.put(key, mark, body.clone());
@@ -119,6 +119,15 @@ enum Outcome {
     Computed,
 }
 
+impl Outcome {
+    fn label(self) -> &'static str {
+        match self {
+            Outcome::Kept => "kept",
+            Outcome::Computed => "computed",
+        }
+    }
+}
+
 #[derive(Default)]
 struct Kept {
     answers: HashMap<AnswerKey, (CommitMark, Bytes)>,
@@ -137,6 +146,10 @@ impl UnchangedAnswers {
             &["outcome"],
         )
         .expect("constant counter options are valid");
+        // Both series from the start, so a scrape shows them at 0 rather than not at all.
+        for outcome in [Outcome::Kept, Outcome::Computed] {
+            outcomes.with_label_values(&[outcome.label()]);
+        }
         Self {
             max_bytes,
             kept: Mutex::new(Kept::default()),
@@ -145,11 +158,7 @@ impl UnchangedAnswers {
     }
 
     fn answered(&self, outcome: Outcome) {
-        let label = match outcome {
-            Outcome::Kept => "kept",
-            Outcome::Computed => "computed",
-        };
-        self.outcomes.with_label_values(&[label]).inc();
+        self.outcomes.with_label_values(&[outcome.label()]).inc();
     }
 
     /// Whether answers are kept at all (`UNCHANGED_ANSWERS_MB` is not 0).

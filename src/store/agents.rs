@@ -143,6 +143,23 @@ pub fn touch_last_seen(conn: &mut DbConnection, id: i64, now: NaiveDateTime) -> 
         .execute(conn)
 }
 
+/// [`touch_last_seen`], unless the agent was already seen at `now` or later.
+pub fn touch_last_seen_if_later(
+    conn: &mut DbConnection,
+    id: i64,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(
+        agents::table.find(id).filter(
+            agents::last_seen_at
+                .lt(now)
+                .or(agents::last_seen_at.is_null()),
+        ),
+    )
+    .set(agents::last_seen_at.eq(now))
+    .execute(conn)
+}
+
 pub fn count_enabled_managers_except(
     conn: &mut DbConnection,
     role_manager: i16,

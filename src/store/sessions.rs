@@ -64,6 +64,25 @@ pub fn touch(
         .execute(conn)
 }
 
+/// [`touch`], unless the session was already seen at `now` or later (by another instance).
+pub fn touch_if_later(
+    conn: &mut DbConnection,
+    id: i64,
+    now: NaiveDateTime,
+    idle_expires_at: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(
+        sessions::table
+            .find(id)
+            .filter(sessions::last_seen_at.lt(now)),
+    )
+    .set((
+        sessions::last_seen_at.eq(now),
+        sessions::idle_expires_at.eq(idle_expires_at),
+    ))
+    .execute(conn)
+}
+
 pub fn delete(conn: &mut DbConnection, id: i64) -> QueryResult<usize> {
     diesel::delete(sessions::table.find(id)).execute(conn)
 }

@@ -65,12 +65,14 @@ pub fn spawn_logon_failure_writer(ctx: Arc<Ctx>) -> tokio::task::JoinHandle<()> 
 }
 
 /// Writes the sessions slid by calls since the last time, every `SESSION_TOUCH_SECONDS` (the
-/// grain a session's expiry keeps anyway), at least a second apart.
+/// grain a session's expiry keeps anyway), between one and five seconds apart: far inside the
+/// minute before expiry from which calls write their own slide, and adding at most five seconds
+/// to how late presence learns of a call.
 pub fn spawn_session_touch_writer(ctx: Arc<Ctx>) -> tokio::task::JoinHandle<()> {
-    let period = ctx
-        .config
-        .session_touch_interval
-        .max(std::time::Duration::from_secs(1));
+    let period = ctx.config.session_touch_interval.clamp(
+        std::time::Duration::from_secs(1),
+        std::time::Duration::from_secs(5),
+    );
     every(
         ctx,
         period,

@@ -217,8 +217,8 @@ async fn keep_alive_slides_the_session_without_a_write_each_time() {
     let started = Instant::now();
     while written().await == before {
         assert!(
-            started.elapsed() < Duration::from_secs(7),
-            "written within 5 s"
+            started.elapsed() < Duration::from_secs(12),
+            "written within two writer periods"
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
@@ -235,7 +235,8 @@ fn kept_answers(app: &TestApp) -> u64 {
 
 #[tokio::test]
 async fn answers_kept_while_nothing_changed_follow_every_commit_through_either_instance_at_once() {
-    let a = TestApp::spawn_with(&[("SESSION_TOUCH_SECONDS", "5")]).await;
+    // Sessions slide hourly: reads commit nothing, however slowly this machine sets the desk up.
+    let a = TestApp::spawn_with(&[("SESSION_TOUCH_SECONDS", "3600")]).await;
     let b = a.beside(&[]).await;
     let m = a.manager().await;
     let d = a.department(&m, "Support").await;

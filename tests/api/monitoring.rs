@@ -133,6 +133,9 @@ async fn metrics_count_requests_by_route_and_show_the_pool_queues_backlogs_and_m
     expect(&text, "agentdesk_db_pool_connections{state=\"in_use\"}");
     assert!(expect(&text, "agentdesk_db_pool_checkout_seconds_count") >= 5.0);
     assert_eq!(expect(&text, "agentdesk_db_pool_timeouts_total"), 0.0);
+    // How chat reads were answered: both series show, counted from 0.
+    expect(&text, "agentdesk_chat_answers_total{outcome=\"kept\"}");
+    expect(&text, "agentdesk_chat_answers_total{outcome=\"computed\"}");
     assert!(expect(&text, "process_resident_memory_bytes") > 1_000_000.0);
 
     // The scrape itself is counted, under its route.
