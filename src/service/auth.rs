@@ -186,7 +186,10 @@ pub fn authenticate(ctx: &Ctx, plain_token: &str) -> ApiResult<Caller> {
     if now - session.last_seen_at >= to_duration(ctx.config.session_touch_interval) {
         let far_from_expiry = session.idle_expires_at - now > session_touches::WRITE_BEHIND_MARGIN;
         // Coming back from Offline is decided on the written `last_seen_at`: such a call writes.
-        if far_from_expiry && agent.resume_status.is_none() {
+        if far_from_expiry
+            && agent.resume_status.is_none()
+            && session_touches::writes_behind(&ctx.config)
+        {
             // Written with this process's other touches by the writer.
             idle = (now + to_duration(ctx.config.session_idle)).min(session.absolute_expires_at);
             touched = now;

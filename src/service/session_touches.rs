@@ -9,16 +9,34 @@
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
+use std::time::Duration;
 
 use chrono::NaiveDateTime;
 
 use super::Ctx;
+use crate::config::Config;
 use crate::error::ApiResult;
 use crate::store::{agents, sessions};
 
 /// A session whose stored idle expiry is further than this is slid by the writer; nearer, by
 /// its call. Far more than the writer's period, so a late write never lets one lapse.
 pub const WRITE_BEHIND_MARGIN: chrono::Duration = chrono::Duration::minutes(1);
+
+/// How often the writer writes: every `SESSION_TOUCH_SECONDS` (the grain a session's expiry
+/// keeps anyway), between one and five seconds apart: far inside [`WRITE_BEHIND_MARGIN`].
+pub fn writer_period(config: &Config) -> Duration {
+    config
+        .session_touch_interval
+        .clamp(Duration::from_secs(1), Duration::from_secs(5))
+}
+
+/// Whether calls leave their slides to the writer: only when presence, which reads the agents'
+/// written `last_seen_at`, waits at least three times as long as a slide can take to be written
+/// (the touch interval and the writer's period). A desk configured tighter writes each call's
+/// slide itself, so no active agent is ever taken for gone.
+pub fn writes_behind(config: &Config) -> bool {
+    config.presence_timeout >= 3 * (config.session_touch_interval + writer_period(config))
+}
 
 /// Sessions (and their agents) seen since the last write.
 #[derive(Default)]
@@ -92,4 +110,36 @@ pub fn flush(ctx: &Ctx) -> ApiResult<usize> {
         ctx.session_touches.put_back(touched);
     }
     written
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(touch: u64, presence: u64) -> Config {
+        let vars = [
+            ("SESSION_TOUCH_SECONDS", touch.to_string()),
+            ("PRESENCE_TIMEOUT_SECONDS", presence.to_string()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+        Config::from_vars(&vars).unwrap()
+    }
+
+    #[test]
+    fn slides_are_left_to_the_writer_only_when_presence_waits_long_enough() {
+        assert_eq!(writer_period(&config(5, 90)), Duration::from_secs(5));
+        assert_eq!(writer_period(&config(0, 90)), Duration::from_secs(1));
+        assert_eq!(writer_period(&config(60, 900)), Duration::from_secs(5));
+        assert!(
+            writes_behind(&config(5, 90)),
+            "the defaults: 30 s against 90"
+        );
+        assert!(writes_behind(&config(0, 5)), "3 s against 5");
+        assert!(
+            !writes_behind(&config(5, 20)),
+            "30 s against 20: each call writes"
+        );
+    }
 }

@@ -64,15 +64,9 @@ pub fn spawn_logon_failure_writer(ctx: Arc<Ctx>) -> tokio::task::JoinHandle<()> 
     )
 }
 
-/// Writes the sessions slid by calls since the last time, every `SESSION_TOUCH_SECONDS` (the
-/// grain a session's expiry keeps anyway), between one and five seconds apart: far inside the
-/// minute before expiry from which calls write their own slide, and adding at most five seconds
-/// to how late presence learns of a call.
+/// Writes the sessions slid by calls since the last time (`session_touches::writer_period`).
 pub fn spawn_session_touch_writer(ctx: Arc<Ctx>) -> tokio::task::JoinHandle<()> {
-    let period = ctx.config.session_touch_interval.clamp(
-        std::time::Duration::from_secs(1),
-        std::time::Duration::from_secs(5),
-    );
+    let period = crate::service::session_touches::writer_period(&ctx.config);
     every(
         ctx,
         period,
