@@ -147,20 +147,7 @@ cut -d' ' -f2 "$OUT/managers.txt" > "$OUT/manager-tokens.txt"
 M=$(head -1 "$OUT/manager-tokens.txt")
 log "$(wc -l < "$OUT/agents.txt") agents and $(wc -l < "$OUT/managers.txt") managers logged on"
 
-# ---- wrk scripts: a path list and a token list, used round-robin; POSTs for writes
-cat > "$OUT/paths.lua" <<'LUA'
-local paths, tokens = {}, {}
-for l in io.lines(os.getenv("BENCH_PATHS")) do paths[#paths + 1] = l end
-for l in io.lines(os.getenv("BENCH_TOKENS")) do tokens[#tokens + 1] = l end
-local threads = 0
-function setup(thread) thread:set("tid", threads); threads = threads + 1 end
-function init(args) n = (tid or 0) * 7919 end
-request = function()
-  n = n + 1
-  local sep = "&"
-  return wrk.format("GET", paths[(n % #paths) + 1] .. sep .. "SessionToken=" .. tokens[(n % #tokens) + 1])
-end
-LUA
+# ---- wrk scripts: benches/paths.lua for GETs (a path list and a token list, round-robin); POSTs for writes
 export BENCH_API_KEY=$(seedq "d['Channel']['ApiKey']") BENCH_ACCOUNT=$(seedq "d['Channel']['ChatAccountToken']") BENCH_SESSIONS=bench-$STAMP
 cat > "$OUT/send.lua" <<'LUA'
 local pairs_ = {}
@@ -246,7 +233,7 @@ PY
 run_paths() { # name key token-file path...
   local name=$1 key=$2 tokens=$3; shift 3
   printf '%s\n' "$@" > "$OUT/paths.txt"
-  BENCH_PATHS=$OUT/paths.txt BENCH_TOKENS=$tokens measure "$name" "$key" -s "$OUT/paths.lua" "$BASE"
+  BENCH_PATHS=$OUT/paths.txt BENCH_TOKENS=$tokens measure "$name" "$key" -s benches/paths.lua "$BASE"
 }
 
 AT=$OUT/agent-tokens.txt MT=$OUT/manager-tokens.txt
@@ -255,14 +242,7 @@ run_paths "GetSettings" small "$MT" "/api/GetSettings?Version=1"
 run_paths "GetCannedResponses" small "$AT" "/api/GetCannedResponses?Version=1"
 run_paths "KeepAlive" keepalive "$AT" "/api/KeepAlive?Version=1"
 
-LIST_PATHS=()
-for type in "" open unassigned closed; do
-  for sel in none private unread; do
-    for page in 1 2 3 5 10 20 50 200; do
-      LIST_PATHS+=("/api/GetChatList?Version=1&PageSize=20&Page=$page&Selector=$sel${type:+&ChatType=$type}")
-    done
-  done
-done
+mapfile -t LIST_PATHS < benches/list-mix.txt
 run_paths "GetChatList (every ChatType, Selector, Page)" list "$AT" "${LIST_PATHS[@]}"
 run_paths "GetChatList ChatType=unassigned Page=1" list "$AT" "/api/GetChatList?Version=1&ChatType=unassigned&PageSize=20"
 run_paths "GetChatList ChatType=closed Page=200" list "$AT" "/api/GetChatList?Version=1&ChatType=closed&PageSize=20&Page=200"

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # What the chat answers kept while nothing changes (service::unchanged) are worth: the list mix of
-# benches/bench.sh (4 ChatTypes x 3 Selectors x 8 pages, 64 agents' sessions), on a fresh copy of
-# the generated desk, with nothing kept (UNCHANGED_ANSWERS_MB=0) and then with the default, each
-# after a warm-up; prints req/s, p50, p99 and the answers kept and computed (from /metrics).
+# benches/bench.sh (benches/list-mix.txt: 4 ChatTypes x 3 Selectors x 8 pages; 64 agents'
+# sessions), on a fresh copy of the generated desk, with nothing kept (UNCHANGED_ANSWERS_MB=0)
+# and then with the default, each after a warm-up; prints req/s, p50, p99 and the answers kept and computed (from /metrics).
 #
 # Usage: benches/kept_answers.sh [--secs N] [--warm N]
 # Needs a desk seeded by benches/bench.sh (the full shape, in target/bench/cache, < 6 h old) and
@@ -46,25 +46,6 @@ fi
 [ -f "$SEED_JSON" ] || { echo "kept_answers: no seeded desk; run benches/bench.sh first"; exit 1; }
 seedq() { python3 -c "import json; d=json.load(open('$SEED_JSON')); print($1)"; }
 
-python3 - "$WORK/paths.txt" <<'PY'
-import sys
-paths = [f"/api/GetChatList?Version=1&PageSize=20&Page={page}&Selector={sel}" + (f"&ChatType={t}" if t else "")
-         for t in ["", "open", "unassigned", "closed"] for sel in ["none", "private", "unread"]
-         for page in [1, 2, 3, 5, 10, 20, 50, 200]]
-open(sys.argv[1], "w").write("\n".join(paths) + "\n")
-PY
-cat > "$WORK/paths.lua" <<'LUA'
-local paths, tokens = {}, {}
-for l in io.lines(os.getenv("BENCH_PATHS")) do paths[#paths + 1] = l end
-for l in io.lines(os.getenv("BENCH_TOKENS")) do tokens[#tokens + 1] = l end
-local threads = 0
-function setup(thread) thread:set("tid", threads); threads = threads + 1 end
-function init(args) n = (tid or 0) * 7919 end
-request = function()
-  n = n + 1
-  return wrk.format("GET", paths[(n % #paths) + 1] .. "&SessionToken=" .. tokens[(n % #tokens) + 1])
-end
-LUA
 
 PASSWORD=$(seedq "d['Password']")
 for mb in 0 32; do
@@ -80,8 +61,8 @@ for mb in 0 32; do
       python3 -c "import sys,json; print(json.load(sys.stdin)['SessionToken'])" >> "$WORK/tokens.txt"
   done
   sleep "$WARM"
-  BENCH_PATHS=$WORK/paths.txt BENCH_TOKENS=$WORK/tokens.txt \
-    wrk -t2 -c64 -d"${SECS}s" --timeout 10s --latency -s "$WORK/paths.lua" "$BASE" > "$WORK/wrk.txt"
+  BENCH_PATHS=benches/list-mix.txt BENCH_TOKENS=$WORK/tokens.txt \
+    wrk -t2 -c64 -d"${SECS}s" --timeout 10s --latency -s benches/paths.lua "$BASE" > "$WORK/wrk.txt"
   answers=$(curl -fs "$BASE/metrics" | awk '/^agentdesk_chat_answers_total/ {gsub(/.*outcome="|"}/, "", $1); printf "%s %s  ", $1, $2}')
   echo "UNCHANGED_ANSWERS_MB=$mb: $(awk '/Requests\/sec/ {print $2 " req/s"}' "$WORK/wrk.txt"), p50 $(awk '$1 == "50%" {print $2}' "$WORK/wrk.txt"), p99 $(awk '$1 == "99%" {print $2}' "$WORK/wrk.txt"); answers: $answers"
   kill $SERVER; wait $SERVER 2>/dev/null || true

@@ -10,13 +10,11 @@
 use std::sync::Mutex;
 use std::time::Duration;
 
-use diesel::connection::SimpleConnection;
 use diesel::query_builder::{AstPass, Query, QueryFragment};
 use diesel::sql_types::{BigInt, Text};
-use diesel::sqlite::SqliteConnection;
-use diesel::{Connection, QueryResult, RunQueryDsl};
+use diesel::{QueryResult, RunQueryDsl};
 
-use super::pool::{DatabaseUrl, DbConnection, MultiBackend};
+use super::pool::{establish, DatabaseUrl, DbConnection, MultiBackend};
 
 /// What the database had committed when it was read.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -36,7 +34,7 @@ pub struct CommitWatch {
 
 /// The SQLite watcher's connection, opened when first needed and again after an error.
 struct Watcher {
-    path: String,
+    url: DatabaseUrl,
     timeout: Duration,
     conn: Option<DbConnection>,
     /// Counts the connections opened, so no mark of an earlier one equals one of a later one.
@@ -44,21 +42,15 @@ struct Watcher {
 }
 
 impl Watcher {
-    fn data_version(&mut self) -> QueryResult<(u64, i64)> {
+    fn data_version(&mut self) -> Result<(u64, i64), diesel::r2d2::Error> {
         if self.conn.is_none() {
-            let mut conn = SqliteConnection::establish(&self.path).map_err(|e| {
-                diesel::result::Error::QueryBuilderError(format!("watcher: {e}").into())
-            })?;
-            conn.batch_execute(&format!(
-                "PRAGMA busy_timeout = {};",
-                self.timeout.as_millis()
-            ))?;
-            self.conn = Some(DbConnection::Sqlite(conn));
+            self.conn = Some(establish(&self.url, self.timeout)?);
             self.connections += 1;
         }
         let conn = self.conn.as_mut().expect("opened above");
         let version = DataVersion
             .get_result(conn)
+            .map_err(diesel::r2d2::Error::QueryError)
             .inspect_err(|_| self.conn = None)?;
         Ok((self.connections, version))
     }
@@ -72,7 +64,7 @@ impl CommitWatch {
         let sqlite = match url {
             DatabaseUrl::Sqlite(path) if !path.trim().is_empty() && !path.contains(":memory:") => {
                 Some(Mutex::new(Watcher {
-                    path: path.clone(),
+                    url: url.clone(),
                     timeout,
                     conn: None,
                     connections: 0,
@@ -146,6 +138,7 @@ super::sql::keyed_by_sql!(CurrentSnapshot, DataVersion);
 mod tests {
     use super::*;
     use crate::db::build_pool;
+    use diesel::connection::SimpleConnection;
 
     #[test]
     fn a_sqlite_mark_moves_with_every_commit_of_any_connection_and_only_then() {

@@ -179,7 +179,7 @@ impl r2d2::ManageConnection for ConnectionManager {
 
     fn connect(&self) -> Result<Managed, Self::Error> {
         Ok(Managed {
-            conn: self.establish()?,
+            conn: establish(&self.url, self.timeout)?,
             checked_in_epoch: TROUBLE_EPOCH.load(std::sync::atomic::Ordering::Relaxed),
             checked_at: std::time::Instant::now(),
         })
@@ -245,23 +245,24 @@ fn stable_plans_for_every_sqlite_connection() {
     });
 }
 
-impl ConnectionManager {
-    fn establish(&self) -> Result<DbConnection, diesel::r2d2::Error> {
-        match &self.url {
-            DatabaseUrl::Postgres(url) => {
-                PgConnection::establish(&with_time_limits(url, self.timeout))
-                    .map(DbConnection::Postgres)
-                    .map_err(diesel::r2d2::Error::ConnectionError)
-            }
-            DatabaseUrl::Sqlite(path) => {
-                stable_plans_for_every_sqlite_connection();
-                let mut conn = SqliteConnection::establish(path)
-                    .map_err(diesel::r2d2::Error::ConnectionError)?;
-                let busy = format!("PRAGMA busy_timeout = {};", self.timeout.as_millis());
-                conn.batch_execute(&format!("{busy} {SQLITE_PRAGMAS}"))
-                    .map_err(diesel::r2d2::Error::QueryError)?;
-                Ok(DbConnection::Sqlite(conn))
-            }
+/// A new connection to `url`, prepared as every pooled one is (SQLite: busy timeout, WAL, stable
+/// plans; PostgreSQL: libpq's time limits).
+pub(super) fn establish(
+    url: &DatabaseUrl,
+    timeout: Duration,
+) -> Result<DbConnection, diesel::r2d2::Error> {
+    match url {
+        DatabaseUrl::Postgres(url) => PgConnection::establish(&with_time_limits(url, timeout))
+            .map(DbConnection::Postgres)
+            .map_err(diesel::r2d2::Error::ConnectionError),
+        DatabaseUrl::Sqlite(path) => {
+            stable_plans_for_every_sqlite_connection();
+            let mut conn =
+                SqliteConnection::establish(path).map_err(diesel::r2d2::Error::ConnectionError)?;
+            let busy = format!("PRAGMA busy_timeout = {};", timeout.as_millis());
+            conn.batch_execute(&format!("{busy} {SQLITE_PRAGMAS}"))
+                .map_err(diesel::r2d2::Error::QueryError)?;
+            Ok(DbConnection::Sqlite(conn))
         }
     }
 }

@@ -191,7 +191,7 @@ pub fn authenticate(ctx: &Ctx, plain_token: &str) -> ApiResult<Caller> {
             && session_touches::writes_behind(&ctx.config)
         {
             // Written with this process's other touches by the writer.
-            idle = (now + to_duration(ctx.config.session_idle)).min(session.absolute_expires_at);
+            idle = slid_expiry(ctx, session.absolute_expires_at, now);
             touched = now;
             ctx.session_touches.record(session.id, agent.id, now, idle);
         } else {
@@ -248,10 +248,16 @@ fn slide(
     absolute: NaiveDateTime,
     now: NaiveDateTime,
 ) -> ApiResult<NaiveDateTime> {
-    let idle = (now + to_duration(ctx.config.session_idle)).min(absolute);
+    let idle = slid_expiry(ctx, absolute, now);
     sessions::touch(conn, session_id, now, idle)?;
-    agents::touch_last_seen(conn, agent_id, now)?;
+    agents::touch_last_seen_if_later(conn, agent_id, now)?;
     Ok(idle)
+}
+
+/// The idle expiry a call at `now` slides a session to: `SESSION_IDLE_MINUTES` on, never past
+/// its absolute expiry.
+fn slid_expiry(ctx: &Ctx, absolute: NaiveDateTime, now: NaiveDateTime) -> NaiveDateTime {
+    (now + to_duration(ctx.config.session_idle)).min(absolute)
 }
 
 /// KeepAlive: the call itself slid the session's idle expiry (written at most every

@@ -178,8 +178,6 @@ fn ensure_waiting(chat: &ChatRow) -> ApiResult<()> {
     }
 }
 
-/// ChatClosed, naming the chat.
-/// The department a waiting chat was in when the caller was allowed to claim it.
 /// Who may take a chat is decided on the agent's departments as they are now, read in the
 /// taking transaction, not on the per-process copy (`Ctx::departments_of`) that found the chat:
 /// an agent just taken out of its department gets it answered as a missing chat.
@@ -194,10 +192,12 @@ fn ensure_may_take(c: &mut DbConnection, caller: &Caller, chat: &ChatRow) -> Api
     }
 }
 
+/// The department a waiting chat was in when the caller was allowed to claim it.
 fn authorised_department(chat: &ChatRow) -> Vec<i64> {
     chat.department_id.into_iter().collect()
 }
 
+/// ChatClosed, naming the chat.
 pub(crate) fn closed(chat_id: i64) -> ApiError {
     ApiError::conflict(ErrorCode::ChatClosed, format!("Chat {chat_id} is closed"))
 }

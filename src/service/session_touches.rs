@@ -99,7 +99,7 @@ pub fn flush(ctx: &Ctx) -> ApiResult<usize> {
     }
     let written = ctx.write(|c| {
         for (session_id, (at, idle)) in &touched.sessions {
-            sessions::touch_if_later(c, *session_id, *at, *idle)?;
+            sessions::touch(c, *session_id, *at, *idle)?;
         }
         for (agent_id, at) in &touched.agents {
             agents::touch_last_seen_if_later(c, *agent_id, *at)?;

@@ -37,15 +37,18 @@ pub fn answer<T: Serialize>(
             true => ctx.commits.read(c)?,
             false => None,
         };
-        let key = AnswerKey::new(ctx, c, caller, question)?;
-        if let Some(kept) = mark.as_ref().and_then(|m| ctx.unchanged.get(&key, m)) {
+        let keep = match mark {
+            Some(mark) => Some((AnswerKey::new(ctx, c, caller, question)?, mark)),
+            None => None,
+        };
+        if let Some(kept) = keep.as_ref().and_then(|(k, m)| ctx.unchanged.get(k, m)) {
             ctx.unchanged.answered(Outcome::Kept);
             return Ok(kept);
         }
         let value = compute(c)?;
         ctx.unchanged.answered(Outcome::Computed);
         let body = Bytes::from(serde_json::to_vec(&value).map_err(ApiError::internal)?);
-        if let Some(mark) = mark.filter(|_| lasts(&value)) {
+        if let Some((key, mark)) = keep.filter(|_| lasts(&value)) {
             ctx.unchanged.put(key, mark, body.clone());
         }
         Ok(body)

@@ -50,22 +50,9 @@ pub fn find_with_agent(
         .optional()
 }
 
+/// The session was used at `now`, which slid its idle expiry to `idle_expires_at`; nothing when
+/// it was already seen at `now` or later (a slide another instance wrote stays).
 pub fn touch(
-    conn: &mut DbConnection,
-    id: i64,
-    now: NaiveDateTime,
-    idle_expires_at: NaiveDateTime,
-) -> QueryResult<usize> {
-    diesel::update(sessions::table.find(id))
-        .set((
-            sessions::last_seen_at.eq(now),
-            sessions::idle_expires_at.eq(idle_expires_at),
-        ))
-        .execute(conn)
-}
-
-/// [`touch`], unless the session was already seen at `now` or later (by another instance).
-pub fn touch_if_later(
     conn: &mut DbConnection,
     id: i64,
     now: NaiveDateTime,
