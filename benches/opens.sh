@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Chat opens alone (notifyUserNewChatMessage, as in benches/bench.sh) against a copy of a seeded
-# SQLite desk: the quick loop used to tune SQLite's writes (docs/performance.md, "Fourth pass").
+# SQLite desk: the quick loop used to tune SQLite's writes (docs/performance.md, "Group commit on
+# SQLite").
 #
 # Usage: benches/opens.sh [--perf] [--secs N] DESK.db SEED.json
 #   DESK.db    a desk built by `agentdesk seed` (benches/bench.sh caches one in target/bench/cache/)
