@@ -1,5 +1,5 @@
-//! agentdesk: a live-chat agent desk server. See DESIGN.md for the layers:
-//! `http` → `service` → `store` → `db`.
+//! agentdesk: a live-chat agent desk server. Layers (docs/architecture.md):
+//! `http` → `service` → `store` → `db` → `domain`.
 
 pub mod clock;
 pub mod config;

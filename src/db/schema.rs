@@ -1,4 +1,4 @@
-//! One Diesel schema for both backends: only portable SQL types (see DESIGN.md §8).
+//! One Diesel schema for both backends: only portable SQL types (see diesel.toml).
 
 diesel::table! {
     write_lock (id) {

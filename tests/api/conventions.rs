@@ -1,4 +1,4 @@
-//! DESIGN.md §3 conventions shared by every endpoint.
+//! The conventions shared by every endpoint (docs/api.md, "1. Conventions").
 
 use std::time::Duration;
 

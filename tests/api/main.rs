@@ -1,4 +1,4 @@
-//! Integration tests over HTTP against the real application (DESIGN.md §7). One binary; each test
+//! Integration tests over HTTP against the real application (tests/api/helpers.rs builds it). One binary; each test
 //! starts its own app on a fresh database.
 
 mod abuse;
