@@ -6,7 +6,7 @@ import { useStore, queue, myChats, othersChats, customerName, toast, upsertChat 
 import { grab, take } from '../desk.js';
 import { duration, secondsSince, time, initials } from '../util.js';
 import { useNow, ActionButton, Empty } from '../ui.js';
-import { navigate } from '../main.js';
+import { navigate } from '../route.js';
 
 export function ChatList({ selected }) {
   const s = useStore();

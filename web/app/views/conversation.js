@@ -8,7 +8,7 @@ import * as desk from '../desk.js';
 import { time, dateTime, size, fillPlaceholders, statusName, departmentName } from '../util.js';
 import { Dialog, useForm, Select, TextArea, FormError, ActionButton } from '../ui.js';
 import { onCommand } from '../shortcuts.js';
-import { navigate } from '../main.js';
+import { navigate } from '../route.js';
 
 export function Conversation({ chat, onBack, onCustomer }) {
   const s = useStore();

@@ -4,7 +4,7 @@ import { html, useEffect, useState } from '../html.js';
 import { useStore, myChats, queue, toast } from '../store.js';
 import { openChat, grab } from '../desk.js';
 import { onCommand } from '../shortcuts.js';
-import { navigate } from '../main.js';
+import { navigate } from '../route.js';
 import { ChatList } from './chatlist.js';
 import { Conversation } from './conversation.js';
 import { CustomerPanel } from './customer.js';
