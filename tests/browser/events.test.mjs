@@ -1,34 +1,22 @@
 // What only the event stream (GET /api/GetEvents) gives: the console says it is live, changes
 // arrive faster than any polling would bring them, and a network drop is survived without losing
 // or repeating a message. Skipped with AGENTDESK_EVENTS=0 (a server without the stream).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDesk, startChannel, furnish, launchBrowser, openPage, logOn, until, sleep, SAM, JACK, EVENTS, realErrors } from './harness.mjs';
+import { setUp, desk, channel, openPage, logOn, eventually, SAM, JACK, EVENTS, realErrors } from './harness.mjs';
 
 const skip = EVENTS ? false : 'needs the event stream (GET /api/GetEvents); AGENTDESK_EVENTS=0 was set';
 // Faster than the console's polling fallback (4 s), so only the stream can pass.
 const LIVE = 2500;
 
-let desk, channel, browser, team;
-before(async () => {
-  if (skip) return;
-  desk = await startDesk();
-  team = await furnish(desk);
-  channel = await startChannel(desk, team.mia);
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await channel?.close();
-  await desk?.stop();
-});
+setUp({ skip });
 
 async function live(page) {
   await page.getByRole('status').filter({ hasText: 'Live' }).waitFor({ timeout: 10000 });
 }
 
 test('a new chat, its messages and the customer typing arrive live', { skip }, async () => {
-  const sam = await openPage(browser, desk);
+  const sam = await openPage();
   await logOn(sam, SAM);
   await live(sam);
   await channel.say('web-session-e001', 'First!', { customerName: 'Live Customer' });
@@ -45,9 +33,9 @@ test('a new chat, its messages and the customer typing arrive live', { skip }, a
 });
 
 test('the second agent sees a transfer to them live', { skip }, async () => {
-  const sam = await openPage(browser, desk);
+  const sam = await openPage();
   await logOn(sam, SAM);
-  const jack = await openPage(browser, desk);
+  const jack = await openPage();
   await logOn(jack, JACK);
   await live(sam);
   await live(jack);
@@ -68,7 +56,7 @@ test('the second agent sees a transfer to them live', { skip }, async () => {
 });
 
 test('after a network drop the stream resumes without losing or repeating a message', { skip }, async () => {
-  const sam = await openPage(browser, desk);
+  const sam = await openPage();
   await logOn(sam, SAM);
   await live(sam);
   await channel.say('web-session-e003', 'Before the drop', { customerName: 'Drop Customer' });
@@ -79,8 +67,11 @@ test('after a network drop the stream resumes without losing or repeating a mess
 
   desk.proxy.drop();
   await sam.getByRole('status').filter({ hasNotText: 'Live' }).first().waitFor({ timeout: 10000 });
+  const tried = desk.proxy.refused;
   for (const text of ['During the drop 1', 'During the drop 2', 'During the drop 3']) await channel.say('web-session-e003', text);
-  await sleep(1000);
+  // The network comes back only after the console has tried it again and been refused, so what
+  // it missed reaches it by resuming, not by a connection that outlived the drop.
+  await eventually(15000, () => desk.proxy.refused > tried, 'the console to try the network again while it is down');
   desk.proxy.restore();
 
   await live(sam);

@@ -1,24 +1,13 @@
 // A manager configures the desk in the console, and agents see the result; the dashboard and the
 // DataInsight charts show the desk's own figures.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDesk, startChannel, furnish, launchBrowser, openPage, logOn, shot, until, MANAGER, SAM, realErrors } from './harness.mjs';
+import { setUp, desk, channel, team, openPage, logOn, shot, eventually, MANAGER, SAM, realErrors } from './harness.mjs';
 
-let desk, channel, browser, team;
-before(async () => {
-  desk = await startDesk();
-  team = await furnish(desk);
-  channel = await startChannel(desk, team.mia);
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await channel?.close();
-  await desk?.stop();
-});
+setUp();
 
 test('a manager creates a department and a canned response, and the agent finds them in the composer', async () => {
-  const mia = await openPage(browser, desk);
+  const mia = await openPage();
   await logOn(mia, MANAGER);
 
   // A department, with its welcome text previewed as the customer will read it.
@@ -54,7 +43,7 @@ test('a manager creates a department and a canned response, and the agent finds 
   // Sam (in Reception) gets a chat and finds both: the canned response behind "/", the
   // department in the transfer dialog.
   await channel.say('web-session-0101', 'I want my money back', { customerName: 'Kim Ng' });
-  const sam = await openPage(browser, desk);
+  const sam = await openPage();
   await logOn(sam, SAM);
   await sam.getByRole('list', { name: 'Waiting chats' }).getByText('Kim Ng', { exact: true }).waitFor({ timeout: 15000 });
   await sam.keyboard.press('Alt+KeyG');
@@ -80,7 +69,7 @@ test('a manager creates a department and a canned response, and the agent finds 
 });
 
 test('the configuration pages show what the desk has', async () => {
-  const mia = await openPage(browser, desk);
+  const mia = await openPage();
   await logOn(mia, MANAGER);
   await mia.goto(`${desk.base}/#/admin/agents`);
   await mia.getByRole('row', { name: /Sam Agent/ }).waitFor();
@@ -136,18 +125,19 @@ test('DataInsight renders the desk\'s figures as charts, and the dashboard shows
   }
   await channel.say('web-session-0299', 'Still waiting', { customerName: 'Waiting Customer' });
 
-  const mia = await openPage(browser, desk);
+  const mia = await openPage();
   await logOn(mia, MANAGER);
   await mia.getByRole('link', { name: 'Insight' }).click();
   await mia.getByRole('button', { name: 'Day' }).click();
   const chart = mia.getByRole('img', { name: 'Chats started, closed and missed per period' });
   await chart.waitFor();
-  const tallest = await until(
+  const tallest = await eventually(
+    15000,
     async () => {
       const heights = await chart.locator('rect.bar').evaluateAll((rects) => rects.map((r) => Number(r.getAttribute('height'))));
       return Math.max(0, ...heights) > 0 ? Math.max(...heights) : null;
     },
-    { what: 'a bar with height' },
+    'a bar with height',
   );
   assert.ok(tallest > 10, `the busiest hour has a visible bar (${tallest})`);
   const agents = mia.getByRole('img', { name: 'Chats assigned per agent' });
@@ -160,7 +150,7 @@ test('DataInsight renders the desk\'s figures as charts, and the dashboard shows
   await mia.getByRole('link', { name: 'Dashboard' }).click();
   const tiles = mia.getByRole('region', { name: 'The desk now' });
   await tiles.waitFor();
-  await until(async () => (await tiles.textContent()).includes('4Closed today'), { what: 'four chats closed today' });
+  await eventually(15000, async () => (await tiles.textContent()).includes('4Closed today'), 'four chats closed today');
   await shot(mia, 'dashboard');
   assert.deepEqual(realErrors(mia), []);
   await mia.context().close();

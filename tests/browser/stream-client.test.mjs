@@ -2,22 +2,11 @@
 // stand-in (Playwright's request routing) that sends events as the contract words them, so the
 // client's resume (Last-Event-ID), de-duplication, upserts and resync are proven even where the
 // server has no stream yet. (events.test.mjs proves the same against the real stream.)
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDesk, startChannel, furnish, launchBrowser, openPage, logOn, until, SAM, realErrors } from './harness.mjs';
+import { setUp, desk, channel, team, openPage, logOn, eventually, SAM, realErrors } from './harness.mjs';
 
-let desk, channel, browser, team;
-before(async () => {
-  desk = await startDesk();
-  team = await furnish(desk);
-  channel = await startChannel(desk, team.mia);
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await channel?.close();
-  await desk?.stop();
-});
+setUp();
 
 function sse(events, retry = 300) {
   let body = `retry: ${retry}\n\n`;
@@ -66,7 +55,7 @@ test('the console resumes after the last event id, shows a message once, applies
     () => sse([['c1', 'resync', { Reason: 'test' }]]),
   ];
 
-  const page = await openPage(browser, desk);
+  const page = await openPage();
   await page.route('**/api/GetEvents**', async (route) => {
     const request = route.request();
     requests.push({ url: request.url() });
@@ -91,7 +80,7 @@ test('the console resumes after the last event id, shows a message once, applies
   await queue.getByText('Real Customer', { exact: true }).click();
   const log = page.getByRole('log', { name: 'Messages' });
   await log.getByText('Hello desk').waitFor();
-  await until(() => requests.length >= 2, { what: 'the reconnect' });
+  await eventually(15000, () => requests.length >= 2, 'the reconnect');
   assert.equal(new URL(requests[1].url).searchParams.get('LastEventID'), 'a2', 'the new stream resumes after the last id seen');
   release();
   await log.getByText('From the stream').waitFor();
@@ -100,10 +89,12 @@ test('the console resumes after the last event id, shows a message once, applies
   assert.equal(await log.getByText('From the stream').count(), 1, 'an event seen twice and a message sent twice show once');
 
   // resync: the lists are fetched again (the stand-in chat is gone) and a new stream starts.
-  await until(() => requests.length >= 4, { what: 'the stream to start again after resync' });
-  await until(async () => (await queue.getByText('Stream Customer', { exact: true }).count()) === 0, {
-    what: 'the resync to drop the chat the server does not have',
-  });
+  await eventually(15000, () => requests.length >= 4, 'the stream to start again after resync');
+  await eventually(
+    15000,
+    async () => (await queue.getByText('Stream Customer', { exact: true }).count()) === 0,
+    'the resync to drop the chat the server does not have',
+  );
   assert.deepEqual(realErrors(page), []);
   await page.context().close();
 });
