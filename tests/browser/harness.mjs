@@ -11,7 +11,7 @@
 // screenshots.mjs names docs/console/, and it also sets AGENTDESK_CLOCK (see `CLOCK`).
 import { before, after } from 'node:test';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, existsSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -20,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { createHmac } from 'node:crypto';
 import { deflateSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
+import { samePicture } from './png.mjs';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SHOTS = resolve(
@@ -36,6 +37,9 @@ export const MANAGER = { name: 'Mia Manager', email: 'mia@example.com', password
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 // How often `eventually` looks again.
 const EVERY_MS = 100;
+// How long a page must look the same, with no request of its own, before shot() takes it: longer
+// than the console's own delays (it marks a chat read 300 ms after showing it).
+const SETTLED_MS = 600;
 
 /**
  * Waits until `check` returns something truthy, and returns it: the twin of the Rust tests'
@@ -355,6 +359,21 @@ export async function openPage(viewport = LAPTOP) {
   const context = await newContext({ viewport });
   const page = await context.newPage();
   page.errors = [];
+  // The page's requests (the event stream aside: it stays open), for shot() to wait for none.
+  page.requests = { inFlight: 0, lastAt: Date.now() };
+  const counted = (request) => /^https?:/.test(request.url()) && !request.url().includes('/api/GetEvents');
+  page.on('request', (request) => {
+    if (!counted(request)) return;
+    page.requests.inFlight += 1;
+    page.requests.lastAt = Date.now();
+  });
+  const ended = (request) => {
+    if (!counted(request)) return;
+    page.requests.inFlight -= 1;
+    page.requests.lastAt = Date.now();
+  };
+  page.on('requestfinished', ended);
+  page.on('requestfailed', ended);
   page.on('pageerror', (e) => page.errors.push(e));
   page.on('console', (m) => {
     if (m.type() === 'error') page.errors.push(new Error(m.text()));
@@ -375,9 +394,30 @@ export async function following(page) {
   await page.getByRole('status').filter({ hasText: /^(Live|Refreshing every few seconds)$/ }).waitFor({ timeout: 15000 });
 }
 
+/**
+ * Takes a picture of the page once it has settled: the event stream no longer connecting, and the
+ * page looking the same for SETTLED_MS with no request of its own started or ended meanwhile (a
+ * picture never catches a state on its way to the next, so the same run draws the same pictures).
+ */
 export async function shot(page, name) {
+  await page.getByRole('status').filter({ hasText: 'Connecting' }).waitFor({ state: 'hidden' });
+  let first = null;
+  const picture = await eventually(
+    15000,
+    async () => {
+      const at = Date.now();
+      const png = await page.screenshot({ animations: 'disabled' });
+      const calm = page.requests.inFlight === 0 && page.requests.lastAt < first?.at;
+      if (!first || !calm || !samePicture(first.png, png)) {
+        first = { at, png };
+        return null;
+      }
+      return at - first.at >= SETTLED_MS ? png : null;
+    },
+    `the page to settle for the picture ${name}`,
+  );
   mkdirSync(SHOTS, { recursive: true });
-  await page.screenshot({ path: join(SHOTS, `${name}.png`) });
+  writeFileSync(join(SHOTS, `${name}.png`), picture);
 }
 
 /**
