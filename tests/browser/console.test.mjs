@@ -34,7 +34,7 @@ test('index.html is never cached, assets under the build hash are immutable, all
   assert.equal((await fetch(`${desk.direct}/index.html`)).status, 200);
 });
 
-test('a wrong password is answered in the API\'s words; the right one opens the desk', async () => {
+test("a wrong password is answered in the API's words; the right one opens the desk", async () => {
   const page = await openPage();
   await page.getByLabel('Email address', { exact: true }).fill('sam@example.com');
   await page.getByLabel('Password', { exact: true }).fill('wrong-password');
@@ -79,7 +79,11 @@ test('a forgotten password is reset with the mailed code', async () => {
   await page.getByLabel('Email address', { exact: true }).fill('jack@example.com');
   await page.getByRole('button', { name: 'Mail me a code' }).click();
   await page.getByText('a reset code is on its way').waitFor();
-  const mail = await eventually(15000, () => desk.mails().find((m) => m.includes('jack@example.com')), 'the reset mail');
+  const mail = await eventually(
+    15000,
+    () => desk.mails().find((m) => m.includes('jack@example.com')),
+    'the reset mail',
+  );
   const code = /reset code is: ([0-9a-f]{32})/.exec(mail.replace(/=\r?\n/g, ''))[1];
   await page.getByLabel('Reset code', { exact: true }).fill(code);
   await page.getByLabel('New password', { exact: true }).fill('short');

@@ -4,7 +4,20 @@
 // arrive, and closes a chat.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { setUp, channel, openPage, logOn, following, shot, eventually, SAM, JACK, PHONE, realErrors, picture } from './harness.mjs';
+import {
+  setUp,
+  channel,
+  openPage,
+  logOn,
+  following,
+  shot,
+  eventually,
+  SAM,
+  JACK,
+  PHONE,
+  realErrors,
+  picture,
+} from './harness.mjs';
 
 const PNG = picture().toString('base64');
 
@@ -18,7 +31,10 @@ test('an agent takes a chat from the queue to the close, and a colleague receive
   await sam.getByRole('list', { name: 'Waiting chats' }).waitFor({ state: 'attached' });
 
   // A customer writes in; the chat appears in Sam's queue without a reload.
-  await channel.say('web-session-0001', 'Hi, my kettle broke', { customerName: 'Joe Soap', phoneNumber: '+27821234567' });
+  await channel.say('web-session-0001', 'Hi, my kettle broke', {
+    customerName: 'Joe Soap',
+    phoneNumber: '+27821234567',
+  });
   const queue = sam.getByRole('list', { name: 'Waiting chats' });
   await queue.getByText('Joe Soap', { exact: true }).waitFor({ timeout: 15000 });
   await channel.typing('web-session-0001', true);
@@ -40,13 +56,18 @@ test('an agent takes a chat from the queue to the close, and a colleague receive
   assert.equal(await box.inputValue(), 'Hi Joe Soap, we are open from 8am to 5pm. Sam Agent');
   await box.press('Enter');
   await sam.getByRole('log', { name: 'Messages' }).getByText('we are open from 8am to 5pm. Sam Agent').waitFor();
-  const reply = await channel.waitFor((m) => m.type === 'agent' && m.message.includes('open from 8am'), 'the canned reply');
+  const reply = await channel.waitFor(
+    (m) => m.type === 'agent' && m.message.includes('open from 8am'),
+    'the canned reply',
+  );
   assert.equal(reply.message, 'Hi Joe Soap, we are open from 8am to 5pm. Sam Agent');
   assert.equal(reply.chatSessionID, 'web-session-0001');
   assert.ok(reply.signatureOk, 'the reply is signed with the channel secret');
 
   // A file with a message: shown inline (an image), delivered to the channel server.
-  await sam.getByLabel('Attach a file').setInputFiles({ name: 'receipt.png', mimeType: 'image/png', buffer: Buffer.from(PNG, 'base64') });
+  await sam
+    .getByLabel('Attach a file')
+    .setInputFiles({ name: 'receipt.png', mimeType: 'image/png', buffer: Buffer.from(PNG, 'base64') });
   await box.fill('Here is your receipt');
   await sam.getByRole('button', { name: 'Send' }).click();
   await sam.getByRole('img', { name: 'receipt.png' }).waitFor();
@@ -78,10 +99,14 @@ test('an agent takes a chat from the queue to the close, and a colleague receive
   await dialog.getByRole('button', { name: 'Transfer' }).click();
   await eventually(
     15000,
-    async () => (await sam.getByRole('list', { name: 'My chats' }).getByText('Joe Soap', { exact: true }).count()) === 0,
+    async () =>
+      (await sam.getByRole('list', { name: 'My chats' }).getByText('Joe Soap', { exact: true }).count()) === 0,
     'the chat to leave Sam',
   );
-  await jack.getByRole('list', { name: 'Waiting chats' }).getByText('Joe Soap', { exact: true }).waitFor({ timeout: 15000 });
+  await jack
+    .getByRole('list', { name: 'Waiting chats' })
+    .getByText('Joe Soap', { exact: true })
+    .waitFor({ timeout: 15000 });
   await jack.getByRole('button', { name: 'Take the chat of Joe Soap' }).click();
   await jack.getByRole('list', { name: 'My chats' }).getByText('Joe Soap', { exact: true }).waitFor();
 
@@ -104,11 +129,18 @@ test('on a phone the desk shows one pane at a time', async () => {
   await channel.say('web-session-0002', 'Hello from my phone', { customerName: 'Ann Lee' });
   const page = await openPage(PHONE);
   await logOn(page, SAM);
-  await page.getByRole('list', { name: 'Waiting chats' }).getByText('Ann Lee', { exact: true }).waitFor({ timeout: 15000 });
+  await page
+    .getByRole('list', { name: 'Waiting chats' })
+    .getByText('Ann Lee', { exact: true })
+    .waitFor({ timeout: 15000 });
   await shot(page, 'phone-queue');
   await page.getByRole('list', { name: 'Waiting chats' }).getByText('Ann Lee', { exact: true }).click();
   await page.getByRole('log', { name: 'Messages' }).getByText('Hello from my phone').waitFor();
-  assert.equal(await page.getByRole('navigation', { name: 'Chats' }).isVisible(), false, 'the list hides behind the chat');
+  assert.equal(
+    await page.getByRole('navigation', { name: 'Chats' }).isVisible(),
+    false,
+    'the list hides behind the chat',
+  );
   await shot(page, 'phone-chat');
   await page.getByRole('button', { name: 'Back to the chat list' }).click();
   await page.getByRole('navigation', { name: 'Chats' }).waitFor();
@@ -126,6 +158,10 @@ test('in a background tab a new chat changes the title', async () => {
     document.dispatchEvent(new Event('visibilitychange'));
   });
   await channel.say('web-session-0003', 'Anyone there?', { customerName: 'Title Customer' });
-  await eventually(15000, async () => (await sam.title()).startsWith('(1) New chat from Title Customer'), 'the title').catch(async (e) => assert.fail(`${e.message}; it is "${await sam.title()}"`));
+  await eventually(
+    15000,
+    async () => (await sam.title()).startsWith('(1) New chat from Title Customer'),
+    'the title',
+  ).catch(async (e) => assert.fail(`${e.message}; it is "${await sam.title()}"`));
   await sam.context().close();
 });

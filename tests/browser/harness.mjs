@@ -30,7 +30,8 @@ const SHOTS = resolve(
 // that instant, on the server (libfaketime, the monotonic clock left real so its timers run) and
 // in every page (Playwright's fixed time, timers running): the same run draws the same pictures.
 const CLOCK = process.env.AGENTDESK_CLOCK ? new Date(process.env.AGENTDESK_CLOCK) : null;
-if (CLOCK && Number.isNaN(CLOCK.getTime())) throw new Error(`AGENTDESK_CLOCK is not a time: ${process.env.AGENTDESK_CLOCK}`);
+if (CLOCK && Number.isNaN(CLOCK.getTime()))
+  throw new Error(`AGENTDESK_CLOCK is not a time: ${process.env.AGENTDESK_CLOCK}`);
 // The server has the event stream; AGENTDESK_EVENTS=0 runs against one without it (polling only).
 export const EVENTS = process.env.AGENTDESK_EVENTS !== '0';
 export const MANAGER = { name: 'Mia Manager', email: 'mia@example.com', password: 'manager-pass-1' };
@@ -59,7 +60,9 @@ export async function eventually(timeout, check, what = 'the condition') {
     if (Date.now() >= end) break;
     await new Promise((ok) => setTimeout(ok, EVERY_MS));
   }
-  throw new Error(`timed out after ${timeout} ms waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`);
+  throw new Error(
+    `timed out after ${timeout} ms waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`,
+  );
 }
 
 // What the test file's hooks set up, for its tests (live bindings: read them inside a test).
@@ -137,10 +140,11 @@ async function startProxy(targetPort) {
     get refused() {
       return refused;
     },
-    close: () => new Promise((ok) => {
-      for (const s of sockets) s.destroy();
-      server.close(ok);
-    }),
+    close: () =>
+      new Promise((ok) => {
+        for (const s of sockets) s.destroy();
+        server.close(ok);
+      }),
   };
 }
 
@@ -159,7 +163,9 @@ function clockEnv() {
   return {
     LD_PRELOAD: faketimeLibrary(),
     // An absolute time without "@" stands still; timers run on the real monotonic clock.
-    FAKETIME: CLOCK.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ''),
+    FAKETIME: CLOCK.toISOString()
+      .replace('T', ' ')
+      .replace(/\.\d+Z$/, ''),
     FAKETIME_DONT_FAKE_MONOTONIC: '1',
     TZ: 'UTC',
   };
@@ -168,7 +174,8 @@ function clockEnv() {
 /** Starts a desk: server, manager, proxy. */
 async function startDesk() {
   const binary = resolve(ROOT, process.env.AGENTDESK_BIN || 'target/debug/agentdesk');
-  if (!existsSync(binary)) throw new Error(`no server binary at ${binary}: build it (cargo build) or set AGENTDESK_BIN`);
+  if (!existsSync(binary))
+    throw new Error(`no server binary at ${binary}: build it (cargo build) or set AGENTDESK_BIN`);
   const dir = mkdtempSync(join(tmpdir(), 'agentdesk-browser-'));
   const outbox = join(dir, 'outbox');
   mkdirSync(outbox);
@@ -216,11 +223,13 @@ async function startDesk() {
         body: body ? JSON.stringify(body) : undefined,
       });
       const json = await res.json();
-      if (!res.ok) throw Object.assign(new Error(`${name}: ${json.Error?.Message}`), { status: res.status, error: json.Error });
+      if (!res.ok)
+        throw Object.assign(new Error(`${name}: ${json.Error?.Message}`), { status: res.status, error: json.Error });
       return json;
     },
     async logon(email, password) {
-      return (await started.api('AgentLogon', null, { body: { EmailAddress: email, Password: password } })).SessionToken;
+      return (await started.api('AgentLogon', null, { body: { EmailAddress: email, Password: password } }))
+        .SessionToken;
     },
     mails() {
       return readdirSync(outbox)
@@ -306,14 +315,29 @@ async function startChannel(desk, managerToken, name = 'Web chat') {
 async function furnish(desk) {
   const mia = await desk.logon(MANAGER.email, MANAGER.password);
   const reception = await desk.api('CreateDepartment', mia, {
-    body: { Name: 'Reception', WelcomeNew: 'Welcome to #DEPARTMENTNAME#, #CUSTOMERNAME#. You are number #POSITIONINQUEUE#.' },
+    body: {
+      Name: 'Reception',
+      WelcomeNew: 'Welcome to #DEPARTMENTNAME#, #CUSTOMERNAME#. You are number #POSITIONINQUEUE#.',
+    },
   });
   const sales = await desk.api('CreateDepartment', mia, { body: { Name: 'Sales' } });
   const sam = await desk.api('CreateAgent', mia, {
-    body: { Name: 'Sam Agent', EmailAddress: 'sam@example.com', RoleID: 1, DepartmentID: [reception.DepartmentID], Password: 'sams-password-1' },
+    body: {
+      Name: 'Sam Agent',
+      EmailAddress: 'sam@example.com',
+      RoleID: 1,
+      DepartmentID: [reception.DepartmentID],
+      Password: 'sams-password-1',
+    },
   });
   const jack = await desk.api('CreateAgent', mia, {
-    body: { Name: 'Jack Rabbit', EmailAddress: 'jack@example.com', RoleID: 1, DepartmentID: [sales.DepartmentID], Password: 'jacks-password-1' },
+    body: {
+      Name: 'Jack Rabbit',
+      EmailAddress: 'jack@example.com',
+      RoleID: 1,
+      DepartmentID: [sales.DepartmentID],
+      Password: 'jacks-password-1',
+    },
   });
   const group = await desk.api('CreateTagGroup', mia, { body: { Name: 'Topics' } });
   const tag = await desk.api('CreateTag', mia, { body: { TagGroupID: group.TagGroupID, Name: 'Warranty' } });
@@ -391,7 +415,10 @@ export async function logOn(page, who) {
 
 /** Waits until the desk has its first lists and follows changes (by the stream, or polling). */
 export async function following(page) {
-  await page.getByRole('status').filter({ hasText: /^(Live|Refreshing every few seconds)$/ }).waitFor({ timeout: 15000 });
+  await page
+    .getByRole('status')
+    .filter({ hasText: /^(Live|Refreshing every few seconds)$/ })
+    .waitFor({ timeout: 15000 });
 }
 
 /**

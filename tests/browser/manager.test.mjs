@@ -16,8 +16,13 @@ test('a manager creates a department and a canned response, and the agent finds 
   await mia.getByRole('button', { name: 'New department' }).click();
   const form = mia.getByRole('form', { name: 'New department' });
   await form.getByLabel('Name', { exact: true }).fill('Returns');
-  await form.getByLabel('Welcome text for new customers').fill('Welcome to #DEPARTMENTNAME#, #CUSTOMERNAME#. You are number #POSITIONINQUEUE#.');
-  await form.getByLabel('Preview for a new customer').getByText('Welcome to Returns, Joe Soap. You are number 2.').waitFor();
+  await form
+    .getByLabel('Welcome text for new customers')
+    .fill('Welcome to #DEPARTMENTNAME#, #CUSTOMERNAME#. You are number #POSITIONINQUEUE#.');
+  await form
+    .getByLabel('Preview for a new customer')
+    .getByText('Welcome to Returns, Joe Soap. You are number 2.')
+    .waitFor();
   await shot(mia, 'admin-departments');
   await form.getByRole('button', { name: 'Create department' }).click();
   await mia.getByRole('row', { name: /Returns/ }).waitFor();
@@ -31,7 +36,10 @@ test('a manager creates a department and a canned response, and the agent finds 
   await again.getByRole('button', { name: 'Cancel' }).click();
 
   // A canned response.
-  await mia.getByRole('navigation', { name: 'Settings sections' }).getByRole('link', { name: 'Canned responses' }).click();
+  await mia
+    .getByRole('navigation', { name: 'Settings sections' })
+    .getByRole('link', { name: 'Canned responses' })
+    .click();
   await mia.getByRole('button', { name: 'New canned response' }).click();
   const canned = mia.getByRole('form', { name: 'New canned response' });
   await canned.getByLabel('Name (what agents type after /)').fill('refund');
@@ -45,7 +53,10 @@ test('a manager creates a department and a canned response, and the agent finds 
   await channel.say('web-session-0101', 'I want my money back', { customerName: 'Kim Ng' });
   const sam = await openPage();
   await logOn(sam, SAM);
-  await sam.getByRole('list', { name: 'Waiting chats' }).getByText('Kim Ng', { exact: true }).waitFor({ timeout: 15000 });
+  await sam
+    .getByRole('list', { name: 'Waiting chats' })
+    .getByText('Kim Ng', { exact: true })
+    .waitFor({ timeout: 15000 });
   await sam.keyboard.press('Alt+KeyG');
   await sam.getByRole('log', { name: 'Messages' }).getByText('I want my money back').waitFor();
   const box = sam.getByLabel('Message', { exact: true });
@@ -59,7 +70,10 @@ test('a manager creates a department and a canned response, and the agent finds 
   await sam.keyboard.press('Alt+KeyT');
   const transfer = sam.getByRole('dialog', { name: 'Transfer Kim Ng' });
   const options = await transfer.getByLabel('Department', { exact: true }).locator('option').allTextContents();
-  assert.ok(options.some((o) => o.trim() === 'Returns'), `Returns is offered: ${options}`);
+  assert.ok(
+    options.some((o) => o.trim() === 'Returns'),
+    `Returns is offered: ${options}`,
+  );
   await transfer.getByRole('button', { name: 'Cancel' }).click();
 
   assert.deepEqual(realErrors(mia), []);
@@ -77,7 +91,7 @@ test('the configuration pages show what the desk has', async () => {
   await mia.getByRole('navigation', { name: 'Settings sections' }).getByRole('link', { name: 'Tags' }).click();
   await mia.getByRole('region', { name: 'Tag group Topics' }).getByText('Warranty').waitFor();
   await mia.getByRole('navigation', { name: 'Settings sections' }).getByRole('link', { name: 'Working hours' }).click();
-  await mia.getByText('In the desk\'s time zone').waitFor();
+  await mia.getByText("In the desk's time zone").waitFor();
   await mia.getByRole('navigation', { name: 'Settings sections' }).getByRole('link', { name: 'Desk settings' }).click();
   await mia.getByLabel('Company name').fill('Acme Support');
   await mia.getByRole('button', { name: 'Save settings' }).click();
@@ -113,7 +127,7 @@ test('the configuration pages show what the desk has', async () => {
   await mia.context().close();
 });
 
-test('DataInsight renders the desk\'s figures as charts, and the dashboard shows the desk now', async () => {
+test("DataInsight renders the desk's figures as charts, and the dashboard shows the desk now", async () => {
   // Arrange a few chats through the API: grabbed, answered, tagged, closed; one still waiting.
   const sam = await desk.logon(SAM.email, SAM.password);
   for (let i = 0; i < 4; i += 1) {
@@ -134,7 +148,9 @@ test('DataInsight renders the desk\'s figures as charts, and the dashboard shows
   const tallest = await eventually(
     15000,
     async () => {
-      const heights = await chart.locator('rect.bar').evaluateAll((rects) => rects.map((r) => Number(r.getAttribute('height'))));
+      const heights = await chart
+        .locator('rect.bar')
+        .evaluateAll((rects) => rects.map((r) => Number(r.getAttribute('height'))));
       return Math.max(0, ...heights) > 0 ? Math.max(...heights) : null;
     },
     'a bar with height',

@@ -28,15 +28,11 @@ const files = readdirSync(here)
   .sort();
 const shots = mkdtempSync(join(tmpdir(), 'agentdesk-shots-'));
 try {
-  const run = spawnSync(
-    process.execPath,
-    ['--test', '--test-concurrency=1', '--test-timeout=300000', ...files],
-    {
-      cwd: here,
-      stdio: 'inherit',
-      env: { ...process.env, AGENTDESK_CLOCK: CLOCK, AGENTDESK_SHOTS: shots },
-    },
-  );
+  const run = spawnSync(process.execPath, ['--test', '--test-concurrency=1', '--test-timeout=300000', ...files], {
+    cwd: here,
+    stdio: 'inherit',
+    env: { ...process.env, AGENTDESK_CLOCK: CLOCK, AGENTDESK_SHOTS: shots },
+  });
   if (run.status !== 0) {
     console.error('screenshots: the tests failed; docs/console is left as it was');
     process.exit(run.status ?? 1);

@@ -22,7 +22,14 @@ test('the console resumes after the last event id, shows a message once, applies
   const requests = [];
   let release;
   const gate = new Promise((ok) => (release = ok));
-  const fake = { ...real, ChatID: 90001, CustomerID: 90001, CustomerName: 'Stream Customer', CustomerNumber: null, QueuedAt: new Date().toISOString() };
+  const fake = {
+    ...real,
+    ChatID: 90001,
+    CustomerID: 90001,
+    CustomerName: 'Stream Customer',
+    CustomerNumber: null,
+    QueuedAt: new Date().toISOString(),
+  };
   const streamed = {
     MessageID: 900001,
     ChatID: real.ChatID,
@@ -38,10 +45,11 @@ test('the console resumes after the last event id, shows a message once, applies
     Delivery: null,
   };
   const answers = [
-    () => sse([
-      ['a1', 'chat.queued', { ChatID: fake.ChatID, DepartmentID: fake.DepartmentID, Chat: fake }],
-      ['a2', 'agent.status', { AgentID: team.jack.AgentID, Name: 'Jack Rabbit', StatusID: 3, Online: true }],
-    ]),
+    () =>
+      sse([
+        ['a1', 'chat.queued', { ChatID: fake.ChatID, DepartmentID: fake.DepartmentID, Chat: fake }],
+        ['a2', 'agent.status', { AgentID: team.jack.AgentID, Name: 'Jack Rabbit', StatusID: 3, Online: true }],
+      ]),
     async () => {
       await gate;
       return sse([
@@ -81,12 +89,20 @@ test('the console resumes after the last event id, shows a message once, applies
   const log = page.getByRole('log', { name: 'Messages' });
   await log.getByText('Hello desk').waitFor();
   await eventually(15000, () => requests.length >= 2, 'the reconnect');
-  assert.equal(new URL(requests[1].url).searchParams.get('LastEventID'), 'a2', 'the new stream resumes after the last id seen');
+  assert.equal(
+    new URL(requests[1].url).searchParams.get('LastEventID'),
+    'a2',
+    'the new stream resumes after the last id seen',
+  );
   release();
   await log.getByText('From the stream').waitFor();
   await page.getByText('Real Customer is typing…').waitFor();
   await page.getByRole('button', { name: 'Remove tag Warranty' }).waitFor();
-  assert.equal(await log.getByText('From the stream').count(), 1, 'an event seen twice and a message sent twice show once');
+  assert.equal(
+    await log.getByText('From the stream').count(),
+    1,
+    'an event seen twice and a message sent twice show once',
+  );
 
   // resync: the lists are fetched again (the stand-in chat is gone) and a new stream starts.
   await eventually(15000, () => requests.length >= 4, 'the stream to start again after resync');

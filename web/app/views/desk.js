@@ -58,11 +58,13 @@ export function Desk({ chatId }) {
       <${ChatList} selected=${chatId} />
     </nav>
     <div class="pane chat-pane">
-      ${chat
-        ? html`<${Conversation} chat=${chat} onBack=${() => navigate('desk')} onCustomer=${() => setPane('customer')} />`
-        : html`<div class="no-chat">
+      ${
+        chat
+          ? html`<${Conversation} chat=${chat} onBack=${() => navigate('desk')} onCustomer=${() => setPane('customer')} />`
+          : html`<div class="no-chat">
             <${Empty}>${chatId ? 'Loading the chat…' : 'Choose a chat, or grab the next one from the queue (Alt+G).'}</${Empty}>
-          </div>`}
+          </div>`
+      }
     </div>
     <div class="pane customer-pane">
       ${chat ? html`<${CustomerPanel} chat=${chat} onBack=${() => setPane('chat')} />` : null}

@@ -47,14 +47,20 @@ export function Shell({ route }) {
   const nav = [
     { page: 'desk', label: 'Desk' },
     { page: 'dashboard', label: 'Dashboard' },
-    ...(manager ? [{ page: 'insight', label: 'Insight' }, { page: 'admin', label: 'Settings' }] : []),
+    ...(manager
+      ? [
+          { page: 'insight', label: 'Insight' },
+          { page: 'admin', label: 'Settings' },
+        ]
+      : []),
   ];
   return html`<div class="shell">
     <header class="topbar">
       <a class="brand" href="#/desk" aria-label=${`${company}: desk`}><span class="logo" aria-hidden="true"></span><span class="company">${company}</span></a>
       <nav aria-label="Main">
         ${nav.map(
-          (n) => html`<a href=${`#/${n.page}`} class=${route.page === n.page || (n.page === 'desk' && !['dashboard', 'insight', 'admin'].includes(route.page)) ? 'active' : ''} aria-current=${route.page === n.page ? 'page' : undefined}>${n.label}</a>`,
+          (n) =>
+            html`<a href=${`#/${n.page}`} class=${route.page === n.page || (n.page === 'desk' && !['dashboard', 'insight', 'admin'].includes(route.page)) ? 'active' : ''} aria-current=${route.page === n.page ? 'page' : undefined}>${n.label}</a>`,
         )}
       </nav>
       <div class="topbar-right">
