@@ -1,20 +1,11 @@
 // The console as served by the binary: security headers, caching, no inline code; logging on, the
 // API's errors as it words them, the password reset through the mailed code, keyboard help and
 // accessible names.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDesk, furnish, launchBrowser, openPage, logOn, shot, until, SAM, realErrors, PHONE } from './harness.mjs';
+import { setUp, desk, newContext, openPage, logOn, shot, eventually, SAM, realErrors, PHONE } from './harness.mjs';
 
-let desk, browser;
-before(async () => {
-  desk = await startDesk();
-  await furnish(desk);
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await desk?.stop();
-});
+setUp();
 
 const CSP =
   "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; media-src 'self' data:; connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
@@ -43,8 +34,8 @@ test('index.html is never cached, assets under the build hash are immutable, all
   assert.equal((await fetch(`${desk.direct}/index.html`)).status, 200);
 });
 
-test('a wrong password is answered in the API\'s words; the right one opens the desk', async () => {
-  const page = await openPage(browser, desk);
+test("a wrong password is answered in the API's words; the right one opens the desk", async () => {
+  const page = await openPage();
   await page.getByLabel('Email address', { exact: true }).fill('sam@example.com');
   await page.getByLabel('Password', { exact: true }).fill('wrong-password');
   await page.getByRole('button', { name: 'Log on' }).click();
@@ -67,10 +58,14 @@ test('a wrong password is answered in the API\'s words; the right one opens the 
   // Status.
   await page.getByLabel('My status').selectOption({ label: 'On break' });
   const agents = await desk.api('GetAgentList', await desk.logon('mia@example.com', 'manager-pass-1'));
-  await until(async () => {
-    const list = await desk.api('GetAgentList', await desk.logon('mia@example.com', 'manager-pass-1'));
-    return list.Agents.find((a) => a.EmailAddress === 'sam@example.com').StatusID === 3;
-  }, { what: 'Sam on break' });
+  await eventually(
+    15000,
+    async () => {
+      const list = await desk.api('GetAgentList', await desk.logon('mia@example.com', 'manager-pass-1'));
+      return list.Agents.find((a) => a.EmailAddress === 'sam@example.com').StatusID === 3;
+    },
+    'Sam on break',
+  );
   assert.ok(agents.Agents.length >= 3);
   await page.getByRole('button', { name: 'Log off' }).click();
   await page.getByText('You are logged off.').waitFor();
@@ -79,12 +74,16 @@ test('a wrong password is answered in the API\'s words; the right one opens the 
 });
 
 test('a forgotten password is reset with the mailed code', async () => {
-  const page = await openPage(browser, desk);
+  const page = await openPage();
   await page.getByRole('button', { name: 'Forgot your password?' }).click();
   await page.getByLabel('Email address', { exact: true }).fill('jack@example.com');
   await page.getByRole('button', { name: 'Mail me a code' }).click();
   await page.getByText('a reset code is on its way').waitFor();
-  const mail = await until(() => desk.mails().find((m) => m.includes('jack@example.com')), { what: 'the reset mail' });
+  const mail = await eventually(
+    15000,
+    () => desk.mails().find((m) => m.includes('jack@example.com')),
+    'the reset mail',
+  );
   const code = /reset code is: ([0-9a-f]{32})/.exec(mail.replace(/=\r?\n/g, ''))[1];
   await page.getByLabel('Reset code', { exact: true }).fill(code);
   await page.getByLabel('New password', { exact: true }).fill('short');
@@ -98,7 +97,7 @@ test('a forgotten password is reset with the mailed code', async () => {
 });
 
 test('the reset link of the mail opens the console with the code filled in', async () => {
-  const context = await browser.newContext();
+  const context = await newContext();
   const page = await context.newPage();
   await page.goto(`${desk.base}/reset-password?ResetCode=0123456789abcdef0123456789abcdef`);
   assert.equal(await page.getByLabel('Reset code', { exact: true }).inputValue(), '0123456789abcdef0123456789abcdef');
@@ -110,14 +109,14 @@ test('the reset link of the mail opens the console with the code filled in', asy
 
 test('keyboard help, and every control has an accessible name', async () => {
   for (const viewport of [undefined, PHONE]) {
-    const page = await openPage(browser, desk, viewport);
+    const page = await openPage(viewport);
     await logOn(page, SAM);
     await page.keyboard.press('?');
     const help = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
     await help.getByText('Next chat (unread first)').waitFor();
     if (!viewport) await shot(page, 'shortcuts');
     await page.keyboard.press('Escape');
-    await until(async () => (await help.count()) === 0, { what: 'the help to close' });
+    await eventually(15000, async () => (await help.count()) === 0, 'the help to close');
     const unnamed = await page.evaluate(() => {
       const missing = [];
       for (const el of document.querySelectorAll('button, input, select, textarea, a[href]')) {

@@ -2,34 +2,39 @@
 // sees the chat appear without reloading, grabs it, answers with a canned response and a file,
 // the channel server receives the reply, the agent transfers the chat to a colleague who sees it
 // arrive, and closes a chat.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDesk, startChannel, furnish, launchBrowser, openPage, logOn, following, shot, until, SAM, JACK, PHONE, realErrors, picture } from './harness.mjs';
+import {
+  setUp,
+  channel,
+  openPage,
+  logOn,
+  following,
+  shot,
+  eventually,
+  SAM,
+  JACK,
+  PHONE,
+  realErrors,
+  picture,
+} from './harness.mjs';
 
 const PNG = picture().toString('base64');
 
-let desk, channel, browser, team;
-before(async () => {
-  desk = await startDesk();
-  team = await furnish(desk);
-  channel = await startChannel(desk, team.mia);
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await channel?.close();
-  await desk?.stop();
-});
+setUp();
 
 test('an agent takes a chat from the queue to the close, and a colleague receives a transfer', async () => {
-  const sam = await openPage(browser, desk);
+  const sam = await openPage();
   await logOn(sam, SAM);
-  const jack = await openPage(browser, desk);
+  const jack = await openPage();
   await logOn(jack, JACK);
   await sam.getByRole('list', { name: 'Waiting chats' }).waitFor({ state: 'attached' });
 
   // A customer writes in; the chat appears in Sam's queue without a reload.
-  await channel.say('web-session-0001', 'Hi, my kettle broke', { customerName: 'Joe Soap', phoneNumber: '+27821234567' });
+  await channel.say('web-session-0001', 'Hi, my kettle broke', {
+    customerName: 'Joe Soap',
+    phoneNumber: '+27821234567',
+  });
   const queue = sam.getByRole('list', { name: 'Waiting chats' });
   await queue.getByText('Joe Soap', { exact: true }).waitFor({ timeout: 15000 });
   await channel.typing('web-session-0001', true);
@@ -51,19 +56,24 @@ test('an agent takes a chat from the queue to the close, and a colleague receive
   assert.equal(await box.inputValue(), 'Hi Joe Soap, we are open from 8am to 5pm. Sam Agent');
   await box.press('Enter');
   await sam.getByRole('log', { name: 'Messages' }).getByText('we are open from 8am to 5pm. Sam Agent').waitFor();
-  const reply = await channel.waitFor((m) => m.type === 'agent' && m.message.includes('open from 8am'), 'the canned reply');
+  const reply = await channel.waitFor(
+    (m) => m.type === 'agent' && m.message.includes('open from 8am'),
+    'the canned reply',
+  );
   assert.equal(reply.message, 'Hi Joe Soap, we are open from 8am to 5pm. Sam Agent');
   assert.equal(reply.chatSessionID, 'web-session-0001');
   assert.ok(reply.signatureOk, 'the reply is signed with the channel secret');
 
   // A file with a message: shown inline (an image), delivered to the channel server.
-  await sam.getByLabel('Attach a file').setInputFiles({ name: 'receipt.png', mimeType: 'image/png', buffer: Buffer.from(PNG, 'base64') });
+  await sam
+    .getByLabel('Attach a file')
+    .setInputFiles({ name: 'receipt.png', mimeType: 'image/png', buffer: Buffer.from(PNG, 'base64') });
   await box.fill('Here is your receipt');
   await sam.getByRole('button', { name: 'Send' }).click();
   await sam.getByRole('img', { name: 'receipt.png' }).waitFor();
   const file = await channel.waitFor((m) => m.attachment?.name === 'receipt.png', 'the file');
   assert.equal(file.message, 'Here is your receipt');
-  await until(async () => (await sam.getByText('✓ Delivered').count()) >= 2, { what: 'delivery shown as delivered' });
+  await eventually(15000, async () => (await sam.getByText('✓ Delivered').count()) >= 2, 'delivery shown as delivered');
 
   // The customer sends a file: images show inline.
   await channel.sendFile('web-session-0001', 'photo.png', PNG, 'image/png');
@@ -87,10 +97,16 @@ test('an agent takes a chat from the queue to the close, and a colleague receive
   await dialog.getByLabel('Note for the next agent (optional)').fill('Wants a replacement');
   await shot(sam, 'transfer');
   await dialog.getByRole('button', { name: 'Transfer' }).click();
-  await until(async () => (await sam.getByRole('list', { name: 'My chats' }).getByText('Joe Soap', { exact: true }).count()) === 0, {
-    what: 'the chat to leave Sam',
-  });
-  await jack.getByRole('list', { name: 'Waiting chats' }).getByText('Joe Soap', { exact: true }).waitFor({ timeout: 15000 });
+  await eventually(
+    15000,
+    async () =>
+      (await sam.getByRole('list', { name: 'My chats' }).getByText('Joe Soap', { exact: true }).count()) === 0,
+    'the chat to leave Sam',
+  );
+  await jack
+    .getByRole('list', { name: 'Waiting chats' })
+    .getByText('Joe Soap', { exact: true })
+    .waitFor({ timeout: 15000 });
   await jack.getByRole('button', { name: 'Take the chat of Joe Soap' }).click();
   await jack.getByRole('list', { name: 'My chats' }).getByText('Joe Soap', { exact: true }).waitFor();
 
@@ -111,13 +127,20 @@ test('an agent takes a chat from the queue to the close, and a colleague receive
 
 test('on a phone the desk shows one pane at a time', async () => {
   await channel.say('web-session-0002', 'Hello from my phone', { customerName: 'Ann Lee' });
-  const page = await openPage(browser, desk, PHONE);
+  const page = await openPage(PHONE);
   await logOn(page, SAM);
-  await page.getByRole('list', { name: 'Waiting chats' }).getByText('Ann Lee', { exact: true }).waitFor({ timeout: 15000 });
+  await page
+    .getByRole('list', { name: 'Waiting chats' })
+    .getByText('Ann Lee', { exact: true })
+    .waitFor({ timeout: 15000 });
   await shot(page, 'phone-queue');
   await page.getByRole('list', { name: 'Waiting chats' }).getByText('Ann Lee', { exact: true }).click();
   await page.getByRole('log', { name: 'Messages' }).getByText('Hello from my phone').waitFor();
-  assert.equal(await page.getByRole('navigation', { name: 'Chats' }).isVisible(), false, 'the list hides behind the chat');
+  assert.equal(
+    await page.getByRole('navigation', { name: 'Chats' }).isVisible(),
+    false,
+    'the list hides behind the chat',
+  );
   await shot(page, 'phone-chat');
   await page.getByRole('button', { name: 'Back to the chat list' }).click();
   await page.getByRole('navigation', { name: 'Chats' }).waitFor();
@@ -126,7 +149,7 @@ test('on a phone the desk shows one pane at a time', async () => {
 });
 
 test('in a background tab a new chat changes the title', async () => {
-  const sam = await openPage(browser, desk);
+  const sam = await openPage();
   await logOn(sam, SAM);
   // Chats that arrive while the desk is still loading are on its first screen, not announced.
   await following(sam);
@@ -135,8 +158,10 @@ test('in a background tab a new chat changes the title', async () => {
     document.dispatchEvent(new Event('visibilitychange'));
   });
   await channel.say('web-session-0003', 'Anyone there?', { customerName: 'Title Customer' });
-  await until(async () => (await sam.title()).startsWith('(1) New chat from Title Customer'), {
-    what: 'the title',
-  }).catch(async (e) => assert.fail(`${e.message}; it is "${await sam.title()}"`));
+  await eventually(
+    15000,
+    async () => (await sam.title()).startsWith('(1) New chat from Title Customer'),
+    'the title',
+  ).catch(async (e) => assert.fail(`${e.message}; it is "${await sam.title()}"`));
   await sam.context().close();
 });

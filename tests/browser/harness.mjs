@@ -1,11 +1,17 @@
-// The browser tests' harness: a real agentdesk server (the binary from AGENTDESK_BIN, by default
-// target/debug/agentdesk) on a free port with a temporary SQLite file and mail outbox, a manager
-// made with `agentdesk create-manager`, a fake channel server that records what the desk sends to
-// customers and can write in as a customer, a TCP proxy in front of the server that a test can cut
-// (a real network drop for the browser), and headless Chromium from Debian's package driven by
-// playwright-core (never a downloaded browser).
+// The browser tests' one setup. `setUp()` gives a test file, before its tests, a real agentdesk
+// server (the binary from AGENTDESK_BIN, by default target/debug/agentdesk) on a free port with a
+// temporary SQLite file and mail outbox, a manager made with `agentdesk create-manager`, the desk
+// furnished through the API as a team would have it (departments, agents, a tag, a canned
+// response), a fake channel server that records what the desk sends to customers and writes in as
+// customers, a TCP proxy in front of the server that a test can cut (a real network drop for the
+// browser), and headless Chromium from Debian's package driven by playwright-core (never a
+// downloaded browser). Tests wait for what happens elsewhere with `eventually` only.
+//
+// Screenshots go to target/browser-shots/ unless AGENTDESK_SHOTS names another folder; only
+// screenshots.mjs names docs/console/, and it also sets AGENTDESK_CLOCK (see `CLOCK`).
+import { before, after } from 'node:test';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, existsSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -14,32 +20,71 @@ import { fileURLToPath } from 'node:url';
 import { createHmac } from 'node:crypto';
 import { deflateSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
+import { samePicture } from './png.mjs';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const SHOTS = join(ROOT, 'docs', 'console');
+const SHOTS = resolve(
+  process.env.AGENTDESK_SHOTS || join(process.env.CARGO_TARGET_DIR || join(ROOT, 'target'), 'browser-shots'),
+);
+// With AGENTDESK_CLOCK (an ISO time, e.g. 2026-12-01T09:30:00Z) the desk's time stands still at
+// that instant, on the server (libfaketime, the monotonic clock left real so its timers run) and
+// in every page (Playwright's fixed time, timers running): the same run draws the same pictures.
+const CLOCK = process.env.AGENTDESK_CLOCK ? new Date(process.env.AGENTDESK_CLOCK) : null;
+if (CLOCK && Number.isNaN(CLOCK.getTime()))
+  throw new Error(`AGENTDESK_CLOCK is not a time: ${process.env.AGENTDESK_CLOCK}`);
 // The server has the event stream; AGENTDESK_EVENTS=0 runs against one without it (polling only).
 export const EVENTS = process.env.AGENTDESK_EVENTS !== '0';
 export const MANAGER = { name: 'Mia Manager', email: 'mia@example.com', password: 'manager-pass-1' };
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+// How often `eventually` looks again.
+const EVERY_MS = 100;
+// How long a page must look the same, with no request of its own, before shot() takes it: longer
+// than the console's own delays (it marks a chat read 300 ms after showing it).
+const SETTLED_MS = 600;
 
-export function sleep(ms) {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-/** Polls `check` until it returns something truthy. */
-export async function until(check, { timeout = 15000, every = 100, what = 'condition' } = {}) {
+/**
+ * Waits until `check` returns something truthy, and returns it: the twin of the Rust tests'
+ * `eventually`. `check` may throw while the thing is not there yet; after `timeout` ms the wait
+ * fails with `what` and the last error.
+ */
+export async function eventually(timeout, check, what = 'the condition') {
   const end = Date.now() + timeout;
   let last;
-  while (Date.now() < end) {
+  for (;;) {
     try {
       last = await check();
       if (last) return last;
     } catch (e) {
       last = e;
     }
-    await sleep(every);
+    if (Date.now() >= end) break;
+    await new Promise((ok) => setTimeout(ok, EVERY_MS));
   }
-  throw new Error(`timed out waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`);
+  throw new Error(
+    `timed out after ${timeout} ms waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`,
+  );
+}
+
+// What the test file's hooks set up, for its tests (live bindings: read them inside a test).
+export let desk, team, channel, browser;
+
+/**
+ * The one setup of a test file: before its tests a desk, furnished, with a channel server and a
+ * browser; after them, all of it stopped and its files removed. `skip` sets up nothing.
+ */
+export function setUp({ skip = false } = {}) {
+  before(async () => {
+    if (skip) return;
+    desk = await startDesk();
+    team = await furnish(desk);
+    channel = await startChannel(desk, team.mia);
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await channel?.close();
+    await desk?.stop();
+  });
 }
 
 function freePort() {
@@ -53,13 +98,20 @@ function freePort() {
   });
 }
 
-/** A TCP proxy the browser talks through; drop() cuts every connection and refuses new ones. */
+/**
+ * A TCP proxy the browser talks through; drop() cuts every connection and refuses new ones
+ * (`refused` counts them, so a test can wait for the browser to have tried) until restore().
+ */
 async function startProxy(targetPort) {
   const port = await freePort();
   const sockets = new Set();
   let down = false;
+  let refused = 0;
   const server = net.createServer((client) => {
-    if (down) return client.destroy();
+    if (down) {
+      refused += 1;
+      return client.destroy();
+    }
     const upstream = net.connect(targetPort, '127.0.0.1');
     sockets.add(client);
     sockets.add(upstream);
@@ -85,17 +137,45 @@ async function startProxy(targetPort) {
     restore() {
       down = false;
     },
-    close: () => new Promise((ok) => {
-      for (const s of sockets) s.destroy();
-      server.close(ok);
-    }),
+    get refused() {
+      return refused;
+    },
+    close: () =>
+      new Promise((ok) => {
+        for (const s of sockets) s.destroy();
+        server.close(ok);
+      }),
+  };
+}
+
+/** libfaketime's thread-safe library from Debian's package, for a server whose clock stands still. */
+function faketimeLibrary() {
+  const found = readdirSync('/usr/lib')
+    .map((dir) => join('/usr/lib', dir, 'faketime', 'libfaketimeMT.so.1'))
+    .find((path) => existsSync(path));
+  if (!found) throw new Error('AGENTDESK_CLOCK needs libfaketime: apt-get install faketime');
+  return found;
+}
+
+/** The environment that stops the server's wall clock at CLOCK (none without it). */
+function clockEnv() {
+  if (!CLOCK) return {};
+  return {
+    LD_PRELOAD: faketimeLibrary(),
+    // An absolute time without "@" stands still; timers run on the real monotonic clock.
+    FAKETIME: CLOCK.toISOString()
+      .replace('T', ' ')
+      .replace(/\.\d+Z$/, ''),
+    FAKETIME_DONT_FAKE_MONOTONIC: '1',
+    TZ: 'UTC',
   };
 }
 
 /** Starts a desk: server, manager, proxy. */
-export async function startDesk({ env = {} } = {}) {
+async function startDesk() {
   const binary = resolve(ROOT, process.env.AGENTDESK_BIN || 'target/debug/agentdesk');
-  if (!existsSync(binary)) throw new Error(`no server binary at ${binary}: build it (cargo build) or set AGENTDESK_BIN`);
+  if (!existsSync(binary))
+    throw new Error(`no server binary at ${binary}: build it (cargo build) or set AGENTDESK_BIN`);
   const dir = mkdtempSync(join(tmpdir(), 'agentdesk-browser-'));
   const outbox = join(dir, 'outbox');
   mkdirSync(outbox);
@@ -110,7 +190,7 @@ export async function startDesk({ env = {} } = {}) {
     DELIVERY_BACKOFF_MS: '300',
     LOGON_MAX_FAILURES: '50',
     RUST_LOG: process.env.RUST_LOG || 'warn',
-    ...env,
+    ...clockEnv(),
   };
   delete baseEnv.SMTP_URL;
   const made = spawnSync(binary, ['create-manager', '--name', MANAGER.name, '--email', MANAGER.email], {
@@ -120,9 +200,9 @@ export async function startDesk({ env = {} } = {}) {
   if (made.status !== 0) throw new Error(`create-manager failed: ${made.stderr}`);
   const child = spawn(binary, ['serve'], { env: baseEnv, stdio: ['ignore', 'inherit', 'inherit'] });
   const direct = `http://127.0.0.1:${port}`;
-  await until(async () => (await fetch(`${direct}/ready`)).ok, { timeout: 30000, what: 'the server to be ready' });
+  await eventually(30000, async () => (await fetch(`${direct}/ready`)).ok, 'the server to be ready');
   const proxy = await startProxy(port);
-  const desk = {
+  const started = {
     dir,
     outbox,
     direct,
@@ -143,11 +223,13 @@ export async function startDesk({ env = {} } = {}) {
         body: body ? JSON.stringify(body) : undefined,
       });
       const json = await res.json();
-      if (!res.ok) throw Object.assign(new Error(`${name}: ${json.Error?.Message}`), { status: res.status, error: json.Error });
+      if (!res.ok)
+        throw Object.assign(new Error(`${name}: ${json.Error?.Message}`), { status: res.status, error: json.Error });
       return json;
     },
     async logon(email, password) {
-      return (await desk.api('AgentLogon', null, { body: { EmailAddress: email, Password: password } })).SessionToken;
+      return (await started.api('AgentLogon', null, { body: { EmailAddress: email, Password: password } }))
+        .SessionToken;
     },
     mails() {
       return readdirSync(outbox)
@@ -155,14 +237,14 @@ export async function startDesk({ env = {} } = {}) {
         .map((f) => readFileSync(join(outbox, f), 'utf8'));
     },
   };
-  return desk;
+  return started;
 }
 
 /**
  * A fake channel server: records every message the desk posts to /hooks/messageForCustomer
  * (checking its signature), and writes in as customers through the channel API.
  */
-export async function startChannel(desk, managerToken, name = 'Web chat') {
+async function startChannel(desk, managerToken, name = 'Web chat') {
   const received = [];
   const port = await freePort();
   let secret = null;
@@ -223,24 +305,39 @@ export async function startChannel(desk, managerToken, name = 'Web chat') {
     },
     /** Waits for a message for the customer that matches. */
     waitFor(match, what = 'a message for the customer') {
-      return until(() => received.find(match), { what, timeout: 20000 });
+      return eventually(20000, () => received.find(match), what);
     },
     close: () => new Promise((ok) => server.close(ok)),
   };
 }
 
 /** A desk set up as a team would have it: departments, agents, a tag, a canned response. */
-export async function furnish(desk) {
+async function furnish(desk) {
   const mia = await desk.logon(MANAGER.email, MANAGER.password);
   const reception = await desk.api('CreateDepartment', mia, {
-    body: { Name: 'Reception', WelcomeNew: 'Welcome to #DEPARTMENTNAME#, #CUSTOMERNAME#. You are number #POSITIONINQUEUE#.' },
+    body: {
+      Name: 'Reception',
+      WelcomeNew: 'Welcome to #DEPARTMENTNAME#, #CUSTOMERNAME#. You are number #POSITIONINQUEUE#.',
+    },
   });
   const sales = await desk.api('CreateDepartment', mia, { body: { Name: 'Sales' } });
   const sam = await desk.api('CreateAgent', mia, {
-    body: { Name: 'Sam Agent', EmailAddress: 'sam@example.com', RoleID: 1, DepartmentID: [reception.DepartmentID], Password: 'sams-password-1' },
+    body: {
+      Name: 'Sam Agent',
+      EmailAddress: 'sam@example.com',
+      RoleID: 1,
+      DepartmentID: [reception.DepartmentID],
+      Password: 'sams-password-1',
+    },
   });
   const jack = await desk.api('CreateAgent', mia, {
-    body: { Name: 'Jack Rabbit', EmailAddress: 'jack@example.com', RoleID: 1, DepartmentID: [sales.DepartmentID], Password: 'jacks-password-1' },
+    body: {
+      Name: 'Jack Rabbit',
+      EmailAddress: 'jack@example.com',
+      RoleID: 1,
+      DepartmentID: [sales.DepartmentID],
+      Password: 'jacks-password-1',
+    },
   });
   const group = await desk.api('CreateTagGroup', mia, { body: { Name: 'Topics' } });
   const tag = await desk.api('CreateTag', mia, { body: { TagGroupID: group.TagGroupID, Name: 'Warranty' } });
@@ -254,7 +351,7 @@ export const SAM = { email: 'sam@example.com', password: 'sams-password-1' };
 export const JACK = { email: 'jack@example.com', password: 'jacks-password-1' };
 
 /** Headless Chromium (Debian's) with the flags it needs as root and without network noise. */
-export async function launchBrowser() {
+async function launchBrowser() {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
@@ -274,11 +371,33 @@ export async function launchBrowser() {
 export const LAPTOP = { width: 1280, height: 800 };
 export const PHONE = { width: 390, height: 844 };
 
-/** A fresh browser context (its own sessionStorage) with a page that fails the test on page errors. */
-export async function openPage(browser, desk, viewport = LAPTOP) {
-  const context = await browser.newContext({ viewport, timezoneId: 'UTC', locale: 'en-GB' });
+/** A fresh browser context (its own sessionStorage), at CLOCK's time when it is set. */
+export async function newContext(options = {}) {
+  const context = await browser.newContext({ timezoneId: 'UTC', locale: 'en-GB', ...options });
+  if (CLOCK) await context.clock.setFixedTime(CLOCK);
+  return context;
+}
+
+/** A page of a fresh context on the desk, which records the page's errors (see realErrors). */
+export async function openPage(viewport = LAPTOP) {
+  const context = await newContext({ viewport });
   const page = await context.newPage();
   page.errors = [];
+  // The page's requests (the event stream aside: it stays open), for shot() to wait for none.
+  page.requests = { inFlight: 0, lastAt: Date.now() };
+  const counted = (request) => /^https?:/.test(request.url()) && !request.url().includes('/api/GetEvents');
+  page.on('request', (request) => {
+    if (!counted(request)) return;
+    page.requests.inFlight += 1;
+    page.requests.lastAt = Date.now();
+  });
+  const ended = (request) => {
+    if (!counted(request)) return;
+    page.requests.inFlight -= 1;
+    page.requests.lastAt = Date.now();
+  };
+  page.on('requestfinished', ended);
+  page.on('requestfailed', ended);
   page.on('pageerror', (e) => page.errors.push(e));
   page.on('console', (m) => {
     if (m.type() === 'error') page.errors.push(new Error(m.text()));
@@ -296,12 +415,36 @@ export async function logOn(page, who) {
 
 /** Waits until the desk has its first lists and follows changes (by the stream, or polling). */
 export async function following(page) {
-  await page.getByRole('status').filter({ hasText: /^(Live|Refreshing every few seconds)$/ }).waitFor({ timeout: 15000 });
+  await page
+    .getByRole('status')
+    .filter({ hasText: /^(Live|Refreshing every few seconds)$/ })
+    .waitFor({ timeout: 15000 });
 }
 
+/**
+ * Takes a picture of the page once it has settled: the event stream no longer connecting, and the
+ * page looking the same for SETTLED_MS with no request of its own started or ended meanwhile (a
+ * picture never catches a state on its way to the next, so the same run draws the same pictures).
+ */
 export async function shot(page, name) {
+  await page.getByRole('status').filter({ hasText: 'Connecting' }).waitFor({ state: 'hidden' });
+  let first = null;
+  const picture = await eventually(
+    15000,
+    async () => {
+      const at = Date.now();
+      const png = await page.screenshot({ animations: 'disabled' });
+      const calm = page.requests.inFlight === 0 && page.requests.lastAt < first?.at;
+      if (!first || !calm || !samePicture(first.png, png)) {
+        first = { at, png };
+        return null;
+      }
+      return at - first.at >= SETTLED_MS ? png : null;
+    },
+    `the page to settle for the picture ${name}`,
+  );
   mkdirSync(SHOTS, { recursive: true });
-  await page.screenshot({ path: join(SHOTS, `${name}.png`) });
+  writeFileSync(join(SHOTS, `${name}.png`), picture);
 }
 
 /**

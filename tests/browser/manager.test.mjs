@@ -1,24 +1,13 @@
 // A manager configures the desk in the console, and agents see the result; the dashboard and the
 // DataInsight charts show the desk's own figures.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDesk, startChannel, furnish, launchBrowser, openPage, logOn, shot, until, MANAGER, SAM, realErrors } from './harness.mjs';
+import { setUp, desk, channel, team, openPage, logOn, shot, eventually, MANAGER, SAM, realErrors } from './harness.mjs';
 
-let desk, channel, browser, team;
-before(async () => {
-  desk = await startDesk();
-  team = await furnish(desk);
-  channel = await startChannel(desk, team.mia);
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await channel?.close();
-  await desk?.stop();
-});
+setUp();
 
 test('a manager creates a department and a canned response, and the agent finds them in the composer', async () => {
-  const mia = await openPage(browser, desk);
+  const mia = await openPage();
   await logOn(mia, MANAGER);
 
   // A department, with its welcome text previewed as the customer will read it.
@@ -27,8 +16,13 @@ test('a manager creates a department and a canned response, and the agent finds 
   await mia.getByRole('button', { name: 'New department' }).click();
   const form = mia.getByRole('form', { name: 'New department' });
   await form.getByLabel('Name', { exact: true }).fill('Returns');
-  await form.getByLabel('Welcome text for new customers').fill('Welcome to #DEPARTMENTNAME#, #CUSTOMERNAME#. You are number #POSITIONINQUEUE#.');
-  await form.getByLabel('Preview for a new customer').getByText('Welcome to Returns, Joe Soap. You are number 2.').waitFor();
+  await form
+    .getByLabel('Welcome text for new customers')
+    .fill('Welcome to #DEPARTMENTNAME#, #CUSTOMERNAME#. You are number #POSITIONINQUEUE#.');
+  await form
+    .getByLabel('Preview for a new customer')
+    .getByText('Welcome to Returns, Joe Soap. You are number 2.')
+    .waitFor();
   await shot(mia, 'admin-departments');
   await form.getByRole('button', { name: 'Create department' }).click();
   await mia.getByRole('row', { name: /Returns/ }).waitFor();
@@ -42,7 +36,10 @@ test('a manager creates a department and a canned response, and the agent finds 
   await again.getByRole('button', { name: 'Cancel' }).click();
 
   // A canned response.
-  await mia.getByRole('navigation', { name: 'Settings sections' }).getByRole('link', { name: 'Canned responses' }).click();
+  await mia
+    .getByRole('navigation', { name: 'Settings sections' })
+    .getByRole('link', { name: 'Canned responses' })
+    .click();
   await mia.getByRole('button', { name: 'New canned response' }).click();
   const canned = mia.getByRole('form', { name: 'New canned response' });
   await canned.getByLabel('Name (what agents type after /)').fill('refund');
@@ -54,9 +51,12 @@ test('a manager creates a department and a canned response, and the agent finds 
   // Sam (in Reception) gets a chat and finds both: the canned response behind "/", the
   // department in the transfer dialog.
   await channel.say('web-session-0101', 'I want my money back', { customerName: 'Kim Ng' });
-  const sam = await openPage(browser, desk);
+  const sam = await openPage();
   await logOn(sam, SAM);
-  await sam.getByRole('list', { name: 'Waiting chats' }).getByText('Kim Ng', { exact: true }).waitFor({ timeout: 15000 });
+  await sam
+    .getByRole('list', { name: 'Waiting chats' })
+    .getByText('Kim Ng', { exact: true })
+    .waitFor({ timeout: 15000 });
   await sam.keyboard.press('Alt+KeyG');
   await sam.getByRole('log', { name: 'Messages' }).getByText('I want my money back').waitFor();
   const box = sam.getByLabel('Message', { exact: true });
@@ -70,7 +70,10 @@ test('a manager creates a department and a canned response, and the agent finds 
   await sam.keyboard.press('Alt+KeyT');
   const transfer = sam.getByRole('dialog', { name: 'Transfer Kim Ng' });
   const options = await transfer.getByLabel('Department', { exact: true }).locator('option').allTextContents();
-  assert.ok(options.some((o) => o.trim() === 'Returns'), `Returns is offered: ${options}`);
+  assert.ok(
+    options.some((o) => o.trim() === 'Returns'),
+    `Returns is offered: ${options}`,
+  );
   await transfer.getByRole('button', { name: 'Cancel' }).click();
 
   assert.deepEqual(realErrors(mia), []);
@@ -80,7 +83,7 @@ test('a manager creates a department and a canned response, and the agent finds 
 });
 
 test('the configuration pages show what the desk has', async () => {
-  const mia = await openPage(browser, desk);
+  const mia = await openPage();
   await logOn(mia, MANAGER);
   await mia.goto(`${desk.base}/#/admin/agents`);
   await mia.getByRole('row', { name: /Sam Agent/ }).waitFor();
@@ -88,7 +91,7 @@ test('the configuration pages show what the desk has', async () => {
   await mia.getByRole('navigation', { name: 'Settings sections' }).getByRole('link', { name: 'Tags' }).click();
   await mia.getByRole('region', { name: 'Tag group Topics' }).getByText('Warranty').waitFor();
   await mia.getByRole('navigation', { name: 'Settings sections' }).getByRole('link', { name: 'Working hours' }).click();
-  await mia.getByText('In the desk\'s time zone').waitFor();
+  await mia.getByText("In the desk's time zone").waitFor();
   await mia.getByRole('navigation', { name: 'Settings sections' }).getByRole('link', { name: 'Desk settings' }).click();
   await mia.getByLabel('Company name').fill('Acme Support');
   await mia.getByRole('button', { name: 'Save settings' }).click();
@@ -124,7 +127,7 @@ test('the configuration pages show what the desk has', async () => {
   await mia.context().close();
 });
 
-test('DataInsight renders the desk\'s figures as charts, and the dashboard shows the desk now', async () => {
+test("DataInsight renders the desk's figures as charts, and the dashboard shows the desk now", async () => {
   // Arrange a few chats through the API: grabbed, answered, tagged, closed; one still waiting.
   const sam = await desk.logon(SAM.email, SAM.password);
   for (let i = 0; i < 4; i += 1) {
@@ -136,18 +139,21 @@ test('DataInsight renders the desk\'s figures as charts, and the dashboard shows
   }
   await channel.say('web-session-0299', 'Still waiting', { customerName: 'Waiting Customer' });
 
-  const mia = await openPage(browser, desk);
+  const mia = await openPage();
   await logOn(mia, MANAGER);
   await mia.getByRole('link', { name: 'Insight' }).click();
   await mia.getByRole('button', { name: 'Day' }).click();
   const chart = mia.getByRole('img', { name: 'Chats started, closed and missed per period' });
   await chart.waitFor();
-  const tallest = await until(
+  const tallest = await eventually(
+    15000,
     async () => {
-      const heights = await chart.locator('rect.bar').evaluateAll((rects) => rects.map((r) => Number(r.getAttribute('height'))));
+      const heights = await chart
+        .locator('rect.bar')
+        .evaluateAll((rects) => rects.map((r) => Number(r.getAttribute('height'))));
       return Math.max(0, ...heights) > 0 ? Math.max(...heights) : null;
     },
-    { what: 'a bar with height' },
+    'a bar with height',
   );
   assert.ok(tallest > 10, `the busiest hour has a visible bar (${tallest})`);
   const agents = mia.getByRole('img', { name: 'Chats assigned per agent' });
@@ -160,7 +166,7 @@ test('DataInsight renders the desk\'s figures as charts, and the dashboard shows
   await mia.getByRole('link', { name: 'Dashboard' }).click();
   const tiles = mia.getByRole('region', { name: 'The desk now' });
   await tiles.waitFor();
-  await until(async () => (await tiles.textContent()).includes('4Closed today'), { what: 'four chats closed today' });
+  await eventually(15000, async () => (await tiles.textContent()).includes('4Closed today'), 'four chats closed today');
   await shot(mia, 'dashboard');
   assert.deepEqual(realErrors(mia), []);
   await mia.context().close();

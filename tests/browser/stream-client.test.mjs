@@ -2,22 +2,11 @@
 // stand-in (Playwright's request routing) that sends events as the contract words them, so the
 // client's resume (Last-Event-ID), de-duplication, upserts and resync are proven even where the
 // server has no stream yet. (events.test.mjs proves the same against the real stream.)
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDesk, startChannel, furnish, launchBrowser, openPage, logOn, until, SAM, realErrors } from './harness.mjs';
+import { setUp, desk, channel, team, openPage, logOn, eventually, SAM, realErrors } from './harness.mjs';
 
-let desk, channel, browser, team;
-before(async () => {
-  desk = await startDesk();
-  team = await furnish(desk);
-  channel = await startChannel(desk, team.mia);
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await channel?.close();
-  await desk?.stop();
-});
+setUp();
 
 function sse(events, retry = 300) {
   let body = `retry: ${retry}\n\n`;
@@ -33,7 +22,14 @@ test('the console resumes after the last event id, shows a message once, applies
   const requests = [];
   let release;
   const gate = new Promise((ok) => (release = ok));
-  const fake = { ...real, ChatID: 90001, CustomerID: 90001, CustomerName: 'Stream Customer', CustomerNumber: null, QueuedAt: new Date().toISOString() };
+  const fake = {
+    ...real,
+    ChatID: 90001,
+    CustomerID: 90001,
+    CustomerName: 'Stream Customer',
+    CustomerNumber: null,
+    QueuedAt: new Date().toISOString(),
+  };
   const streamed = {
     MessageID: 900001,
     ChatID: real.ChatID,
@@ -49,10 +45,11 @@ test('the console resumes after the last event id, shows a message once, applies
     Delivery: null,
   };
   const answers = [
-    () => sse([
-      ['a1', 'chat.queued', { ChatID: fake.ChatID, DepartmentID: fake.DepartmentID, Chat: fake }],
-      ['a2', 'agent.status', { AgentID: team.jack.AgentID, Name: 'Jack Rabbit', StatusID: 3, Online: true }],
-    ]),
+    () =>
+      sse([
+        ['a1', 'chat.queued', { ChatID: fake.ChatID, DepartmentID: fake.DepartmentID, Chat: fake }],
+        ['a2', 'agent.status', { AgentID: team.jack.AgentID, Name: 'Jack Rabbit', StatusID: 3, Online: true }],
+      ]),
     async () => {
       await gate;
       return sse([
@@ -66,7 +63,7 @@ test('the console resumes after the last event id, shows a message once, applies
     () => sse([['c1', 'resync', { Reason: 'test' }]]),
   ];
 
-  const page = await openPage(browser, desk);
+  const page = await openPage();
   await page.route('**/api/GetEvents**', async (route) => {
     const request = route.request();
     requests.push({ url: request.url() });
@@ -91,19 +88,29 @@ test('the console resumes after the last event id, shows a message once, applies
   await queue.getByText('Real Customer', { exact: true }).click();
   const log = page.getByRole('log', { name: 'Messages' });
   await log.getByText('Hello desk').waitFor();
-  await until(() => requests.length >= 2, { what: 'the reconnect' });
-  assert.equal(new URL(requests[1].url).searchParams.get('LastEventID'), 'a2', 'the new stream resumes after the last id seen');
+  await eventually(15000, () => requests.length >= 2, 'the reconnect');
+  assert.equal(
+    new URL(requests[1].url).searchParams.get('LastEventID'),
+    'a2',
+    'the new stream resumes after the last id seen',
+  );
   release();
   await log.getByText('From the stream').waitFor();
   await page.getByText('Real Customer is typing…').waitFor();
   await page.getByRole('button', { name: 'Remove tag Warranty' }).waitFor();
-  assert.equal(await log.getByText('From the stream').count(), 1, 'an event seen twice and a message sent twice show once');
+  assert.equal(
+    await log.getByText('From the stream').count(),
+    1,
+    'an event seen twice and a message sent twice show once',
+  );
 
   // resync: the lists are fetched again (the stand-in chat is gone) and a new stream starts.
-  await until(() => requests.length >= 4, { what: 'the stream to start again after resync' });
-  await until(async () => (await queue.getByText('Stream Customer', { exact: true }).count()) === 0, {
-    what: 'the resync to drop the chat the server does not have',
-  });
+  await eventually(15000, () => requests.length >= 4, 'the stream to start again after resync');
+  await eventually(
+    15000,
+    async () => (await queue.getByText('Stream Customer', { exact: true }).count()) === 0,
+    'the resync to drop the chat the server does not have',
+  );
   assert.deepEqual(realErrors(page), []);
   await page.context().close();
 });

@@ -67,7 +67,7 @@ async function send(name, { method, query, body, form } = {}) {
   let response;
   try {
     response = await fetch(url(name, query), { method: verb, headers, body: payload, credentials: 'omit' });
-  } catch (e) {
+  } catch {
     throw new ApiError(0, 'NetworkError', 'The desk server cannot be reached. Check the connection and try again.');
   }
   if (!response.ok) {

@@ -22,7 +22,9 @@ export function ColumnChart({ title, labels, series, stacked = false, format = (
   const innerW = width - pad.l - pad.r;
   const innerH = height - pad.t - pad.b;
   const totals = labels.map((_, i) =>
-    stacked ? series.reduce((sum, s) => sum + (s.values[i] || 0), 0) : Math.max(0, ...series.map((s) => s.values[i] || 0)),
+    stacked
+      ? series.reduce((sum, s) => sum + (s.values[i] || 0), 0)
+      : Math.max(0, ...series.map((s) => s.values[i] || 0)),
   );
   const max = niceMax(Math.max(0, ...totals));
   const slot = innerW / Math.max(1, labels.length);
@@ -53,9 +55,11 @@ export function ColumnChart({ title, labels, series, stacked = false, format = (
               <title>${label}: ${s.name} ${format(v)}</title>
             </rect>`;
           })}
-          ${i % every === 0
-            ? html`<text class="xlabel" x=${x0 + groupW / 2} y=${height - pad.b + 16} text-anchor="middle">${shortLabel(label)}</text>`
-            : null}
+          ${
+            i % every === 0
+              ? html`<text class="xlabel" x=${x0 + groupW / 2} y=${height - pad.b + 16} text-anchor="middle">${shortLabel(label)}</text>`
+              : null
+          }
         </g>`;
       })}
       <line class="axis" x1=${pad.l} x2=${width - pad.r} y1=${y(0)} y2=${y(0)} />

@@ -131,7 +131,9 @@ export function Select({ form, name, label, options, hint, numeric = true }) {
       }}
     >
       ${options.map(
-        (o) => html`<option value=${o.value ?? ''} selected=${String(o.value ?? '') === String(form.values[name] ?? '')}>
+        (
+          o,
+        ) => html`<option value=${o.value ?? ''} selected=${String(o.value ?? '') === String(form.values[name] ?? '')}>
           ${o.label}
         </option>`,
       )}

@@ -40,7 +40,15 @@ function AgentForm({ agent, perAgentLimit, onDone }) {
   const s = useStore();
   const form = useForm(
     agent
-      ? { Name: agent.Name, EmailAddress: agent.EmailAddress, MobileNumber: agent.MobileNumber || '', RoleID: agent.RoleID, DepartmentID: agent.DepartmentID, Enabled: agent.Enabled, MaxChats: agent.MaxChats ?? '' }
+      ? {
+          Name: agent.Name,
+          EmailAddress: agent.EmailAddress,
+          MobileNumber: agent.MobileNumber || '',
+          RoleID: agent.RoleID,
+          DepartmentID: agent.DepartmentID,
+          Enabled: agent.Enabled,
+          MaxChats: agent.MaxChats ?? '',
+        }
       : { Name: '', EmailAddress: '', MobileNumber: '', RoleID: 1, DepartmentID: [], Password: '', MaxChats: '' },
   );
   const submit = (e) =>
@@ -67,7 +75,10 @@ function AgentForm({ agent, perAgentLimit, onDone }) {
       <${Input} form=${form} name="Name" label="Name" required />
       <${Input} form=${form} name="EmailAddress" label="Email address" type="email" required />
       <${Input} form=${form} name="MobileNumber" label="Mobile number" hint="International format, like +27821231234" />
-      <${Select} form=${form} name="RoleID" label="Role" options=${[{ value: 1, label: 'Agent' }, { value: 2, label: 'Manager' }]} />
+      <${Select} form=${form} name="RoleID" label="Role" options=${[
+        { value: 1, label: 'Agent' },
+        { value: 2, label: 'Manager' },
+      ]} />
       ${agent ? null : html`<${Input} form=${form} name="Password" label="Password (optional)" type="password" autocomplete="new-password" hint="Without one, the agent sets it through the reset mail" />`}
       ${perAgentLimit ? html`<${Input} form=${form} name="MaxChats" label="Most open chats" type="number" min="0" hint="0 = the department's or desk's limit" />` : null}
     </div>

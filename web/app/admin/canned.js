@@ -22,7 +22,10 @@ export function Canned() {
             <div class="row">
               <button type="button" class="small" aria-label=${`Edit ${c.Name}`} onClick=${() => setEditing(c.CannedResponseID)}>Edit</button>
               <${ConfirmButton} label=${`Delete ${c.Name}`} confirm="Delete it?" onConfirm=${async () => {
-                await call('DeleteCannedResponse', { method: 'DELETE', query: { CannedResponseID: c.CannedResponseID } });
+                await call('DeleteCannedResponse', {
+                  method: 'DELETE',
+                  query: { CannedResponseID: c.CannedResponseID },
+                });
                 await reloadCanned();
               }}>Delete</${ConfirmButton}>
             </div></div>
@@ -46,9 +49,11 @@ function CannedForm({ item, onDone }) {
     <h2>${item ? `Edit /${item.Name}` : 'New canned response'}</h2>
     <${Input} form=${form} name="Name" label="Name (what agents type after /)" required />
     <${TextArea} form=${form} name="MessageText" label="Text" rows="4" required hint="#CUSTOMERNAME# and #AGENTNAME# are filled in when used" />
-    ${form.values.MessageText
-      ? html`<p class="preview-text" aria-label="Preview">${fillPlaceholders(form.values.MessageText, { CUSTOMERNAME: 'Joe Soap', AGENTNAME: state.me?.Name || 'Sam Agent' })}</p>`
-      : null}
+    ${
+      form.values.MessageText
+        ? html`<p class="preview-text" aria-label="Preview">${fillPlaceholders(form.values.MessageText, { CUSTOMERNAME: 'Joe Soap', AGENTNAME: state.me?.Name || 'Sam Agent' })}</p>`
+        : null
+    }
     <${FormError} form=${form} />
     <div class="row"><button type="submit" class="primary" disabled=${form.busy}>${item ? 'Save' : 'Create'}</button>
       <button type="button" onClick=${onDone}>Cancel</button></div>

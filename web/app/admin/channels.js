@@ -39,17 +39,21 @@ export function Channels() {
       <button type="submit" class="primary" disabled=${form.busy}>Create channel</button>
     </form>
     ${channels === null ? html`<${Empty}>Loading…</${Empty}>` : channels.length === 0 ? html`<${Empty}>No channels yet.</${Empty}>` : null}
-    ${channels?.length
-      ? html`<div class="table-wrap card"><table>
+    ${
+      channels?.length
+        ? html`<div class="table-wrap card"><table>
           <thead><tr><th scope="col">Name</th><th scope="col">Chat server</th><th scope="col">Created</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
           <tbody>${channels.map(
-            (c) => html`<tr><th scope="row">${c.Name}${c.VerifiesIdentity ? html` <span class="muted">· verifies identity</span>` : ''}</th><td><code>${c.ChatServer}</code></td><td>${dateTime(c.CreatedAt)}</td>
+            (
+              c,
+            ) => html`<tr><th scope="row">${c.Name}${c.VerifiesIdentity ? html` <span class="muted">· verifies identity</span>` : ''}</th><td><code>${c.ChatServer}</code></td><td>${dateTime(c.CreatedAt)}</td>
               <td><${ConfirmButton} label=${`Delete ${c.Name}`} confirm="Its key stops working at once. Delete?" onConfirm=${async () => {
                 await call('DeleteChannel', { method: 'DELETE', query: { ChannelID: c.ChannelID } });
                 await reload();
               }}>Delete</${ConfirmButton}></td></tr>`,
           )}</tbody></table></div>`
-      : null}
+        : null
+    }
     ${created ? html`<${Secrets} channel=${created} onClose=${() => setCreated(null)} />` : null}`;
 }
 

@@ -14,7 +14,9 @@ export function Departments() {
   const [editing, setEditing] = useState(null);
   const perDepartmentLimit = s.departments.some((d) => 'MaxChatsPerAgent' in d);
   const department = editing && editing !== 'new' ? s.departments.find((d) => d.DepartmentID === editing) : null;
-  const menu = s.departments.filter((d) => d.Enabled && d.IncludeInWelcomeMenu).sort((a, b) => (a.MenuIndex || 0) - (b.MenuIndex || 0));
+  const menu = s.departments
+    .filter((d) => d.Enabled && d.IncludeInWelcomeMenu)
+    .sort((a, b) => (a.MenuIndex || 0) - (b.MenuIndex || 0));
   const tagName = (id) => s.tagGroups.flatMap((g) => g.Tags).find((t) => t.TagID === id)?.Name || `#${id}`;
   return html`<header class="page-head"><h1>Departments</h1>
       <button type="button" class="primary" onClick=${() => setEditing('new')}>New department</button></header>
@@ -37,9 +39,11 @@ export function Departments() {
     </div>
     <section class="card" aria-labelledby="menu-h">
       <h2 id="menu-h">The welcome menu customers see</h2>
-      ${menu.length >= 2
-        ? html`<pre class="preview-text">Welcome to ${s.settings.CompanyName || 'agentdesk'}! Reply with the number of the department you need:\n${menu.map((d) => `${d.MenuIndex}. ${d.NameInMenu || d.Name}`).join('\n')}</pre>`
-        : html`<p class="muted">With fewer than two enabled menu departments there is no menu: new chats go straight to ${menu[0]?.Name || 'the oldest enabled department'}.</p>`}
+      ${
+        menu.length >= 2
+          ? html`<pre class="preview-text">Welcome to ${s.settings.CompanyName || 'agentdesk'}! Reply with the number of the department you need:\n${menu.map((d) => `${d.MenuIndex}. ${d.NameInMenu || d.Name}`).join('\n')}</pre>`
+          : html`<p class="muted">With fewer than two enabled menu departments there is no menu: new chats go straight to ${menu[0]?.Name || 'the oldest enabled department'}.</p>`
+      }
     </section>`;
 }
 
@@ -77,17 +81,21 @@ function DepartmentForm({ department, perDepartmentLimit, onDone }) {
       onDone();
     }, e);
   const values = { ...SAMPLE, DEPARTMENTNAME: v.Name || 'this department' };
-  const tags = s.tagGroups.flatMap((g) => g.Tags.filter((t) => t.Enabled).map((t) => ({ value: t.TagID, label: `${g.Name}: ${t.Name}` })));
+  const tags = s.tagGroups.flatMap((g) =>
+    g.Tags.filter((t) => t.Enabled).map((t) => ({ value: t.TagID, label: `${g.Name}: ${t.Name}` })),
+  );
   return html`<form class="card editor" onSubmit=${submit} aria-label=${d ? `Edit ${d.Name}` : 'New department'} novalidate>
     <h2>${d ? `Edit ${d.Name}` : 'New department'}</h2>
     <div class="grid2">
       <${Input} form=${form} name="Name" label="Name" required />
       <${Checkbox} form=${form} name="Enabled" label="Enabled" />
       <${Checkbox} form=${form} name="IncludeInWelcomeMenu" label="In the welcome menu" />
-      ${v.IncludeInWelcomeMenu
-        ? html`<${Input} form=${form} name="NameInMenu" label="Name in the menu" hint="Defaults to the name" />
+      ${
+        v.IncludeInWelcomeMenu
+          ? html`<${Input} form=${form} name="NameInMenu" label="Name in the menu" hint="Defaults to the name" />
             <${Input} form=${form} name="MenuIndex" label="Menu option number" type="number" min="1" max="99" hint="1 to 99; empty takes the next free one" />`
-        : null}
+          : null
+      }
       ${perDepartmentLimit ? html`<${Input} form=${form} name="MaxChatsPerAgent" label="Most open chats per agent" type="number" min="0" hint="Empty = the desk's limit" />` : null}
     </div>
     <p class="hint spaced">Placeholders: <code>#CUSTOMERNAME#</code>, <code>#POSITIONINQUEUE#</code>, <code>#DEPARTMENTNAME#</code>.</p>

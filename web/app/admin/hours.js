@@ -48,7 +48,11 @@ function HoursForm({ hours }) {
         <tbody>
           ${hours.Days.map((d, i) => {
             const key = (f) => `Days[${i}].${f}`;
-            const problem = form.fields[key('StartTime')] || form.fields[key('EndTime')] || form.fields[key('Day')] || form.fields[key('Enabled')];
+            const problem =
+              form.fields[key('StartTime')] ||
+              form.fields[key('EndTime')] ||
+              form.fields[key('Day')] ||
+              form.fields[key('Enabled')];
             return html`<tr>
               <th scope="row">${DAYS[d.Day - 1]}</th>
               <td><input type="checkbox" id=${`h-${i}-on`} aria-label=${`Open on ${DAYS[d.Day - 1]}`} checked=${v[key('Enabled')]} onChange=${(e) => form.set(key('Enabled'), e.currentTarget.checked)} /></td>

@@ -26,7 +26,8 @@ export function Admin({ section }) {
   return html`<div class="admin">
     <nav class="admin-nav" aria-label="Settings sections">
       ${SECTIONS.map(
-        ([k, label]) => html`<a href=${`#/admin/${k}`} class=${k === key ? 'active' : ''} aria-current=${k === key ? 'page' : undefined}>${label}</a>`,
+        ([k, label]) =>
+          html`<a href=${`#/admin/${k}`} class=${k === key ? 'active' : ''} aria-current=${k === key ? 'page' : undefined}>${label}</a>`,
       )}
     </nav>
     <main class="page admin-page"><${View} /></main>

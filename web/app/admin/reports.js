@@ -12,7 +12,10 @@ export function Reports() {
   const [recipients, setRecipients] = useState(null);
   const reload = async () => setRecipients((await call('GetRecipients')).Recipients);
   useEffect(() => {
-    call('GetReports').then((r) => setReports(r.Reports), (e) => toast(e.message, 'error'));
+    call('GetReports').then(
+      (r) => setReports(r.Reports),
+      (e) => toast(e.message, 'error'),
+    );
     reload().catch((e) => toast(e.message, 'error'));
   }, []);
   const form = useForm({ FullName: '', EmailAddress: '' });
@@ -52,8 +55,9 @@ function Recipient({ recipient: r, reports, reload }) {
       </div>
     </div>
     ${r.Schedules.length === 0 && !adding ? html`<p class="muted">No schedules.</p>` : null}
-    ${r.Schedules.length
-      ? html`<div class="table-wrap"><table>
+    ${
+      r.Schedules.length
+        ? html`<div class="table-wrap"><table>
           <thead><tr><th scope="col">Report</th><th scope="col">Covers</th><th scope="col">When</th><th scope="col">Next</th><th scope="col">Last</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
           <tbody>${r.Schedules.map(
             (s) => html`<tr>
@@ -68,13 +72,26 @@ function Recipient({ recipient: r, reports, reload }) {
               }}>Delete</${ConfirmButton}></td>
             </tr>`,
           )}</tbody></table></div>`
-      : null}
-    ${adding ? html`<${ScheduleForm} recipient=${r} reports=${reports} onDone=${async (saved) => { setAdding(false); if (saved) await reload(); }} />` : null}
+        : null
+    }
+    ${
+      adding
+        ? html`<${ScheduleForm} recipient=${r} reports=${reports} onDone=${async (saved) => {
+            setAdding(false);
+            if (saved) await reload();
+          }} />`
+        : null
+    }
   </section>`;
 }
 
 function ScheduleForm({ recipient, reports, onDone }) {
-  const form = useForm({ ReportID: reports[0]?.ReportID || 1, Grouping: ['DAY'], ScheduledDay: [1, 2, 3, 4, 5], ScheduledTime: '08:00' });
+  const form = useForm({
+    ReportID: reports[0]?.ReportID || 1,
+    Grouping: ['DAY'],
+    ScheduledDay: [1, 2, 3, 4, 5],
+    ScheduledTime: '08:00',
+  });
   const submit = (e) =>
     form.submit(async (v) => {
       await call('CreateReportSchedule', {
@@ -88,7 +105,11 @@ function ScheduleForm({ recipient, reports, onDone }) {
       <${Select} form=${form} name="ReportID" label="Report" options=${reports.map((r) => ({ value: r.ReportID, label: r.Name }))} />
       <${Input} form=${form} name="ScheduledTime" label="At (desk time, HH:MM)" />
     </div>
-    <${CheckList} form=${form} name="Grouping" legend="Covering" options=${[{ value: 'DAY', label: 'Yesterday' }, { value: 'WEEK', label: 'Last week' }, { value: 'MONTH', label: 'Last month' }]} />
+    <${CheckList} form=${form} name="Grouping" legend="Covering" options=${[
+      { value: 'DAY', label: 'Yesterday' },
+      { value: 'WEEK', label: 'Last week' },
+      { value: 'MONTH', label: 'Last month' },
+    ]} />
     <${CheckList} form=${form} name="ScheduledDay" legend="On" options=${DAYS.map((d, i) => ({ value: i + 1, label: d }))} />
     <${FormError} form=${form} />
     <div class="row"><button type="submit" class="primary" disabled=${form.busy}>Add schedule</button>

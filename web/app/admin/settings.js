@@ -8,11 +8,19 @@ import { num } from './common.js';
 
 const KNOWN = {
   CompanyName: { label: 'Company name', kind: 'text' },
-  TimeZone: { label: 'Time zone', kind: 'zone', hint: 'An IANA name, like Africa/Johannesburg; days, hours and reports use it' },
+  TimeZone: {
+    label: 'Time zone',
+    kind: 'zone',
+    hint: 'An IANA name, like Africa/Johannesburg; days, hours and reports use it',
+  },
   OutOfHoursMessage: { label: 'Message outside working hours', kind: 'long' },
   MaxChatsPerAgent: { label: 'Most open chats per agent', kind: 'int', hint: '0 = no limit' },
   MaxAttachmentMB: { label: 'Largest attachment (MB)', kind: 'int', hint: '1 to 25' },
-  WhitelistedDomains: { label: 'Domains that may embed the chat widget', kind: 'list', hint: 'One per line; empty = every domain' },
+  WhitelistedDomains: {
+    label: 'Domains that may embed the chat widget',
+    kind: 'list',
+    hint: 'One per line; empty = every domain',
+  },
   BlacklistedIPs: { label: 'Blocked IP addresses and ranges', kind: 'list', hint: 'One per line, e.g. 203.0.113.0/24' },
   RoutingMode: {
     label: 'Routing',
@@ -24,14 +32,32 @@ const KNOWN = {
     ],
   },
   PreferLastAgent: { label: "Give a returning customer's chat to their last agent when online", kind: 'bool' },
-  RequeueAfterOfflineMinutes: { label: 'Requeue an offline agent’s chats after (minutes)', kind: 'int', hint: '0 = never' },
+  RequeueAfterOfflineMinutes: {
+    label: 'Requeue an offline agent’s chats after (minutes)',
+    kind: 'int',
+    hint: '0 = never',
+  },
   UnassignedAlertSeconds: { label: 'Alert when a chat waits longer than (seconds)', kind: 'int', hint: '0 = no alert' },
-  AlertMailMinutes: { label: 'At most one alert mail per agent every (minutes)', kind: 'int', hint: '1 to 1440; mailed to agents who asked for UnassignedChatsWaiting' },
+  AlertMailMinutes: {
+    label: 'At most one alert mail per agent every (minutes)',
+    kind: 'int',
+    hint: '1 to 1440; mailed to agents who asked for UnassignedChatsWaiting',
+  },
 };
 
 const GROUPS = [
   ['The desk', ['CompanyName', 'TimeZone', 'OutOfHoursMessage']],
-  ['Routing and alerts', ['RoutingMode', 'PreferLastAgent', 'MaxChatsPerAgent', 'RequeueAfterOfflineMinutes', 'UnassignedAlertSeconds', 'AlertMailMinutes']],
+  [
+    'Routing and alerts',
+    [
+      'RoutingMode',
+      'PreferLastAgent',
+      'MaxChatsPerAgent',
+      'RequeueAfterOfflineMinutes',
+      'UnassignedAlertSeconds',
+      'AlertMailMinutes',
+    ],
+  ],
   ['Chat widget', ['WhitelistedDomains', 'BlacklistedIPs', 'MaxAttachmentMB']],
 ];
 
@@ -45,7 +71,11 @@ function toForm(key, value) {
 
 function fromForm(key, value, before) {
   const kind = KNOWN[key]?.kind;
-  if (kind === 'list') return value.split(/[\n,]/).map((x) => x.trim()).filter(Boolean);
+  if (kind === 'list')
+    return value
+      .split(/[\n,]/)
+      .map((x) => x.trim())
+      .filter(Boolean);
   if (kind === 'int') return num(value);
   if (kind === 'bool') return !!value;
   if (!KNOWN[key] && typeof before === 'number') return num(value);
@@ -89,14 +119,17 @@ function SettingsForm({ settings }) {
     }, e);
   const field = (key) => {
     const meta = KNOWN[key] || { label: key, kind: 'text' };
-    if (meta.kind === 'long') return html`<${TextArea} form=${form} name=${key} label=${meta.label} hint=${meta.hint} />`;
-    if (meta.kind === 'list') return html`<${TextArea} form=${form} name=${key} label=${meta.label} hint=${meta.hint} rows="3" />`;
+    if (meta.kind === 'long')
+      return html`<${TextArea} form=${form} name=${key} label=${meta.label} hint=${meta.hint} />`;
+    if (meta.kind === 'list')
+      return html`<${TextArea} form=${form} name=${key} label=${meta.label} hint=${meta.hint} rows="3" />`;
     if (meta.kind === 'bool') return html`<${Checkbox} form=${form} name=${key} label=${meta.label} />`;
     if (meta.kind === 'choice') {
       return html`<${Select} form=${form} name=${key} label=${meta.label} numeric=${false}
         options=${meta.options.map(([value, label]) => ({ value, label }))} />`;
     }
-    if (meta.kind === 'zone') return html`<${Input} form=${form} name=${key} label=${meta.label} hint=${meta.hint} list="zones" />`;
+    if (meta.kind === 'zone')
+      return html`<${Input} form=${form} name=${key} label=${meta.label} hint=${meta.hint} list="zones" />`;
     return html`<${Input} form=${form} name=${key} label=${meta.label} hint=${meta.hint} type=${meta.kind === 'int' ? 'number' : 'text'} />`;
   };
   return html`<header class="page-head"><h1>Desk settings</h1></header>

@@ -33,14 +33,17 @@ function Group({ group }) {
   const add = useForm({ Name: '' });
   return html`<section class=${`card ${group.Enabled ? '' : 'disabled'}`} aria-label=${`Tag group ${group.Name}`}>
     <div class="card-head">
-      ${renaming
-        ? html`<form class="row" onSubmit=${(e) => rename.submit(async (v) => {
-            await call('UpdateTagGroup', { body: { TagGroupID: group.TagGroupID, Name: v.Name } });
-            setRenaming(false);
-            await reload();
-          }, e)}><${Input} form=${rename} name="Name" label="Group name" /><button type="submit" class="small primary">Save</button>
+      ${
+        renaming
+          ? html`<form class="row" onSubmit=${(e) =>
+              rename.submit(async (v) => {
+                await call('UpdateTagGroup', { body: { TagGroupID: group.TagGroupID, Name: v.Name } });
+                setRenaming(false);
+                await reload();
+              }, e)}><${Input} form=${rename} name="Name" label="Group name" /><button type="submit" class="small primary">Save</button>
             <button type="button" class="small" onClick=${() => setRenaming(false)}>Cancel</button><${FormError} form=${rename} /></form>`
-        : html`<h2>${group.Name}${group.Enabled ? '' : ' (disabled)'}</h2>`}
+          : html`<h2>${group.Name}${group.Enabled ? '' : ' (disabled)'}</h2>`
+      }
       <div class="row">
         ${renaming ? null : html`<button type="button" class="small" onClick=${() => setRenaming(true)}>Rename</button>`}
         <${ActionButton} class="small" onAction=${async () => {
@@ -53,11 +56,12 @@ function Group({ group }) {
       ${group.Tags.map((t) => html`<${TagRow} key=${t.TagID} tag=${t} />`)}
       ${group.Tags.length === 0 ? html`<li class="muted">No tags in this group.</li>` : null}
     </ul>
-    <form class="row-form" onSubmit=${(e) => add.submit(async (v) => {
-      await call('CreateTag', { body: { TagGroupID: group.TagGroupID, Name: v.Name } });
-      add.reset({ Name: '' });
-      await reload();
-    }, e)} aria-label=${`New tag in ${group.Name}`} novalidate>
+    <form class="row-form" onSubmit=${(e) =>
+      add.submit(async (v) => {
+        await call('CreateTag', { body: { TagGroupID: group.TagGroupID, Name: v.Name } });
+        add.reset({ Name: '' });
+        await reload();
+      }, e)} aria-label=${`New tag in ${group.Name}`} novalidate>
       <${Input} form=${add} name="Name" label=${`New tag in ${group.Name}`} />
       <button type="submit" class="small" disabled=${add.busy}>Add tag</button>
       <${FormError} form=${add} />
@@ -69,11 +73,12 @@ function TagRow({ tag }) {
   const [renaming, setRenaming] = useState(false);
   const form = useForm({ Name: tag.Name });
   if (renaming) {
-    return html`<li><form class="row" onSubmit=${(e) => form.submit(async (v) => {
-      await call('UpdateTag', { body: { TagID: tag.TagID, Name: v.Name } });
-      setRenaming(false);
-      await reload();
-    }, e)}><${Input} form=${form} name="Name" label="Tag name" /><button type="submit" class="small primary">Save</button>
+    return html`<li><form class="row" onSubmit=${(e) =>
+      form.submit(async (v) => {
+        await call('UpdateTag', { body: { TagID: tag.TagID, Name: v.Name } });
+        setRenaming(false);
+        await reload();
+      }, e)}><${Input} form=${form} name="Name" label="Tag name" /><button type="submit" class="small primary">Save</button>
       <button type="button" class="small" onClick=${() => setRenaming(false)}>Cancel</button><${FormError} form=${form} /></form></li>`;
   }
   return html`<li class=${tag.Enabled ? '' : 'disabled'}>

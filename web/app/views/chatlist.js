@@ -6,7 +6,7 @@ import { useStore, queue, myChats, othersChats, customerName, toast, upsertChat 
 import { grab, take } from '../desk.js';
 import { duration, secondsSince, time, initials } from '../util.js';
 import { useNow, ActionButton, Empty } from '../ui.js';
-import { navigate } from '../main.js';
+import { navigate } from '../route.js';
 
 export function ChatList({ selected }) {
   const s = useStore();
@@ -19,8 +19,9 @@ export function ChatList({ selected }) {
 
   return html`<div class="chatlist">
     <${Search} onResults=${setResults} />
-    ${results
-      ? html`<section aria-labelledby="results-h">
+    ${
+      results
+        ? html`<section aria-labelledby="results-h">
           <h2 id="results-h" class="list-head">Search results <span class="count">${results.length}</span>
             <button type="button" class="link" onClick=${() => setResults(null)}>Clear</button></h2>
           ${results.length === 0 ? html`<${Empty}>No chat matches.</${Empty}>` : null}
@@ -28,7 +29,8 @@ export function ChatList({ selected }) {
             ${results.map((c) => html`<${ChatItem} chat=${s.chats.get(c.ChatID) || c} selected=${selected === c.ChatID} typing=${false} />`)}
           </ul>
         </section>`
-      : null}
+        : null
+    }
     <section aria-labelledby="queue-h" class="queue">
       <h2 id="queue-h" class="list-head">
         Queue <span class="count" aria-label=${`${waiting.length} waiting`}>${waiting.length}</span>
@@ -52,18 +54,20 @@ export function ChatList({ selected }) {
               <span class="avatar" aria-hidden="true">${initials(customerName(c))}</span>
               <span class="chat-main">
                 <span class="chat-top"><span class="name">${customerName(c)}</span>
-                  <span class=${`wait ${alert ? 'alert' : ''}`} title="Waiting since ${time(c.QueuedAt)}">${alert ? "⚠ " : ""}${duration(Math.floor(wait))}</span></span>
+                  <span class=${`wait ${alert ? 'alert' : ''}`} title="Waiting since ${time(c.QueuedAt)}">${alert ? '⚠ ' : ''}${duration(Math.floor(wait))}</span></span>
                 <span class="chat-sub">${c.DepartmentName || 'Welcome menu'}${c.QueuePosition ? ` · #${c.QueuePosition}` : ''}</span>
                 <span class="preview">${c.LastMessageText || ''}</span>
               </span>
             </a>
-            ${c.DepartmentID != null
-              ? html`<${ActionButton} class="small" label=${`Take the chat of ${customerName(c)}`}
+            ${
+              c.DepartmentID != null
+                ? html`<${ActionButton} class="small" label=${`Take the chat of ${customerName(c)}`}
                   onAction=${async () => {
                     await take(c.ChatID);
                     navigate(`desk/${c.ChatID}`);
                   }}>Take</${ActionButton}>`
-              : null}
+                : null
+            }
           </li>`;
         })}
       </ul>
@@ -75,14 +79,16 @@ export function ChatList({ selected }) {
         ${mine.map((c) => html`<${ChatItem} chat=${c} selected=${selected === c.ChatID} typing=${s.typing.get(c.ChatID)} />`)}
       </ul>
     </section>
-    ${others.length
-      ? html`<section aria-labelledby="others-h">
+    ${
+      others.length
+        ? html`<section aria-labelledby="others-h">
           <h2 id="others-h" class="list-head">Other agents' chats <span class="count">${others.length}</span></h2>
           <ul class="chats" aria-label="Other agents' chats">
             ${others.map((c) => html`<${ChatItem} chat=${c} selected=${selected === c.ChatID} typing=${s.typing.get(c.ChatID)} showAgent />`)}
           </ul>
         </section>`
-      : null}
+        : null
+    }
   </div>`;
 }
 

@@ -8,7 +8,7 @@ import * as desk from '../desk.js';
 import { time, dateTime, size, fillPlaceholders, statusName, departmentName } from '../util.js';
 import { Dialog, useForm, Select, TextArea, FormError, ActionButton } from '../ui.js';
 import { onCommand } from '../shortcuts.js';
-import { navigate } from '../main.js';
+import { navigate } from '../route.js';
 
 export function Conversation({ chat, onBack, onCustomer }) {
   const s = useStore();
@@ -46,9 +46,11 @@ export function Conversation({ chat, onBack, onCustomer }) {
         </p>
       </div>
       <div class="conv-actions">
-        ${chat.ChatType === 'unassigned' && chat.DepartmentID != null
-          ? html`<${ActionButton} class="primary" onAction=${() => desk.take(chat.ChatID)}>Take chat</${ActionButton}>`
-          : null}
+        ${
+          chat.ChatType === 'unassigned' && chat.DepartmentID != null
+            ? html`<${ActionButton} class="primary" onAction=${() => desk.take(chat.ChatID)}>Take chat</${ActionButton}>`
+            : null
+        }
         ${!closed ? html`<button type="button" onClick=${() => setDialog('transfer')} title="Alt+T">Transfer</button>` : null}
         ${!closed ? html`<button type="button" class="danger" onClick=${() => setDialog('close')} title="Alt+C">Close</button>` : null}
         <${ActionButton} class="ghost" label="Export the transcript as CSV" onAction=${exportChat}>Export</${ActionButton}>
@@ -57,9 +59,11 @@ export function Conversation({ chat, onBack, onCustomer }) {
     </header>
     <${Transcript} chat=${chat} messages=${messages} olderPage=${s.olderPages.get(chat.ChatID)} />
     <div class="typing-line" aria-live="polite">${typing && !closed ? html`<em>${customerName(chat)} is typing…</em>` : ''}</div>
-    ${canWrite
-      ? html`<${Composer} chat=${chat} me=${me} customer=${details?.Customer} />`
-      : html`<p class="composer-off">${closed ? 'This chat is closed.' : chat.DepartmentID == null ? 'The customer is still choosing a department.' : `This is ${chat.AgentName}'s chat.`}</p>`}
+    ${
+      canWrite
+        ? html`<${Composer} chat=${chat} me=${me} customer=${details?.Customer} />`
+        : html`<p class="composer-off">${closed ? 'This chat is closed.' : chat.DepartmentID == null ? 'The customer is still choosing a department.' : `This is ${chat.AgentName}'s chat.`}</p>`
+    }
     ${dialog === 'transfer' ? html`<${TransferDialog} chat=${chat} onClose=${() => setDialog(null)} />` : null}
     ${dialog === 'close' ? html`<${CloseDialog} chat=${chat} onClose=${() => setDialog(null)} />` : null}
   </section>`;
@@ -87,9 +91,11 @@ function Transcript({ chat, messages, olderPage }) {
       stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < 60;
     }}
   >
-    ${olderPage > 0
-      ? html`<p class="older"><${ActionButton} class="ghost small" onAction=${() => desk.loadOlder(chat.ChatID)}>Load earlier messages</${ActionButton}></p>`
-      : null}
+    ${
+      olderPage > 0
+        ? html`<p class="older"><${ActionButton} class="ghost small" onAction=${() => desk.loadOlder(chat.ChatID)}>Load earlier messages</${ActionButton}></p>`
+        : null
+    }
     ${messages.map((m) => html`<${Message} key=${m.MessageID} m=${m} />`)}
   </div>`;
 }
@@ -115,7 +121,9 @@ function Message({ m }) {
 
 function Delivery({ d }) {
   const text = DELIVERY[d.State] || d.State;
-  const detail = d.LastError ? `${text} after ${d.Attempts} attempt${d.Attempts === 1 ? '' : 's'}: ${d.LastError}` : text;
+  const detail = d.LastError
+    ? `${text} after ${d.Attempts} attempt${d.Attempts === 1 ? '' : 's'}: ${d.LastError}`
+    : text;
   return html`<span class=${`delivery ${d.State}`} title=${detail}>${d.State === 'delivered' ? '✓ ' : d.State === 'failed' ? '⚠ ' : ''}${d.LastError ? detail : text}</span>`;
 }
 
@@ -159,7 +167,9 @@ function matchCanned(all, query) {
   const q = query.trim().toLowerCase();
   if (!q) return all;
   const starts = all.filter((c) => c.Name.toLowerCase().startsWith(q));
-  const contains = all.filter((c) => !starts.includes(c) && (c.Name.toLowerCase().includes(q) || c.MessageText.toLowerCase().includes(q)));
+  const contains = all.filter(
+    (c) => !starts.includes(c) && (c.Name.toLowerCase().includes(q) || c.MessageText.toLowerCase().includes(q)),
+  );
   return [...starts, ...contains];
 }
 
@@ -257,8 +267,9 @@ function Composer({ chat, me, customer }) {
 
   const listId = `canned-${chat.ChatID}`;
   return html`<form class=${`composer ${mode}`} onSubmit=${(e) => (e.preventDefault(), submit())} aria-label="Reply">
-    ${slash
-      ? html`<ul class="canned-list" id=${listId} role="listbox" aria-label="Canned responses">
+    ${
+      slash
+        ? html`<ul class="canned-list" id=${listId} role="listbox" aria-label="Canned responses">
           ${choices.length === 0 ? html`<li class="empty" role="option" aria-disabled="true">No canned response matches “${text.slice(1)}”</li>` : null}
           ${choices.map(
             (c, i) => html`<li
@@ -275,10 +286,14 @@ function Composer({ chat, me, customer }) {
             </li>`,
           )}
         </ul>`
-      : null}
+        : null
+    }
     <div class="composer-tabs" role="group" aria-label="Message kind">
       <button type="button" class=${mode === 'reply' ? 'on' : ''} aria-pressed=${mode === 'reply'} onClick=${() => setMode('reply')}>Reply</button>
-      <button type="button" class=${mode === 'note' ? 'on' : ''} aria-pressed=${mode === 'note'} onClick=${() => { setMode('note'); setFile(null); }}>Private note</button>
+      <button type="button" class=${mode === 'note' ? 'on' : ''} aria-pressed=${mode === 'note'} onClick=${() => {
+        setMode('note');
+        setFile(null);
+      }}>Private note</button>
       ${chat.ChatType === 'unassigned' && mode === 'reply' ? html`<span class="hint">Sending takes this chat.</span>` : null}
     </div>
     <label for=${`compose-${chat.ChatID}`} class="visually-hidden">${mode === 'note' ? 'Private note' : 'Message'}</label>
@@ -303,15 +318,22 @@ function Composer({ chat, me, customer }) {
     ></textarea>
     ${error ? html`<p class="form-error" role="alert">${error}</p>` : null}
     <div class="composer-bar">
-      ${mode === 'reply'
-        ? html`<label class="attach button ghost" for=${`file-${chat.ChatID}`}>Attach file</label>
+      ${
+        mode === 'reply'
+          ? html`<label class="attach button ghost" for=${`file-${chat.ChatID}`}>Attach file</label>
             <input id=${`file-${chat.ChatID}`} ref=${fileInput} class="visually-hidden" type="file" aria-label="Attach a file"
               onChange=${(e) => setFile(e.currentTarget.files[0] || null)} />`
-        : null}
-      ${file
-        ? html`<span class="chosen-file">${file.name} (${size(file.size)})
-            <button type="button" class="icon" aria-label=${`Remove ${file.name}`} onClick=${() => { setFile(null); if (fileInput.current) fileInput.current.value = ''; }}>×</button></span>`
-        : null}
+          : null
+      }
+      ${
+        file
+          ? html`<span class="chosen-file">${file.name} (${size(file.size)})
+            <button type="button" class="icon" aria-label=${`Remove ${file.name}`} onClick=${() => {
+              setFile(null);
+              if (fileInput.current) fileInput.current.value = '';
+            }}>×</button></span>`
+          : null
+      }
       ${canned && text === canned.filled ? html`<span class="hint">Canned response</span>` : null}
       <button type="submit" class="primary send" disabled=${busy || (!text.trim() && !file)}>${mode === 'note' ? 'Add note' : busy ? 'Sending…' : 'Send'}</button>
     </div>
@@ -338,12 +360,18 @@ function TransferDialog({ chat, onClose }) {
           chat.DepartmentID;
       }
       if (!departmentId) throw new Error('Choose the department to transfer to.');
-      const moved = await desk.transfer(chat.ChatID, { departmentId, agentId: v.To === 'agent' ? v.AgentID : null, note: v.Note.trim() });
+      const moved = await desk.transfer(chat.ChatID, {
+        departmentId,
+        agentId: v.To === 'agent' ? v.AgentID : null,
+        note: v.Note.trim(),
+      });
       if (v.To === 'agent' && moved.AgentID !== v.AgentID) {
         // A server without transfers to an agent queues the chat in the department instead.
         toast(`Queued in ${departmentName(departmentId)}: this server can't hand a chat to an agent directly`);
       } else {
-        toast(v.To === 'agent' ? `Transferred to ${chosenAgent.Name}` : `Transferred to ${departmentName(departmentId)}`);
+        toast(
+          v.To === 'agent' ? `Transferred to ${chosenAgent.Name}` : `Transferred to ${departmentName(departmentId)}`,
+        );
       }
       onClose();
       navigate('desk');
@@ -355,10 +383,12 @@ function TransferDialog({ chat, onClose }) {
         <span class="check"><input type="radio" id="to-dept" name="To" checked=${v.To === 'department'} onChange=${() => form.set('To', 'department')} /><label for="to-dept">A department</label></span>
         <span class="check"><input type="radio" id="to-agent" name="To" checked=${v.To === 'agent'} onChange=${() => form.set('To', 'agent')} /><label for="to-agent">An agent</label></span>
       </fieldset>
-      ${v.To === 'agent'
-        ? html`<${Select} form=${form} name="AgentID" label="Agent"
+      ${
+        v.To === 'agent'
+          ? html`<${Select} form=${form} name="AgentID" label="Agent"
             options=${[{ value: '', label: 'Choose an agent…' }, ...agents.map((a) => ({ value: a.AgentID, label: `${a.Name} (${statusName(a.StatusID)})` }))]} />`
-        : null}
+          : null
+      }
       <${Select} form=${form} name="DepartmentID" label=${v.To === 'agent' ? 'Department (optional)' : 'Department'}
         options=${[{ value: '', label: v.To === 'agent' ? "The agent's department" : 'Choose a department…' }, ...departments.map((d) => ({ value: d.DepartmentID, label: d.Name + (d.DepartmentID === chat.DepartmentID ? ' (current)' : '') }))]} />
       <${TextArea} form=${form} name="Note" label="Note for the next agent (optional)" rows="2" />

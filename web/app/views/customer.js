@@ -29,7 +29,8 @@ export function CustomerPanel({ chat, onBack }) {
           if (live) setHistory({ chats: c?.Chats || [], comments: c?.Comments || null });
         } else if (customer.FullName) {
           const list = await call('GetChatList', { query: { Term: customer.FullName.slice(0, 100), PageSize: 50 } });
-          if (live) setHistory({ chats: list.Chats.filter((c) => c.CustomerID === customer.CustomerID), comments: null });
+          if (live)
+            setHistory({ chats: list.Chats.filter((c) => c.CustomerID === customer.CustomerID), comments: null });
         } else if (live) setHistory({ chats: [], comments: null });
       } catch (e) {
         if (live) setHistory({ chats: [], comments: null, error: e.message });
@@ -44,7 +45,14 @@ export function CustomerPanel({ chat, onBack }) {
   // added a moment ago is in the transcript before FindCustomer would say so.
   const byId = new Map((history?.comments || []).map((c) => [c.MessageID, c]));
   for (const m of chatMessages(chat.ChatID)) {
-    if (m.Type === 'note') byId.set(m.MessageID, { MessageID: m.MessageID, ChatID: m.ChatID, Author: m.Author, Comment: m.Message, CreatedAt: m.WhenPosted });
+    if (m.Type === 'note')
+      byId.set(m.MessageID, {
+        MessageID: m.MessageID,
+        ChatID: m.ChatID,
+        Author: m.Author,
+        Comment: m.Message,
+        CreatedAt: m.WhenPosted,
+      });
   }
   const comments = [...byId.values()].sort((a, b) => b.MessageID - a.MessageID);
   const previous = (history?.chats || []).filter((c) => c.ChatID !== chat.ChatID);
@@ -70,19 +78,23 @@ export function CustomerPanel({ chat, onBack }) {
       ${history === null ? html`<p class="empty">Loading…</p>` : previous.length === 0 ? html`<${Empty}>None.</${Empty}>` : null}
       <ul class="previous">
         ${previous.map(
-          (c) => html`<li><a href=${`#/desk/${c.ChatID}`}>${dateTime(c.CreatedAt)}</a> · ${c.DepartmentName || '–'} · ${c.ChatType}${c.AgentName ? ` · ${c.AgentName}` : ''}
+          (
+            c,
+          ) => html`<li><a href=${`#/desk/${c.ChatID}`}>${dateTime(c.CreatedAt)}</a> · ${c.DepartmentName || '–'} · ${c.ChatType}${c.AgentName ? ` · ${c.AgentName}` : ''}
             <span class="preview">${c.LastMessageText || ''}</span></li>`,
         )}
       </ul>
     </section>
-    ${details?.VisitedPages?.length
-      ? html`<section class="panel-section" aria-labelledby="pages-h">
+    ${
+      details?.VisitedPages?.length
+        ? html`<section class="panel-section" aria-labelledby="pages-h">
           <h3 id="pages-h">Visited pages</h3>
           <ul class="pages">
             ${details.VisitedPages.map((p) => html`<li><span class="url">${p.Url}</span> <span class="meta">${time(p.VisitedAt)}</span></li>`)}
           </ul>
         </section>`
-      : null}
+        : null
+    }
   </aside>`;
 }
 
@@ -106,7 +118,14 @@ function Details({ customer, chat }) {
         <dt>Email</dt><dd>${customer.EmailAddress || html`<span class="muted">none</span>`}</dd>
         <dt>Customer</dt><dd>#${customer.CustomerID}</dd>
       </dl>
-      ${chat.ChatType !== 'closed' ? html`<button type="button" class="small" onClick=${() => { form.reset({ FullName: customer.FullName || '', EmailAddress: customer.EmailAddress || '' }); setEditing(true); }}>Edit details</button>` : null}
+      ${
+        chat.ChatType !== 'closed'
+          ? html`<button type="button" class="small" onClick=${() => {
+              form.reset({ FullName: customer.FullName || '', EmailAddress: customer.EmailAddress || '' });
+              setEditing(true);
+            }}>Edit details</button>`
+          : null
+      }
     </section>`;
   }
   return html`<form class="panel-section" onSubmit=${submit} aria-label="Edit customer" novalidate>
@@ -153,17 +172,18 @@ function Tags({ chat }) {
       )}
       ${chat.Tags?.length ? null : html`<li class="muted">No tags.</li>`}
     </ul>
-    ${available.length
-      ? html`<form class="row" onSubmit=${async (e) => {
-          e.preventDefault();
-          if (!adding) return;
-          try {
-            await desk.addTag(chat.ChatID, Number(adding));
-            setAdding('');
-          } catch (err) {
-            toast(err.message, 'error');
-          }
-        }}>
+    ${
+      available.length
+        ? html`<form class="row" onSubmit=${async (e) => {
+            e.preventDefault();
+            if (!adding) return;
+            try {
+              await desk.addTag(chat.ChatID, Number(adding));
+              setAdding('');
+            } catch (err) {
+              toast(err.message, 'error');
+            }
+          }}>
           <label for="add-tag" class="visually-hidden">Tag to add</label>
           <select id="add-tag" value=${adding} onChange=${(e) => setAdding(e.currentTarget.value)}>
             <option value="">Add a tag…</option>
@@ -171,7 +191,8 @@ function Tags({ chat }) {
           </select>
           <button type="submit" class="small" disabled=${!adding}>Add</button>
         </form>`
-      : null}
+        : null
+    }
   </section>`;
 }
 

@@ -23,7 +23,9 @@ export function Dashboard() {
   const tiles = [
     ['Waiting', m.ChatsWaiting, m.ChatsWaiting > 0 ? 'warn' : ''],
     ['Longest wait', duration(m.LongestWaitSeconds), m.ChatsPastAlertThreshold > 0 ? 'alert' : ''],
-    ...(m.ChatsPastAlertThreshold != null ? [['Past the alert time', m.ChatsPastAlertThreshold, m.ChatsPastAlertThreshold > 0 ? 'alert' : '']] : []),
+    ...(m.ChatsPastAlertThreshold != null
+      ? [['Past the alert time', m.ChatsPastAlertThreshold, m.ChatsPastAlertThreshold > 0 ? 'alert' : '']]
+      : []),
     ['Open chats', m.ChatsOpen, ''],
     ['Average wait today', m.AverageWaitSecondsToday == null ? '–' : duration(m.AverageWaitSecondsToday), ''],
     ['Closed today', m.ChatsClosedToday, ''],
@@ -40,8 +42,14 @@ export function Dashboard() {
     <section aria-labelledby="agents-h" class="card">
       <h2 id="agents-h">Agents</h2>
       <div class="presence">
-        ${[['Online', 's4'], ['Busy', 's2'], ['OnBreak', 's3'], ['Offline', 's1']].map(
-          ([k, cls]) => html`<span class="presence-item"><span class=${`status-dot ${cls}`} aria-hidden="true"></span>${k === 'OnBreak' ? 'On break' : k} <strong>${agents[k] ?? 0}</strong></span>`,
+        ${[
+          ['Online', 's4'],
+          ['Busy', 's2'],
+          ['OnBreak', 's3'],
+          ['Offline', 's1'],
+        ].map(
+          ([k, cls]) =>
+            html`<span class="presence-item"><span class=${`status-dot ${cls}`} aria-hidden="true"></span>${k === 'OnBreak' ? 'On break' : k} <strong>${agents[k] ?? 0}</strong></span>`,
         )}
       </div>
     </section>

@@ -4,7 +4,7 @@ import { html, useEffect, useState } from '../html.js';
 import { useStore, myChats, queue, toast } from '../store.js';
 import { openChat, grab } from '../desk.js';
 import { onCommand } from '../shortcuts.js';
-import { navigate } from '../main.js';
+import { navigate } from '../route.js';
 import { ChatList } from './chatlist.js';
 import { Conversation } from './conversation.js';
 import { CustomerPanel } from './customer.js';
@@ -58,11 +58,13 @@ export function Desk({ chatId }) {
       <${ChatList} selected=${chatId} />
     </nav>
     <div class="pane chat-pane">
-      ${chat
-        ? html`<${Conversation} chat=${chat} onBack=${() => navigate('desk')} onCustomer=${() => setPane('customer')} />`
-        : html`<div class="no-chat">
+      ${
+        chat
+          ? html`<${Conversation} chat=${chat} onBack=${() => navigate('desk')} onCustomer=${() => setPane('customer')} />`
+          : html`<div class="no-chat">
             <${Empty}>${chatId ? 'Loading the chat…' : 'Choose a chat, or grab the next one from the queue (Alt+G).'}</${Empty}>
-          </div>`}
+          </div>`
+      }
     </div>
     <div class="pane customer-pane">
       ${chat ? html`<${CustomerPanel} chat=${chat} onBack=${() => setPane('chat')} />` : null}

@@ -71,7 +71,8 @@ export function Insight() {
       <h1>Insight</h1>
       <div class="segmented" role="group" aria-label="Period">
         ${PERIODS.map(
-          ([value, label, hint]) => html`<button type="button" class=${period === value ? 'on' : ''} aria-pressed=${period === value} title=${hint} onClick=${() => setPeriod(value)}>${label}</button>`,
+          ([value, label, hint]) =>
+            html`<button type="button" class=${period === value ? 'on' : ''} aria-pressed=${period === value} title=${hint} onClick=${() => setPeriod(value)}>${label}</button>`,
         )}
       </div>
       ${data ? html`<button type="button" class="ghost" onClick=${csv}>Download CSV</button>` : null}
@@ -108,17 +109,27 @@ function Figures({ data, metric, setMetric }) {
       <section class="card" aria-labelledby="ch-chats">
         <h2 id="ch-chats">Chats</h2>
         <${ColumnChart} title="Chats started, closed and missed per period" labels=${labels}
-          series=${[{ name: 'Started', values: col('ChatsStarted') }, { name: 'Closed', values: col('ChatsClosed') }, { name: 'Missed', values: col('ChatsMissed') }]} />
+          series=${[
+            { name: 'Started', values: col('ChatsStarted') },
+            { name: 'Closed', values: col('ChatsClosed') },
+            { name: 'Missed', values: col('ChatsMissed') },
+          ]} />
       </section>
       <section class="card" aria-labelledby="ch-msgs">
         <h2 id="ch-msgs">Messages</h2>
         <${ColumnChart} title="Messages in and out per period" labels=${labels} stacked
-          series=${[{ name: 'From customers', values: col('MessagesIn') }, { name: 'To customers', values: col('MessagesOut') }]} />
+          series=${[
+            { name: 'From customers', values: col('MessagesIn') },
+            { name: 'To customers', values: col('MessagesOut') },
+          ]} />
       </section>
       <section class="card" aria-labelledby="ch-times">
         <h2 id="ch-times">Wait and first response</h2>
         <${ColumnChart} title="Average wait and first response per period" labels=${labels} format=${(v) => duration(v)}
-          series=${[{ name: 'Average wait', values: col('AverageWaitSeconds') }, { name: 'Average first response', values: col('AverageFirstResponseSeconds') }]} />
+          series=${[
+            { name: 'Average wait', values: col('AverageWaitSeconds') },
+            { name: 'Average first response', values: col('AverageFirstResponseSeconds') },
+          ]} />
       </section>
     </div>
     <section class="card" aria-labelledby="rank-h">

@@ -7,7 +7,8 @@ import { STATUSES, clock } from '../util.js';
 import { useNow, Dialog } from '../ui.js';
 import { onCommand, SHORTCUTS } from '../shortcuts.js';
 import { setBaseTitle } from '../notify.js';
-import { logoff, navigate } from '../main.js';
+import { navigate } from '../route.js';
+import { logoff } from '../session.js';
 import { Desk } from './desk.js';
 import { Dashboard } from './dashboard.js';
 import { Insight } from './insight.js';
@@ -46,14 +47,20 @@ export function Shell({ route }) {
   const nav = [
     { page: 'desk', label: 'Desk' },
     { page: 'dashboard', label: 'Dashboard' },
-    ...(manager ? [{ page: 'insight', label: 'Insight' }, { page: 'admin', label: 'Settings' }] : []),
+    ...(manager
+      ? [
+          { page: 'insight', label: 'Insight' },
+          { page: 'admin', label: 'Settings' },
+        ]
+      : []),
   ];
   return html`<div class="shell">
     <header class="topbar">
       <a class="brand" href="#/desk" aria-label=${`${company}: desk`}><span class="logo" aria-hidden="true"></span><span class="company">${company}</span></a>
       <nav aria-label="Main">
         ${nav.map(
-          (n) => html`<a href=${`#/${n.page}`} class=${route.page === n.page || (n.page === 'desk' && !['dashboard', 'insight', 'admin'].includes(route.page)) ? 'active' : ''} aria-current=${route.page === n.page ? 'page' : undefined}>${n.label}</a>`,
+          (n) =>
+            html`<a href=${`#/${n.page}`} class=${route.page === n.page || (n.page === 'desk' && !['dashboard', 'insight', 'admin'].includes(route.page)) ? 'active' : ''} aria-current=${route.page === n.page ? 'page' : undefined}>${n.label}</a>`,
         )}
       </nav>
       <div class="topbar-right">
