@@ -13,6 +13,7 @@ pub mod deliveries;
 pub mod departments;
 pub mod events;
 pub mod hot_updates;
+pub mod lease_queue;
 pub mod live_events;
 pub mod logon_failures;
 pub mod messages;
