@@ -2,7 +2,6 @@
 
 pub mod agents;
 pub mod attachments;
-pub mod bulk;
 pub mod canned_responses;
 pub mod channels;
 pub mod chat_counts;
