@@ -34,6 +34,39 @@ pub(super) struct ChatBuild {
 }
 
 impl ChatBuild {
+    /// A chat that has just started, before its first line.
+    pub(super) fn new(id: i64, channel_id: i64, customer_id: i64, t: NaiveDateTime) -> Self {
+        ChatBuild {
+            row: ChatRow {
+                id,
+                channel_id,
+                external_session_id: format!("seed-{id}"),
+                customer_id,
+                department_id: None,
+                agent_id: None,
+                state: ChatState::Unassigned.id(),
+                created_at: t,
+                queued_at: None,
+                assigned_at: None,
+                first_response_at: None,
+                closed_at: None,
+                close_reason: None,
+                last_message_at: t,
+                last_message_text: None,
+                agent_unread: 0,
+                customer_typing_at: None,
+                visitor_name: None,
+                visitor_email: None,
+                visitor_phone: None,
+            },
+            lines: Vec::new(),
+            events: Vec::new(),
+            tags: Vec::new(),
+            first_queued: None,
+            answered_up_to: 0,
+        }
+    }
+
     pub(super) fn touch(&mut self, at: NaiveDateTime, text: &str) {
         self.row.last_message_at = at;
         self.row.last_message_text = Some(text.chars().take(200).collect());
@@ -41,20 +74,22 @@ impl ChatBuild {
 
     /// A transcript line for agents only (`outbound::record`).
     pub(super) fn record(&mut self, at: NaiveDateTime, special: SpecialType, text: &str) {
-        self.lines.push(Line {
-            at,
-            kind: MessageKind::System,
-            special: Some(special),
-            agent_id: None,
-            author: SYSTEM_AUTHOR.to_owned(),
-            text: text.to_owned(),
-            to_customer: false,
-            read_by_agent_at: None,
-        });
+        self.system_line(at, special, text, false);
     }
 
     /// A system text for the customer (`outbound::tell_customer`).
     pub(super) fn tell(&mut self, at: NaiveDateTime, special: SpecialType, text: &str) {
+        self.system_line(at, special, text, true);
+        self.touch(at, text);
+    }
+
+    fn system_line(
+        &mut self,
+        at: NaiveDateTime,
+        special: SpecialType,
+        text: &str,
+        to_customer: bool,
+    ) {
         self.lines.push(Line {
             at,
             kind: MessageKind::System,
@@ -62,10 +97,19 @@ impl ChatBuild {
             agent_id: None,
             author: SYSTEM_AUTHOR.to_owned(),
             text: text.to_owned(),
-            to_customer: true,
+            to_customer,
             read_by_agent_at: None,
         });
-        self.touch(at, text);
+    }
+
+    /// A tag an agent added (`tags::add_tag`).
+    pub(super) fn tag(&mut self, tag_id: i64, at: NaiveDateTime, agent_id: i64) {
+        self.tags.push(ChatTagInsert {
+            chat_id: self.row.id,
+            tag_id,
+            added_at: at,
+            added_by: Some(agent_id),
+        });
     }
 
     /// A customer's message; its MessageIn fact is written by [`Self::message_in`] after routing.

@@ -5,16 +5,14 @@ use chrono::{Duration, NaiveDateTime};
 use rand::prelude::*;
 use rand::rngs::StdRng;
 
-use super::bulk::ChatTagInsert;
 use super::chat::ChatBuild;
 use super::desk::Desk;
 use super::people::Population;
 use super::plan::{Fate, Plan};
 use super::random::lognormal_secs;
 use super::words::{line_from, AGENT_LINES, CUSTOMER_LINES, NOTES, OPENERS, TRANSFERRED_TEXT};
-use crate::domain::chat::{ChatState, EventKind, Placeholders, SpecialType};
+use crate::domain::chat::{EventKind, Placeholders, SpecialType};
 use crate::error::{ApiError, ApiResult, ErrorCode};
-use crate::store::chats::ChatRow;
 
 pub(super) struct Simulation<'a> {
     pub(super) desk: &'a Desk,
@@ -50,64 +48,32 @@ impl Simulation<'_> {
         ))
     }
 
-    /// Writes one chat. `extra` = conversation messages after the first answer; `gap` their spacing.
-    pub(super) fn chat(
+    /// The customer writes in: the opener, the welcome menu and its answer, the queue and the
+    /// department's welcome. The department chosen and when the chat was queued; `None` for a chat
+    /// still in the menu.
+    fn arrive(
         &mut self,
-        id: i64,
+        b: &mut ChatBuild,
         plan: &Plan,
-        extra: usize,
-        long: bool,
-    ) -> ApiResult<ChatBuild> {
+        customer_name: Option<&str>,
+        returning: bool,
+    ) -> Option<(usize, NaiveDateTime)> {
         let desk = self.desk;
-        let now = desk.now;
         let mut t = plan.start;
-        let (customer_id, customer_name, returning) =
-            self.population.customer_for(&mut self.rng, t);
-        let author = customer_name
-            .clone()
-            .unwrap_or_else(|| "Customer".to_owned());
-        let mut b = ChatBuild {
-            row: ChatRow {
-                id,
-                channel_id: desk.channel_id,
-                external_session_id: format!("seed-{id}"),
-                customer_id,
-                department_id: None,
-                agent_id: None,
-                state: ChatState::Unassigned.id(),
-                created_at: t,
-                queued_at: None,
-                assigned_at: None,
-                first_response_at: None,
-                closed_at: None,
-                close_reason: None,
-                last_message_at: t,
-                last_message_text: None,
-                agent_unread: 0,
-                customer_typing_at: None,
-                visitor_name: None,
-                visitor_email: None,
-                visitor_phone: None,
-            },
-            lines: Vec::new(),
-            events: Vec::new(),
-            tags: Vec::new(),
-            first_queued: None,
-            answered_up_to: 0,
-        };
+        let author = customer_name.unwrap_or("Customer");
         b.record(t, SpecialType::NewSession, "Chat started");
         let opener = line_from(&mut self.rng, &OPENERS);
-        b.customer(t, &author, &opener);
+        b.customer(t, author, &opener);
         let entry = desk.entry[desk.entry_weights.sample(&mut self.rng)];
         if let Some(menu) = &desk.menu_text {
             b.tell(t, SpecialType::WelcomeMenu, menu);
             b.message_in(t);
             if plan.fate == Fate::InMenu {
-                return Ok(b);
+                return None;
             }
             t += lognormal_secs(&mut self.rng, 12.0, 0.7, 3.0, 120.0);
             let index = desk.departments[entry].menu_index.unwrap_or(1);
-            b.customer(t, &author, &index.to_string());
+            b.customer(t, author, &index.to_string());
         }
         let department = &desk.departments[entry];
         b.enter_queue(t, department.id);
@@ -122,7 +88,7 @@ impl Simulation<'_> {
             1 + self.rng.gen_range(0..4)
         };
         let welcome = Placeholders {
-            customer_name: Some(customer_name.as_deref().unwrap_or("there")),
+            customer_name: Some(customer_name.unwrap_or("there")),
             position_in_queue: Some(position),
             department_name: Some(&department.name),
             agent_name: None,
@@ -130,6 +96,30 @@ impl Simulation<'_> {
         .expand(welcome);
         b.tell(t, SpecialType::Welcome, &welcome);
         b.message_in(t);
+        Some((entry, t))
+    }
+
+    /// Writes one chat. `extra` = conversation messages after the first answer; a `long` chat has
+    /// them about two seconds apart and no horizon.
+    pub(super) fn chat(
+        &mut self,
+        id: i64,
+        plan: &Plan,
+        extra: usize,
+        long: bool,
+    ) -> ApiResult<ChatBuild> {
+        let desk = self.desk;
+        let now = desk.now;
+        let (customer_id, customer_name, returning) =
+            self.population.customer_for(&mut self.rng, plan.start);
+        let author = customer_name
+            .clone()
+            .unwrap_or_else(|| "Customer".to_owned());
+        let mut b = ChatBuild::new(id, desk.channel_id, customer_id, plan.start);
+        let Some((entry, mut t)) = self.arrive(&mut b, plan, customer_name.as_deref(), returning)
+        else {
+            return Ok(b);
+        };
 
         match plan.fate {
             Fate::Queued => {
@@ -268,20 +258,10 @@ impl Simulation<'_> {
         let agent = &desk.agents[agent_ix];
         if self.rng.gen_bool(0.7) {
             let tag = *desk.topic_tags.choose(&mut self.rng).unwrap_or(&0);
-            b.tags.push(ChatTagInsert {
-                chat_id: id,
-                tag_id: tag,
-                added_at: t - Duration::seconds(2),
-                added_by: Some(agent.id),
-            });
+            b.tag(tag, t - Duration::seconds(2), agent.id);
             if self.rng.gen_bool(0.35) {
                 let tag = *desk.outcome_tags.choose(&mut self.rng).unwrap_or(&0);
-                b.tags.push(ChatTagInsert {
-                    chat_id: id,
-                    tag_id: tag,
-                    added_at: t - Duration::seconds(1),
-                    added_by: Some(agent.id),
-                });
+                b.tag(tag, t - Duration::seconds(1), agent.id);
             }
         }
         if by_customer {

@@ -48,34 +48,40 @@ pub(super) fn make_plans(rng: &mut StdRng, desk: &Desk, opts: &SeedOptions) -> V
             transfer: !missed && rng.gen_bool(0.04),
         });
     }
-    for _ in 0..opts.open {
-        plans.push(Plan {
-            start: uniform_time(
-                rng,
-                now - Duration::minutes(120),
-                now - Duration::minutes(35),
-            ),
-            fate: Fate::Open,
-            transfer: rng.gen_bool(0.03),
-        });
-    }
-    for _ in 0..opts.queued {
-        plans.push(Plan {
-            start: uniform_time(
-                rng,
-                now - Duration::minutes(180),
-                now - Duration::seconds(60),
-            ),
-            fate: Fate::Queued,
-            transfer: false,
-        });
-    }
-    for _ in 0..in_menu {
-        plans.push(Plan {
-            start: uniform_time(rng, now - Duration::minutes(10), now - Duration::seconds(5)),
-            fate: Fate::InMenu,
-            transfer: false,
-        });
+    // The last hours: chats still open, chats waiting in a queue, a few still in the menu.
+    for (count, fate, from, to, transfers) in [
+        (
+            opts.open,
+            Fate::Open,
+            Duration::minutes(120),
+            Duration::minutes(35),
+            0.03,
+        ),
+        (
+            opts.queued,
+            Fate::Queued,
+            Duration::minutes(180),
+            Duration::seconds(60),
+            0.0,
+        ),
+        (
+            in_menu,
+            Fate::InMenu,
+            Duration::minutes(10),
+            Duration::seconds(5),
+            0.0,
+        ),
+    ] {
+        for _ in 0..count {
+            let start = uniform_time(rng, now - from, now - to);
+            // Only open chats draw a transfer, so the same seed still makes the same desk.
+            let transfer = transfers > 0.0 && rng.gen_bool(transfers);
+            plans.push(Plan {
+                start,
+                fate,
+                transfer,
+            });
+        }
     }
     plans.sort_by_key(|p| p.start);
     plans

@@ -229,6 +229,7 @@ keyed_by_sql!(Claim, Record<'_>, InterruptExpired);
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::db::sql::kept_prepared;
 
     static QUEUE: LeaseQueue = LeaseQueue {
         table: "jobs",
@@ -238,15 +239,6 @@ mod tests {
         done: 3,
         interrupted: Some((5, "cut off")),
     };
-
-    fn kept_prepared(statement: &impl QueryFragment<MultiBackend>) -> bool {
-        [
-            MultiBackend::Postgres(Default::default()),
-            MultiBackend::Sqlite(Default::default()),
-        ]
-        .iter()
-        .all(|backend| statement.is_safe_to_cache_prepared(backend).unwrap())
-    }
 
     #[test]
     fn the_queue_statements_are_kept_prepared() {
