@@ -5,7 +5,8 @@ use crate::config::Config;
 use crate::domain::Password;
 use crate::startup::{build_context, migrate_now};
 
-use super::{describe_rate, seed, SeedOptions, TerminalProgress, DEFAULT_PASSWORD};
+use super::progress::TerminalProgress;
+use super::{describe_rate, seed, SeedOptions, DEFAULT_PASSWORD};
 
 /// The options of `agentdesk seed`.
 #[derive(clap::Args)]

@@ -36,7 +36,6 @@ use serde::Serialize;
 use crate::domain::Password;
 
 pub use command::{run_command, SeedArgs};
-pub use progress::TerminalProgress;
 pub use run::seed;
 
 /// The password every seeded agent and manager logs on with, unless `--password` says otherwise.

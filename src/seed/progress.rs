@@ -9,7 +9,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use super::Progress;
 
 /// Bars on a terminal, plain lines (one per phase and every ~10 %) otherwise.
-pub struct TerminalProgress {
+pub(super) struct TerminalProgress {
     terminal: bool,
     state: Mutex<State>,
 }
@@ -24,8 +24,7 @@ struct State {
 }
 
 impl TerminalProgress {
-    #[allow(clippy::new_without_default)]
-    pub fn new() -> Self {
+    pub(super) fn new() -> Self {
         Self {
             terminal: std::io::stderr().is_terminal(),
             state: Mutex::new(State {
