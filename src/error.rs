@@ -55,6 +55,10 @@ pub enum ErrorCode {
     ClientVersionTooOld,
     TooManyLogonAttempts,
     TooManyStreams,
+    WidgetKeyInvalid,
+    VisitorTokenInvalid,
+    OriginNotAllowed,
+    TooManyRequests,
     InternalError,
     DatabaseUnavailable,
     ServerBusy,
@@ -109,6 +113,10 @@ impl ErrorCode {
             ClientVersionTooOld => "ClientVersionTooOld",
             TooManyLogonAttempts => "TooManyLogonAttempts",
             TooManyStreams => "TooManyStreams",
+            WidgetKeyInvalid => "WidgetKeyInvalid",
+            VisitorTokenInvalid => "VisitorTokenInvalid",
+            OriginNotAllowed => "OriginNotAllowed",
+            TooManyRequests => "TooManyRequests",
             InternalError => "InternalError",
             DatabaseUnavailable => "DatabaseUnavailable",
             ServerBusy => "ServerBusy",
@@ -120,10 +128,9 @@ impl ErrorCode {
         use ErrorCode::*;
         match self {
             ValidationFailed | VersionRequired | InvalidResetCode => StatusCode::BAD_REQUEST,
-            InvalidSessionToken | InvalidCredentials | ApiKeyInvalid | AccountTokenInvalid => {
-                StatusCode::UNAUTHORIZED
-            }
-            AgentDisabled | Forbidden => StatusCode::FORBIDDEN,
+            InvalidSessionToken | InvalidCredentials | ApiKeyInvalid | AccountTokenInvalid
+            | WidgetKeyInvalid | VisitorTokenInvalid => StatusCode::UNAUTHORIZED,
+            AgentDisabled | Forbidden | OriginNotAllowed => StatusCode::FORBIDDEN,
             NotFound
             | AgentNotFound
             | DepartmentNotFound
@@ -156,7 +163,9 @@ impl ErrorCode {
             PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ClientVersionTooOld => StatusCode::UPGRADE_REQUIRED,
-            TooManyLogonAttempts | TooManyStreams => StatusCode::TOO_MANY_REQUESTS,
+            TooManyLogonAttempts | TooManyStreams | TooManyRequests => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
             InternalError => StatusCode::INTERNAL_SERVER_ERROR,
             DatabaseUnavailable | ServerBusy => StatusCode::SERVICE_UNAVAILABLE,
         }

@@ -160,6 +160,22 @@ diesel::table! {
         created_at -> Timestamp,
         deleted_at -> Nullable<Timestamp>,
         verifies_identity -> Bool,
+        kind -> SmallInt,
+        widget_key -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    web_visitors (id) {
+        id -> BigInt,
+        channel_id -> BigInt,
+        token_hash -> Text,
+        session_key -> Text,
+        created_at -> Timestamp,
+        last_seen_at -> Timestamp,
+        away_email -> Nullable<Text>,
+        mailed_message_id -> BigInt,
+        mailed_at -> Nullable<Timestamp>,
     }
 }
 
@@ -380,6 +396,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     working_hours,
     settings,
     channels,
+    web_visitors,
     customers,
     chats,
     chat_totals,

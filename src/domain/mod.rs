@@ -23,6 +23,7 @@ pub mod settings;
 pub mod text;
 pub mod token;
 pub mod version;
+pub mod web_chat;
 
 pub use agent::{AgentStatus, Caller, Notification, Role};
 pub use email::EmailAddress;

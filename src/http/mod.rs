@@ -26,6 +26,7 @@ pub mod session_auth;
 pub mod sessions;
 pub mod settings;
 pub mod tags;
+pub mod web_chat;
 pub mod working_hours;
 
 use actix_web::http::Method;
@@ -40,6 +41,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(get("/ready", health::ready))
         .configure(console::configure)
         .service(openapi::service())
+        .configure(web_chat::configure)
         .service(
             web::scope("/api/v2/chat")
                 .wrap(middleware::from_fn(channel_api::authenticate_channel))

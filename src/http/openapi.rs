@@ -22,7 +22,7 @@ use utoipa_swagger_ui::SwaggerUi;
 use super::session_auth::PUBLIC_ENDPOINTS;
 use super::{
     agents, canned_responses, channel_api, channels, chats, customers, departments, events, health,
-    messages, reports, sessions, settings, tags, working_hours,
+    messages, reports, sessions, settings, tags, web_chat, working_hours,
 };
 
 #[derive(OpenApi)]
@@ -58,6 +58,9 @@ use super::{
         channel_api::notify_user_visited, channel_api::notify_user_end_chat, channel_api::add_attachment,
         channel_api::check_origin_and_ip, channel_api::whitelisted_domains_and_blacklisted_ips,
         channel_api::request_chat_queue, channel_api::request_chat_config, channel_api::get_attachment,
+        web_chat::api::start, web_chat::api::message, web_chat::api::file, web_chat::api::leave_message,
+        web_chat::api::typing, web_chat::api::read, web_chat::api::end, web_chat::api::messages,
+        web_chat::api::attachment, web_chat::api::transcript, web_chat::stream::events,
     ),
     modifiers(&AgentApiConventions)
 )]
@@ -124,7 +127,7 @@ impl Modify for AgentApiConventions {
                             op.security = Some(session.clone());
                         }
                     }
-                    Api::Operations => {}
+                    Api::Operations | Api::WebChat => {}
                 }
                 add_error_responses(op, api);
                 if let Some(body) = &mut op.request_body {
@@ -163,6 +166,8 @@ enum Api {
     Agent { public: bool },
     /// `/api/v2/chat/<name>`: the channel's `apiKey`.
     Channel,
+    /// `/api/webchat/<Name>`: public; the visitor token that Start gives.
+    WebChat,
     /// `/health`, `/ready`.
     Operations,
 }
@@ -171,6 +176,8 @@ impl Api {
     fn of(path: &str) -> Self {
         if path.starts_with("/api/v2/chat/") {
             Api::Channel
+        } else if path.starts_with("/api/webchat/") {
+            Api::WebChat
         } else if let Some(name) = path.strip_prefix("/api/") {
             Api::Agent {
                 public: PUBLIC_ENDPOINTS.contains(&name),
@@ -235,7 +242,7 @@ fn add_error_responses(op: &mut Operation, api: Api) {
     let secured = op.security.is_some();
     let mut standard = vec![("500", "InternalError")];
     match api {
-        Api::Agent { .. } | Api::Channel => {
+        Api::Agent { .. } | Api::Channel | Api::WebChat => {
             standard.push(("400", "ValidationFailed: Fields names each field at fault"));
             standard.push(("503", "DatabaseUnavailable (with Retry-After)"));
             if has_body {
@@ -256,6 +263,7 @@ fn add_error_responses(op: &mut Operation, api: Api) {
             }
         }
         Api::Channel => standard.push(("401", "ApiKeyInvalid")),
+        Api::WebChat => standard.push(("429", "TooManyRequests (with Retry-After)")),
         Api::Operations => {}
     }
     for (status, description) in standard {

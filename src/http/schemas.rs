@@ -376,6 +376,8 @@ fn setting_value(rule: SettingRule) -> RefOr<Schema> {
             words([Manual, RoundRobin, LeastBusy].map(RoutingMode::name)).into()
         }
         SettingRule::Flag => ObjectBuilder::new().schema_type(Type::Boolean).into(),
+        SettingRule::Choice(choices) => words(choices.iter().copied()).into(),
+        SettingRule::Texts(max) => text_of(max).into(),
     }
 }
 

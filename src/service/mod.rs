@@ -36,6 +36,7 @@ pub mod tags;
 pub mod tally;
 pub mod transcript;
 pub mod unchanged;
+pub mod web_chat;
 pub mod welcome_menu;
 pub mod widget;
 pub mod working_hours;

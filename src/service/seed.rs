@@ -637,6 +637,8 @@ fn make_desk(
             signing_secret: &signing_secret,
             created_at: now - Duration::days(opts.days + 1),
             verifies_identity: false,
+            kind: 1,
+            widget_key: None,
         },
     )?;
     let channel = SeededChannel {

@@ -24,4 +24,5 @@ pub mod routing;
 pub mod sessions;
 pub mod settings;
 pub mod tags;
+pub mod web_visitors;
 pub mod working_hours;

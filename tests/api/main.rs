@@ -32,4 +32,5 @@ mod smtp;
 mod smtp_sink;
 mod tags;
 mod trust;
+mod web_chat;
 mod working_hours;
