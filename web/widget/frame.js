@@ -9,21 +9,26 @@ import { texts, fill } from './texts.js';
 const html = htm.bind(h);
 const params = new URLSearchParams(location.search);
 const KEY = params.get('key') || '';
-const HOST = decodeURIComponent(location.hash.slice(1));
+const hash = new URLSearchParams(location.hash.slice(1));
+const HOST = hash.get('host') || '';
 const STORE = `agentdesk.visitor.${KEY}`;
 const framed = window.parent !== window;
+let starting = false;
 
+// The token lives in this frame's storage and, through the loader, in the host page's: a browser
+// may refuse storage to a third-party frame.
 const stored = () => {
   try {
-    return localStorage.getItem(STORE);
+    return localStorage.getItem(STORE) || hash.get('token') || null;
   } catch {
-    return null;
+    return hash.get('token') || null;
   }
 };
 const keep = (token) => {
   try {
     localStorage.setItem(STORE, token);
   } catch {}
+  tell({ agentdesk: 'token', token });
 };
 
 async function call(name, body, token) {
@@ -40,8 +45,17 @@ async function call(name, body, token) {
   return data;
 }
 
+// The embedding page's origin, so the token is told to it and no other page.
+const parentOrigin = (() => {
+  try {
+    return location.ancestorOrigins?.[0] || (document.referrer && new URL(document.referrer).origin) || null;
+  } catch {
+    return null;
+  }
+})();
+
 function tell(message) {
-  if (framed) window.parent.postMessage(message, '*');
+  if (framed && parentOrigin) window.parent.postMessage(message, parentOrigin);
 }
 
 function App() {
@@ -65,6 +79,9 @@ function App() {
     });
 
   const begin = async () => {
+    // One Start per page: a second would make a second visitor.
+    if (starting) return;
+    starting = true;
     try {
       const s = await call('Start', { WidgetKey: KEY, VisitorToken: stored() || undefined, HostOrigin: HOST || undefined });
       keep(s.VisitorToken);
@@ -75,6 +92,7 @@ function App() {
       const c = s.Config;
       if (!s.Chat && (!c.OpenNow || c.AgentsOnline === 0)) setView('leave');
     } catch (e) {
+      starting = false;
       setError(fill(t.error, { name: e.message }));
     }
   };
@@ -149,10 +167,9 @@ function App() {
     ${!online && html`<p class="status" role="status">${t.reconnecting}</p>`}
     ${error && html`<p class="status error" role="alert">${error}</p>`}
     ${view === 'leave'
-      ? html`<${Leave} t=${t} config=${start?.Config} token=${token} onDone=${(m) => {
+      ? html`<${Leave} t=${t} config=${start?.Config} token=${token} onDone=${() => {
           setNotice(t.leaveSent);
           setView('chat');
-          if (m) add([]);
         }} onChat=${() => setView('chat')} />`
       : html`<${Conversation} t=${t} list=${list} chat=${chat} start=${start} token=${token} notice=${notice}
           onSent=${() => setNotice('')} onView=${setView} />`}
@@ -259,7 +276,7 @@ function Conversation({ t, list, chat, start, token, notice, onSent, onView }) {
       </div>`}
       ${problem && html`<p class="problem" role="alert">${problem}</p>`}
       <div class="row">
-        <label class="icon attach" title=${t.attach}><span class="visually-hidden">${t.attach}</span>📎
+        <label class="icon attach" title=${t.attach}><span class="visually-hidden">${t.attach}</span><svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true"><path fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" d="M21 11.5l-8.5 8.5a5 5 0 0 1-7-7L14 4.5a3.5 3.5 0 0 1 5 5L10.5 18a2 2 0 0 1-3-3L15 7.5"/></svg>
           <input type="file" class="visually-hidden" onChange=${attach} disabled=${busy || !token} accept=${(config?.AllowedAttachmentTypes || []).join(',')} /></label>
         <textarea ref=${input} rows="2" aria-label=${t.placeholder} placeholder=${t.placeholder} value=${text}
           onInput=${onInput} onKeyDown=${onKeyDown} maxLength="4000"></textarea>
@@ -294,7 +311,7 @@ function Leave({ t, config, token, onDone, onChat }) {
     e.preventDefault();
     try {
       await call('LeaveMessage', v, token);
-      onDone(true);
+      onDone();
     } catch (err) {
       setProblem(Object.keys(err.fields || {}).length ? Object.entries(err.fields).map(([k, p]) => `${k}: ${p}`).join('; ') : err.message);
     }

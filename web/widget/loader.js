@@ -1,5 +1,5 @@
 // agentdesk web chat loader: <script src="https://desk.example/widget.js" data-widget-key="KEY" async>.
-// Adds a launcher button and the chat window (an iframe of the desk) inside a closed shadow root, styled
+// Adds a launcher button and the chat window (an iframe of the desk) inside a shadow root, styled
 // through the CSSOM only: no global names, no style sheet, nothing inline a strict CSP would refuse.
 (function () {
   var script = document.currentScript;
@@ -8,7 +8,7 @@
   var base = new URL(script.src).origin;
   var host = document.createElement('div');
   host.setAttribute('data-agentdesk-chat', '');
-  var root = host.attachShadow ? host.attachShadow({ mode: 'closed' }) : host;
+  var root = host.attachShadow ? host.attachShadow({ mode: 'open' }) : host;
   var css = function (el, rules) {
     for (var k in rules) el.style.setProperty(k, rules[k], 'important');
   };
@@ -29,7 +29,15 @@
   var frame = document.createElement('iframe');
   frame.title = 'Chat';
   frame.setAttribute('allow', 'clipboard-write');
-  frame.src = base + '/webchat/frame?key=' + encodeURIComponent(key) + '#' + encodeURIComponent(location.hostname);
+  // The visitor's token is kept here too: a browser that refuses storage to a third-party frame
+  // would otherwise make every visit a new visitor.
+  var store = 'agentdesk.visitor.' + key;
+  var kept = '';
+  try {
+    kept = localStorage.getItem(store) || '';
+  } catch (e) {}
+  frame.src = base + '/webchat/frame?key=' + encodeURIComponent(key) + '#host=' + encodeURIComponent(location.hostname) +
+    '&token=' + encodeURIComponent(kept);
   var open = false;
   var place = function () {
     var phone = window.innerWidth < 480;
@@ -55,6 +63,11 @@
   window.addEventListener('message', function (e) {
     if (e.origin !== base || e.source !== frame.contentWindow || !e.data) return;
     if (e.data.agentdesk === 'close' && open) toggle(false);
+    if (e.data.agentdesk === 'token' && /^[0-9a-f]{32}$/.test(e.data.token)) {
+      try {
+        localStorage.setItem(store, e.data.token);
+      } catch (x) {}
+    }
     if (e.data.agentdesk === 'unread') {
       badge.textContent = e.data.count;
       css(badge, { display: e.data.count > 0 ? 'inline' : 'none' });
