@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { startDesk, furnish, launchBrowser, openPage, logOn, following, until, SAM, PHONE, LAPTOP, realErrors, ROOT } from './harness.mjs';
+import { startDesk, furnish, launchBrowser, openPage, logOn, following, until, SAM, MANAGER, PHONE, LAPTOP, realErrors, ROOT } from './harness.mjs';
 
 const SHOTS = join(ROOT, 'docs', 'widget');
 let browser;
@@ -149,6 +149,46 @@ test('with nobody online the visitor leaves a message; it waits in the queue', a
     assert.deepEqual(page.errors, []);
   } finally {
     await site?.close();
+    await desk.stop();
+  }
+});
+
+test('a manager creates the web chat in the console and tries it as a customer', async () => {
+  browser ??= await launchBrowser();
+  const desk = await startDesk();
+  try {
+    await furnish(desk);
+    const mia = await openPage(browser, desk);
+    await logOn(mia, MANAGER);
+    await mia.getByRole('link', { name: 'Settings' }).click();
+    await mia.getByRole('navigation', { name: 'Settings sections' }).getByRole('link', { name: 'Channels' }).click();
+    const form = mia.getByRole('form', { name: 'New channel' });
+    await form.getByLabel('Name', { exact: true }).fill('Our website');
+    await form.getByLabel('Kind').selectOption('web');
+    await form.getByRole('button', { name: 'Create channel' }).click();
+    const row = mia.getByRole('row', { name: /Our website/ });
+    const snippet = await row.locator('[data-snippet]').textContent();
+    assert.match(snippet, /^<script src="http:\/\/127\.0\.0\.1:\d+\/widget\.js" data-widget-key="[0-9a-f]{32}" async><\/script>$/);
+    await shot(mia, 'console-channels');
+    const [trial] = await Promise.all([
+      mia.context().waitForEvent('page'),
+      row.getByRole('link', { name: 'Try it as a customer' }).click(),
+    ]);
+    trial.errors = [];
+    trial.on('pageerror', (e) => trial.errors.push(e));
+    await trial.getByRole('heading', { name: 'Try the web chat as a customer' }).waitFor();
+    await trial.getByRole('button', { name: 'Open the chat' }).click();
+    const chat = trial.frameLocator('iframe[title="Chat"]');
+    const box = chat.getByRole('textbox', { name: 'Write a message…' });
+    await box.fill('Testing, testing');
+    await box.press('Enter');
+    await chat.getByRole('log').getByText('Testing, testing').waitFor();
+    // Escape closes the window and gives the focus back to the launcher.
+    await box.press('Escape');
+    await trial.getByRole('button', { name: 'Open the chat' }).waitFor();
+    assert.deepEqual(trial.errors, []);
+    assert.deepEqual(realErrors(mia), []);
+  } finally {
     await desk.stop();
   }
 });

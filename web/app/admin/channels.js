@@ -30,7 +30,7 @@ export function Channels() {
       await reload();
     }, e);
   return html`<header class="page-head"><h1>Channels</h1></header>
-    <p class="muted">A web chat is served by this desk: paste its snippet into your website's pages. A channel server (a chat widget's server or a messaging gateway) calls this desk with its API key; replies go to <code>&lt;chat server&gt;/messageForCustomer</code>.</p>
+    <p class="muted">A web chat is served by this desk: paste its snippet into your website's pages. A channel server (a chat widget's server or a messaging gateway) calls this desk with its API key; replies go to <code>${'<chat server>/messageForCustomer'}</code>.</p>
     <form class="card editor" onSubmit=${submit} aria-label="New channel" novalidate>
       <h2>New channel</h2>
       <div class="grid2">
@@ -46,7 +46,7 @@ export function Channels() {
     ${channels === null ? html`<${Empty}>Loading…</${Empty}>` : channels.length === 0 ? html`<${Empty}>No channels yet.</${Empty}>` : null}
     ${channels?.length
       ? html`<div class="table-wrap card"><table>
-          <thead><tr><th scope="col">Name</th><th scope="col">Chat server</th><th scope="col">Created</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
+          <thead><tr><th scope="col">Name</th><th scope="col">Chat server or snippet</th><th scope="col">Created</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
           <tbody>${channels.map(
             (c) => html`<tr><th scope="row">${c.Name}${c.VerifiesIdentity ? html` <span class="muted">· verifies identity</span>` : ''}</th><td>${c.Kind === 'web' ? html`<${WebChat} channel=${c} />` : html`<code>${c.ChatServer}</code>`}</td><td>${dateTime(c.CreatedAt)}</td>
               <td><${ConfirmButton} label=${`Delete ${c.Name}`} confirm="Its key stops working at once. Delete?" onConfirm=${async () => {
