@@ -4,6 +4,7 @@
 pub mod agents;
 pub mod canned_responses;
 pub mod channel_api;
+pub mod channel_details;
 pub mod channels;
 pub mod chats;
 pub mod client_address;

@@ -11,6 +11,7 @@ mod chat_routing;
 mod chats;
 mod console;
 mod conventions;
+mod customer_names;
 mod customers;
 mod delivery;
 mod departments;
