@@ -20,6 +20,7 @@ pub enum ErrorCode {
     ApiKeyInvalid,
     AccountTokenInvalid,
     AgentDisabled,
+    SetupCodeInvalid,
     Forbidden,
     NotFound,
     AgentNotFound,
@@ -39,6 +40,8 @@ pub enum ErrorCode {
     MenuIndexInUse,
     TagInUse,
     LastManager,
+    AlreadySetUp,
+    RatingAlreadyGiven,
     ChatNotAssigned,
     ChatAlreadyAssigned,
     ChatAssignedToAnotherAgent,
@@ -74,6 +77,9 @@ impl ErrorCode {
             ApiKeyInvalid => "ApiKeyInvalid",
             AccountTokenInvalid => "AccountTokenInvalid",
             AgentDisabled => "AgentDisabled",
+            SetupCodeInvalid => "SetupCodeInvalid",
+            AlreadySetUp => "AlreadySetUp",
+            RatingAlreadyGiven => "RatingAlreadyGiven",
             Forbidden => "Forbidden",
             NotFound => "NotFound",
             AgentNotFound => "AgentNotFound",
@@ -123,7 +129,7 @@ impl ErrorCode {
             InvalidSessionToken | InvalidCredentials | ApiKeyInvalid | AccountTokenInvalid => {
                 StatusCode::UNAUTHORIZED
             }
-            AgentDisabled | Forbidden => StatusCode::FORBIDDEN,
+            AgentDisabled | SetupCodeInvalid | Forbidden => StatusCode::FORBIDDEN,
             NotFound
             | AgentNotFound
             | DepartmentNotFound
@@ -142,6 +148,8 @@ impl ErrorCode {
             | MenuIndexInUse
             | TagInUse
             | LastManager
+            | AlreadySetUp
+            | RatingAlreadyGiven
             | ChatNotAssigned
             | ChatAlreadyAssigned
             | ChatAssignedToAnotherAgent

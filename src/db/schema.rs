@@ -363,6 +363,14 @@ diesel::joinable!(messages -> attachments (attachment_id));
 diesel::joinable!(deliveries -> messages (message_id));
 diesel::joinable!(chat_events -> chats (chat_id));
 
+diesel::table! {
+    setup_codes (id) {
+        id -> BigInt,
+        code -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     write_lock,
     live_events,
@@ -392,4 +400,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     recipients,
     report_schedules,
     report_runs,
+    setup_codes,
 );

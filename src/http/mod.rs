@@ -26,6 +26,7 @@ pub mod schemas;
 pub mod session_auth;
 pub mod sessions;
 pub mod settings;
+pub mod setup;
 pub mod tags;
 pub mod working_hours;
 
@@ -79,6 +80,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .wrap(middleware::from_fn(session_auth::require_client_version))
                 .wrap(no_store())
                 .service(post("/AgentLogon", sessions::agent_logon))
+                .service(get("/GetSetupState", setup::get_setup_state))
+                .service(post("/CreateFirstManager", setup::create_first_manager))
                 .service(get_or_post("/KeepAlive", sessions::keep_alive))
                 .service(get_or_post("/AgentLogoff", sessions::agent_logoff))
                 .service(get_or_post(

@@ -22,20 +22,21 @@ use utoipa_swagger_ui::SwaggerUi;
 use super::session_auth::PUBLIC_ENDPOINTS;
 use super::{
     agents, canned_responses, channel_api, channels, chats, customers, departments, events, health,
-    messages, reports, sessions, settings, tags, working_hours,
+    messages, reports, sessions, settings, setup, tags, working_hours,
 };
 
 #[derive(OpenApi)]
 #[openapi(
     info(title = "agentdesk", description = "Live-chat agent desk. The agent API is compatible with the AgentChat API: \
         every /api/<Name> call takes the client's build number as the `Version` query parameter and, except \
-        AgentLogon, SetPassword and RequestPasswordReset, a `SessionToken` (query parameter, `SessionToken` header \
+        AgentLogon, SetPassword, RequestPasswordReset, GetSetupState and CreateFirstManager, a `SessionToken` (query parameter, `SessionToken` header \
         or bearer token). Integers may be sent as numbers or numeric strings. Errors are \
         {\"Error\":{\"Code\",\"Message\",\"Fields\"}}."),
     paths(
         health::health, health::ready,
         sessions::agent_logon, sessions::keep_alive, sessions::agent_logoff,
         sessions::request_password_reset, sessions::set_password,
+        setup::get_setup_state, setup::create_first_manager,
         events::get_events,
         agents::create_agent, agents::update_agent, agents::get_agent_list,
         departments::create_department, departments::update_department, departments::get_department_list,

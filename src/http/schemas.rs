@@ -379,6 +379,11 @@ fn setting_value(rule: SettingRule) -> RefOr<Schema> {
     }
 }
 
+/// The value one setting takes (CreateFirstManager's `CompanyName` and `TimeZone`).
+pub fn setting(key: SettingKey) -> RefOr<Schema> {
+    setting_value(key.rule())
+}
+
 /// UpdateSettings' `Settings`: objects of known keys (one each, as GetSettings answers), each
 /// with a value its key takes.
 pub fn settings_list() -> RefOr<Schema> {

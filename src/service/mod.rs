@@ -32,6 +32,7 @@ pub mod seed;
 pub mod session_cache;
 pub mod session_touches;
 pub mod settings;
+pub mod setup;
 pub mod tags;
 pub mod tally;
 pub mod transcript;

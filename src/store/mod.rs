@@ -23,5 +23,6 @@ pub mod rollups;
 pub mod routing;
 pub mod sessions;
 pub mod settings;
+pub mod setup;
 pub mod tags;
 pub mod working_hours;

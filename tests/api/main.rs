@@ -29,6 +29,7 @@ mod seed;
 mod seed_examples;
 mod sessions;
 mod settings;
+mod setup;
 mod smtp;
 mod smtp_sink;
 mod tags;
