@@ -199,6 +199,10 @@ diesel::table! {
         visitor_email -> Nullable<Text>,
         visitor_phone -> Nullable<Text>,
         alerted_at -> Nullable<Timestamp>,
+        rating_requested_at -> Nullable<Timestamp>,
+        rating -> Nullable<SmallInt>,
+        rating_comment -> Nullable<Text>,
+        rated_at -> Nullable<Timestamp>,
     }
 }
 

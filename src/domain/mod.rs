@@ -16,6 +16,7 @@ pub mod live;
 pub mod netlist;
 pub mod password;
 pub mod phone;
+pub mod rating;
 pub mod report;
 pub mod retry;
 pub mod routing;

@@ -17,6 +17,7 @@ pub enum SettingKey {
     RequeueAfterOfflineMinutes,
     UnassignedAlertSeconds,
     AlertMailMinutes,
+    AskForRating,
 }
 
 /// A validated value, in the JSON type it is shown as.
@@ -77,7 +78,7 @@ pub const LIST_MAX: usize = 500;
 
 impl SettingKey {
     /// Every key, in the documented order.
-    pub const ALL: [SettingKey; 12] = [
+    pub const ALL: [SettingKey; 13] = [
         Self::CompanyName,
         Self::TimeZone,
         Self::OutOfHoursMessage,
@@ -90,6 +91,7 @@ impl SettingKey {
         Self::RequeueAfterOfflineMinutes,
         Self::UnassignedAlertSeconds,
         Self::AlertMailMinutes,
+        Self::AskForRating,
     ];
 
     /// The key's name on the wire and in the table.
@@ -107,6 +109,7 @@ impl SettingKey {
             Self::RequeueAfterOfflineMinutes => "RequeueAfterOfflineMinutes",
             Self::UnassignedAlertSeconds => "UnassignedAlertSeconds",
             Self::AlertMailMinutes => "AlertMailMinutes",
+            Self::AskForRating => "AskForRating",
         }
     }
 
@@ -132,6 +135,7 @@ impl SettingKey {
             Self::RequeueAfterOfflineMinutes => SettingValue::Number(0),
             Self::UnassignedAlertSeconds => SettingValue::Number(0),
             Self::AlertMailMinutes => SettingValue::Number(15),
+            Self::AskForRating => SettingValue::Flag(true),
         }
     }
 
@@ -150,6 +154,7 @@ impl SettingKey {
             Self::RequeueAfterOfflineMinutes => SettingRule::Number(0, 1440),
             Self::UnassignedAlertSeconds => SettingRule::Number(0, 86_400),
             Self::AlertMailMinutes => SettingRule::Number(1, 1440),
+            Self::AskForRating => SettingRule::Flag,
         }
     }
 

@@ -85,7 +85,7 @@ pub struct ChatSessionFields {
 
 impl ChatSessionFields {
     /// Checks both fields against their patterns; returns the session.
-    fn check(self, f: &mut Fields) -> Option<String> {
+    pub(super) fn check(self, f: &mut Fields) -> Option<String> {
         let server = self.chat_server.0.and_then(|s| pattern::chat_server(&s));
         f.check("chatServer", server);
         let session = self

@@ -5,6 +5,7 @@ pub mod agents;
 pub mod canned_responses;
 pub mod channel_api;
 pub mod channel_details;
+pub mod channel_rating;
 pub mod channels;
 pub mod chats;
 pub mod client_address;
@@ -58,6 +59,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(post(
                     "/notifyUserEndChat",
                     channel_api::notify_user_end_chat,
+                ))
+                .service(post(
+                    "/notifyUserRating",
+                    channel_rating::notify_user_rating,
                 ))
                 .service(
                     post("/addAttachment", channel_api::add_attachment)

@@ -21,8 +21,8 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use super::session_auth::PUBLIC_ENDPOINTS;
 use super::{
-    agents, canned_responses, channel_api, channels, chats, customers, departments, events, health,
-    messages, reports, sessions, settings, setup, tags, working_hours,
+    agents, canned_responses, channel_api, channel_rating, channels, chats, customers, departments,
+    events, health, messages, reports, sessions, settings, setup, tags, working_hours,
 };
 
 #[derive(OpenApi)]
@@ -59,6 +59,7 @@ use super::{
         channel_api::notify_user_visited, channel_api::notify_user_end_chat, channel_api::add_attachment,
         channel_api::check_origin_and_ip, channel_api::whitelisted_domains_and_blacklisted_ips,
         channel_api::request_chat_queue, channel_api::request_chat_config, channel_api::get_attachment,
+        channel_rating::notify_user_rating,
     ),
     modifiers(&AgentApiConventions)
 )]

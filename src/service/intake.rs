@@ -331,7 +331,7 @@ pub fn notify_user_end_chat(
     channel: &AuthenticatedChannel,
     session: &str,
 ) -> ApiResult<i64> {
-    ctx.write(|c| {
+    let ended = ctx.write(|c| {
         let chat = live_chat(c, channel, session)?;
         let now = ctx.now();
         close(c, &chat, SpecialType::ClosedByCustomer, None, now)?;
@@ -342,6 +342,10 @@ pub fn notify_user_end_chat(
             "The customer ended the chat",
             now,
         )?;
+        super::ratings::ask_for_rating(ctx, c, chat.id, now)?;
         Ok(chat.id)
-    })
+    })?;
+    // The rating request waits in the outbound queue: deliver it now, not at the next poll.
+    ctx.outbound_ready.notify_one();
+    Ok(ended)
 }

@@ -26,6 +26,7 @@ pub mod messages;
 pub mod metrics;
 pub mod passwords;
 pub mod presence;
+pub mod ratings;
 pub mod reports;
 pub mod routing;
 pub mod seed;

@@ -18,6 +18,7 @@ pub mod logon_failures;
 pub mod messages;
 pub mod metrics;
 pub mod password_resets;
+pub mod ratings;
 pub mod reports;
 pub mod rollups;
 pub mod routing;

@@ -23,6 +23,7 @@ mod live_desk;
 mod metrics;
 mod monitoring;
 mod outage;
+mod ratings;
 mod reports;
 mod schema;
 mod seed;
