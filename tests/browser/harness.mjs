@@ -230,6 +230,10 @@ export async function startChannel(desk, managerToken, name = 'Web chat') {
     leave(session) {
       return post('notifyUserEndChat', { chatSessionID: session });
     },
+    /** The customer answers a RatingRequest: 1 to 5, with an optional comment. */
+    rate(session, rating, comment = '') {
+      return post('notifyUserRating', { chatSessionID: session, chatAccountToken: channel.ChatAccountToken, rating, comment });
+    },
     /** Waits for a message for the customer that matches. */
     waitFor(match, what = 'a message for the customer') {
       return until(() => received.find(match), { what, timeout: 20000 });
