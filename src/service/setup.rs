@@ -101,6 +101,10 @@ pub fn create_first_manager(
     first: FirstManager,
     address: IpAddr,
 ) -> ApiResult<LogonView> {
+    // A set-up desk answers with a read, not a write: this door stays open to anyone for ever.
+    if !get_setup_state(ctx)?.needs_setup {
+        return Err(already_set_up());
+    }
     let source = address.to_string();
     let started = ctx.now();
     count_attempt(ctx, &source, started)?;
