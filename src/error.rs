@@ -20,6 +20,7 @@ pub enum ErrorCode {
     ApiKeyInvalid,
     AccountTokenInvalid,
     AgentDisabled,
+    SetupCodeInvalid,
     Forbidden,
     NotFound,
     AgentNotFound,
@@ -39,6 +40,8 @@ pub enum ErrorCode {
     MenuIndexInUse,
     TagInUse,
     LastManager,
+    AlreadySetUp,
+    RatingAlreadyGiven,
     ChatNotAssigned,
     ChatAlreadyAssigned,
     ChatAssignedToAnotherAgent,
@@ -78,6 +81,9 @@ impl ErrorCode {
             ApiKeyInvalid => "ApiKeyInvalid",
             AccountTokenInvalid => "AccountTokenInvalid",
             AgentDisabled => "AgentDisabled",
+            SetupCodeInvalid => "SetupCodeInvalid",
+            AlreadySetUp => "AlreadySetUp",
+            RatingAlreadyGiven => "RatingAlreadyGiven",
             Forbidden => "Forbidden",
             NotFound => "NotFound",
             AgentNotFound => "AgentNotFound",
@@ -128,9 +134,13 @@ impl ErrorCode {
         use ErrorCode::*;
         match self {
             ValidationFailed | VersionRequired | InvalidResetCode => StatusCode::BAD_REQUEST,
-            InvalidSessionToken | InvalidCredentials | ApiKeyInvalid | AccountTokenInvalid
-            | WidgetKeyInvalid | VisitorTokenInvalid => StatusCode::UNAUTHORIZED,
-            AgentDisabled | Forbidden | OriginNotAllowed => StatusCode::FORBIDDEN,
+            InvalidSessionToken
+            | InvalidCredentials
+            | ApiKeyInvalid
+            | AccountTokenInvalid
+            | WidgetKeyInvalid
+            | VisitorTokenInvalid => StatusCode::UNAUTHORIZED,
+            AgentDisabled | SetupCodeInvalid | Forbidden | OriginNotAllowed => StatusCode::FORBIDDEN,
             NotFound
             | AgentNotFound
             | DepartmentNotFound
@@ -149,6 +159,8 @@ impl ErrorCode {
             | MenuIndexInUse
             | TagInUse
             | LastManager
+            | AlreadySetUp
+            | RatingAlreadyGiven
             | ChatNotAssigned
             | ChatAlreadyAssigned
             | ChatAssignedToAnotherAgent

@@ -154,6 +154,7 @@ pub async fn migrate_in_background(ctx: Arc<Ctx>) {
     match tokio::task::spawn_blocking(move || migrate_now(&first)).await {
         Ok(Ok(applied)) => {
             tracing::info!(applied, "database schema is current");
+            announce_setup(ctx).await;
             return;
         }
         Ok(Err(e)) => {
@@ -169,10 +170,16 @@ pub async fn migrate_in_background(ctx: Arc<Ctx>) {
                 tokio::task::spawn_blocking(move || migrate_now(&attempt)).await
             {
                 tracing::info!(applied, "database is back; schema is current");
+                announce_setup(ctx).await;
                 break;
             }
         }
     });
+}
+
+/// A desk without a manager shows its setup code in the log (issue 23: the first run).
+async fn announce_setup(ctx: Arc<Ctx>) {
+    let _ = tokio::task::spawn_blocking(move || crate::service::setup::announce(&ctx)).await;
 }
 
 pub use telemetry::init as init_logging;

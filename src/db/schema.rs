@@ -215,6 +215,10 @@ diesel::table! {
         visitor_email -> Nullable<Text>,
         visitor_phone -> Nullable<Text>,
         alerted_at -> Nullable<Timestamp>,
+        rating_requested_at -> Nullable<Timestamp>,
+        rating -> Nullable<SmallInt>,
+        rating_comment -> Nullable<Text>,
+        rated_at -> Nullable<Timestamp>,
     }
 }
 
@@ -379,6 +383,14 @@ diesel::joinable!(messages -> attachments (attachment_id));
 diesel::joinable!(deliveries -> messages (message_id));
 diesel::joinable!(chat_events -> chats (chat_id));
 
+diesel::table! {
+    setup_codes (id) {
+        id -> BigInt,
+        code -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     write_lock,
     live_events,
@@ -409,4 +421,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     recipients,
     report_schedules,
     report_runs,
+    setup_codes,
 );

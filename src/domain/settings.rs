@@ -17,6 +17,7 @@ pub enum SettingKey {
     RequeueAfterOfflineMinutes,
     UnassignedAlertSeconds,
     AlertMailMinutes,
+    AskForRating,
     WebChatAskName,
     WebChatAskEmail,
     WebChatTexts,
@@ -87,7 +88,7 @@ pub const LIST_MAX: usize = 500;
 
 impl SettingKey {
     /// Every key, in the documented order.
-    pub const ALL: [SettingKey; 15] = [
+    pub const ALL: [SettingKey; 16] = [
         Self::CompanyName,
         Self::TimeZone,
         Self::OutOfHoursMessage,
@@ -100,6 +101,7 @@ impl SettingKey {
         Self::RequeueAfterOfflineMinutes,
         Self::UnassignedAlertSeconds,
         Self::AlertMailMinutes,
+        Self::AskForRating,
         Self::WebChatAskName,
         Self::WebChatAskEmail,
         Self::WebChatTexts,
@@ -120,6 +122,7 @@ impl SettingKey {
             Self::RequeueAfterOfflineMinutes => "RequeueAfterOfflineMinutes",
             Self::UnassignedAlertSeconds => "UnassignedAlertSeconds",
             Self::AlertMailMinutes => "AlertMailMinutes",
+            Self::AskForRating => "AskForRating",
             Self::WebChatAskName => "WebChatAskName",
             Self::WebChatAskEmail => "WebChatAskEmail",
             Self::WebChatTexts => "WebChatTexts",
@@ -148,6 +151,7 @@ impl SettingKey {
             Self::RequeueAfterOfflineMinutes => SettingValue::Number(0),
             Self::UnassignedAlertSeconds => SettingValue::Number(0),
             Self::AlertMailMinutes => SettingValue::Number(15),
+            Self::AskForRating => SettingValue::Flag(true),
             Self::WebChatAskName | Self::WebChatAskEmail => SettingValue::Text("off".into()),
             Self::WebChatTexts => SettingValue::Text("{}".into()),
         }
@@ -168,6 +172,7 @@ impl SettingKey {
             Self::RequeueAfterOfflineMinutes => SettingRule::Number(0, 1440),
             Self::UnassignedAlertSeconds => SettingRule::Number(0, 86_400),
             Self::AlertMailMinutes => SettingRule::Number(1, 1440),
+            Self::AskForRating => SettingRule::Flag,
             Self::WebChatAskName | Self::WebChatAskEmail => SettingRule::Choice(ASK_CHOICES),
             Self::WebChatTexts => SettingRule::Texts(8000),
         }

@@ -4,6 +4,8 @@
 pub mod agents;
 pub mod canned_responses;
 pub mod channel_api;
+pub mod channel_details;
+pub mod channel_rating;
 pub mod channels;
 pub mod chats;
 pub mod client_address;
@@ -25,6 +27,7 @@ pub mod schemas;
 pub mod session_auth;
 pub mod sessions;
 pub mod settings;
+pub mod setup;
 pub mod tags;
 pub mod web_chat;
 pub mod working_hours;
@@ -59,6 +62,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     "/notifyUserEndChat",
                     channel_api::notify_user_end_chat,
                 ))
+                .service(post(
+                    "/notifyUserRating",
+                    channel_rating::notify_user_rating,
+                ))
                 .service(
                     post("/addAttachment", channel_api::add_attachment)
                         .wrap(middleware::from_fn(gates::upload_gate)),
@@ -80,6 +87,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .wrap(middleware::from_fn(session_auth::require_client_version))
                 .wrap(no_store())
                 .service(post("/AgentLogon", sessions::agent_logon))
+                .service(get("/GetSetupState", setup::get_setup_state))
+                .service(post("/CreateFirstManager", setup::create_first_manager))
                 .service(get_or_post("/KeepAlive", sessions::keep_alive))
                 .service(get_or_post("/AgentLogoff", sessions::agent_logoff))
                 .service(get_or_post(

@@ -93,7 +93,7 @@ async function startProxy(targetPort) {
 }
 
 /** Starts a desk: server, manager, proxy. */
-export async function startDesk({ env = {} } = {}) {
+export async function startDesk({ env = {}, empty = false } = {}) {
   const binary = resolve(ROOT, process.env.AGENTDESK_BIN || 'target/debug/agentdesk');
   if (!existsSync(binary)) throw new Error(`no server binary at ${binary}: build it (cargo build) or set AGENTDESK_BIN`);
   const dir = mkdtempSync(join(tmpdir(), 'agentdesk-browser-'));
@@ -113,11 +113,14 @@ export async function startDesk({ env = {} } = {}) {
     ...env,
   };
   delete baseEnv.SMTP_URL;
-  const made = spawnSync(binary, ['create-manager', '--name', MANAGER.name, '--email', MANAGER.email], {
-    env: { ...baseEnv, AGENTDESK_PASSWORD: MANAGER.password },
-    encoding: 'utf8',
-  });
-  if (made.status !== 0) throw new Error(`create-manager failed: ${made.stderr}`);
+  // `empty`: a desk as installed, without a manager (the console offers "Set up this desk").
+  if (!empty) {
+    const made = spawnSync(binary, ['create-manager', '--name', MANAGER.name, '--email', MANAGER.email], {
+      env: { ...baseEnv, AGENTDESK_PASSWORD: MANAGER.password },
+      encoding: 'utf8',
+    });
+    if (made.status !== 0) throw new Error(`create-manager failed: ${made.stderr}`);
+  }
   const child = spawn(binary, ['serve'], { env: baseEnv, stdio: ['ignore', 'inherit', 'inherit'] });
   const direct = `http://127.0.0.1:${port}`;
   await until(async () => (await fetch(`${direct}/ready`)).ok, { timeout: 30000, what: 'the server to be ready' });
@@ -148,6 +151,12 @@ export async function startDesk({ env = {} } = {}) {
     },
     async logon(email, password) {
       return (await desk.api('AgentLogon', null, { body: { EmailAddress: email, Password: password } })).SessionToken;
+    },
+    /** `agentdesk <args>` on this desk's database, its standard output. */
+    cli(...args) {
+      const run = spawnSync(binary, args, { env: baseEnv, encoding: 'utf8' });
+      if (run.status !== 0) throw new Error(`agentdesk ${args.join(' ')} failed: ${run.stderr}`);
+      return run.stdout;
     },
     mails() {
       return readdirSync(outbox)
@@ -220,6 +229,10 @@ export async function startChannel(desk, managerToken, name = 'Web chat') {
     },
     leave(session) {
       return post('notifyUserEndChat', { chatSessionID: session });
+    },
+    /** The customer answers a RatingRequest: 1 to 5, with an optional comment. */
+    rate(session, rating, comment = '') {
+      return post('notifyUserRating', { chatSessionID: session, chatAccountToken: channel.ChatAccountToken, rating, comment });
     },
     /** Waits for a message for the customer that matches. */
     waitFor(match, what = 'a message for the customer') {

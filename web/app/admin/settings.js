@@ -27,12 +27,13 @@ const KNOWN = {
   RequeueAfterOfflineMinutes: { label: 'Requeue an offline agent’s chats after (minutes)', kind: 'int', hint: '0 = never' },
   UnassignedAlertSeconds: { label: 'Alert when a chat waits longer than (seconds)', kind: 'int', hint: '0 = no alert' },
   AlertMailMinutes: { label: 'At most one alert mail per agent every (minutes)', kind: 'int', hint: '1 to 1440; mailed to agents who asked for UnassignedChatsWaiting' },
+  AskForRating: { label: 'Ask the customer to rate the chat (1 to 5) when it closes', kind: 'bool' },
 };
 
 const GROUPS = [
   ['The desk', ['CompanyName', 'TimeZone', 'OutOfHoursMessage']],
   ['Routing and alerts', ['RoutingMode', 'PreferLastAgent', 'MaxChatsPerAgent', 'RequeueAfterOfflineMinutes', 'UnassignedAlertSeconds', 'AlertMailMinutes']],
-  ['Chat widget', ['WhitelistedDomains', 'BlacklistedIPs', 'MaxAttachmentMB']],
+  ['Chat widget', ['WhitelistedDomains', 'BlacklistedIPs', 'MaxAttachmentMB', 'AskForRating']],
 ];
 
 function toForm(key, value) {
