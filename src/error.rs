@@ -134,13 +134,11 @@ impl ErrorCode {
         use ErrorCode::*;
         match self {
             ValidationFailed | VersionRequired | InvalidResetCode => StatusCode::BAD_REQUEST,
-            InvalidSessionToken
-            | InvalidCredentials
-            | ApiKeyInvalid
-            | AccountTokenInvalid
-            | WidgetKeyInvalid
-            | VisitorTokenInvalid => StatusCode::UNAUTHORIZED,
-            AgentDisabled | SetupCodeInvalid | Forbidden | OriginNotAllowed => StatusCode::FORBIDDEN,
+            InvalidSessionToken | InvalidCredentials | ApiKeyInvalid | AccountTokenInvalid
+            | WidgetKeyInvalid | VisitorTokenInvalid => StatusCode::UNAUTHORIZED,
+            AgentDisabled | SetupCodeInvalid | Forbidden | OriginNotAllowed => {
+                StatusCode::FORBIDDEN
+            }
             NotFound
             | AgentNotFound
             | DepartmentNotFound

@@ -61,7 +61,7 @@ use super::{
         channel_api::request_chat_queue, channel_api::request_chat_config, channel_api::get_attachment,
         channel_rating::notify_user_rating,
         web_chat::api::start, web_chat::api::message, web_chat::api::file, web_chat::api::leave_message,
-        web_chat::api::typing, web_chat::api::read, web_chat::api::end, web_chat::api::messages,
+        web_chat::api::typing, web_chat::api::read, web_chat::api::end, web_chat::api::rate, web_chat::api::messages,
         web_chat::api::attachment, web_chat::api::transcript, web_chat::stream::events,
     ),
     modifiers(&AgentApiConventions)

@@ -509,3 +509,56 @@ async fn with_nobody_online_a_left_message_is_queued_and_replies_follow_by_mail(
         .iter()
         .any(|mail| mail.contains("Please call me back") && mail.contains("Or at one")));
 }
+
+#[tokio::test]
+async fn at_the_end_the_visitor_rates_the_chat_once() {
+    let app = TestApp::spawn().await;
+    let m = app.manager().await;
+    let d = app.department(&m, "Support").await;
+    let agent = app.agent(&m, &[d]).await;
+    let key = web_channel(&app, &m).await;
+    let v = visitor(&app, &key).await;
+    visitor_post(&app, "Rate", &v, json!({"Rating": 5}))
+        .await
+        .expect_error(404, "ChatNotFound");
+    let chat_id = says(&app, &v, "Thanks for the help").await["ChatID"]
+        .as_i64()
+        .unwrap();
+    app.get("GrabChat", &agent.token, &[]).await.ok();
+    app.post("CloseChat", &agent.token, json!({"ChatID": chat_id}))
+        .await
+        .ok();
+    let messages = visitor_get(&app, "Messages", &v, &[]).await.ok();
+    assert!(
+        messages["Messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|msg| msg["SpecialType"] == "RatingRequest"),
+        "{messages}"
+    );
+    visitor_post(&app, "Rate", &v, json!({"Rating": 6}))
+        .await
+        .expect_field_error("Rating");
+    let rated = visitor_post(
+        &app,
+        "Rate",
+        &v,
+        json!({"Rating": 4, "Comment": "Quick and kind"}),
+    )
+    .await
+    .ok();
+    assert_eq!(
+        (rated["ChatID"].as_i64(), rated["Rating"].as_i64()),
+        (Some(chat_id), Some(4))
+    );
+    visitor_post(&app, "Rate", &v, json!({"Rating": 1}))
+        .await
+        .expect_error(409, "RatingAlreadyGiven");
+    let mut events = stream(&app, &v, None).await;
+    let (state, _) = events
+        .until(Duration::from_secs(5), |e| e.name == "chat.state")
+        .await;
+    assert_eq!(state.data["State"], "closed");
+    assert_eq!(state.data["Rating"], 4);
+}

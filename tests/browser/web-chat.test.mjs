@@ -112,6 +112,18 @@ test('a visitor on another site writes, an agent answers live, a dropped network
     await chat.getByText('Still there? It is R450.').waitFor();
     assert.equal(await chat.getByText('Hello, does the blue kettle come in red?').count(), 1);
 
+    // Sam closes the chat: the visitor is asked for a rating and gives one.
+    await desk.api('CloseChat', samToken, { body: { ChatID: chatId } });
+    const rate = chat.getByRole('form', { name: 'How did we do?' });
+    await rate.waitFor({ timeout: 15000 });
+    await rate.getByRole('button', { name: 'Rate 5 of 5' }).click();
+    await rate.getByLabel('A comment (optional)').fill('Lovely service');
+    await shot(page, 'visitor-rating');
+    await rate.getByRole('button', { name: 'Send my rating' }).click();
+    await chat.getByText('Thank you for your rating!').waitFor();
+    const closed = await desk.api('GetChat', samToken, { query: { ChatID: chatId } });
+    assert.equal(closed.Rating ?? closed.Chat?.Rating, 5);
+
     // The host page's CSP is strict and nothing broke under it.
     assert.deepEqual(page.errors, []);
     assert.deepEqual(realErrors(sam), []);

@@ -265,6 +265,8 @@ function Conversation({ t, list, chat, start, token, notice, onSent, onView }) {
       ${chat?.State === 'queued' && chat.QueuePosition && html`<p class="system">${fill(t.queued, { n: chat.QueuePosition })}</p>`}
       ${chat?.State === 'open' && chat.AgentName && html`<p class="system">${fill(t.agentJoined, { name: chat.AgentName })}</p>`}
       ${chat?.State === 'closed' && html`<p class="system">${t.closed}</p>`}
+      ${chat?.State === 'closed' && list.some((m) => m.ChatID === chat.ChatID && m.SpecialType === 'RatingRequest') &&
+        html`<${Rate} t=${t} token=${token} rated=${chat.Rating} />`}
       ${notice && html`<p class="system" role="status">${notice}</p>`}
     </div>
     <form class="composer" onSubmit=${(e) => { e.preventDefault(); sendText(text); }}>
@@ -301,6 +303,34 @@ function Bubble({ m, t, token, seen, label }) {
       : html`<a href=${src} target="_blank" rel="noopener">${file.Name}</a>`)}
     ${seen && html`<span class="seen">${t.seen}</span>`}
   </div>`;
+}
+
+function Rate({ t, token, rated }) {
+  const [stars, setStars] = useState(0);
+  const [comment, setComment] = useState('');
+  const [done, setDone] = useState(!!rated);
+  const [problem, setProblem] = useState('');
+  if (done || rated) return html`<p class="system" role="status">${t.rated}</p>`;
+  const submit = async (e) => {
+    e.preventDefault();
+    try {
+      await call('Rate', { Rating: stars, Comment: comment }, token);
+      setDone(true);
+    } catch (err) {
+      if (err.code === 'RatingAlreadyGiven') setDone(true);
+      else setProblem(err.message);
+    }
+  };
+  return html`<form class="rate" onSubmit=${submit} aria-label=${t.rate}>
+    <p>${t.rate}</p>
+    <div class="stars" role="group" aria-label=${t.rate}>
+      ${[1, 2, 3, 4, 5].map((n) => html`<button type="button" aria-pressed=${stars === n} aria-label=${fill(t.rateLabel, { n })}
+        class=${stars >= n ? 'on' : ''} onClick=${() => setStars(n)}>★</button>`)}
+    </div>
+    <label>${t.comment}<textarea rows="2" maxLength="1000" value=${comment} onInput=${(e) => setComment(e.target.value)}></textarea></label>
+    ${problem && html`<p class="problem" role="alert">${problem}</p>`}
+    <button type="submit" class="send" disabled=${!stars}>${t.rateSend}</button>
+  </form>`;
 }
 
 function Leave({ t, config, token, onDone, onChat }) {

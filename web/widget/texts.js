@@ -30,6 +30,11 @@ export const TEXTS = {
   endChat: 'End the chat',
   typing: 'The agent is typing…',
   error: 'Something went wrong: {name}',
+  rate: 'How did we do?',
+  rateLabel: 'Rate {n} of 5',
+  comment: 'A comment (optional)',
+  rateSend: 'Send my rating',
+  rated: 'Thank you for your rating!',
 };
 
 /** The texts with the desk's own words over them. */

@@ -15,10 +15,12 @@ use super::super::respond::{file_response, json, run, success, Success};
 use super::super::schemas;
 use super::super::session_auth::query_value;
 use crate::domain::channel_fields as pattern;
+use crate::domain::rating::{Rating, COMMENT_MAX};
 use crate::domain::web_chat::{visitor_token, widget_key};
-use crate::domain::{required_text, EmailAddress};
+use crate::domain::{optional_text, required_text, EmailAddress};
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::service::intake::InboundView;
+use crate::service::ratings::RatingView;
 use crate::service::web_chat::conversation::{self, VisitorWrites};
 use crate::service::web_chat::limits::{self, WebChatLimits};
 use crate::service::web_chat::{self, away, StartView, Visitor, VisitorMessage};
@@ -134,10 +136,10 @@ pub struct MessageRequest {
     #[schema(schema_with = schemas::text::<MESSAGE_MAX>)]
     pub message: String,
     /// The visitor's name (asked when WebChatAskName is on).
-    #[schema(schema_with = schemas::channel::customer_name)]
+    #[schema(max_length = 100)]
     pub name: Option<String>,
     /// The visitor's address (asked when WebChatAskEmail is on): replies go there while it is away.
-    #[schema(schema_with = schemas::channel::email)]
+    #[schema(schema_with = schemas::email)]
     pub email: Option<String>,
 }
 
@@ -236,9 +238,9 @@ pub async fn file(
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct LeaveMessageRequest {
-    #[schema(schema_with = schemas::channel::customer_name)]
+    #[schema(max_length = 100)]
     pub name: String,
-    #[schema(schema_with = schemas::channel::email)]
+    #[schema(schema_with = schemas::email)]
     pub email: String,
     #[schema(schema_with = schemas::text::<MESSAGE_MAX>)]
     pub message: String,
@@ -316,6 +318,41 @@ pub async fn read(
     })
     .await?;
     Ok(success())
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "PascalCase")]
+pub struct RateRequest {
+    /// 1 (poor) to 5 (excellent).
+    #[schema(schema_with = schemas::int_range::<1, 5>)]
+    pub rating: Int,
+    /// What the visitor wrote with the rating; empty for none.
+    #[schema(schema_with = schemas::optional_text::<COMMENT_MAX>)]
+    pub comment: Option<String>,
+}
+
+/// The visitor rates its latest closed chat, once (the answer to the RatingRequest line).
+#[utoipa::path(post, path = "/api/webchat/Rate", tag = "Web chat", request_body = RateRequest,
+    params(("X-Visitor-Token" = String, Header, pattern = "^[0-9a-f]{32}$", description = "The token Start gave")),
+    responses((status = 200, body = RatingView), (status = 404, description = "ChatNotFound: no closed chat"),
+              (status = 409, description = "RatingAlreadyGiven")))]
+pub async fn rate(
+    ctx: web::Data<Ctx>,
+    WebVisitor(visitor): WebVisitor,
+    Input(req): Input<RateRequest>,
+) -> ApiResult<HttpResponse> {
+    let mut f = Fields::default();
+    let rating = f.check("Rating", Rating::parse(req.rating.0));
+    let comment = f.check(
+        "Comment",
+        optional_text(req.comment.as_deref().unwrap_or(""), COMMENT_MAX),
+    );
+    let (rating, comment) = f.build(|| Some((rating?, comment?)))?;
+    let view = run(&ctx, move |ctx| {
+        conversation::rate(ctx, &visitor, rating, comment)
+    })
+    .await?;
+    Ok(json(view))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -403,7 +440,7 @@ pub async fn attachment(
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct TranscriptRequest {
-    #[schema(schema_with = schemas::channel::email)]
+    #[schema(schema_with = schemas::email)]
     pub email: String,
 }
 

@@ -42,6 +42,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(super::post("/Typing", api::typing))
                 .service(super::post("/Read", api::read))
                 .service(super::post("/End", api::end))
+                .service(super::post("/Rate", api::rate))
                 .service(super::get("/Messages", api::messages))
                 .service(super::get("/Attachment", api::attachment))
                 .service(super::get("/Events", stream::events))

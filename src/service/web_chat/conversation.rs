@@ -6,10 +6,12 @@ use chrono::NaiveDateTime;
 
 use super::Visitor;
 use crate::domain::attachment::Upload;
+use crate::domain::rating::Rating;
 use crate::domain::EmailAddress;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::service::attachments::{self, AttachmentFile};
 use crate::service::intake::{self, CustomerMessage, InboundView};
+use crate::service::ratings::{self, RatingView};
 use crate::service::Ctx;
 use crate::store::{deliveries, web_visitors};
 
@@ -73,6 +75,23 @@ pub fn typing(ctx: &Ctx, visitor: &Visitor, typing: bool) -> ApiResult<Option<i6
         Err(e) if e.code == ErrorCode::ChatNotFound => Ok(None),
         Err(e) => Err(e),
     }
+}
+
+/// The visitor rates its latest closed chat (once; 409 `RatingAlreadyGiven` after), through the
+/// same function as the channel API's notifyUserRating.
+pub fn rate(
+    ctx: &Ctx,
+    visitor: &Visitor,
+    rating: Rating,
+    comment: Option<String>,
+) -> ApiResult<RatingView> {
+    ratings::notify_user_rating(
+        ctx,
+        &visitor.channel(),
+        &visitor.session_key,
+        rating,
+        comment,
+    )
 }
 
 /// The visitor ends its open chat (closed by the customer, as notifyUserEndChat).

@@ -198,6 +198,8 @@ pub struct ChatStateView {
     /// The newest of the visitor's messages an agent has read.
     #[serde(rename = "AgentReadUpTo")]
     pub agent_read_up_to: Option<i64>,
+    /// The rating the visitor gave the (closed) chat, once given.
+    pub rating: Option<i16>,
 }
 
 /// The visitor's latest chat as its window shows it (None before the first message).
@@ -240,6 +242,7 @@ fn state_view(
         queue_position,
         agent_name: agent_name.filter(|_| chat.state() == ChatState::Open),
         agent_read_up_to,
+        rating: chat.rating,
     }
 }
 
