@@ -136,6 +136,36 @@ pub fn visible_after(
         .load(conn)
 }
 
+/// The messages the visitor may see with ids in `(after, up_to]` written since `since`: on
+/// PostgreSQL a message may commit after one with a higher id, and a stream that read past it
+/// looks here for it.
+pub fn visible_between(
+    conn: &mut DbConnection,
+    channel_id: i64,
+    session_key: &str,
+    (after, up_to): (i64, i64),
+    since: NaiveDateTime,
+) -> QueryResult<Vec<MessageRow>> {
+    let chat_ids = chats::table
+        .filter(chats::channel_id.eq(channel_id))
+        .filter(chats::external_session_id.eq(session_key))
+        .select(chats::id);
+    messages::table
+        .filter(messages::chat_id.eq_any(chat_ids))
+        .filter(messages::id.gt(after))
+        .filter(messages::id.le(up_to))
+        .filter(messages::created_at.ge(since))
+        .filter(
+            messages::kind
+                .eq(MessageKind::Customer.id())
+                .or(messages::to_customer.eq(true)),
+        )
+        .order(messages::id)
+        .limit(200)
+        .select(MessageRow::as_select())
+        .load(conn)
+}
+
 /// The newest of the visitor's messages in the chat an agent has read.
 pub fn agent_read_up_to(conn: &mut DbConnection, chat_id: i64) -> QueryResult<Option<i64>> {
     messages::table

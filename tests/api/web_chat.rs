@@ -562,3 +562,70 @@ async fn at_the_end_the_visitor_rates_the_chat_once() {
     assert_eq!(state.data["State"], "closed");
     assert_eq!(state.data["Rating"], 4);
 }
+
+/// A message for the visitor's chat written straight into the table with a chosen id, as a
+/// transaction that committed late would leave it.
+async fn message_with_id(app: &TestApp, chat_id: i64, id: i64, text: &str) {
+    let now = if crate::helpers::is_postgres() {
+        "(now() AT TIME ZONE 'utc')"
+    } else {
+        "strftime('%Y-%m-%d %H:%M:%f', 'now')"
+    };
+    let n = app
+        .sql_owned(format!(
+            "INSERT INTO messages (id, chat_id, kind, author, text, to_customer, created_at) \
+             VALUES ({id}, {chat_id}, 2, 'Sam', '{text}', TRUE, {now})"
+        ))
+        .await;
+    assert_eq!(n, 1);
+}
+
+#[tokio::test]
+async fn a_message_that_commits_after_a_later_one_still_reaches_the_stream() {
+    let app = TestApp::spawn().await;
+    let m = app.manager().await;
+    app.department(&m, "Support").await;
+    let key = web_channel(&app, &m).await;
+    let v = visitor(&app, &key).await;
+    let opened = says(&app, &v, "Hello").await;
+    let chat_id = opened["ChatID"].as_i64().unwrap();
+    let first = opened["MessageID"].as_i64().unwrap();
+    let mut events = stream(&app, &v, None).await;
+    events
+        .until(Duration::from_secs(5), |e| {
+            is_message(e) && e.data["Text"] == "Hello"
+        })
+        .await;
+    // The later message commits first; the stream sends it (woken by the visitor's typing).
+    message_with_id(&app, chat_id, first + 20, "later").await;
+    visitor_post(&app, "Typing", &v, json!({"Typing": true}))
+        .await
+        .ok();
+    let (later, _) = events
+        .until(Duration::from_secs(8), |e| {
+            is_message(e) && e.data["Text"] == "later"
+        })
+        .await;
+    assert_eq!(later.id.as_deref(), Some((first + 20).to_string().as_str()));
+    // The earlier one commits now: it still arrives, once, without lowering the stream's id.
+    message_with_id(&app, chat_id, first + 10, "earlier").await;
+    visitor_post(&app, "Typing", &v, json!({"Typing": false}))
+        .await
+        .ok();
+    let (earlier, _) = events
+        .until(Duration::from_secs(8), |e| {
+            is_message(e) && e.data["Text"] == "earlier"
+        })
+        .await;
+    assert_eq!(earlier.id, None);
+    visitor_post(&app, "Typing", &v, json!({"Typing": true}))
+        .await
+        .ok();
+    let again: Vec<Event> = events
+        .drain(Duration::from_millis(1500))
+        .await
+        .into_iter()
+        .filter(is_message)
+        .collect();
+    assert!(again.is_empty(), "nothing repeated: {again:?}");
+}

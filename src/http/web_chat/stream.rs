@@ -7,9 +7,14 @@
 //! reads again whenever an event names one of the visitor's chats, so nothing committed meanwhile
 //! is missed; what it sends is always read through the visitor's scope, never taken from another
 //! chat's event. Messages it sends are marked delivered (agents see it).
+//!
+//! On PostgreSQL a message can commit after one with a higher id (a visitor's message and an
+//! agent's reply in the same instant): each read also looks at the last seconds' messages below
+//! the newest sent, and sends those this connection has not sent, without an `id:`.
 
+use std::collections::VecDeque;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use actix_web::web::Bytes;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -93,20 +98,51 @@ fn mentions(event: &Outgoing, chat_id: i64) -> bool {
     })
 }
 
-/// What one read found: new messages and where the chat stands.
-type Read = (Vec<web_chat::VisitorMessage>, Option<ChatStateView>);
+/// What one read found: new messages, recent ones below the last sent (to send those that committed
+/// late), and where the chat stands.
+type Read = (
+    Vec<web_chat::VisitorMessage>,
+    Vec<web_chat::VisitorMessage>,
+    Option<ChatStateView>,
+);
 
-async fn read(ctx: &Arc<Ctx>, visitor: &Visitor, after: i64) -> ApiResult<Read> {
+async fn read(ctx: &Arc<Ctx>, visitor: &Visitor, from: i64, after: i64) -> ApiResult<Read> {
     let job = ctx.clone();
     let visitor = visitor.clone();
     web::block(move || {
         Ok((
             web_chat::messages_after(&job, &visitor, after)?,
+            web_chat::recent_between(&job, &visitor, from, after)?,
             web_chat::chat_state(&job, &visitor)?,
         ))
     })
     .await?
 }
+
+/// Ids this connection sent lately, to tell a late-committed message from one already sent.
+#[derive(Default)]
+struct Recent(VecDeque<(i64, Instant)>);
+
+impl Recent {
+    fn add(&mut self, id: i64) {
+        let now = Instant::now();
+        while self
+            .0
+            .front()
+            .is_some_and(|(_, at)| now.duration_since(*at) > RECENT_KEPT)
+        {
+            self.0.pop_front();
+        }
+        self.0.push_back((id, now));
+    }
+
+    fn has(&self, id: i64) -> bool {
+        self.0.iter().any(|(sent, _)| *sent == id)
+    }
+}
+
+/// Longer than `web_chat::LATE_SECONDS`: a message that late was sent well within it.
+const RECENT_KEPT: Duration = Duration::from_secs(60);
 
 /// Feeds one visitor: what it missed, then whatever changes in its chats, until it leaves.
 async fn run_stream(
@@ -124,13 +160,14 @@ async fn run_stream(
         return;
     }
     let mut sent = from;
+    let mut recent = Recent::default();
     let mut shown: Option<ChatStateView> = None;
     let mut first = true;
     let mut tick = tokio::time::interval(TICK);
     tick.tick().await;
     let mut ticks: u64 = 0;
     loop {
-        let (messages, state) = match read(&ctx, &visitor, sent).await {
+        let (messages, late, state) = match read(&ctx, &visitor, from, sent).await {
             Ok(found) => found,
             Err(e) => {
                 tracing::warn!(error = %format_args!("{e:#}"), "visitor stream read failed");
@@ -139,6 +176,27 @@ async fn run_stream(
         };
         let full_page = messages.len() as i64 >= MESSAGES_PAGE;
         let mut delivered = Vec::new();
+        // Committed after a later message this stream already sent: sent now, without an id, so
+        // the browser's Last-Event-ID stays at the newest.
+        let late: Vec<_> = late
+            .into_iter()
+            .filter(|m| !recent.has(m.message_id))
+            .collect();
+        for m in &late {
+            let Ok(data) = serde_json::to_string(m) else {
+                continue;
+            };
+            if send(&out, frame(None, "chat.message", &data))
+                .await
+                .is_err()
+            {
+                return;
+            }
+            recent.add(m.message_id);
+            if m.from != "visitor" {
+                delivered.push(m.message_id);
+            }
+        }
         for m in &messages {
             let Ok(data) = serde_json::to_string(m) else {
                 continue;
@@ -150,6 +208,7 @@ async fn run_stream(
                 return;
             }
             sent = m.message_id;
+            recent.add(m.message_id);
             if m.from != "visitor" {
                 delivered.push(m.message_id);
             }

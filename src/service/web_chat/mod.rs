@@ -340,6 +340,34 @@ pub fn messages_after(ctx: &Ctx, visitor: &Visitor, after: i64) -> ApiResult<Vec
     })
 }
 
+/// How far back a stream looks for a message that committed after a later one.
+pub const LATE_SECONDS: i64 = 15;
+
+/// The visitor's messages with ids in `(after, up_to]` written in the last [`LATE_SECONDS`]: the
+/// candidates a stream that already sent `up_to` may have passed over (PostgreSQL commits need not
+/// follow id order); the stream sends those it has not sent.
+pub fn recent_between(
+    ctx: &Ctx,
+    visitor: &Visitor,
+    after: i64,
+    up_to: i64,
+) -> ApiResult<Vec<VisitorMessage>> {
+    if up_to <= after {
+        return Ok(Vec::new());
+    }
+    let since = ctx.now() - chrono::Duration::seconds(LATE_SECONDS);
+    ctx.read(|c| {
+        let rows = web_visitors::visible_between(
+            c,
+            visitor.channel_id,
+            &visitor.session_key,
+            (after, up_to),
+            since,
+        )?;
+        visitor_messages(c, rows)
+    })
+}
+
 /// Start's answer: the token to keep, the window's configuration and the conversation so far.
 #[derive(Serialize, ToSchema, Debug)]
 #[serde(rename_all = "PascalCase")]
