@@ -8,7 +8,7 @@ use super::Visitor;
 use crate::domain::attachment::Upload;
 use crate::domain::rating::Rating;
 use crate::domain::EmailAddress;
-use crate::error::{ApiError, ApiResult, ErrorCode};
+use crate::error::{ApiResult, ErrorCode};
 use crate::service::attachments::{self, AttachmentFile};
 use crate::service::intake::{self, CustomerMessage, InboundView};
 use crate::service::ratings::{self, RatingView};
@@ -139,9 +139,4 @@ pub fn delivered(ctx: &Ctx, visitor: &Visitor, message_ids: &[i64]) -> ApiResult
 pub fn seen(ctx: &Ctx, visitor: &Visitor) -> ApiResult<()> {
     let now = ctx.now();
     ctx.write(|c| Ok(web_visitors::touch(c, visitor.id, now).map(|_| ())?))
-}
-
-/// The error a visitor call answers when its chat is not the visitor's.
-pub fn not_yours() -> ApiError {
-    ApiError::new(ErrorCode::ChatNotFound, "This visitor has no such chat")
 }
