@@ -20,6 +20,7 @@ pub enum ErrorCode {
     ApiKeyInvalid,
     AccountTokenInvalid,
     AgentDisabled,
+    SetupCodeInvalid,
     Forbidden,
     NotFound,
     AgentNotFound,
@@ -39,6 +40,8 @@ pub enum ErrorCode {
     MenuIndexInUse,
     TagInUse,
     LastManager,
+    AlreadySetUp,
+    RatingAlreadyGiven,
     ChatNotAssigned,
     ChatAlreadyAssigned,
     ChatAssignedToAnotherAgent,
@@ -55,6 +58,10 @@ pub enum ErrorCode {
     ClientVersionTooOld,
     TooManyLogonAttempts,
     TooManyStreams,
+    WidgetKeyInvalid,
+    VisitorTokenInvalid,
+    OriginNotAllowed,
+    TooManyRequests,
     InternalError,
     DatabaseUnavailable,
     ServerBusy,
@@ -74,6 +81,9 @@ impl ErrorCode {
             ApiKeyInvalid => "ApiKeyInvalid",
             AccountTokenInvalid => "AccountTokenInvalid",
             AgentDisabled => "AgentDisabled",
+            SetupCodeInvalid => "SetupCodeInvalid",
+            AlreadySetUp => "AlreadySetUp",
+            RatingAlreadyGiven => "RatingAlreadyGiven",
             Forbidden => "Forbidden",
             NotFound => "NotFound",
             AgentNotFound => "AgentNotFound",
@@ -109,6 +119,10 @@ impl ErrorCode {
             ClientVersionTooOld => "ClientVersionTooOld",
             TooManyLogonAttempts => "TooManyLogonAttempts",
             TooManyStreams => "TooManyStreams",
+            WidgetKeyInvalid => "WidgetKeyInvalid",
+            VisitorTokenInvalid => "VisitorTokenInvalid",
+            OriginNotAllowed => "OriginNotAllowed",
+            TooManyRequests => "TooManyRequests",
             InternalError => "InternalError",
             DatabaseUnavailable => "DatabaseUnavailable",
             ServerBusy => "ServerBusy",
@@ -120,10 +134,11 @@ impl ErrorCode {
         use ErrorCode::*;
         match self {
             ValidationFailed | VersionRequired | InvalidResetCode => StatusCode::BAD_REQUEST,
-            InvalidSessionToken | InvalidCredentials | ApiKeyInvalid | AccountTokenInvalid => {
-                StatusCode::UNAUTHORIZED
+            InvalidSessionToken | InvalidCredentials | ApiKeyInvalid | AccountTokenInvalid
+            | WidgetKeyInvalid | VisitorTokenInvalid => StatusCode::UNAUTHORIZED,
+            AgentDisabled | SetupCodeInvalid | Forbidden | OriginNotAllowed => {
+                StatusCode::FORBIDDEN
             }
-            AgentDisabled | Forbidden => StatusCode::FORBIDDEN,
             NotFound
             | AgentNotFound
             | DepartmentNotFound
@@ -142,6 +157,8 @@ impl ErrorCode {
             | MenuIndexInUse
             | TagInUse
             | LastManager
+            | AlreadySetUp
+            | RatingAlreadyGiven
             | ChatNotAssigned
             | ChatAlreadyAssigned
             | ChatAssignedToAnotherAgent
@@ -156,7 +173,9 @@ impl ErrorCode {
             PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ClientVersionTooOld => StatusCode::UPGRADE_REQUIRED,
-            TooManyLogonAttempts | TooManyStreams => StatusCode::TOO_MANY_REQUESTS,
+            TooManyLogonAttempts | TooManyStreams | TooManyRequests => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
             InternalError => StatusCode::INTERNAL_SERVER_ERROR,
             DatabaseUnavailable | ServerBusy => StatusCode::SERVICE_UNAVAILABLE,
         }

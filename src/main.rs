@@ -1,4 +1,5 @@
-//! The `agentdesk` command: serve (default), worker, migrate, create-manager, reports send-due, seed.
+//! The `agentdesk` command: serve (default), worker, migrate, create-manager, setup-code,
+//! reports send-due, seed.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -38,6 +39,9 @@ enum Command {
         #[arg(long, env = "AGENTDESK_PASSWORD", hide_env_values = true)]
         password: String,
     },
+    /// Print the one-time setup code of a desk without a manager (the console's "Set up this
+    /// desk" asks for it); prints nothing and says so once a manager exists.
+    SetupCode,
     /// Scheduled reports.
     Reports {
         #[command(subcommand)]
@@ -82,6 +86,7 @@ fn main() -> ExitCode {
             password,
         } => create_manager(config, &name, &email, &password),
         Command::Seed(args) => agentdesk::seed::run_command(config, args),
+        Command::SetupCode => setup_code(config),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -145,6 +150,16 @@ fn create_manager(config: Config, name: &str, email: &str, password: &str) -> an
     migrate_now(&ctx)?;
     let agent = agents::create_manager(&ctx, name, email, password).map_err(failed)?;
     println!("{}", serde_json::to_string_pretty(&agent)?);
+    Ok(())
+}
+
+fn setup_code(config: Config) -> anyhow::Result<()> {
+    let ctx = build_context(config)?;
+    migrate_now(&ctx)?;
+    match agentdesk::service::setup::setup_code(&ctx).map_err(failed)? {
+        Some(code) => println!("{code}"),
+        None => eprintln!("this desk already has a manager: log on, or ask a manager to add you"),
+    }
     Ok(())
 }
 

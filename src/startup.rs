@@ -36,6 +36,9 @@ impl Application {
         worker::spawn_all(ctx.clone());
         let data = web::Data::from(ctx.clone());
         let gates = web::Data::new(http::gates::Gates::from_config(&ctx.config));
+        let web_chat_limits = web::Data::new(crate::service::web_chat::limits::WebChatLimits::new(
+            ctx.config.event_streams_max,
+        ));
         let instruments = web::Data::new(Instruments::new(&ctx.pool_waits, &ctx.unchanged));
         let reading = web::Data::new(http::metrics::LatestReading::default());
         let metrics = match ctx.config.metrics_bind {
@@ -47,6 +50,7 @@ impl Application {
             App::new()
                 .app_data(data.clone())
                 .app_data(gates.clone())
+                .app_data(web_chat_limits.clone())
                 .app_data(instruments.clone())
                 .app_data(reading.clone())
                 .wrap(middleware::from_fn(telemetry::log_request))
@@ -150,6 +154,7 @@ pub async fn migrate_in_background(ctx: Arc<Ctx>) {
     match tokio::task::spawn_blocking(move || migrate_now(&first)).await {
         Ok(Ok(applied)) => {
             tracing::info!(applied, "database schema is current");
+            announce_setup(ctx).await;
             return;
         }
         Ok(Err(e)) => {
@@ -165,10 +170,16 @@ pub async fn migrate_in_background(ctx: Arc<Ctx>) {
                 tokio::task::spawn_blocking(move || migrate_now(&attempt)).await
             {
                 tracing::info!(applied, "database is back; schema is current");
+                announce_setup(ctx).await;
                 break;
             }
         }
     });
+}
+
+/// A desk without a manager shows its setup code in the log (issue 23: the first run).
+async fn announce_setup(ctx: Arc<Ctx>) {
+    let _ = tokio::task::spawn_blocking(move || crate::service::setup::announce(&ctx)).await;
 }
 
 pub use telemetry::init as init_logging;

@@ -160,6 +160,22 @@ diesel::table! {
         created_at -> Timestamp,
         deleted_at -> Nullable<Timestamp>,
         verifies_identity -> Bool,
+        kind -> SmallInt,
+        widget_key -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    web_visitors (id) {
+        id -> BigInt,
+        channel_id -> BigInt,
+        token_hash -> Text,
+        session_key -> Text,
+        created_at -> Timestamp,
+        last_seen_at -> Timestamp,
+        away_email -> Nullable<Text>,
+        mailed_message_id -> BigInt,
+        mailed_at -> Nullable<Timestamp>,
     }
 }
 
@@ -199,6 +215,10 @@ diesel::table! {
         visitor_email -> Nullable<Text>,
         visitor_phone -> Nullable<Text>,
         alerted_at -> Nullable<Timestamp>,
+        rating_requested_at -> Nullable<Timestamp>,
+        rating -> Nullable<SmallInt>,
+        rating_comment -> Nullable<Text>,
+        rated_at -> Nullable<Timestamp>,
     }
 }
 
@@ -363,6 +383,14 @@ diesel::joinable!(messages -> attachments (attachment_id));
 diesel::joinable!(deliveries -> messages (message_id));
 diesel::joinable!(chat_events -> chats (chat_id));
 
+diesel::table! {
+    setup_codes (id) {
+        id -> BigInt,
+        code -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     write_lock,
     live_events,
@@ -380,6 +408,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     working_hours,
     settings,
     channels,
+    web_visitors,
     customers,
     chats,
     chat_totals,
@@ -392,4 +421,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     recipients,
     report_schedules,
     report_runs,
+    setup_codes,
 );

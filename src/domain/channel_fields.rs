@@ -1,5 +1,9 @@
 //! The Omnidesk chat controller's field patterns, as validation rules for the channel API.
 
+use std::sync::LazyLock;
+
+use regex::Regex;
+
 fn matches(value: &str, min: usize, max: usize, allowed: impl Fn(char) -> bool) -> bool {
     let n = value.chars().count();
     n >= min && n <= max && value.chars().all(allowed)
@@ -55,18 +59,45 @@ pub fn chat_account_token(v: &str) -> Result<String, String> {
     check(v, 10, 256, |c| c.is_ascii_alphanumeric(), "^[a-zA-Z0-9]+$")
 }
 
-/// `customerName`: `^[a-zA-Z 0-9]+$`, with at least one letter or digit.
+/// The longest `customerName`, in characters, after cleaning.
+pub const CUSTOMER_NAME_MAX: usize = 100;
+
+/// Control and format characters (bidi overrides and isolates, zero-width joiners, BOM): invisible
+/// or reordering, so they are dropped rather than held against the customer.
+static INVISIBLE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"[\p{Cc}\p{Cf}]").expect("a valid pattern"));
+
+/// One character of a name: a letter or mark of any script, a decimal digit (`\p{Nd}`), a
+/// space or `. ' - ,` (and `’`, the apostrophe phones type in O’Brien).
+static NAME_CHAR: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[\p{L}\p{M}\p{Nd} .'\-,’]$").expect("a valid pattern"));
+
+/// `customerName`: letters and marks of any script, digits, spaces and `. ' - ,` (José Álvarez,
+/// Anne-Marie, O'Brien, 李小龍, Dr. Smith), with at least one letter or digit and at most 100
+/// characters. Any whitespace counts as a space and runs of it become one; control and format
+/// characters are dropped first. The Omnidesk pattern `^[a-zA-Z 0-9]+$` is what is surely
+/// valid, not a reason to refuse a customer.
 pub fn customer_name(v: &str) -> Result<String, String> {
-    let name = check(
-        v,
-        1,
-        100,
-        |c| c.is_ascii_alphanumeric() || c == ' ',
-        "^[a-zA-Z 0-9]+$",
-    )?;
-    let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
-    if name.is_empty() {
+    let spaced: String = v
+        .chars()
+        .map(|c| if c.is_whitespace() { ' ' } else { c })
+        .collect();
+    let visible = INVISIBLE.replace_all(&spaced, "");
+    let name = visible.split_whitespace().collect::<Vec<_>>().join(" ");
+    if !name.chars().any(char::is_alphanumeric) {
         return Err("must contain a letter or digit".into());
+    }
+    if name.chars().count() > CUSTOMER_NAME_MAX {
+        return Err(format!("must be at most {CUSTOMER_NAME_MAX} characters"));
+    }
+    let mut buf = [0u8; 4];
+    if let Some(bad) = name
+        .chars()
+        .find(|c| !NAME_CHAR.is_match(c.encode_utf8(&mut buf)))
+    {
+        return Err(format!(
+            "may hold only letters, marks, digits, spaces and . ' - , (not `{bad}`)"
+        ));
     }
     Ok(name)
 }
@@ -131,6 +162,27 @@ mod tests {
         assert!(chat_account_token("abc-DEF-1234").is_err());
         assert!(customer_name("Joe Soap 2").is_ok());
         assert!(customer_name("Joe <script>").is_err());
+        for name in [
+            "José Álvarez",
+            "Anne-Marie",
+            "O'Brien",
+            "李小龍",
+            "Dr. Smith",
+            "O’Brien",
+        ] {
+            assert_eq!(customer_name(name).as_deref(), Ok(name));
+        }
+        // A combining accent (José written decomposed) is a mark, and marks are taken.
+        assert!(customer_name("Jose\u{301}").is_ok());
+        assert_eq!(
+            customer_name("\u{202E}Ann\u{200B}a\u{7}  \t Lee\n").as_deref(),
+            Ok("Anna Lee"),
+            "bidi override, zero-width space and controls dropped, whitespace folded"
+        );
+        assert!(customer_name("\u{202E}\u{200B}").is_err());
+        assert!(customer_name("...").is_err());
+        assert!(customer_name(&"é".repeat(100)).is_ok());
+        assert!(customer_name(&"é".repeat(101)).is_err());
         assert_eq!(typing_event(" StartedTyping"), Ok(true));
         assert!(typing_event("typing").is_err());
         assert!(origin("shop.example.com").is_ok());

@@ -95,6 +95,10 @@ pub enum SpecialType {
     ClosedByCustomer,
     ClosedByIdle,
     NoDepartment,
+    /// After a close, with `AskForRating` on: the customer is asked to rate the chat (1-5).
+    RatingRequest,
+    /// The customer's rating, in the transcript for agents.
+    Rated,
 }
 
 impl SpecialType {
@@ -113,6 +117,8 @@ impl SpecialType {
             Self::ClosedByCustomer => "ClosedByCustomer",
             Self::ClosedByIdle => "ClosedByIdle",
             Self::NoDepartment => "NoDepartment",
+            Self::RatingRequest => "RatingRequest",
+            Self::Rated => "Rated",
         }
     }
 }
@@ -136,6 +142,12 @@ pub enum EventKind {
     Missed = 7,
     MessageIn = 8,
     MessageOut = 9,
+    /// The customer was asked to rate the closed chat (`AskForRating`).
+    RatingRequested = 10,
+    /// The customer rated the chat; `seconds` holds the rating, 1 to 5.
+    Rated = 11,
+    /// A rating of 4 or 5: the satisfied ratings `CsatScore` counts.
+    RatedSatisfied = 12,
 }
 
 impl EventKind {

@@ -16,13 +16,16 @@ pub mod live;
 pub mod netlist;
 pub mod password;
 pub mod phone;
+pub mod rating;
 pub mod report;
 pub mod retry;
 pub mod routing;
 pub mod settings;
+pub mod setup_code;
 pub mod text;
 pub mod token;
 pub mod version;
+pub mod web_chat;
 
 pub use agent::{AgentStatus, Caller, Notification, Role};
 pub use email::EmailAddress;

@@ -17,6 +17,10 @@ pub enum SettingKey {
     RequeueAfterOfflineMinutes,
     UnassignedAlertSeconds,
     AlertMailMinutes,
+    AskForRating,
+    WebChatAskName,
+    WebChatAskEmail,
+    WebChatTexts,
 }
 
 /// A validated value, in the JSON type it is shown as.
@@ -67,7 +71,14 @@ pub enum SettingRule {
     RoutingMode,
     /// true or false.
     Flag,
+    /// One of these words (any case).
+    Choice(&'static [&'static str]),
+    /// A JSON object of texts (string values only) of at most this many characters in all.
+    Texts(usize),
 }
+
+/// How the web chat asks for a detail before the first message.
+pub const ASK_CHOICES: &[&str] = &["off", "optional", "required"];
 
 /// The longest time zone name taken.
 pub const TIME_ZONE_MAX: usize = 64;
@@ -77,7 +88,7 @@ pub const LIST_MAX: usize = 500;
 
 impl SettingKey {
     /// Every key, in the documented order.
-    pub const ALL: [SettingKey; 12] = [
+    pub const ALL: [SettingKey; 16] = [
         Self::CompanyName,
         Self::TimeZone,
         Self::OutOfHoursMessage,
@@ -90,6 +101,10 @@ impl SettingKey {
         Self::RequeueAfterOfflineMinutes,
         Self::UnassignedAlertSeconds,
         Self::AlertMailMinutes,
+        Self::AskForRating,
+        Self::WebChatAskName,
+        Self::WebChatAskEmail,
+        Self::WebChatTexts,
     ];
 
     /// The key's name on the wire and in the table.
@@ -107,6 +122,10 @@ impl SettingKey {
             Self::RequeueAfterOfflineMinutes => "RequeueAfterOfflineMinutes",
             Self::UnassignedAlertSeconds => "UnassignedAlertSeconds",
             Self::AlertMailMinutes => "AlertMailMinutes",
+            Self::AskForRating => "AskForRating",
+            Self::WebChatAskName => "WebChatAskName",
+            Self::WebChatAskEmail => "WebChatAskEmail",
+            Self::WebChatTexts => "WebChatTexts",
         }
     }
 
@@ -132,6 +151,9 @@ impl SettingKey {
             Self::RequeueAfterOfflineMinutes => SettingValue::Number(0),
             Self::UnassignedAlertSeconds => SettingValue::Number(0),
             Self::AlertMailMinutes => SettingValue::Number(15),
+            Self::AskForRating => SettingValue::Flag(true),
+            Self::WebChatAskName | Self::WebChatAskEmail => SettingValue::Text("off".into()),
+            Self::WebChatTexts => SettingValue::Text("{}".into()),
         }
     }
 
@@ -150,6 +172,9 @@ impl SettingKey {
             Self::RequeueAfterOfflineMinutes => SettingRule::Number(0, 1440),
             Self::UnassignedAlertSeconds => SettingRule::Number(0, 86_400),
             Self::AlertMailMinutes => SettingRule::Number(1, 1440),
+            Self::AskForRating => SettingRule::Flag,
+            Self::WebChatAskName | Self::WebChatAskEmail => SettingRule::Choice(ASK_CHOICES),
+            Self::WebChatTexts => SettingRule::Texts(8000),
         }
     }
 
@@ -174,6 +199,14 @@ impl SettingKey {
             SettingRule::RoutingMode => super::routing::RoutingMode::parse(&text(raw, 20)?)
                 .map(|mode| SettingValue::Text(mode.name().into())),
             SettingRule::Flag => flag(raw).map(SettingValue::Flag),
+            SettingRule::Choice(words) => {
+                let word = text(raw, 40)?.to_ascii_lowercase();
+                match words.iter().find(|w| **w == word) {
+                    Some(w) => Ok(SettingValue::Text((*w).to_owned())),
+                    None => Err(format!("must be one of {}", words.join(", "))),
+                }
+            }
+            SettingRule::Texts(max) => texts(raw, max).map(SettingValue::Text),
         }
     }
 
@@ -188,6 +221,30 @@ impl SettingKey {
         raw.and_then(|v| self.validate(&v).ok())
             .unwrap_or_else(|| self.default_value())
     }
+}
+
+/// A JSON object of texts, as an object or as its JSON text; stored as compact JSON.
+fn texts(raw: &serde_json::Value, max: usize) -> Result<String, String> {
+    let parsed;
+    let object = match raw {
+        serde_json::Value::Object(o) => o,
+        serde_json::Value::String(s) => {
+            parsed = serde_json::from_str::<serde_json::Value>(s)
+                .map_err(|_| "must be a JSON object of texts".to_string())?;
+            parsed
+                .as_object()
+                .ok_or_else(|| "must be a JSON object of texts".to_string())?
+        }
+        _ => return Err("must be a JSON object of texts".into()),
+    };
+    if let Some((key, _)) = object.iter().find(|(_, v)| !v.is_string()) {
+        return Err(format!("`{key}` must be a text"));
+    }
+    let compact = serde_json::to_string(object).map_err(|e| e.to_string())?;
+    if compact.chars().count() > max {
+        return Err(format!("must be at most {max} characters in all"));
+    }
+    Ok(compact)
 }
 
 fn text(raw: &serde_json::Value, max: usize) -> Result<String, String> {

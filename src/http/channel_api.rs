@@ -12,6 +12,7 @@ use futures_util::future::{ready, Ready};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::channel_details::Ignored;
 use super::input::Input;
 use super::params::{field, id, positive, Fields, FileData, Flat, Int};
 use super::respond::{file_response, json, run, success, Success};
@@ -84,7 +85,7 @@ pub struct ChatSessionFields {
 
 impl ChatSessionFields {
     /// Checks both fields against their patterns; returns the session.
-    fn check(self, f: &mut Fields) -> Option<String> {
+    pub(super) fn check(self, f: &mut Fields) -> Option<String> {
         let server = self.chat_server.0.and_then(|s| pattern::chat_server(&s));
         f.check("chatServer", server);
         let session = self
@@ -125,11 +126,11 @@ pub struct NewChatMessageRequest {
     pub additional_data: Option<String>,
     pub external_address_overwrite: Option<String>,
     #[schema(schema_with = field::customer_name)]
-    pub customer_name: Option<String>,
+    pub customer_name: Option<Flat<String>>,
     #[schema(schema_with = field::email)]
-    pub email_address: Option<String>,
-    #[schema(schema_with = field::international_phone)]
-    pub phone_number: Option<String>,
+    pub email_address: Option<Flat<String>>,
+    #[schema(schema_with = field::phone)]
+    pub phone_number: Option<Flat<String>>,
 }
 
 /// The longest customer message.
@@ -163,33 +164,22 @@ pub async fn notify_user_new_chat_message(
     });
     f.check_opt("messageNumber", req.message_number, message_number);
     f.check_opt("channelID", req.channel_id, id);
-    let name = f.check_opt(
-        "customerName",
-        req.customer_name.filter(|n| !n.is_empty()),
-        |n| pattern::customer_name(&n),
-    );
-    let email = f.check_opt(
-        "emailAddress",
-        req.email_address.filter(|e| !e.is_empty()),
-        |e| EmailAddress::parse(&e),
-    );
-    let phone = f.check_opt(
-        "phoneNumber",
-        req.phone_number.filter(|p| !p.is_empty()),
-        |p| PhoneNumber::parse_international(&p),
-    );
+    let mut ignored = Ignored::default();
+    let name = ignored.detail("customerName", req.customer_name, pattern::customer_name);
+    let email = ignored.detail("emailAddress", req.email_address, EmailAddress::parse);
+    let phone = ignored.detail("phoneNumber", req.phone_number, PhoneNumber::parse);
     let message = f.build(|| {
         Some(CustomerMessage {
             session_id: session?,
             text: text?,
-            customer_name: name?,
-            email: email?,
-            phone: phone?,
+            customer_name: name,
+            email,
+            phone,
             url: url?,
             attachment: None,
         })
     })?;
-    take_customer_message(ctx, channel, token, message).await
+    take_customer_message(ctx, channel, token, message, ignored).await
 }
 
 /// Stores a customer's message (text or file) once its account token has proved good.
@@ -198,12 +188,14 @@ async fn take_customer_message(
     channel: AuthenticatedChannel,
     token: Option<Result<(), ApiError>>,
     message: CustomerMessage,
+    ignored: Ignored,
 ) -> ApiResult<HttpResponse> {
     token.unwrap_or(Ok(()))?;
-    let view = run(&ctx, move |ctx| {
+    let mut view = run(&ctx, move |ctx| {
         intake::notify_user_new_chat_message(ctx, &channel, message)
     })
     .await?;
+    view.ignored = ignored.into_map();
     Ok(json(view))
 }
 
@@ -314,7 +306,7 @@ pub struct AddAttachmentRequest {
     #[schema(schema_with = field::chat_account_token)]
     pub chat_account_token: String,
     #[schema(schema_with = field::phone)]
-    pub phone_number: Option<String>,
+    pub phone_number: Option<Flat<String>>,
     #[schema(schema_with = schemas::int_from::<1>)]
     pub message_number: Option<Int>,
     /// Base64 in JSON, or a file part in multipart/form-data.
@@ -346,10 +338,11 @@ pub async fn add_attachment(
     let mut f = Fields::default();
     let session = req.session.check(&mut f);
     let token = account_token(&mut f, &channel, &req.chat_account_token);
-    let phone = f.check_opt(
+    let mut ignored = Ignored::default();
+    let phone = ignored.detail(
         "phoneNumber",
-        req.phone_number.filter(|p| !p.is_empty()),
-        |p| PhoneNumber::parse_digits_adding_plus(&p),
+        req.phone_number,
+        PhoneNumber::parse_digits_adding_plus,
     );
     f.check_opt("messageNumber", req.message_number, positive);
     let file = f.check(
@@ -362,12 +355,12 @@ pub async fn add_attachment(
             text: String::new(),
             customer_name: None,
             email: None,
-            phone: phone?,
+            phone,
             url: None,
             attachment: Some(file?),
         })
     })?;
-    take_customer_message(ctx, channel, token, message).await
+    take_customer_message(ctx, channel, token, message, ignored).await
 }
 
 #[derive(Deserialize, ToSchema)]

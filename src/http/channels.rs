@@ -1,6 +1,6 @@
 //! Channel endpoints (managers): CreateChannel, GetChannelList, DeleteChannel.
 
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -10,6 +10,7 @@ use super::respond::{json, run, success, Success};
 use super::schemas;
 use super::session_auth::Manager;
 use crate::domain::required_text;
+use crate::domain::web_chat::ChannelKind;
 use crate::error::{ApiError, ApiResult};
 use crate::service::channel_servers;
 use crate::service::channels::{self, ChannelView, NewChannel, NewChannelView};
@@ -33,37 +34,59 @@ fn chat_server(raw: &str) -> Result<String, String> {
 pub struct CreateChannelRequest {
     #[schema(schema_with = schemas::text::<100>)]
     pub name: String,
+    /// `api` (the default): a channel server calling the channel API; `web`: the desk's own web
+    /// chat, with a widget key and a snippet instead of secrets, and no ChatServer.
+    #[schema(value_type = Option<String>, pattern = "^(?i)(api|web)$")]
+    pub kind: Option<String>,
     /// Base URL of the channel server; replies are posted to `<ChatServer>/messageForCustomer`.
+    /// Required for `api`, refused for `web`.
     #[schema(schema_with = schemas::chat_server_url)]
-    pub chat_server: String,
+    pub chat_server: Option<String>,
     /// The channel vouches for its customers' numbers and addresses (e.g. a messaging gateway
     /// with verified numbers): its customers are recognised across all channels that do.
     pub verifies_identity: Option<Bool>,
 }
 
-/// Registers a channel server; its ApiKey, ChatAccountToken and SigningSecret are shown only here.
+/// Registers a channel server (its ApiKey, ChatAccountToken and SigningSecret are shown only
+/// here) or a web chat (its WidgetKey and Snippet, shown here and in GetChannelList).
 #[utoipa::path(post, path = "/api/CreateChannel", tag = "Channels", request_body = CreateChannelRequest,
-    responses((status = 200, body = NewChannelView), (status = 400, description = "ValidationFailed, e.g. ChatServer on a refused network"),
+    responses((status = 200, body = NewChannelView), (status = 400, description = "ValidationFailed, e.g. ChatServer on a refused network, or ChatServer given for a web channel"),
               (status = 403, description = "Forbidden: managers only")))]
 pub async fn create_channel(
     ctx: web::Data<Ctx>,
     _: Manager,
+    http: HttpRequest,
     Input(req): Input<CreateChannelRequest>,
 ) -> ApiResult<HttpResponse> {
     let mut f = Fields::default();
     let name = f.check("Name", required_text(&req.name, 100));
-    let server = f.check("ChatServer", chat_server(&req.chat_server));
-    let (name, server) = f.build(|| Some((name?, server?)))?;
-    channel_servers::check_chat_server(&server, &ctx.config.channel_allowed_networks)
-        .await
-        .map_err(|problem| ApiError::field("ChatServer", problem))?;
+    let kind = f.check(
+        "Kind",
+        ChannelKind::parse(req.kind.as_deref().unwrap_or("")),
+    );
+    let server = match (kind, req.chat_server.as_deref().map(str::trim)) {
+        (Some(ChannelKind::Web), None | Some("")) => Some(String::new()),
+        (Some(ChannelKind::Web), Some(_)) => f.check::<String>(
+            "ChatServer",
+            Err("a web channel has no chat server: the desk serves its chat".into()),
+        ),
+        (_, raw) => f.check("ChatServer", chat_server(raw.unwrap_or(""))),
+    };
+    let (name, kind, server) = f.build(|| Some((name?, kind?, server?)))?;
+    if kind == ChannelKind::Api {
+        channel_servers::check_chat_server(&server, &ctx.config.channel_allowed_networks)
+            .await
+            .map_err(|problem| ApiError::field("ChatServer", problem))?;
+    }
     let new = NewChannel {
         name,
+        kind,
         chat_server: server,
-        verifies_identity: req.verifies_identity.is_some_and(|b| b.0),
+        verifies_identity: kind == ChannelKind::Api && req.verifies_identity.is_some_and(|b| b.0),
     };
+    let base = super::web_chat::public_base(&ctx, &http);
     Ok(json(
-        run(&ctx, move |ctx| channels::create_channel(ctx, new)).await?,
+        run(&ctx, move |ctx| channels::create_channel(ctx, new, &base)).await?,
     ))
 }
 
@@ -76,8 +99,13 @@ pub struct ChannelList {
 /// The registered channels (without their secrets).
 #[utoipa::path(get, path = "/api/GetChannelList", tag = "Channels",
     responses((status = 200, body = ChannelList), (status = 403, description = "Forbidden: managers only")))]
-pub async fn get_channel_list(ctx: web::Data<Ctx>, _: Manager) -> ApiResult<HttpResponse> {
-    let channels = run(&ctx, channels::get_channel_list).await?;
+pub async fn get_channel_list(
+    ctx: web::Data<Ctx>,
+    _: Manager,
+    http: HttpRequest,
+) -> ApiResult<HttpResponse> {
+    let base = super::web_chat::public_base(&ctx, &http);
+    let channels = run(&ctx, move |ctx| channels::get_channel_list(ctx, &base)).await?;
     Ok(json(ChannelList { channels }))
 }
 

@@ -71,6 +71,11 @@ pub fn build_id() -> &'static str {
     &BUILD.hash
 }
 
+/// A file of `web/` as this build holds it (the web chat's pages are served from there too).
+pub fn file(path: &str) -> Option<Vec<u8>> {
+    Assets::get(path).map(|f| f.data.into_owned())
+}
+
 /// Registers `/`, `/index.html`, `/reset-password` and `/console/<build>/<path>`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     LazyLock::force(&BUILD);

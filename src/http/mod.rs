@@ -4,6 +4,8 @@
 pub mod agents;
 pub mod canned_responses;
 pub mod channel_api;
+pub mod channel_details;
+pub mod channel_rating;
 pub mod channels;
 pub mod chats;
 pub mod client_address;
@@ -25,7 +27,9 @@ pub mod schemas;
 pub mod session_auth;
 pub mod sessions;
 pub mod settings;
+pub mod setup;
 pub mod tags;
+pub mod web_chat;
 pub mod working_hours;
 
 use actix_web::http::Method;
@@ -40,6 +44,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(get("/ready", health::ready))
         .configure(console::configure)
         .service(openapi::service())
+        .configure(web_chat::configure)
         .service(
             web::scope("/api/v2/chat")
                 .wrap(middleware::from_fn(channel_api::authenticate_channel))
@@ -56,6 +61,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(post(
                     "/notifyUserEndChat",
                     channel_api::notify_user_end_chat,
+                ))
+                .service(post(
+                    "/notifyUserRating",
+                    channel_rating::notify_user_rating,
                 ))
                 .service(
                     post("/addAttachment", channel_api::add_attachment)
@@ -78,6 +87,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .wrap(middleware::from_fn(session_auth::require_client_version))
                 .wrap(no_store())
                 .service(post("/AgentLogon", sessions::agent_logon))
+                .service(get("/GetSetupState", setup::get_setup_state))
+                .service(post("/CreateFirstManager", setup::create_first_manager))
                 .service(get_or_post("/KeepAlive", sessions::keep_alive))
                 .service(get_or_post("/AgentLogoff", sessions::agent_logoff))
                 .service(get_or_post(

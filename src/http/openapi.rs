@@ -21,21 +21,22 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use super::session_auth::PUBLIC_ENDPOINTS;
 use super::{
-    agents, canned_responses, channel_api, channels, chats, customers, departments, events, health,
-    messages, reports, sessions, settings, tags, working_hours,
+    agents, canned_responses, channel_api, channel_rating, channels, chats, customers, departments,
+    events, health, messages, reports, sessions, settings, setup, tags, web_chat, working_hours,
 };
 
 #[derive(OpenApi)]
 #[openapi(
     info(title = "agentdesk", description = "Live-chat agent desk. The agent API is compatible with the AgentChat API: \
         every /api/<Name> call takes the client's build number as the `Version` query parameter and, except \
-        AgentLogon, SetPassword and RequestPasswordReset, a `SessionToken` (query parameter, `SessionToken` header \
+        AgentLogon, SetPassword, RequestPasswordReset, GetSetupState and CreateFirstManager, a `SessionToken` (query parameter, `SessionToken` header \
         or bearer token). Integers may be sent as numbers or numeric strings. Errors are \
         {\"Error\":{\"Code\",\"Message\",\"Fields\"}}."),
     paths(
         health::health, health::ready,
         sessions::agent_logon, sessions::keep_alive, sessions::agent_logoff,
         sessions::request_password_reset, sessions::set_password,
+        setup::get_setup_state, setup::create_first_manager,
         events::get_events,
         agents::create_agent, agents::update_agent, agents::get_agent_list,
         departments::create_department, departments::update_department, departments::get_department_list,
@@ -58,6 +59,10 @@ use super::{
         channel_api::notify_user_visited, channel_api::notify_user_end_chat, channel_api::add_attachment,
         channel_api::check_origin_and_ip, channel_api::whitelisted_domains_and_blacklisted_ips,
         channel_api::request_chat_queue, channel_api::request_chat_config, channel_api::get_attachment,
+        channel_rating::notify_user_rating,
+        web_chat::api::start, web_chat::api::message, web_chat::api::file, web_chat::api::leave_message,
+        web_chat::api::typing, web_chat::api::read, web_chat::api::end, web_chat::api::rate, web_chat::api::messages,
+        web_chat::api::attachment, web_chat::api::transcript, web_chat::stream::events,
     ),
     modifiers(&AgentApiConventions)
 )]
@@ -124,7 +129,7 @@ impl Modify for AgentApiConventions {
                             op.security = Some(session.clone());
                         }
                     }
-                    Api::Operations => {}
+                    Api::Operations | Api::WebChat => {}
                 }
                 add_error_responses(op, api);
                 if let Some(body) = &mut op.request_body {
@@ -163,6 +168,8 @@ enum Api {
     Agent { public: bool },
     /// `/api/v2/chat/<name>`: the channel's `apiKey`.
     Channel,
+    /// `/api/webchat/<Name>`: public; the visitor token that Start gives.
+    WebChat,
     /// `/health`, `/ready`.
     Operations,
 }
@@ -171,6 +178,8 @@ impl Api {
     fn of(path: &str) -> Self {
         if path.starts_with("/api/v2/chat/") {
             Api::Channel
+        } else if path.starts_with("/api/webchat/") {
+            Api::WebChat
         } else if let Some(name) = path.strip_prefix("/api/") {
             Api::Agent {
                 public: PUBLIC_ENDPOINTS.contains(&name),
@@ -235,7 +244,7 @@ fn add_error_responses(op: &mut Operation, api: Api) {
     let secured = op.security.is_some();
     let mut standard = vec![("500", "InternalError")];
     match api {
-        Api::Agent { .. } | Api::Channel => {
+        Api::Agent { .. } | Api::Channel | Api::WebChat => {
             standard.push(("400", "ValidationFailed: Fields names each field at fault"));
             standard.push(("503", "DatabaseUnavailable (with Retry-After)"));
             if has_body {
@@ -256,6 +265,7 @@ fn add_error_responses(op: &mut Operation, api: Api) {
             }
         }
         Api::Channel => standard.push(("401", "ApiKeyInvalid")),
+        Api::WebChat => standard.push(("429", "TooManyRequests (with Retry-After)")),
         Api::Operations => {}
     }
     for (status, description) in standard {

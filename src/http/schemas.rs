@@ -376,7 +376,14 @@ fn setting_value(rule: SettingRule) -> RefOr<Schema> {
             words([Manual, RoundRobin, LeastBusy].map(RoutingMode::name)).into()
         }
         SettingRule::Flag => ObjectBuilder::new().schema_type(Type::Boolean).into(),
+        SettingRule::Choice(choices) => words(choices.iter().copied()).into(),
+        SettingRule::Texts(max) => text_of(max).into(),
     }
+}
+
+/// The value one setting takes (CreateFirstManager's `CompanyName` and `TimeZone`).
+pub fn setting(key: SettingKey) -> RefOr<Schema> {
+    setting_value(key.rule())
 }
 
 /// UpdateSettings' `Settings`: objects of known keys (one each, as GetSettings answers), each
@@ -430,33 +437,38 @@ pub mod channel {
         string().pattern(Some("^[a-zA-Z0-9]{10,256}$")).build()
     }
 
-    /// `customerName`, empty for none.
+    /// `customerName`: a name kept when it holds letters and marks of any script, digits, spaces
+    /// and `. ' - ,` (at most 100 characters once control and format characters are dropped);
+    /// otherwise left out and named under the answer's `Ignored`. Never refuses the message.
     pub fn customer_name() -> Object {
         string()
-            .max_length(Some(100))
-            .pattern(Some("^([a-zA-Z 0-9]*[a-zA-Z0-9][a-zA-Z 0-9]*)?$"))
+            .description(Some(
+                "The customer's name: letters and marks of any script, digits, spaces and . ' - , \
+                 (control and format characters dropped, at most 100 characters). A name that \
+                 breaks the rule is left out and named under Ignored; the message is still taken.",
+            ))
             .build()
     }
 
-    /// `emailAddress`, empty for none.
+    /// `emailAddress`: kept when it is an address, else left out and named under `Ignored`.
     pub fn email() -> Object {
         string()
-            .max_length(Some(254))
-            .pattern(Some(format!("^({EMAIL})?$")))
+            .description(Some(
+                "The customer's email address; one that is not an address is left out and named \
+                 under Ignored (the message is still taken). Empty = none.",
+            ))
             .build()
     }
 
-    /// notifyUserNewChatMessage's `phoneNumber` (the `+` required), empty for none.
-    pub fn international_phone() -> Object {
-        string()
-            .pattern(Some(format!(r"^(\+{PHONE_DIGITS})?$")))
-            .build()
-    }
-
-    /// addAttachment's `phoneNumber` (the `+` may be left out), empty for none.
+    /// `phoneNumber`: kept when it is 7 to 15 digits, with or without `+`; else left out and
+    /// named under `Ignored`.
     pub fn phone() -> Object {
         string()
-            .pattern(Some(format!(r"^(\+?{PHONE_DIGITS})?$")))
+            .description(Some(
+                "The customer's phone number: 7 to 15 digits, with or without a leading + (spaces, \
+                 - . ( ) removed). Another value is left out and named under Ignored (the message \
+                 is still taken). Empty = none.",
+            ))
             .build()
     }
 

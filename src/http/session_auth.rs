@@ -72,7 +72,13 @@ fn session_token(req: &HttpRequest) -> Option<String> {
 }
 
 /// Agent-API endpoints that work without a session.
-pub const PUBLIC_ENDPOINTS: [&str; 3] = ["AgentLogon", "SetPassword", "RequestPasswordReset"];
+pub const PUBLIC_ENDPOINTS: [&str; 5] = [
+    "AgentLogon",
+    "SetPassword",
+    "RequestPasswordReset",
+    "GetSetupState",
+    "CreateFirstManager",
+];
 
 /// Middleware for `/api/<Name>`: resolves the `SessionToken` before any extractor runs, so a bad
 /// token is always a 401 (and a wrong role a 403), whatever is wrong with the body.

@@ -58,6 +58,8 @@ impl ChatBuild {
                 visitor_name: None,
                 visitor_email: None,
                 visitor_phone: None,
+                rating: None,
+                rating_comment: None,
             },
             lines: Vec::new(),
             events: Vec::new(),

@@ -144,6 +144,8 @@ pub(super) fn make_channel(
             signing_secret: &signing_secret,
             created_at: now - Duration::days(opts.days + 1),
             verifies_identity: false,
+            kind: crate::domain::web_chat::ChannelKind::Api.id(),
+            widget_key: None,
         },
     )?;
     let channel = SeededChannel {

@@ -108,6 +108,23 @@ pub(crate) fn store(
     )?)
 }
 
+/// The web chat's download: a file of one of the visitor's chats (its channel's chats of its session).
+pub fn get_web_attachment(
+    ctx: &Ctx,
+    channel_id: i64,
+    session_key: &str,
+    attachment_id: i64,
+) -> ApiResult<AttachmentFile> {
+    load(ctx, attachment_id, |c, chat_id| {
+        Ok(crate::store::web_visitors::owns_chat(
+            c,
+            channel_id,
+            session_key,
+            chat_id,
+        )?)
+    })
+}
+
 /// An attachment's name, type and bytes, once `may_see` accepts the chat it belongs to; an
 /// attachment the caller may not see is reported as missing, so ids reveal nothing.
 fn load(

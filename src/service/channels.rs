@@ -6,6 +6,7 @@ use utoipa::ToSchema;
 
 use super::Ctx;
 use crate::domain::token;
+use crate::domain::web_chat::{snippet, ChannelKind};
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::store::channels::{self as store, ChannelRow, NewChannelRow};
 
@@ -16,18 +17,28 @@ pub struct ChannelView {
     #[serde(rename = "ChannelID")]
     pub channel_id: i64,
     pub name: String,
-    /// Base URL of the channel server; replies go to `<ChatServer>/messageForCustomer`.
+    /// `api` (a channel server calling the channel API) or `web` (the desk's own web chat).
+    pub kind: &'static str,
+    /// Base URL of the channel server; replies go to `<ChatServer>/messageForCustomer`. Empty for
+    /// a web channel: its visitors read replies from their stream.
     pub chat_server: String,
     /// The channel vouches for its customers' numbers and addresses (a messaging gateway whose
     /// numbers are verified): its customers are recognised across all such channels.
     pub verifies_identity: bool,
     pub created_at: DateTime<Utc>,
+    /// A web channel's public key: the `data-widget-key` of its snippet.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub widget_key: Option<String>,
+    /// A web channel's tag for a website's pages.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub snippet: Option<String>,
 }
 
 /// What CreateChannel registers, already parsed.
 pub struct NewChannel {
     pub name: String,
-    /// Its base URL, whose address `outbound::check_chat_server` accepted.
+    pub kind: ChannelKind,
+    /// Its base URL, whose address `outbound::check_chat_server` accepted; empty for a web channel.
     pub chat_server: String,
     pub verifies_identity: bool,
 }
@@ -38,29 +49,44 @@ pub struct NewChannel {
 pub struct NewChannelView {
     #[serde(flatten)]
     pub channel: ChannelView,
-    /// Sent by the channel server as the `apiKey` header.
-    pub api_key: String,
-    /// Sent by the channel server as `chatAccountToken`.
-    pub chat_account_token: String,
-    /// Key of the HMAC-SHA256 signature (`X-Agentdesk-Signature`) on our calls to the channel server.
-    pub signing_secret: String,
+    /// Sent by the channel server as the `apiKey` header (none for a web channel).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub api_key: Option<String>,
+    /// Sent by the channel server as `chatAccountToken` (none for a web channel).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub chat_account_token: Option<String>,
+    /// Key of the HMAC-SHA256 signature (`X-Agentdesk-Signature`) on our calls to the channel
+    /// server (none for a web channel).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signing_secret: Option<String>,
 }
 
-fn view(row: ChannelRow) -> ChannelView {
+/// A channel as managers see it; `base` is the desk's public address, for a web channel's snippet.
+fn view(row: ChannelRow, base: &str) -> ChannelView {
+    let kind = ChannelKind::from_id(row.kind);
+    let widget_key = row.widget_key.filter(|_| kind == ChannelKind::Web);
     ChannelView {
         channel_id: row.id,
         name: row.name,
+        kind: kind.name(),
         chat_server: row.chat_server,
         verifies_identity: row.verifies_identity,
         created_at: row.created_at.and_utc(),
+        snippet: widget_key.as_deref().map(|key| snippet(base, key)),
+        widget_key,
     }
 }
 
-/// CreateChannel: registers a channel server; its secrets are made here and shown only once.
-pub fn create_channel(ctx: &Ctx, new: NewChannel) -> ApiResult<NewChannelView> {
+/// CreateChannel: registers a channel server, or a web chat; a channel server's secrets are made
+/// here and shown only once. A web channel gets a widget key instead (public: it is in the
+/// website's pages); its API key is made and never shown, so the channel API can't be called as it.
+pub fn create_channel(ctx: &Ctx, new: NewChannel, base: &str) -> ApiResult<NewChannelView> {
     let (api_key, api_key_hash) = token::generate();
     let (account_token, account_token_hash) = token::generate();
     let (signing_secret, _) = token::generate();
+    let web = new.kind == ChannelKind::Web;
+    let widget_key = web.then(|| token::generate().0);
+    let shown = |secret: &String| (!web).then(|| secret.clone());
     ctx.write(|c| {
         let id = store::insert(
             c,
@@ -72,22 +98,29 @@ pub fn create_channel(ctx: &Ctx, new: NewChannel) -> ApiResult<NewChannelView> {
                 account_token_hash: &account_token_hash,
                 signing_secret: &signing_secret,
                 created_at: ctx.now(),
+                kind: new.kind.id(),
+                widget_key: widget_key.as_deref(),
             },
         )?;
         let row = store::find(c, id)?.ok_or_else(|| not_found(id))?;
-        tracing::info!(channel_id = id, "channel created");
+        tracing::info!(channel_id = id, kind = new.kind.name(), "channel created");
         Ok(NewChannelView {
-            channel: view(row),
-            api_key: api_key.clone(),
-            chat_account_token: account_token.clone(),
-            signing_secret: signing_secret.clone(),
+            channel: view(row, base),
+            api_key: shown(&api_key),
+            chat_account_token: shown(&account_token),
+            signing_secret: shown(&signing_secret),
         })
     })
 }
 
 /// GetChannelList: the live channels (deleted ones stay only for their chats' history).
-pub fn get_channel_list(ctx: &Ctx) -> ApiResult<Vec<ChannelView>> {
-    ctx.read(|c| Ok(store::list(c)?.into_iter().map(view).collect()))
+pub fn get_channel_list(ctx: &Ctx, base: &str) -> ApiResult<Vec<ChannelView>> {
+    ctx.read(|c| {
+        Ok(store::list(c)?
+            .into_iter()
+            .map(|row| view(row, base))
+            .collect())
+    })
 }
 
 /// DeleteChannel: its key stops working at once; its chats stay in the history.
@@ -122,6 +155,17 @@ impl AuthenticatedChannel {
             0
         } else {
             self.id
+        }
+    }
+
+    /// A web channel, as its visitors' calls reach the intake: the desk is its chat server, and
+    /// it vouches for nobody's identity.
+    pub fn web(id: i64) -> Self {
+        Self {
+            id,
+            // No token hashes to this: the channel API's account check never passes for it.
+            account_token_hash: String::new(),
+            verifies_identity: false,
         }
     }
 

@@ -59,6 +59,10 @@ pub struct ChatView {
     pub tags: Vec<TagRef>,
     /// Place in the department's queue while unassigned.
     pub queue_position: Option<i64>,
+    /// The customer's rating of the closed chat, 1 to 5 (4 and 5 count as satisfied), once given.
+    pub rating: Option<i16>,
+    /// The comment that came with the rating, if any.
+    pub rating_comment: Option<String>,
 }
 
 fn utc(t: Option<NaiveDateTime>) -> Option<DateTime<Utc>> {
@@ -107,6 +111,8 @@ fn views_of_page(
                 unread_count: chat.agent_unread,
                 tags,
                 queue_position: position,
+                rating: chat.rating,
+                rating_comment: chat.rating_comment,
             })
         })
         .collect()

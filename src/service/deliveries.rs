@@ -14,6 +14,7 @@ use crate::db;
 use crate::domain::chat::MessageKind;
 use crate::domain::delivery::DeliveryState;
 use crate::domain::retry::{backoff, truncate_error};
+use crate::domain::web_chat::ChannelKind;
 use crate::error::{ApiError, ApiResult};
 use crate::store::deliveries::{self, DeliveryRow};
 use crate::store::lease_queue::Outcome;
@@ -59,11 +60,14 @@ pub fn claim_batch(
             .entry(server.as_str())
             .or_insert_with(|| room(server));
     }
-    let skip: Vec<i64> = servers
+    let mut skip: Vec<i64> = servers
         .iter()
         .filter(|(_, server)| room_left.get(server.as_str()) == Some(&0))
         .map(|(id, _)| *id)
         .collect();
+    // A web channel's messages are not posted anywhere: its visitors read them from their stream
+    // (`web_chat::stream`), which marks them delivered.
+    skip.extend(ctx.read(|c| channels::ids_of_kind(c, ChannelKind::Web.id()))?);
     let due = ctx.read(|c| deliveries::due(c, now, (limit * 4) as i64, &skip))?;
     // One transaction for the batch: on SQLite every write waits for the one writer, and a
     // transaction per claim made a busy desk's deliveries cost more writes than its messages.

@@ -3,6 +3,8 @@
 //! or opens the session's chat and its customer, is stored with its file, and hands a chat without
 //! a department to the welcome menu (`welcome_menu.rs`).
 
+use std::collections::BTreeMap;
+
 use chrono::NaiveDateTime;
 use serde::Serialize;
 use serde_json::json;
@@ -50,6 +52,10 @@ pub struct InboundView {
     #[serde(rename = "DepartmentID")]
     pub department_id: Option<i64>,
     pub queue_position: Option<i64>,
+    /// Optional customer details left out because they were malformed, by field, with the
+    /// reason (the message itself is taken). Absent when nothing was left out.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub ignored: BTreeMap<String, String>,
 }
 
 /// notifyUserNewChatMessage and addAttachment: finds or opens the session's chat, stores the
@@ -166,6 +172,7 @@ pub fn notify_user_new_chat_message(
             chat_type: chat.state().name(),
             department_id: chat.department_id,
             queue_position: chats::queue_position(c, &chat)?,
+            ignored: BTreeMap::new(),
         })
     })?;
     ctx.outbound_ready.notify_one();
@@ -324,7 +331,7 @@ pub fn notify_user_end_chat(
     channel: &AuthenticatedChannel,
     session: &str,
 ) -> ApiResult<i64> {
-    ctx.write(|c| {
+    let ended = ctx.write(|c| {
         let chat = live_chat(c, channel, session)?;
         let now = ctx.now();
         close(c, &chat, SpecialType::ClosedByCustomer, None, now)?;
@@ -335,6 +342,10 @@ pub fn notify_user_end_chat(
             "The customer ended the chat",
             now,
         )?;
+        super::ratings::ask_for_rating(ctx, c, chat.id, now)?;
         Ok(chat.id)
-    })
+    })?;
+    // The rating request waits in the outbound queue: deliver it now, not at the next poll.
+    ctx.outbound_ready.notify_one();
+    Ok(ended)
 }

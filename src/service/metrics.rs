@@ -33,6 +33,19 @@ pub struct Figures {
     pub average_wait_seconds: Option<f64>,
     pub average_first_response_seconds: Option<f64>,
     pub average_handle_seconds: Option<f64>,
+    /// Ratings of 4 or 5 over all ratings given in the period, in % (one decimal); null without
+    /// ratings.
+    pub csat_score: Option<f64>,
+    /// Ratings given in the period.
+    pub csat_responses: i64,
+    /// Ratings over rating requests in the period, in % (one decimal, at most 100); null without
+    /// requests.
+    pub csat_response_rate: Option<f64>,
+}
+
+/// `part` over `whole` in %, one decimal, at most 100; `None` when `whole` is 0.
+fn percent(part: i64, whole: i64) -> Option<f64> {
+    (whole > 0).then(|| ((part as f64 / whole as f64 * 1000.0).round() / 10.0).min(100.0))
 }
 
 fn average(t: &KindTotals) -> Option<f64> {
@@ -43,6 +56,7 @@ impl Figures {
     /// Folds the per-kind totals of one key into figures.
     pub fn from_totals<'a>(totals: impl IntoIterator<Item = &'a KindTotals>) -> Self {
         let mut f = Figures::default();
+        let (mut requested, mut satisfied) = (0, 0);
         for t in totals {
             match t.kind {
                 k if k == EventKind::Queued.id() => f.chats_queued = t.n,
@@ -61,9 +75,14 @@ impl Figures {
                 k if k == EventKind::Missed.id() => f.chats_missed = t.n,
                 k if k == EventKind::MessageIn.id() => f.messages_in = t.n,
                 k if k == EventKind::MessageOut.id() => f.messages_out = t.n,
+                k if k == EventKind::RatingRequested.id() => requested = t.n,
+                k if k == EventKind::Rated.id() => f.csat_responses = t.n,
+                k if k == EventKind::RatedSatisfied.id() => satisfied = t.n,
                 _ => {}
             }
         }
+        f.csat_score = percent(satisfied, f.csat_responses);
+        f.csat_response_rate = percent(f.csat_responses, requested);
         f
     }
 }

@@ -556,6 +556,7 @@ pub fn close_chat(ctx: &Ctx, caller: &Caller, chat_id: i64) -> ApiResult<ChatVie
             now,
         )?;
         tell_customer(c, chat_id, SpecialType::ClosedByUser, CLOSED_TEXT, now)?;
+        super::ratings::ask_for_rating(ctx, c, chat_id, now)?;
         view(c, chat_id)
     })?;
     ctx.outbound_ready.notify_one();

@@ -17,6 +17,8 @@ pub struct ChannelRow {
     pub signing_secret: String,
     pub created_at: NaiveDateTime,
     pub verifies_identity: bool,
+    pub kind: i16,
+    pub widget_key: Option<String>,
 }
 
 #[derive(Insertable)]
@@ -29,6 +31,8 @@ pub struct NewChannelRow<'a> {
     pub signing_secret: &'a str,
     pub created_at: NaiveDateTime,
     pub verifies_identity: bool,
+    pub kind: i16,
+    pub widget_key: Option<&'a str>,
 }
 
 pub fn insert(conn: &mut DbConnection, row: &NewChannelRow<'_>) -> QueryResult<i64> {
@@ -66,6 +70,24 @@ pub fn find_by_api_key_hash(
         .select(ChannelRow::as_select())
         .first(conn)
         .optional()
+}
+
+/// The live web channel whose widget key this is.
+pub fn find_by_widget_key(conn: &mut DbConnection, key: &str) -> QueryResult<Option<ChannelRow>> {
+    channels::table
+        .filter(channels::widget_key.eq(key))
+        .filter(channels::deleted_at.is_null())
+        .select(ChannelRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Every channel of a kind, deleted ones included (their deliveries still need an end).
+pub fn ids_of_kind(conn: &mut DbConnection, kind: i16) -> QueryResult<Vec<i64>> {
+    channels::table
+        .filter(channels::kind.eq(kind))
+        .select(channels::id)
+        .load(conn)
 }
 
 pub fn list(conn: &mut DbConnection) -> QueryResult<Vec<ChannelRow>> {

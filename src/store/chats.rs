@@ -42,6 +42,9 @@ pub struct ChatRow {
     pub visitor_name: Option<String>,
     pub visitor_email: Option<String>,
     pub visitor_phone: Option<String>,
+    /// The customer's rating (1-5) and comment, once given (notifyUserRating).
+    pub rating: Option<i16>,
+    pub rating_comment: Option<String>,
 }
 
 impl ChatRow {

@@ -98,6 +98,55 @@ pub fn due(
     .load(conn)
 }
 
+/// Marks the deliveries of these messages delivered, whatever attempt holds them: a web channel's
+/// visitor read them from its stream. Returns the messages whose delivery changed.
+pub fn mark_delivered_by_message(
+    conn: &mut DbConnection,
+    message_ids: &[i64],
+    now: NaiveDateTime,
+) -> QueryResult<Vec<i64>> {
+    if message_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    diesel::update(
+        deliveries::table
+            .filter(deliveries::message_id.eq_any(message_ids))
+            .filter(deliveries::state.ne(DeliveryState::Delivered.id())),
+    )
+    .set((
+        deliveries::state.eq(DeliveryState::Delivered.id()),
+        deliveries::delivered_at.eq(Some(now)),
+        deliveries::lease_until.eq(None::<NaiveDateTime>),
+        deliveries::last_error.eq(None::<String>),
+    ))
+    .returning(deliveries::message_id)
+    .get_results(conn)
+}
+
+/// Gives up on a web channel's deliveries still pending at `before`: their visitor never came back
+/// to read them (agents see them failed; any away mail has gone meanwhile). Keeps the queue of
+/// due deliveries from filling with rows no worker will take.
+pub fn expire_pending_of(
+    conn: &mut DbConnection,
+    channel_ids: &[i64],
+    before: NaiveDateTime,
+) -> QueryResult<usize> {
+    if channel_ids.is_empty() {
+        return Ok(0);
+    }
+    diesel::update(
+        deliveries::table
+            .filter(deliveries::channel_id.eq_any(channel_ids))
+            .filter(deliveries::state.eq(DeliveryState::Pending.id()))
+            .filter(deliveries::created_at.lt(before)),
+    )
+    .set((
+        deliveries::state.eq(DeliveryState::Failed.id()),
+        deliveries::last_error.eq(Some("the visitor did not come back to the chat")),
+    ))
+    .execute(conn)
+}
+
 /// Delivery state of these messages: message id → (state, attempts, last error).
 pub fn states_of(
     conn: &mut DbConnection,

@@ -57,7 +57,7 @@ pub fn facts_by_department_or_none(
 /// Every kind of fact, for the `kind IN (...)` that lets each range be read from
 /// `chat_events_kind_at_facts (kind, at, agent_id, department_id, seconds)` alone: one seek per
 /// kind, then only that kind's facts of the range, never a table row.
-const ALL_KINDS: [EventKind; 9] = [
+const ALL_KINDS: [EventKind; 12] = [
     EventKind::Queued,
     EventKind::Assigned,
     EventKind::FirstResponse,
@@ -67,6 +67,9 @@ const ALL_KINDS: [EventKind; 9] = [
     EventKind::Missed,
     EventKind::MessageIn,
     EventKind::MessageOut,
+    EventKind::RatingRequested,
+    EventKind::Rated,
+    EventKind::RatedSatisfied,
 ];
 
 /// Every kind's number, comma-separated, for a `kind IN (...)`.

@@ -40,6 +40,16 @@ where
     })
 }
 
+/// Mails agents' replies to web chat visitors who are away, every 30 seconds.
+pub fn spawn_web_chat_mailer(ctx: Arc<Ctx>) -> tokio::task::JoinHandle<()> {
+    every(
+        ctx,
+        std::time::Duration::from_secs(30),
+        "web chat away mail",
+        crate::service::web_chat::away::mail_away_visitors,
+    )
+}
+
 /// Ends expired sessions every `SESSION_SWEEP_SECONDS`, setting agents without a session Offline.
 pub fn spawn_session_sweeper(ctx: Arc<Ctx>) -> tokio::task::JoinHandle<()> {
     let period = ctx.config.sweep_interval;
@@ -99,5 +109,6 @@ pub fn spawn_all(ctx: Arc<Ctx>) {
     live::spawn_pruner(ctx.clone());
     routing::spawn_assigner(ctx.clone());
     routing::spawn_presence_and_alerts(ctx.clone());
+    spawn_web_chat_mailer(ctx.clone());
     spawn_report_scheduler(ctx);
 }

@@ -88,21 +88,6 @@ async fn omnidesk_field_patterns_are_the_validation_rules() {
         ("chatSessionID", "short", json!({})),
         ("chatSessionID", "bad_session_id!", json!({})),
         (
-            "phoneNumber",
-            "session-0001",
-            json!({"phoneNumber": "27821234567"}),
-        ),
-        (
-            "customerName",
-            "session-0001",
-            json!({"customerName": "Joe <b>"}),
-        ),
-        (
-            "emailAddress",
-            "session-0001",
-            json!({"emailAddress": "not-mail"}),
-        ),
-        (
             "messageNumber",
             "session-0001",
             json!({"messageNumber": 51}),

@@ -397,6 +397,13 @@ async fn export_is_the_exact_csv_of_the_transcript() {
             "ClosedByUser",
             "This chat has been closed. Thank you for contacting us.".to_string(),
         ),
+        (
+            "out",
+            "System",
+            "system",
+            "RatingRequest",
+            "How did we do? Please rate this chat from 1 (poor) to 5 (excellent).".to_string(),
+        ),
     ];
     assert_eq!(messages.len(), rows.len(), "{messages:#?}");
     for (message, (direction, author, kind, special, text)) in messages.iter().zip(rows) {

@@ -50,6 +50,15 @@ impl EventClient {
         }
     }
 
+    /// A stream already opened by another kind of client (the web chat's visitor stream).
+    pub fn from_response(response: reqwest::Response) -> Self {
+        Self {
+            response,
+            buffer: String::new(),
+            comments: Vec::new(),
+        }
+    }
+
     /// The next event within `within`, or None.
     pub async fn next(&mut self, within: Duration) -> Option<Event> {
         let deadline = Instant::now() + within;

@@ -172,6 +172,38 @@ impl TestApp {
         }
     }
 
+    /// Runs the real binary's command `args` (e.g. `setup-code`) on this desk's database.
+    pub fn cli(&self, args: &[&str]) -> std::process::Output {
+        std::process::Command::new(env!("CARGO_BIN_EXE_agentdesk"))
+            .envs(&self.vars)
+            .args(args)
+            .output()
+            .expect("agentdesk runs")
+    }
+
+    /// The real binary serving this desk's database on a free port, its log (stdout) piped to
+    /// the caller: for what an operator reads at start.
+    pub fn process_with_log(&self) -> (ServerProcess, std::process::ChildStdout) {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_agentdesk"))
+            .envs(&self.vars)
+            .env("AGENTDESK_BIND", format!("127.0.0.1:{port}"))
+            .env("RUST_LOG", "info")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("agentdesk starts");
+        let log = child.stdout.take().expect("piped stdout");
+        let process = ServerProcess {
+            address: format!("http://127.0.0.1:{port}"),
+            child,
+        };
+        (process, log)
+    }
+
     /// The real binary (`agentdesk serve`) as another process on this desk's database, with this
     /// one's configuration on its own port: what two instances behind a load balancer are.
     pub async fn process_beside(&self) -> ServerProcess {

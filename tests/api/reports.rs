@@ -273,13 +273,14 @@ async fn a_weekly_report_arrives_once_over_smtp() {
     );
     let csv = attachment(mail, &format!("chat-summary-week-{monday}.csv"));
     let lines: Vec<&str> = csv.lines().map(|l| l.trim_end_matches('\r')).collect();
-    assert_eq!(lines[0], "Date,ChatsStarted,ChatsQueued,ChatsAssigned,ChatsTransferred,ChatsClosed,ChatsMissed,MessagesIn,MessagesOut,AverageWaitSeconds,AverageFirstResponseSeconds,AverageHandleSeconds");
+    assert_eq!(lines[0], "Date,ChatsStarted,ChatsQueued,ChatsAssigned,ChatsTransferred,ChatsClosed,ChatsMissed,MessagesIn,MessagesOut,AverageWaitSeconds,AverageFirstResponseSeconds,AverageHandleSeconds,CsatScore,CsatResponses,CsatResponseRate");
     assert_eq!(lines.len(), 9, "seven days and a total: {csv}");
     assert_eq!(
         lines[1].split(',').next(),
         Some(monday.to_string().as_str())
     );
-    assert_eq!(lines[8], "Total,1,1,1,0,1,0,1,1,60.0,30.0,300.0");
+    // Closed with AskForRating on: one rating request, no rating yet.
+    assert_eq!(lines[8], "Total,1,1,1,0,1,0,1,1,60.0,30.0,300.0,,0,0.0");
 
     // A second pass, and a restarted process, send nothing more.
     for minutes in [181, 240] {

@@ -172,7 +172,7 @@ function clockEnv() {
 }
 
 /** Starts a desk: server, manager, proxy. */
-async function startDesk() {
+export async function startDesk({ env = {}, empty = false } = {}) {
   const binary = resolve(ROOT, process.env.AGENTDESK_BIN || 'target/debug/agentdesk');
   if (!existsSync(binary))
     throw new Error(`no server binary at ${binary}: build it (cargo build) or set AGENTDESK_BIN`);
@@ -191,13 +191,17 @@ async function startDesk() {
     LOGON_MAX_FAILURES: '50',
     RUST_LOG: process.env.RUST_LOG || 'warn',
     ...clockEnv(),
+    ...env,
   };
   delete baseEnv.SMTP_URL;
-  const made = spawnSync(binary, ['create-manager', '--name', MANAGER.name, '--email', MANAGER.email], {
-    env: { ...baseEnv, AGENTDESK_PASSWORD: MANAGER.password },
-    encoding: 'utf8',
-  });
-  if (made.status !== 0) throw new Error(`create-manager failed: ${made.stderr}`);
+  // `empty`: a desk as installed, without a manager (the console offers "Set up this desk").
+  if (!empty) {
+    const made = spawnSync(binary, ['create-manager', '--name', MANAGER.name, '--email', MANAGER.email], {
+      env: { ...baseEnv, AGENTDESK_PASSWORD: MANAGER.password },
+      encoding: 'utf8',
+    });
+    if (made.status !== 0) throw new Error(`create-manager failed: ${made.stderr}`);
+  }
   const child = spawn(binary, ['serve'], { env: baseEnv, stdio: ['ignore', 'inherit', 'inherit'] });
   const direct = `http://127.0.0.1:${port}`;
   await eventually(30000, async () => (await fetch(`${direct}/ready`)).ok, 'the server to be ready');
@@ -231,6 +235,12 @@ async function startDesk() {
       return (await started.api('AgentLogon', null, { body: { EmailAddress: email, Password: password } }))
         .SessionToken;
     },
+    /** `agentdesk <args>` on this desk's database, its standard output. */
+    cli(...args) {
+      const run = spawnSync(binary, args, { env: baseEnv, encoding: 'utf8' });
+      if (run.status !== 0) throw new Error(`agentdesk ${args.join(' ')} failed: ${run.stderr}`);
+      return run.stdout;
+    },
     mails() {
       return readdirSync(outbox)
         .filter((f) => f.endsWith('.eml'))
@@ -244,7 +254,7 @@ async function startDesk() {
  * A fake channel server: records every message the desk posts to /hooks/messageForCustomer
  * (checking its signature), and writes in as customers through the channel API.
  */
-async function startChannel(desk, managerToken, name = 'Web chat') {
+export async function startChannel(desk, managerToken, name = 'Web chat') {
   const received = [];
   const port = await freePort();
   let secret = null;
@@ -303,6 +313,15 @@ async function startChannel(desk, managerToken, name = 'Web chat') {
     leave(session) {
       return post('notifyUserEndChat', { chatSessionID: session });
     },
+    /** The customer answers a RatingRequest: 1 to 5, with an optional comment. */
+    rate(session, rating, comment = '') {
+      return post('notifyUserRating', {
+        chatSessionID: session,
+        chatAccountToken: channel.ChatAccountToken,
+        rating,
+        comment,
+      });
+    },
     /** Waits for a message for the customer that matches. */
     waitFor(match, what = 'a message for the customer') {
       return eventually(20000, () => received.find(match), what);
@@ -312,7 +331,7 @@ async function startChannel(desk, managerToken, name = 'Web chat') {
 }
 
 /** A desk set up as a team would have it: departments, agents, a tag, a canned response. */
-async function furnish(desk) {
+export async function furnish(desk) {
   const mia = await desk.logon(MANAGER.email, MANAGER.password);
   const reception = await desk.api('CreateDepartment', mia, {
     body: {
@@ -351,7 +370,7 @@ export const SAM = { email: 'sam@example.com', password: 'sams-password-1' };
 export const JACK = { email: 'jack@example.com', password: 'jacks-password-1' };
 
 /** Headless Chromium (Debian's) with the flags it needs as root and without network noise. */
-async function launchBrowser() {
+export async function launchBrowser() {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,

@@ -155,6 +155,12 @@ export function applyEvent(name, d) {
       if (d.Message) {
         const fresh = S.messageArrived(d.Message, { focused: focused(d.ChatID) });
         if (fresh && d.Message.Type === 'customer' && focused(d.ChatID)) markRead(d.ChatID);
+        // The customer rated a closed chat: its head (Rating, RatingComment) comes with GetChat.
+        if (fresh && d.Message.SpecialType === 'Rated' && state.chats.has(d.ChatID)) {
+          call('GetChat', { query: { ChatID: d.ChatID } })
+            .then((chat) => S.upsertChat(chat, { quiet: true }))
+            .catch(() => {});
+        }
       }
       break;
     case 'message.delivery':

@@ -40,7 +40,8 @@ fn period_text(p: &PeriodSummary, tz: Tz) -> String {
     let f = &p.figures;
     format!(
         "\n{} {} to {} ({}):\n  chats started {}, closed {}, missed {}\n  \
-         average wait {}, first response {}, handle {}\n  messages in {}, out {}\n",
+         average wait {}, first response {}, handle {}\n  messages in {}, out {}\n  \
+         customer satisfaction (CSAT) {} from {} ratings, {} of rating requests answered\n",
         p.grouping.name(),
         p.from_date,
         p.last_day,
@@ -53,7 +54,15 @@ fn period_text(p: &PeriodSummary, tz: Tz) -> String {
         spoken(f.average_handle_seconds),
         f.messages_in,
         f.messages_out,
+        percent(f.csat_score),
+        f.csat_responses,
+        percent(f.csat_response_rate),
     )
+}
+
+/// A share for the mail's text: "87.5 %", or "n/a" when there was nothing to count.
+fn percent(v: Option<f64>) -> String {
+    v.map_or_else(|| "n/a".to_owned(), |p| format!("{p:.1} %"))
 }
 
 /// The chart's bars over `[from_date, to_date)`: one per local day, or one per hour when the

@@ -40,7 +40,9 @@ fn seconds(v: Option<f64>) -> String {
 
 /// The figures of one period as rows of a two-column table.
 fn figure_rows(f: &Figures) -> String {
-    let rows: [(&str, String); 9] = [
+    let percent =
+        |v: Option<f64>| v.map_or_else(|| "&ndash;".to_owned(), |p| format!("{p:.1}&nbsp;%"));
+    let rows: [(&str, String); 12] = [
         ("Chats started", f.chats_started.to_string()),
         ("Chats closed", f.chats_closed.to_string()),
         ("Chats missed", f.chats_missed.to_string()),
@@ -53,6 +55,9 @@ fn figure_rows(f: &Figures) -> String {
         ("Average handle time", seconds(f.average_handle_seconds)),
         ("Messages in", f.messages_in.to_string()),
         ("Messages out", f.messages_out.to_string()),
+        ("Customer satisfaction (CSAT)", percent(f.csat_score)),
+        ("Ratings", f.csat_responses.to_string()),
+        ("Rating requests answered", percent(f.csat_response_rate)),
     ];
     rows.iter()
         .map(|(name, value)| {

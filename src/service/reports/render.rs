@@ -38,7 +38,7 @@ fn seconds(v: Option<f64>) -> String {
     v.map(|s| format!("{s:.1}")).unwrap_or_default()
 }
 
-const FIGURE_COLUMNS: [&str; 11] = [
+const FIGURE_COLUMNS: [&str; 14] = [
     "ChatsStarted",
     "ChatsQueued",
     "ChatsAssigned",
@@ -50,6 +50,9 @@ const FIGURE_COLUMNS: [&str; 11] = [
     "AverageWaitSeconds",
     "AverageFirstResponseSeconds",
     "AverageHandleSeconds",
+    "CsatScore",
+    "CsatResponses",
+    "CsatResponseRate",
 ];
 
 fn figure_cells(f: &Figures) -> Vec<String> {
@@ -65,6 +68,9 @@ fn figure_cells(f: &Figures) -> Vec<String> {
         seconds(f.average_wait_seconds),
         seconds(f.average_first_response_seconds),
         seconds(f.average_handle_seconds),
+        seconds(f.csat_score),
+        f.csat_responses.to_string(),
+        seconds(f.csat_response_rate),
     ]
 }
 

@@ -43,6 +43,7 @@ const KNOWN = {
     kind: 'int',
     hint: '1 to 1440; mailed to agents who asked for UnassignedChatsWaiting',
   },
+  AskForRating: { label: 'Ask the customer to rate the chat (1 to 5) when it closes', kind: 'bool' },
 };
 
 const GROUPS = [
@@ -58,7 +59,7 @@ const GROUPS = [
       'AlertMailMinutes',
     ],
   ],
-  ['Chat widget', ['WhitelistedDomains', 'BlacklistedIPs', 'MaxAttachmentMB']],
+  ['Chat widget', ['WhitelistedDomains', 'BlacklistedIPs', 'MaxAttachmentMB', 'AskForRating']],
 ];
 
 function toForm(key, value) {

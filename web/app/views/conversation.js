@@ -43,6 +43,11 @@ export function Conversation({ chat, onBack, onCustomer }) {
           ${chat.DepartmentName || 'Welcome menu'} ·
           ${chat.ChatType === 'open' ? ` with ${chat.AgentName}` : chat.ChatType === 'unassigned' ? ' waiting' : ` closed ${time(chat.ClosedAt)}`}
           ${chat.Tags?.length ? html` · ${chat.Tags.map((t) => html`<span class="tag small">${t.Name}</span>`)}` : null}
+          ${
+            chat.Rating != null
+              ? html` · <span class=${`rating rating-${chat.Rating >= 4 ? 'good' : chat.Rating <= 2 ? 'poor' : 'fair'}`}>Rated ${chat.Rating} of 5</span>${chat.RatingComment ? html` <q class="rating-comment">${chat.RatingComment}</q>` : null}`
+              : null
+          }
         </p>
       </div>
       <div class="conv-actions">

@@ -23,6 +23,9 @@ const METRICS = [
   ['AverageFirstResponseSeconds', 'Average first response'],
   ['AverageWaitSeconds', 'Average wait'],
   ['AverageHandleSeconds', 'Average handle time'],
+  ['CsatScore', 'Customer satisfaction (CSAT %)'],
+  ['CsatResponses', 'Ratings'],
+  ['CsatResponseRate', 'Rating requests answered (%)'],
 ];
 
 const COLUMNS = [
@@ -37,10 +40,15 @@ const COLUMNS = [
   'AverageWaitSeconds',
   'AverageFirstResponseSeconds',
   'AverageHandleSeconds',
+  'CsatScore',
+  'CsatResponses',
+  'CsatResponseRate',
 ];
 
 const isTime = (key) => key.startsWith('Average');
-const fmt = (key) => (v) => (v == null ? '–' : isTime(key) ? duration(v) : String(Math.round(v * 10) / 10));
+const isPercent = (key) => key === 'CsatScore' || key === 'CsatResponseRate';
+const fmt = (key) => (v) =>
+  v == null ? '–' : isTime(key) ? duration(v) : `${Math.round(v * 10) / 10}${isPercent(key) ? ' %' : ''}`;
 
 export function Insight() {
   const [period, setPeriod] = useState('week');
@@ -93,6 +101,11 @@ function Figures({ data, metric, setMetric }) {
     ['Average wait', duration(t.AverageWaitSeconds)],
     ['Average first response', duration(t.AverageFirstResponseSeconds)],
     ['Messages in / out', `${t.MessagesIn} / ${t.MessagesOut}`],
+    ['Customer satisfaction', t.CsatScore == null ? '–' : `${t.CsatScore} %`],
+    [
+      'Ratings (of requests)',
+      t.CsatResponseRate == null ? String(t.CsatResponses) : `${t.CsatResponses} (${t.CsatResponseRate} %)`,
+    ],
   ];
   const metricName = (METRICS.find(([k]) => k === metric) || [metric, metric])[1];
   const rank = (list, nameOf) =>
@@ -129,6 +142,14 @@ function Figures({ data, metric, setMetric }) {
           series=${[
             { name: 'Average wait', values: col('AverageWaitSeconds') },
             { name: 'Average first response', values: col('AverageFirstResponseSeconds') },
+          ]} />
+      </section>
+      <section class="card" aria-labelledby="ch-csat">
+        <h2 id="ch-csat">Customer satisfaction</h2>
+        <${ColumnChart} title="Ratings of 4 or 5 over all ratings, and rating requests answered, per period (%)" labels=${labels} format=${(v) => `${v} %`}
+          series=${[
+            { name: 'CSAT', values: col('CsatScore') },
+            { name: 'Requests answered', values: col('CsatResponseRate') },
           ]} />
       </section>
     </div>

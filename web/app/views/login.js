@@ -1,6 +1,7 @@
-// Logon, and the password reset: ask for a code by mail, then set a new password with it. The
+// Setting up a new desk (its first manager, with the setup code from the server's log), logon,
+// and the password reset: ask for a code by mail, then set a new password with it. The
 // reset mail's link (/reset-password?ResetCode=...) opens the second step with the code filled in.
-import { html, useState } from '../html.js';
+import { html, useEffect, useState } from '../html.js';
 import { call } from '../api.js';
 import { useForm, Input, FormError } from '../ui.js';
 
@@ -12,10 +13,18 @@ export function Login({ onLogon, notice }) {
     setInfo(message);
     setMode(next);
   };
+  // A desk without a manager is set up here instead (issue 23: the first run in the browser).
+  useEffect(() => {
+    if (code) return;
+    call('GetSetupState')
+      .then((s) => s.NeedsSetup && setMode('setup'))
+      .catch(() => {});
+  }, []);
   return html`<main class="login">
     <div class="login-card">
       <h1 class="brand"><span class="logo" aria-hidden="true"></span> agentdesk</h1>
       ${info ? html`<p class="notice" role="status">${info}</p>` : null}
+      ${mode === 'setup' ? html`<${SetUpDesk} onLogon=${onLogon} />` : null}
       ${mode === 'logon' ? html`<${Logon} onLogon=${onLogon} go=${go} />` : null}
       ${mode === 'request' ? html`<${RequestReset} go=${go} />` : null}
       ${mode === 'set' ? html`<${SetPassword} code=${code} go=${go} />` : null}
@@ -75,5 +84,43 @@ function SetPassword({ code, go }) {
     <${FormError} form=${form} />
     <button type="submit" class="primary wide" disabled=${form.busy}>Set password</button>
     <p class="links"><button type="button" class="link" onClick=${() => go('logon')}>Back to log on</button></p>
+  </form>`;
+}
+
+/** The browser's own time zone, the likeliest answer for the desk's. */
+function browserTimeZone() {
+  try {
+    return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+  } catch {
+    return 'UTC';
+  }
+}
+
+function SetUpDesk({ onLogon }) {
+  const form = useForm({
+    SetupCode: '',
+    Name: '',
+    EmailAddress: '',
+    Password: '',
+    CompanyName: '',
+    TimeZone: browserTimeZone(),
+  });
+  const submit = (e) =>
+    form.submit(async (v) => {
+      const answer = await call('CreateFirstManager', { body: v });
+      await onLogon(answer);
+      location.hash = '#/start';
+    }, e);
+  return html`<form onSubmit=${submit} aria-label="Set up this desk" novalidate>
+    <h2>Set up this desk</h2>
+    <p class="hint">This desk has no manager yet. The setup code is in the server's log (or run <code>agentdesk setup-code</code>); you become the desk's first manager.</p>
+    <${Input} form=${form} name="SetupCode" label="Setup code" autocomplete="one-time-code" required autofocus />
+    <${Input} form=${form} name="Name" label="Your name" autocomplete="name" required />
+    <${Input} form=${form} name="EmailAddress" label="Email address" type="email" autocomplete="username" required />
+    <${Input} form=${form} name="Password" label="Password" type="password" autocomplete="new-password" hint="8 to 256 characters" required />
+    <${Input} form=${form} name="CompanyName" label="Desk name" hint="What agents and customers see, e.g. your company" />
+    <${Input} form=${form} name="TimeZone" label="Time zone" hint="Working hours and reports follow it (an IANA name like Europe/Paris)" />
+    <${FormError} form=${form} />
+    <button type="submit" class="primary wide" disabled=${form.busy}>${form.busy ? 'Setting up…' : 'Set up this desk'}</button>
   </form>`;
 }

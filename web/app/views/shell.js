@@ -11,6 +11,7 @@ import { navigate } from '../route.js';
 import { logoff } from '../session.js';
 import { Desk } from './desk.js';
 import { Dashboard } from './dashboard.js';
+import { GettingStarted } from './start.js';
 import { Insight } from './insight.js';
 import { Admin } from '../admin/index.js';
 
@@ -40,6 +41,7 @@ export function Shell({ route }) {
 
   let page;
   if (route.page === 'dashboard') page = html`<${Dashboard} />`;
+  else if (route.page === 'start' && manager) page = html`<${GettingStarted} />`;
   else if (route.page === 'insight' && manager) page = html`<${Insight} />`;
   else if (route.page === 'admin' && manager) page = html`<${Admin} section=${route.arg} />`;
   else page = html`<${Desk} chatId=${route.page === 'desk' && route.arg ? Number(route.arg) : null} />`;
