@@ -141,6 +141,27 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    audit_log (id) {
+        id -> BigInt,
+        at -> Timestamp,
+        agent_id -> Nullable<BigInt>,
+        actor -> Text,
+        address -> Nullable<Text>,
+        action -> Text,
+        target -> Text,
+        changes -> Text,
+    }
+}
+
+diesel::table! {
+    daily_passes (name) {
+        name -> Text,
+        claimed_until -> Nullable<Timestamp>,
+        last_done_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(sessions -> agents (agent_id));
 diesel::joinable!(password_resets -> agents (agent_id));
 diesel::joinable!(agent_departments -> agents (agent_id));
@@ -392,4 +413,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     recipients,
     report_schedules,
     report_runs,
+    audit_log,
+    daily_passes,
 );

@@ -5,6 +5,7 @@
 pub mod addresses;
 pub mod agent;
 pub mod attachment;
+pub mod audit;
 pub mod channel_fields;
 pub mod chat;
 pub mod chat_list;

@@ -17,6 +17,8 @@ pub enum SettingKey {
     RequeueAfterOfflineMinutes,
     UnassignedAlertSeconds,
     AlertMailMinutes,
+    RetentionDays,
+    AuditRetentionDays,
 }
 
 /// A validated value, in the JSON type it is shown as.
@@ -77,7 +79,7 @@ pub const LIST_MAX: usize = 500;
 
 impl SettingKey {
     /// Every key, in the documented order.
-    pub const ALL: [SettingKey; 12] = [
+    pub const ALL: [SettingKey; 14] = [
         Self::CompanyName,
         Self::TimeZone,
         Self::OutOfHoursMessage,
@@ -90,6 +92,8 @@ impl SettingKey {
         Self::RequeueAfterOfflineMinutes,
         Self::UnassignedAlertSeconds,
         Self::AlertMailMinutes,
+        Self::RetentionDays,
+        Self::AuditRetentionDays,
     ];
 
     /// The key's name on the wire and in the table.
@@ -107,6 +111,8 @@ impl SettingKey {
             Self::RequeueAfterOfflineMinutes => "RequeueAfterOfflineMinutes",
             Self::UnassignedAlertSeconds => "UnassignedAlertSeconds",
             Self::AlertMailMinutes => "AlertMailMinutes",
+            Self::RetentionDays => "RetentionDays",
+            Self::AuditRetentionDays => "AuditRetentionDays",
         }
     }
 
@@ -132,6 +138,9 @@ impl SettingKey {
             Self::RequeueAfterOfflineMinutes => SettingValue::Number(0),
             Self::UnassignedAlertSeconds => SettingValue::Number(0),
             Self::AlertMailMinutes => SettingValue::Number(15),
+            // Chats are kept for ever until a manager chooses otherwise.
+            Self::RetentionDays => SettingValue::Number(0),
+            Self::AuditRetentionDays => SettingValue::Number(365),
         }
     }
 
@@ -150,6 +159,9 @@ impl SettingKey {
             Self::RequeueAfterOfflineMinutes => SettingRule::Number(0, 1440),
             Self::UnassignedAlertSeconds => SettingRule::Number(0, 86_400),
             Self::AlertMailMinutes => SettingRule::Number(1, 1440),
+            Self::RetentionDays => SettingRule::Number(0, 36_500),
+            // At least a month: the log is what answers "who changed this last week".
+            Self::AuditRetentionDays => SettingRule::Number(30, 36_500),
         }
     }
 

@@ -4,6 +4,7 @@ use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::audit::Acting;
 use super::input::Input;
 use super::params::{field, id, Bool, Fields, Int};
 use super::respond::{json, run, success, Success};
@@ -48,6 +49,7 @@ pub struct CreateChannelRequest {
 pub async fn create_channel(
     ctx: web::Data<Ctx>,
     _: Manager,
+    Acting(actor): Acting,
     Input(req): Input<CreateChannelRequest>,
 ) -> ApiResult<HttpResponse> {
     let mut f = Fields::default();
@@ -63,7 +65,7 @@ pub async fn create_channel(
         verifies_identity: req.verifies_identity.is_some_and(|b| b.0),
     };
     Ok(json(
-        run(&ctx, move |ctx| channels::create_channel(ctx, new)).await?,
+        run(&ctx, move |ctx| channels::create_channel(ctx, &actor, new)).await?,
     ))
 }
 
@@ -97,10 +99,14 @@ pub struct DeleteChannelRequest {
 pub async fn delete_channel(
     ctx: web::Data<Ctx>,
     _: Manager,
+    Acting(actor): Acting,
     Input(req): Input<DeleteChannelRequest>,
 ) -> ApiResult<HttpResponse> {
     let channel_id = field("ChannelID", id(req.channel_id))?;
-    run(&ctx, move |ctx| channels::delete_channel(ctx, channel_id)).await?;
+    run(&ctx, move |ctx| {
+        channels::delete_channel(ctx, &actor, channel_id)
+    })
+    .await?;
     Ok(success())
 }
 

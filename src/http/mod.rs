@@ -2,6 +2,7 @@
 //! shape the response.
 
 pub mod agents;
+pub mod audit;
 pub mod canned_responses;
 pub mod channel_api;
 pub mod channels;
@@ -120,6 +121,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(get("/GetWorkingHours", working_hours::get_working_hours))
                 .service(post("/UpdateSettings", settings::update_settings))
                 .service(get("/GetSettings", settings::get_settings))
+                .service(get("/GetAuditLog", audit::get_audit_log))
                 .service(post("/CreateChannel", channels::create_channel))
                 .service(get("/GetChannelList", channels::get_channel_list))
                 .service(delete("/DeleteChannel", channels::delete_channel))

@@ -21,8 +21,8 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use super::session_auth::PUBLIC_ENDPOINTS;
 use super::{
-    agents, canned_responses, channel_api, channels, chats, customers, departments, events, health,
-    messages, reports, sessions, settings, tags, working_hours,
+    agents, audit, canned_responses, channel_api, channels, chats, customers, departments, events,
+    health, messages, reports, sessions, settings, tags, working_hours,
 };
 
 #[derive(OpenApi)]
@@ -45,6 +45,7 @@ use super::{
         canned_responses::delete_canned_response, canned_responses::get_canned_responses,
         working_hours::update_working_hours, working_hours::get_working_hours,
         settings::update_settings, settings::get_settings,
+        audit::get_audit_log,
         channels::create_channel, channels::get_channel_list, channels::delete_channel,
         chats::get_chat_list, chats::get_chat, chats::grab_chat, chats::assign_chat, chats::reassign_chat,
         chats::transfer_chat, chats::close_chat, chats::export_chat,

@@ -4,7 +4,9 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::governance::audit;
 use super::Ctx;
+use crate::domain::audit::Actor;
 use crate::domain::token;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::store::channels::{self as store, ChannelRow, NewChannelRow};
@@ -57,7 +59,7 @@ fn view(row: ChannelRow) -> ChannelView {
 }
 
 /// CreateChannel: registers a channel server; its secrets are made here and shown only once.
-pub fn create_channel(ctx: &Ctx, new: NewChannel) -> ApiResult<NewChannelView> {
+pub fn create_channel(ctx: &Ctx, actor: &Actor, new: NewChannel) -> ApiResult<NewChannelView> {
     let (api_key, api_key_hash) = token::generate();
     let (account_token, account_token_hash) = token::generate();
     let (signing_secret, _) = token::generate();
@@ -76,6 +78,17 @@ pub fn create_channel(ctx: &Ctx, new: NewChannel) -> ApiResult<NewChannelView> {
         )?;
         let row = store::find(c, id)?.ok_or_else(|| not_found(id))?;
         tracing::info!(channel_id = id, "channel created");
+        let after = view(row.clone());
+        audit::record(
+            ctx,
+            c,
+            actor,
+            "CreateChannel",
+            &format!("Channel {id}"),
+            None,
+            audit::snapshot(&after),
+        )?;
+
         Ok(NewChannelView {
             channel: view(row),
             api_key: api_key.clone(),
@@ -91,10 +104,14 @@ pub fn get_channel_list(ctx: &Ctx) -> ApiResult<Vec<ChannelView>> {
 }
 
 /// DeleteChannel: its key stops working at once; its chats stay in the history.
-pub fn delete_channel(ctx: &Ctx, id: i64) -> ApiResult<()> {
+pub fn delete_channel(ctx: &Ctx, actor: &Actor, id: i64) -> ApiResult<()> {
     ctx.write(|c| match store::soft_delete(c, id, ctx.now())? {
         0 => Err(not_found(id)),
-        _ => Ok(()),
+        _ => {
+            let target = format!("Channel {id}");
+            audit::record(ctx, c, actor, "DeleteChannel", &target, None, None)?;
+            Ok(())
+        }
     })
 }
 

@@ -17,6 +17,7 @@ pub mod deliveries;
 pub mod departments;
 pub mod export;
 pub mod gauges;
+pub mod governance;
 pub mod intake;
 pub mod live;
 pub mod live_hub;

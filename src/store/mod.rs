@@ -2,6 +2,7 @@
 
 pub mod agents;
 pub mod attachments;
+pub mod audit_log;
 pub mod bulk;
 pub mod canned_responses;
 pub mod channels;
@@ -9,6 +10,7 @@ pub mod chat_counts;
 pub mod chat_list;
 pub mod chats;
 pub mod customers;
+pub mod daily_passes;
 pub mod deliveries;
 pub mod departments;
 pub mod events;

@@ -3,6 +3,7 @@
 
 mod abuse;
 mod agents;
+mod audit;
 mod canned_responses;
 mod channel_api;
 mod channel_helpers;
