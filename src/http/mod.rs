@@ -13,6 +13,7 @@ pub mod customers;
 pub mod departments;
 pub mod events;
 pub mod gates;
+pub mod governance;
 pub mod health;
 pub mod input;
 pub mod messages;
@@ -146,6 +147,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(post("/UpdateCustomer", customers::update_customer))
                 .service(post("/AddTag", customers::add_tag))
                 .service(post("/RemoveTag", customers::remove_tag))
+                .service(post("/EraseCustomer", governance::erase_customer))
+                .service(get("/ExportCustomer", governance::export_customer))
                 .service(get("/LiveMetrics", reports::live_metrics))
                 .service(get("/DataInsight", reports::data_insight))
                 .service(get("/GetReports", reports::get_reports))

@@ -22,7 +22,7 @@ use utoipa_swagger_ui::SwaggerUi;
 use super::session_auth::PUBLIC_ENDPOINTS;
 use super::{
     agents, audit, canned_responses, channel_api, channels, chats, customers, departments, events,
-    health, messages, reports, sessions, settings, tags, working_hours,
+    governance, health, messages, reports, sessions, settings, tags, working_hours,
 };
 
 #[derive(OpenApi)]
@@ -51,7 +51,7 @@ use super::{
         chats::transfer_chat, chats::close_chat, chats::export_chat,
         messages::send_message, messages::get_chat_messages, messages::mark_chat_read, messages::get_attachment,
         customers::add_comment, customers::find_customer, customers::update_customer, customers::add_tag,
-        customers::remove_tag,
+        customers::remove_tag, governance::erase_customer, governance::export_customer,
         reports::live_metrics, reports::data_insight, reports::get_reports, reports::create_recipient,
         reports::get_recipients, reports::delete_recipient, reports::create_report_schedule,
         reports::delete_report_schedule,

@@ -21,6 +21,7 @@ pub mod messages;
 pub mod metrics;
 pub mod password_resets;
 pub mod reports;
+pub mod retired_chats;
 pub mod rollups;
 pub mod routing;
 pub mod sessions;

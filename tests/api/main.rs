@@ -24,6 +24,7 @@ mod metrics;
 mod monitoring;
 mod outage;
 mod reports;
+mod retention;
 mod schema;
 mod seed;
 mod seed_examples;

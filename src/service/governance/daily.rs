@@ -51,10 +51,12 @@ pub fn run_if_due(ctx: &Ctx) -> ApiResult<Option<DailySummary>> {
     if !won {
         return Ok(None);
     }
-    let claim = Claim { held_until: until };
+    let mut claim = Claim { held_until: until };
+    let (chats_deleted, customers_deleted) = super::retention::delete_expired(ctx, &mut claim)?;
     let summary = DailySummary {
+        chats_deleted,
+        customers_deleted,
         audit_rows_deleted: super::audit::prune(ctx)?,
-        ..Default::default()
     };
     let held = claim.held_until;
     ctx.write(|c| Ok(daily_passes::finish(c, PASS, held, ctx.now())?))?;

@@ -3,3 +3,5 @@
 
 pub mod audit;
 pub mod daily;
+pub mod erasure;
+pub mod retention;
