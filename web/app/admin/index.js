@@ -8,6 +8,7 @@ import { Hours } from './hours.js';
 import { Settings } from './settings.js';
 import { Channels } from './channels.js';
 import { Reports } from './reports.js';
+import { Audit } from './audit.js';
 
 export const SECTIONS = [
   ['agents', 'Agents', Agents],
@@ -18,6 +19,7 @@ export const SECTIONS = [
   ['settings', 'Desk settings', Settings],
   ['channels', 'Channels', Channels],
   ['reports', 'Reports', Reports],
+  ['audit', 'Audit log', Audit],
 ];
 
 export function Admin({ section }) {
