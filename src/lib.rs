@@ -9,6 +9,7 @@ pub mod error;
 pub mod http;
 pub mod instruments;
 pub mod memory;
+pub mod seed;
 pub mod service;
 pub mod startup;
 pub mod store;

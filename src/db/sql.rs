@@ -34,6 +34,17 @@ pub fn push_bound_ids<'b>(
     Ok(())
 }
 
+/// Whether Diesel keeps `statement` prepared on both backends (for the statement types' tests).
+#[cfg(test)]
+pub(crate) fn kept_prepared(statement: &impl QueryFragment<MultiBackend>) -> bool {
+    [
+        MultiBackend::Postgres(Default::default()),
+        MultiBackend::Sqlite(Default::default()),
+    ]
+    .iter()
+    .all(|backend| statement.is_safe_to_cache_prepared(backend).unwrap())
+}
+
 /// Runs statement types written out with `push_sql`/`push_bind_param`, which Diesel keeps
 /// prepared: nothing in them marks them unsafe to keep, as `diesel::update` and `sql_query` mark
 /// theirs. Keyed by SQL text, not by type, since one type may write two texts.

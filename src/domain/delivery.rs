@@ -12,7 +12,7 @@ pub enum DeliveryState {
 
 impl DeliveryState {
     /// The stored number.
-    pub fn id(self) -> i16 {
+    pub const fn id(self) -> i16 {
         self as i16
     }
 

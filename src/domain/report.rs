@@ -268,7 +268,7 @@ pub enum RunState {
 
 impl RunState {
     /// The stored number.
-    pub fn id(self) -> i16 {
+    pub const fn id(self) -> i16 {
         self as i16
     }
 

@@ -12,9 +12,11 @@ use super::channel_servers::server_key;
 use super::Ctx;
 use crate::db;
 use crate::domain::chat::MessageKind;
+use crate::domain::delivery::DeliveryState;
 use crate::domain::retry::{backoff, truncate_error};
 use crate::error::{ApiError, ApiResult};
 use crate::store::deliveries::{self, DeliveryRow};
+use crate::store::lease_queue::Outcome;
 use crate::store::{attachments, channels, chats, messages};
 
 /// How long a worker may hold a delivery before another may take it over.
@@ -92,18 +94,13 @@ fn claim_one(
     now: NaiveDateTime,
     server: &str,
 ) -> ApiResult<Option<DeliveryJob>> {
-    if !deliveries::claim(c, d, now, now + Duration::seconds(LEASE_SECONDS))? {
+    let lease_until = now + Duration::seconds(LEASE_SECONDS);
+    if !deliveries::QUEUE.claim(c, d.id, d.state, d.attempts, now, lease_until)? {
         return Ok(None);
     }
     let Some(channel) = channels::find(c, d.channel_id)? else {
-        deliveries::mark_attempt_failed(
-            c,
-            d.id,
-            d.attempts + 1,
-            "the channel was deleted",
-            None,
-            now,
-        )?;
+        let gone = Outcome::GiveUp(DeliveryState::Failed.id(), "the channel was deleted");
+        deliveries::QUEUE.record(c, d.id, d.attempts + 1, gone, now)?;
         return Ok(None);
     };
     let message = messages::find(c, d.message_id)?
@@ -165,7 +162,7 @@ fn record_outcome(
 ) -> ApiResult<()> {
     match outcome {
         Ok(()) => {
-            if deliveries::mark_delivered(c, job.delivery_id, job.attempt, now)? == 0 {
+            if deliveries::QUEUE.record(c, job.delivery_id, job.attempt, Outcome::Done, now)? == 0 {
                 tracing::warn!(
                     delivery_id = job.delivery_id,
                     "arrived after its lease ran out; a newer attempt owns the delivery"
@@ -178,14 +175,8 @@ fn record_outcome(
                 now + backoff(ctx.config.delivery_backoff, job.attempt, MAX_BACKOFF)
             });
             let error = truncate_error(error);
-            deliveries::mark_attempt_failed(
-                c,
-                job.delivery_id,
-                job.attempt,
-                &error,
-                retry_at,
-                now,
-            )?;
+            let failed = Outcome::failed(&error, retry_at, DeliveryState::Failed.id());
+            deliveries::QUEUE.record(c, job.delivery_id, job.attempt, failed, now)?;
             tracing::warn!(delivery_id = job.delivery_id, attempt = job.attempt, error = %error, will_retry = retry_at.is_some(), "delivery to channel server failed");
         }
     }

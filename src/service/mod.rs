@@ -29,7 +29,6 @@ pub mod passwords;
 pub mod presence;
 pub mod reports;
 pub mod routing;
-pub mod seed;
 pub mod session_cache;
 pub mod session_touches;
 pub mod settings;

@@ -16,8 +16,10 @@ use crate::db::schema::{agents, chat_tags, chat_visits, chats, customers, depart
 use crate::db::{dialect, DbConnection};
 use crate::domain::chat::ChatState;
 
-#[derive(Clone, Debug, Queryable, Selectable)]
-#[diesel(table_name = chats)]
+/// A chat as stored; also the row `agentdesk seed` inserts (never `DEFAULT` for `None`, which a
+/// multi-row insert or `COPY` can't take).
+#[derive(Clone, Debug, Queryable, Selectable, Insertable)]
+#[diesel(table_name = chats, treat_none_as_default_value = false)]
 pub struct ChatRow {
     pub id: i64,
     pub channel_id: i64,

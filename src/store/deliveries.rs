@@ -1,6 +1,6 @@
 //! The outbound queue: one row per message for the customer, claimed by the delivery worker and
 //! posted to `<ChatServer>/messageForCustomer`; an outcome is recorded only by the attempt that
-//! holds the row.
+//! holds the row (the lease queue of `lease_queue.rs`).
 
 use std::collections::HashMap;
 
@@ -11,6 +11,18 @@ use crate::db::pool::MultiBackend;
 use crate::db::schema::deliveries;
 use crate::db::DbConnection;
 use crate::domain::delivery::DeliveryState;
+use crate::store::lease_queue::LeaseQueue;
+
+/// The queue the delivery worker claims from; a delivery whose lease ran out is posted again (at
+/// least once: channel servers de-duplicate on the message id).
+pub static QUEUE: LeaseQueue = LeaseQueue {
+    table: "deliveries",
+    done_at: "delivered_at",
+    pending: DeliveryState::Pending.id(),
+    sending: DeliveryState::Sending.id(),
+    done: DeliveryState::Delivered.id(),
+    interrupted: None,
+};
 
 #[derive(Clone, Debug, Queryable, QueryableByName, Selectable)]
 #[diesel(table_name = deliveries)]
@@ -84,85 +96,6 @@ pub fn due(
     .bind::<diesel::sql_types::SmallInt, _>(DeliveryState::Sending.id())
     .bind::<diesel::sql_types::BigInt, _>(limit)
     .load(conn)
-}
-
-/// Leases a delivery to this worker; false when another worker got it first.
-pub fn claim(
-    conn: &mut DbConnection,
-    d: &DeliveryRow,
-    now: NaiveDateTime,
-    lease_until: NaiveDateTime,
-) -> QueryResult<bool> {
-    let updated = diesel::update(
-        deliveries::table
-            .find(d.id)
-            .filter(deliveries::state.eq(d.state))
-            .filter(deliveries::attempts.eq(d.attempts)),
-    )
-    .set((
-        deliveries::state.eq(DeliveryState::Sending.id()),
-        deliveries::attempts.eq(d.attempts + 1),
-        deliveries::lease_until.eq(Some(lease_until)),
-        deliveries::next_attempt_at.eq(now),
-    ))
-    .execute(conn)?;
-    Ok(updated == 1)
-}
-
-type DeliveryInState = diesel::dsl::Filter<
-    diesel::dsl::Find<deliveries::table, i64>,
-    diesel::dsl::Eq<deliveries::state, i16>,
->;
-type HeldDelivery =
-    diesel::dsl::Filter<DeliveryInState, diesel::dsl::Eq<deliveries::attempts, i32>>;
-
-/// The delivery as the attempt that is sending it left it: only that attempt records the outcome,
-/// never over a newer attempt's; 0 rows updated means the lease had run out meanwhile.
-fn held(id: i64, attempt: i32) -> HeldDelivery {
-    deliveries::table
-        .find(id)
-        .filter(deliveries::state.eq(DeliveryState::Sending.id()))
-        .filter(deliveries::attempts.eq(attempt))
-}
-
-/// Records that attempt `attempt` arrived.
-pub fn mark_delivered(
-    conn: &mut DbConnection,
-    id: i64,
-    attempt: i32,
-    now: NaiveDateTime,
-) -> QueryResult<usize> {
-    diesel::update(held(id, attempt))
-        .set((
-            deliveries::state.eq(DeliveryState::Delivered.id()),
-            deliveries::delivered_at.eq(Some(now)),
-            deliveries::lease_until.eq(None::<NaiveDateTime>),
-            deliveries::last_error.eq(None::<String>),
-        ))
-        .execute(conn)
-}
-
-/// Records that attempt `attempt` failed: retried at `retry_at`, or failed for good when `None`.
-pub fn mark_attempt_failed(
-    conn: &mut DbConnection,
-    id: i64,
-    attempt: i32,
-    error: &str,
-    retry_at: Option<NaiveDateTime>,
-    now: NaiveDateTime,
-) -> QueryResult<usize> {
-    let (state, next) = match retry_at {
-        Some(at) => (DeliveryState::Pending, at),
-        None => (DeliveryState::Failed, now),
-    };
-    diesel::update(held(id, attempt))
-        .set((
-            deliveries::state.eq(state.id()),
-            deliveries::next_attempt_at.eq(next),
-            deliveries::lease_until.eq(None::<NaiveDateTime>),
-            deliveries::last_error.eq(Some(error)),
-        ))
-        .execute(conn)
 }
 
 /// Delivery state of these messages: message id → (state, attempts, last error).

@@ -125,15 +125,7 @@ mod tests {
     use super::*;
     use crate::db::dialect::{AdvisoryLock, TagsOfChatJson};
     use crate::db::schema::chats;
-
-    fn kept_prepared(statement: &impl QueryFragment<MultiBackend>) -> bool {
-        [
-            MultiBackend::Postgres(Default::default()),
-            MultiBackend::Sqlite(Default::default()),
-        ]
-        .iter()
-        .all(|backend| statement.is_safe_to_cache_prepared(backend).unwrap())
-    }
+    use crate::db::sql::kept_prepared;
 
     #[test]
     fn these_statements_are_kept_prepared_where_diesel_update_is_not() {

@@ -10,8 +10,9 @@ use crate::db::schema::{attachments, deliveries, messages};
 use crate::db::DbConnection;
 use crate::domain::chat::{MessageKind, SpecialType};
 
-#[derive(Clone, Debug, Queryable, Selectable)]
-#[diesel(table_name = messages)]
+/// A message as stored; also the row `agentdesk seed` inserts (never `DEFAULT` for `None`).
+#[derive(Clone, Debug, Queryable, Selectable, Insertable)]
+#[diesel(table_name = messages, treat_none_as_default_value = false)]
 pub struct MessageRow {
     pub id: i64,
     pub chat_id: i64,

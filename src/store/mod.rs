@@ -3,7 +3,6 @@
 pub mod agents;
 pub mod attachments;
 pub mod audit_log;
-pub mod bulk;
 pub mod canned_responses;
 pub mod channels;
 pub mod chat_counts;
@@ -15,6 +14,7 @@ pub mod deliveries;
 pub mod departments;
 pub mod events;
 pub mod hot_updates;
+pub mod lease_queue;
 pub mod live_events;
 pub mod logon_failures;
 pub mod messages;

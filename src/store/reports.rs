@@ -8,6 +8,21 @@ use diesel::prelude::*;
 use crate::db::schema::{recipients, report_runs, report_schedules};
 use crate::db::{dialect, DbConnection};
 use crate::domain::report::RunState;
+use crate::store::lease_queue::LeaseQueue;
+
+/// The queue the scheduler claims runs from. A run still sending after its lease is interrupted,
+/// not resent: its mail may have gone out.
+pub static RUN_QUEUE: LeaseQueue = LeaseQueue {
+    table: "report_runs",
+    done_at: "sent_at",
+    pending: RunState::Pending.id(),
+    sending: RunState::Sending.id(),
+    done: RunState::Sent.id(),
+    interrupted: Some((
+        RunState::Interrupted.id(),
+        "interrupted while sending; not resent, to avoid a duplicate",
+    )),
+};
 
 #[derive(Clone, Debug, Queryable, Selectable)]
 #[diesel(table_name = recipients)]
@@ -131,23 +146,6 @@ pub fn insert_run_once(
     dialect::insert_report_run(conn, schedule_id, period_key, due_at, now)
 }
 
-/// Marks sends that were cut off (lease expired while sending) as interrupted: their outcome is
-/// unknown, so they are not repeated behind anyone's back.
-pub fn mark_interrupted(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<usize> {
-    diesel::update(
-        report_runs::table
-            .filter(report_runs::state.eq(RunState::Sending.id()))
-            .filter(report_runs::lease_until.lt(now)),
-    )
-    .set((
-        report_runs::state.eq(RunState::Interrupted.id()),
-        report_runs::last_error.eq(Some(
-            "interrupted while sending; not resent, to avoid a duplicate",
-        )),
-    ))
-    .execute(conn)
-}
-
 pub fn due_runs(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<Vec<RunRow>> {
     report_runs::table
         .filter(report_runs::state.eq(RunState::Pending.id()))
@@ -155,87 +153,6 @@ pub fn due_runs(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<Vec<
         .order(report_runs::id)
         .select(RunRow::as_select())
         .load(conn)
-}
-
-/// Claims a due run for sending; false when another pass got it first.
-pub fn claim_run(
-    conn: &mut DbConnection,
-    run: &RunRow,
-    lease_until: NaiveDateTime,
-) -> QueryResult<bool> {
-    let updated = diesel::update(
-        report_runs::table
-            .find(run.id)
-            .filter(report_runs::state.eq(RunState::Pending.id()))
-            .filter(report_runs::attempts.eq(run.attempts)),
-    )
-    .set((
-        report_runs::state.eq(RunState::Sending.id()),
-        report_runs::attempts.eq(run.attempts + 1),
-        report_runs::lease_until.eq(Some(lease_until)),
-    ))
-    .execute(conn)?;
-    Ok(updated == 1)
-}
-
-type RunInState = diesel::dsl::Filter<
-    diesel::dsl::Find<report_runs::table, i64>,
-    diesel::dsl::EqAny<report_runs::state, [i16; 2]>,
->;
-type HeldRun = diesel::dsl::Filter<RunInState, diesel::dsl::Eq<report_runs::attempts, i32>>;
-
-/// The run as the attempt that sent it left it: only that attempt records the outcome. A run
-/// another pass marked interrupted meanwhile still takes its real outcome from the sender.
-fn held(id: i64, attempt: i32) -> HeldRun {
-    report_runs::table
-        .find(id)
-        .filter(report_runs::state.eq_any([RunState::Sending.id(), RunState::Interrupted.id()]))
-        .filter(report_runs::attempts.eq(attempt))
-}
-
-pub fn mark_sent(
-    conn: &mut DbConnection,
-    id: i64,
-    attempt: i32,
-    now: NaiveDateTime,
-) -> QueryResult<usize> {
-    diesel::update(held(id, attempt))
-        .set((
-            report_runs::state.eq(RunState::Sent.id()),
-            report_runs::sent_at.eq(Some(now)),
-            report_runs::lease_until.eq(None::<NaiveDateTime>),
-            report_runs::last_error.eq(None::<String>),
-        ))
-        .execute(conn)
-}
-
-/// An attempt that did not send: back to pending until `retry_at`, or `end_state` (failed, or
-/// interrupted when the outcome is unknown) when `None`.
-pub fn mark_not_sent(
-    conn: &mut DbConnection,
-    id: i64,
-    attempt: i32,
-    error: &str,
-    retry_at: Option<NaiveDateTime>,
-    end_state: RunState,
-) -> QueryResult<usize> {
-    match retry_at {
-        Some(at) => diesel::update(held(id, attempt))
-            .set((
-                report_runs::state.eq(RunState::Pending.id()),
-                report_runs::next_attempt_at.eq(at),
-                report_runs::lease_until.eq(None::<NaiveDateTime>),
-                report_runs::last_error.eq(Some(error)),
-            ))
-            .execute(conn),
-        None => diesel::update(held(id, attempt))
-            .set((
-                report_runs::state.eq(end_state.id()),
-                report_runs::lease_until.eq(None::<NaiveDateTime>),
-                report_runs::last_error.eq(Some(error)),
-            ))
-            .execute(conn),
-    }
 }
 
 /// The latest run of each of these schedules, and when each last went out.

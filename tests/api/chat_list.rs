@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 
 use agentdesk::domain::Password;
-use agentdesk::service::seed::{self, Quiet, SeedOptions};
+use agentdesk::seed::{self, Quiet, SeedOptions};
 use diesel::sql_types::{BigInt, Text};
 use diesel::RunQueryDsl;
 use serde_json::{json, Value};

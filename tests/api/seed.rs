@@ -2,7 +2,7 @@
 //! the API as an agent and a manager would: the lists, the metrics and a seeded agent's logon.
 
 use agentdesk::domain::Password;
-use agentdesk::service::seed::{self, Quiet, SeedOptions, SeedReport};
+use agentdesk::seed::{self, Quiet, SeedOptions, SeedReport};
 use serde_json::{json, Value};
 
 use crate::channel_helpers::Channel;

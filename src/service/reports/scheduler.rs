@@ -16,6 +16,7 @@ use crate::domain::retry::{backoff, truncate_error};
 use crate::error::ApiResult;
 use crate::service::mailer::{OutgoingMail, SendFailure};
 use crate::service::{settings, Ctx};
+use crate::store::lease_queue::Outcome;
 use crate::store::reports::{self as store, RunRow};
 
 /// A run being sent is leased this long; a run still `sending` after it counts as interrupted.
@@ -43,7 +44,7 @@ pub fn send_due(ctx: &Ctx, at: NaiveDateTime) -> ApiResult<PassSummary> {
     let mut summary = PassSummary::default();
     let tz = ctx.with_conn(|c| Ok(settings::time_zone(c)?))?;
     summary.runs_created = record_due_runs(ctx, tz, at)?;
-    summary.interrupted = ctx.write(|c| Ok(store::mark_interrupted(c, ctx.now())?))?;
+    summary.interrupted = ctx.write(|c| Ok(store::RUN_QUEUE.interrupt_expired(c, ctx.now())?))?;
     for run in ctx.read(|c| store::due_runs(c, at))? {
         let Some(job) = claim(ctx, run, tz)? else {
             continue;
@@ -112,7 +113,10 @@ fn claim(ctx: &Ctx, run: RunRow, tz: Tz) -> ApiResult<Option<ReportJob>> {
         }
     };
     let lease = ctx.now() + Duration::minutes(SEND_LEASE_MINUTES);
-    if !ctx.write(|c| Ok(store::claim_run(c, &run, lease)?))? {
+    let claimed = ctx.write(|c| {
+        Ok(store::RUN_QUEUE.claim(c, run.id, run.state, run.attempts, ctx.now(), lease)?)
+    })?;
+    if !claimed {
         return Ok(None);
     }
     Ok(Some(ReportJob {
@@ -133,7 +137,7 @@ fn record_outcome(
     let (id, attempt) = (job.run.id, job.attempt);
     let recorded = ctx.write(|c| {
         let changed = match outcome {
-            Ok(()) => store::mark_sent(c, id, attempt, ctx.now())?,
+            Ok(()) => store::RUN_QUEUE.record(c, id, attempt, Outcome::Done, ctx.now())?,
             Err(failure) => {
                 let (retry_at, end_state) = match failure {
                     SendFailure::Retryable(_) if attempt < ctx.config.report_max_attempts => {
@@ -145,7 +149,8 @@ fn record_outcome(
                     _ => (None, RunState::Failed),
                 };
                 let error = truncate_error(&failure.to_string());
-                store::mark_not_sent(c, id, attempt, &error, retry_at, end_state)?
+                let failed = Outcome::failed(&error, retry_at, end_state.id());
+                store::RUN_QUEUE.record(c, id, attempt, failed, ctx.now())?
             }
         };
         Ok(changed)

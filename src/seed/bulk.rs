@@ -1,12 +1,16 @@
-//! Multi-row inserts for bulk loads (`agentdesk seed`): the history tables written thousands of
-//! rows per statement (`COPY` on PostgreSQL), with ids chosen by the caller so that rows can refer to each other before
-//! they are written. Each function splits its rows to stay under SQLite's 32,766 bound parameters.
+//! The generator's store: the history tables written thousands of rows per statement (`COPY` on
+//! PostgreSQL, through `db::dialect`), with ids chosen by the caller so that rows can refer to each
+//! other before they are written. Each function splits its rows to stay under SQLite's 32,766 bound
+//! parameters. Chats and messages are written as the store's own rows (`ChatRow`, `MessageRow`);
+//! the other tables have no row type with every column, so theirs are here.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::schema::{chat_events, chat_tags, chats, customers, deliveries, messages};
 use crate::db::{dialect, DbConnection};
+use crate::store::chats::ChatRow;
+use crate::store::messages::MessageRow;
 
 /// Bound parameters per statement: below SQLite's limit (32,766) and PostgreSQL's (65,535).
 const MAX_PARAMS: usize = 32_000;
@@ -23,45 +27,6 @@ pub struct CustomerInsert {
     pub updated_at: NaiveDateTime,
     /// The channel that brought them (see `customers::find_by_mobile`).
     pub identity_scope: i64,
-}
-
-#[derive(Insertable, Clone, Debug)]
-#[diesel(table_name = chats, treat_none_as_default_value = false)]
-pub struct ChatInsert {
-    pub id: i64,
-    pub channel_id: i64,
-    pub external_session_id: String,
-    pub customer_id: i64,
-    pub department_id: Option<i64>,
-    pub agent_id: Option<i64>,
-    pub state: i16,
-    pub created_at: NaiveDateTime,
-    pub queued_at: Option<NaiveDateTime>,
-    pub assigned_at: Option<NaiveDateTime>,
-    pub first_response_at: Option<NaiveDateTime>,
-    pub closed_at: Option<NaiveDateTime>,
-    pub close_reason: Option<String>,
-    pub last_message_at: NaiveDateTime,
-    pub last_message_text: Option<String>,
-    pub agent_unread: i32,
-    pub customer_typing_at: Option<NaiveDateTime>,
-}
-
-#[derive(Insertable, Clone, Debug)]
-#[diesel(table_name = messages, treat_none_as_default_value = false)]
-pub struct MessageInsert {
-    pub id: i64,
-    pub chat_id: i64,
-    pub kind: i16,
-    pub special_type: Option<&'static str>,
-    pub agent_id: Option<i64>,
-    pub author: String,
-    pub text: String,
-    pub attachment_id: Option<i64>,
-    pub to_customer: bool,
-    pub created_at: NaiveDateTime,
-    pub read_by_agent_at: Option<NaiveDateTime>,
-    pub read_by_customer_at: Option<NaiveDateTime>,
 }
 
 #[derive(Insertable, Clone, Debug)]
@@ -134,14 +99,14 @@ bulk_insert!(
 bulk_insert!(
     /// Chats, with their ids.
     chats,
-    ChatInsert,
+    ChatRow,
     chats::table,
-    17
+    20
 );
 bulk_insert!(
     /// Messages, with their ids.
     messages,
-    MessageInsert,
+    MessageRow,
     messages::table,
     12
 );
