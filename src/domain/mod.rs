@@ -24,6 +24,7 @@ pub mod settings;
 pub mod text;
 pub mod token;
 pub mod version;
+pub mod webhook;
 
 pub use agent::{AgentStatus, Caller, Notification, Role};
 pub use email::EmailAddress;

@@ -28,6 +28,7 @@ pub mod session_auth;
 pub mod sessions;
 pub mod settings;
 pub mod tags;
+pub mod webhooks;
 pub mod working_hours;
 
 use actix_web::http::Method;
@@ -123,6 +124,19 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(post("/UpdateSettings", settings::update_settings))
                 .service(get("/GetSettings", settings::get_settings))
                 .service(get("/GetAuditLog", audit::get_audit_log))
+                .service(post("/CreateWebhook", webhooks::create_webhook))
+                .service(get("/GetWebhookList", webhooks::get_webhook_list))
+                .service(post("/UpdateWebhook", webhooks::update_webhook))
+                .service(delete("/DeleteWebhook", webhooks::delete_webhook))
+                .service(get_or_post("/TestWebhook", webhooks::test_webhook))
+                .service(get(
+                    "/GetWebhookDeliveries",
+                    webhooks::get_webhook_deliveries,
+                ))
+                .service(get_or_post(
+                    "/RetryWebhookDelivery",
+                    webhooks::retry_webhook_delivery,
+                ))
                 .service(post("/CreateChannel", channels::create_channel))
                 .service(get("/GetChannelList", channels::get_channel_list))
                 .service(delete("/DeleteChannel", channels::delete_channel))

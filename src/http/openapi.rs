@@ -22,7 +22,7 @@ use utoipa_swagger_ui::SwaggerUi;
 use super::session_auth::PUBLIC_ENDPOINTS;
 use super::{
     agents, audit, canned_responses, channel_api, channels, chats, customers, departments, events,
-    governance, health, messages, reports, sessions, settings, tags, working_hours,
+    governance, health, messages, reports, sessions, settings, tags, webhooks, working_hours,
 };
 
 #[derive(OpenApi)]
@@ -46,6 +46,9 @@ use super::{
         working_hours::update_working_hours, working_hours::get_working_hours,
         settings::update_settings, settings::get_settings,
         audit::get_audit_log,
+        webhooks::create_webhook, webhooks::get_webhook_list, webhooks::update_webhook,
+        webhooks::delete_webhook, webhooks::test_webhook, webhooks::get_webhook_deliveries,
+        webhooks::retry_webhook_delivery,
         channels::create_channel, channels::get_channel_list, channels::delete_channel,
         chats::get_chat_list, chats::get_chat, chats::grab_chat, chats::assign_chat, chats::reassign_chat,
         chats::transfer_chat, chats::close_chat, chats::export_chat,

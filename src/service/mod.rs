@@ -36,6 +36,7 @@ pub mod tags;
 pub mod tally;
 pub mod transcript;
 pub mod unchanged;
+pub mod webhooks;
 pub mod welcome_menu;
 pub mod widget;
 pub mod working_hours;
@@ -62,6 +63,8 @@ pub struct Ctx {
     pub clock: Clock,
     /// Woken when messages for customers are queued, so the delivery worker sends them at once.
     pub outbound_ready: tokio::sync::Notify,
+    /// Woken when webhook deliveries are queued, so the webhook sender posts them at once.
+    pub webhooks_ready: tokio::sync::Notify,
     /// Copies of hot, rarely changed data, at most a second old.
     pub cache: Caches,
     /// Sessions read within the last second.
@@ -137,6 +140,7 @@ impl Ctx {
             mailer,
             clock: Clock::system(),
             outbound_ready: tokio::sync::Notify::new(),
+            webhooks_ready: tokio::sync::Notify::new(),
             cache: Caches::new(),
             pending_logon_failures: Default::default(),
             session_touches: Default::default(),

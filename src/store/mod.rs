@@ -27,4 +27,5 @@ pub mod routing;
 pub mod sessions;
 pub mod settings;
 pub mod tags;
+pub mod webhooks;
 pub mod working_hours;

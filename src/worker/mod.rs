@@ -3,6 +3,7 @@
 pub mod delivery;
 pub mod live;
 pub mod routing;
+pub mod webhooks;
 
 use std::sync::Arc;
 
@@ -111,5 +112,6 @@ pub fn spawn_all(ctx: Arc<Ctx>) {
     routing::spawn_assigner(ctx.clone());
     routing::spawn_presence_and_alerts(ctx.clone());
     spawn_daily_pass(ctx.clone());
+    webhooks::spawn_webhooks(ctx.clone());
     spawn_report_scheduler(ctx);
 }

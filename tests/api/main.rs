@@ -34,4 +34,5 @@ mod smtp;
 mod smtp_sink;
 mod tags;
 mod trust;
+mod webhooks;
 mod working_hours;
