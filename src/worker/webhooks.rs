@@ -99,8 +99,8 @@ struct Job {
 impl Sender {
     /// Claims what is due (endpoints without room skipped) and posts each on a task of its own.
     async fn round(self: Arc<Self>) {
-        let ctx = self.ctx.clone();
-        let claimed = tokio::task::spawn_blocking(move || claim(&ctx)).await;
+        let me = self.clone();
+        let claimed = tokio::task::spawn_blocking(move || me.claim()).await;
         let jobs = match claimed {
             Ok(Ok(jobs)) => jobs,
             Ok(Err(e)) => {
@@ -111,24 +111,6 @@ impl Sender {
         };
         for job in jobs {
             let key = channel_servers::server_key(&job.d.url);
-            if self.health.room(&key, Instant::now()) == 0 {
-                // Paused or full: give the claim back as a retry soon, attempts not spent.
-                let ctx = self.ctx.clone();
-                let soon = ctx.now() + chrono::Duration::seconds(1);
-                let _ = tokio::task::spawn_blocking(move || {
-                    ctx.write(|c| {
-                        Ok(QUEUE.record(
-                            c,
-                            job.d.id,
-                            job.attempt,
-                            Outcome::RetryAt(soon, "waiting for room"),
-                            ctx.now(),
-                        )?)
-                    })
-                })
-                .await;
-                continue;
-            }
             let Ok(slot) = self.slots.clone().acquire_owned().await else {
                 return;
             };
@@ -200,23 +182,48 @@ struct Answer {
     text: String,
 }
 
-fn claim(ctx: &Ctx) -> crate::error::ApiResult<Vec<Job>> {
-    let now = ctx.now();
-    let due = ctx.read(|c| store::due(c, now, CLAIM_BATCH, &[]))?;
-    let lease = chrono::Duration::from_std(ctx.config.delivery_timeout * 3)
-        .unwrap_or(chrono::Duration::seconds(30));
-    let mut jobs = Vec::new();
-    for d in due {
-        let won =
-            ctx.write(|c| Ok(QUEUE.claim(c, d.id, d.state, d.attempts, now, now + lease)?))?;
-        if won {
-            jobs.push(Job {
-                attempt: d.attempts + 1,
-                d,
-            });
+impl Sender {
+    /// Claims what is due, leaving alone endpoints that are paused or already have as many calls
+    /// in flight as they may (counting those claimed in this round): their events wait in the
+    /// queue, attempts unspent, and never hold up another endpoint's.
+    fn claim(&self) -> crate::error::ApiResult<Vec<Job>> {
+        let ctx = &self.ctx;
+        let now = ctx.now();
+        // Endpoints with no room are left out of the query, so their backlog never fills a batch.
+        let skip: Vec<i64> = ctx
+            .read(store::list)?
+            .into_iter()
+            .filter(|w| {
+                self.health
+                    .room(&channel_servers::server_key(&w.url), Instant::now())
+                    == 0
+            })
+            .map(|w| w.id)
+            .collect();
+        let due = ctx.read(|c| store::due(c, now, CLAIM_BATCH, &skip))?;
+        let lease = chrono::Duration::from_std(ctx.config.delivery_timeout * 3)
+            .unwrap_or(chrono::Duration::seconds(30));
+        let mut taken: std::collections::HashMap<String, usize> = Default::default();
+        let mut jobs = Vec::new();
+        for d in due {
+            let key = channel_servers::server_key(&d.url);
+            let room = self.health.room(&key, Instant::now());
+            let used = taken.entry(key).or_default();
+            if *used >= room {
+                continue;
+            }
+            let won =
+                ctx.write(|c| Ok(QUEUE.claim(c, d.id, d.state, d.attempts, now, now + lease)?))?;
+            if won {
+                *used += 1;
+                jobs.push(Job {
+                    attempt: d.attempts + 1,
+                    d,
+                });
+            }
         }
+        Ok(jobs)
     }
-    Ok(jobs)
 }
 
 fn next_try(job: &Job, now: NaiveDateTime) -> Option<NaiveDateTime> {

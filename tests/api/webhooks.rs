@@ -398,3 +398,49 @@ async fn two_instances_send_each_event_once() {
     assert_eq!(hits.iter().filter(|h| h.event == "chat.queued").count(), 6);
     assert!(hits.iter().all(|h| verifies(&secret, h)));
 }
+
+async fn hang() -> HttpResponse {
+    tokio::time::sleep(Duration::from_secs(30)).await;
+    HttpResponse::Ok().finish()
+}
+
+#[tokio::test]
+async fn a_hanging_endpoint_does_not_delay_another() {
+    let app = TestApp::spawn_with(&[("DELIVERY_TIMEOUT_SECONDS", "20")]).await;
+    let m = app.manager().await;
+    app.department(&m, "Support").await;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = HttpServer::new(|| App::new().route("/hook", web::post().to(hang)))
+        .workers(1)
+        .listen(listener)
+        .unwrap()
+        .run();
+    tokio::spawn(server);
+    let hanging = format!("http://127.0.0.1:{port}/hook");
+    webhook(&app, &m, &hanging, json!(["chat.queued"])).await;
+    let receiver = Receiver::start(0).await;
+    webhook(&app, &m, &receiver.url, json!(["chat.queued"])).await;
+    let ch = app.channel(&m, "https://chat.example.com").await;
+    // More chats than the hanging endpoint may hold calls for at once.
+    for i in 0..8 {
+        app.waiting_chat(&ch, &format!("session-hang-{i:04}")).await;
+    }
+    let started = std::time::Instant::now();
+    for _ in 0..100 {
+        if receiver.hits().len() >= 8 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        receiver.hits().len(),
+        8,
+        "the healthy endpoint got every event"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "without waiting for the hanging one: {:?}",
+        started.elapsed()
+    );
+}
