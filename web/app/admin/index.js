@@ -9,6 +9,7 @@ import { Settings } from './settings.js';
 import { Channels } from './channels.js';
 import { Reports } from './reports.js';
 import { Audit } from './audit.js';
+import { Webhooks } from './webhooks.js';
 
 export const SECTIONS = [
   ['agents', 'Agents', Agents],
@@ -19,6 +20,7 @@ export const SECTIONS = [
   ['settings', 'Desk settings', Settings],
   ['channels', 'Channels', Channels],
   ['reports', 'Reports', Reports],
+  ['webhooks', 'Webhooks', Webhooks],
   ['audit', 'Audit log', Audit],
 ];
 
