@@ -25,16 +25,17 @@ const LONGEST_WAIT: Duration = Duration::from_secs(3600);
 /// The start of an answer kept in the delivery log.
 const ANSWER_KEPT: usize = 200;
 const CLAIM_BATCH: i64 = 50;
+/// How often the outbox is looked at for webhook events: at most this late, a webhook's event.
+const FAN_OUT_EVERY: Duration = Duration::from_millis(200);
 
 /// Starts the fan-out and the sender; they run until the process ends.
 pub fn spawn_webhooks(ctx: Arc<Ctx>) {
     let fan = ctx.clone();
     tokio::spawn(async move {
+        // Polled, not woken by commits: `live.written` wakes one waiter, the event stream's
+        // reader, which must not lose its wake-ups to this loop.
         loop {
-            tokio::select! {
-                _ = fan.live.written.notified() => {}
-                _ = tokio::time::sleep(Duration::from_millis(250)) => {}
-            }
+            tokio::time::sleep(FAN_OUT_EVERY).await;
             if !fan.is_schema_ready() {
                 continue;
             }
