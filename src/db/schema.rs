@@ -141,6 +141,70 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    audit_log (id) {
+        id -> BigInt,
+        at -> Timestamp,
+        agent_id -> Nullable<BigInt>,
+        actor -> Text,
+        address -> Nullable<Text>,
+        action -> Text,
+        target -> Text,
+        changes -> Text,
+    }
+}
+
+diesel::table! {
+    daily_passes (name) {
+        name -> Text,
+        claimed_until -> Nullable<Timestamp>,
+        last_done_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    webhooks (id) {
+        id -> BigInt,
+        url -> Text,
+        events -> Text,
+        enabled -> Bool,
+        signing_secret -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> BigInt,
+        webhook_id -> BigInt,
+        event_id -> BigInt,
+        event -> Text,
+        chat_id -> Nullable<BigInt>,
+        body -> Text,
+        state -> SmallInt,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        lease_until -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        delivered_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        last_status -> Nullable<Integer>,
+        last_duration_ms -> Nullable<BigInt>,
+        last_answer -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    webhook_cursor (id) {
+        id -> SmallInt,
+        tx -> BigInt,
+        event_id -> BigInt,
+    }
+}
+
+diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
 diesel::joinable!(sessions -> agents (agent_id));
 diesel::joinable!(password_resets -> agents (agent_id));
 diesel::joinable!(agent_departments -> agents (agent_id));
@@ -422,4 +486,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     report_schedules,
     report_runs,
     setup_codes,
+    audit_log,
+    daily_passes,
+    webhooks,
+    webhook_deliveries,
+    webhook_cursor,
 );

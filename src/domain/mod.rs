@@ -5,6 +5,7 @@
 pub mod addresses;
 pub mod agent;
 pub mod attachment;
+pub mod audit;
 pub mod channel_fields;
 pub mod chat;
 pub mod chat_list;
@@ -26,6 +27,7 @@ pub mod text;
 pub mod token;
 pub mod version;
 pub mod web_chat;
+pub mod webhook;
 
 pub use agent::{AgentStatus, Caller, Notification, Role};
 pub use email::EmailAddress;

@@ -21,6 +21,8 @@ pub enum SettingKey {
     WebChatAskName,
     WebChatAskEmail,
     WebChatTexts,
+    RetentionDays,
+    AuditRetentionDays,
 }
 
 /// A validated value, in the JSON type it is shown as.
@@ -88,7 +90,7 @@ pub const LIST_MAX: usize = 500;
 
 impl SettingKey {
     /// Every key, in the documented order.
-    pub const ALL: [SettingKey; 16] = [
+    pub const ALL: [SettingKey; 18] = [
         Self::CompanyName,
         Self::TimeZone,
         Self::OutOfHoursMessage,
@@ -105,6 +107,8 @@ impl SettingKey {
         Self::WebChatAskName,
         Self::WebChatAskEmail,
         Self::WebChatTexts,
+        Self::RetentionDays,
+        Self::AuditRetentionDays,
     ];
 
     /// The key's name on the wire and in the table.
@@ -126,6 +130,8 @@ impl SettingKey {
             Self::WebChatAskName => "WebChatAskName",
             Self::WebChatAskEmail => "WebChatAskEmail",
             Self::WebChatTexts => "WebChatTexts",
+            Self::RetentionDays => "RetentionDays",
+            Self::AuditRetentionDays => "AuditRetentionDays",
         }
     }
 
@@ -154,6 +160,9 @@ impl SettingKey {
             Self::AskForRating => SettingValue::Flag(true),
             Self::WebChatAskName | Self::WebChatAskEmail => SettingValue::Text("off".into()),
             Self::WebChatTexts => SettingValue::Text("{}".into()),
+            // Chats are kept for ever until a manager chooses otherwise.
+            Self::RetentionDays => SettingValue::Number(0),
+            Self::AuditRetentionDays => SettingValue::Number(365),
         }
     }
 
@@ -175,6 +184,9 @@ impl SettingKey {
             Self::AskForRating => SettingRule::Flag,
             Self::WebChatAskName | Self::WebChatAskEmail => SettingRule::Choice(ASK_CHOICES),
             Self::WebChatTexts => SettingRule::Texts(8000),
+            Self::RetentionDays => SettingRule::Number(0, 36_500),
+            // At least a month: the log is what answers "who changed this last week".
+            Self::AuditRetentionDays => SettingRule::Number(30, 36_500),
         }
     }
 

@@ -4,6 +4,7 @@ use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::audit::Acting;
 use super::gates::Gates;
 use super::input::Input;
 use super::params::{id, ids, Bool, Fields, Int, List};
@@ -63,6 +64,7 @@ pub async fn create_agent(
     ctx: web::Data<Ctx>,
     gates: web::Data<Gates>,
     _: Manager,
+    Acting(actor): Acting,
     Input(req): Input<CreateAgentRequest>,
 ) -> ApiResult<HttpResponse> {
     let mut f = Fields::default();
@@ -95,7 +97,7 @@ pub async fn create_agent(
         None => None,
     };
     Ok(json(
-        run(&ctx, move |ctx| agents::create_agent(ctx, new)).await?,
+        run(&ctx, move |ctx| agents::create_agent(ctx, &actor, new)).await?,
     ))
 }
 
@@ -142,6 +144,7 @@ pub struct UpdateAgentRequest {
 pub async fn update_agent(
     ctx: web::Data<Ctx>,
     caller: Caller,
+    Acting(actor): Acting,
     Input(req): Input<UpdateAgentRequest>,
 ) -> ApiResult<HttpResponse> {
     let mut f = Fields::default();
@@ -176,7 +179,10 @@ pub async fn update_agent(
         })
     })?;
     Ok(json(
-        run(&ctx, move |ctx| agents::update_agent(ctx, &caller, patch)).await?,
+        run(&ctx, move |ctx| {
+            agents::update_agent(ctx, &caller, &actor, patch)
+        })
+        .await?,
     ))
 }
 

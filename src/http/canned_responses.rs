@@ -5,6 +5,7 @@ use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::audit::Acting;
 use super::input::Input;
 use super::params::{field, id, Fields, Int};
 use super::respond::{cached_json, json, run, success, Success};
@@ -34,6 +35,7 @@ pub struct CreateCannedResponseRequest {
 pub async fn create_canned_response(
     ctx: web::Data<Ctx>,
     _: Manager,
+    Acting(actor): Acting,
     Input(req): Input<CreateCannedResponseRequest>,
 ) -> ApiResult<HttpResponse> {
     let mut f = Fields::default();
@@ -42,7 +44,7 @@ pub async fn create_canned_response(
     let (name, text) = f.build(|| Some((name?, text?)))?;
     Ok(json(
         run(&ctx, move |ctx| {
-            canned_responses::create_canned_response(ctx, name, text)
+            canned_responses::create_canned_response(ctx, &actor, name, text)
         })
         .await?,
     ))
@@ -67,6 +69,7 @@ pub struct UpdateCannedResponseRequest {
 pub async fn update_canned_response(
     ctx: web::Data<Ctx>,
     _: Manager,
+    Acting(actor): Acting,
     Input(req): Input<UpdateCannedResponseRequest>,
 ) -> ApiResult<HttpResponse> {
     let mut f = Fields::default();
@@ -78,7 +81,7 @@ pub async fn update_canned_response(
     let (canned_id, name, text) = f.build(|| Some((canned_id?, name?, text?)))?;
     Ok(json(
         run(&ctx, move |ctx| {
-            canned_responses::update_canned_response(ctx, canned_id, name, text)
+            canned_responses::update_canned_response(ctx, &actor, canned_id, name, text)
         })
         .await?,
     ))
@@ -102,11 +105,12 @@ pub struct DeleteCannedResponseRequest {
 pub async fn delete_canned_response(
     ctx: web::Data<Ctx>,
     _: Manager,
+    Acting(actor): Acting,
     Input(req): Input<DeleteCannedResponseRequest>,
 ) -> ApiResult<HttpResponse> {
     let canned_id = field("CannedResponseID", id(req.canned_response_id))?;
     run(&ctx, move |ctx| {
-        canned_responses::delete_canned_response(ctx, canned_id)
+        canned_responses::delete_canned_response(ctx, &actor, canned_id)
     })
     .await?;
     Ok(success())

@@ -4,6 +4,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::audit::Acting;
 use super::input::Input;
 use super::params::{field, id, Bool, Fields, Int};
 use super::respond::{json, run, success, Success};
@@ -56,6 +57,7 @@ pub async fn create_channel(
     ctx: web::Data<Ctx>,
     _: Manager,
     http: HttpRequest,
+    Acting(actor): Acting,
     Input(req): Input<CreateChannelRequest>,
 ) -> ApiResult<HttpResponse> {
     let mut f = Fields::default();
@@ -86,7 +88,10 @@ pub async fn create_channel(
     };
     let base = super::web_chat::public_base(&ctx, &http);
     Ok(json(
-        run(&ctx, move |ctx| channels::create_channel(ctx, new, &base)).await?,
+        run(&ctx, move |ctx| {
+            channels::create_channel(ctx, &actor, new, &base)
+        })
+        .await?,
     ))
 }
 
@@ -125,10 +130,14 @@ pub struct DeleteChannelRequest {
 pub async fn delete_channel(
     ctx: web::Data<Ctx>,
     _: Manager,
+    Acting(actor): Acting,
     Input(req): Input<DeleteChannelRequest>,
 ) -> ApiResult<HttpResponse> {
     let channel_id = field("ChannelID", id(req.channel_id))?;
-    run(&ctx, move |ctx| channels::delete_channel(ctx, channel_id)).await?;
+    run(&ctx, move |ctx| {
+        channels::delete_channel(ctx, &actor, channel_id)
+    })
+    .await?;
     Ok(success())
 }
 

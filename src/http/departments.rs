@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::agents::CHAT_LIMIT_MAX;
+use super::audit::Acting;
 use super::input::Input;
 use super::params::{id, ids, Bool, Fields, Int, List};
 use super::respond::{cached_json, json, run};
@@ -108,6 +109,7 @@ fn parse_fields(f: &mut Fields, d: DepartmentFields) -> Option<DepartmentPatch> 
 pub async fn create_department(
     ctx: web::Data<Ctx>,
     _: Manager,
+    Acting(actor): Acting,
     Input(req): Input<DepartmentFields>,
 ) -> ApiResult<HttpResponse> {
     let mut f = Fields::default();
@@ -117,7 +119,10 @@ pub async fn create_department(
     let patch = parse_fields(&mut f, req);
     let patch = f.build(|| patch)?;
     Ok(json(
-        run(&ctx, move |ctx| departments::create_department(ctx, patch)).await?,
+        run(&ctx, move |ctx| {
+            departments::create_department(ctx, &actor, patch)
+        })
+        .await?,
     ))
 }
 
@@ -129,6 +134,7 @@ pub async fn create_department(
 pub async fn update_department(
     ctx: web::Data<Ctx>,
     _: Manager,
+    Acting(actor): Acting,
     Input(mut req): Input<DepartmentFields>,
 ) -> ApiResult<HttpResponse> {
     let mut f = Fields::default();
@@ -139,7 +145,7 @@ pub async fn update_department(
     let (department_id, patch) = f.build(|| Some((department_id?, patch?)))?;
     Ok(json(
         run(&ctx, move |ctx| {
-            departments::update_department(ctx, department_id, patch)
+            departments::update_department(ctx, &actor, department_id, patch)
         })
         .await?,
     ))

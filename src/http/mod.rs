@@ -2,6 +2,7 @@
 //! shape the response.
 
 pub mod agents;
+pub mod audit;
 pub mod canned_responses;
 pub mod channel_api;
 pub mod channel_details;
@@ -14,6 +15,7 @@ pub mod customers;
 pub mod departments;
 pub mod events;
 pub mod gates;
+pub mod governance;
 pub mod health;
 pub mod input;
 pub mod messages;
@@ -30,6 +32,7 @@ pub mod settings;
 pub mod setup;
 pub mod tags;
 pub mod web_chat;
+pub mod webhooks;
 pub mod working_hours;
 
 use actix_web::http::Method;
@@ -131,6 +134,20 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(get("/GetWorkingHours", working_hours::get_working_hours))
                 .service(post("/UpdateSettings", settings::update_settings))
                 .service(get("/GetSettings", settings::get_settings))
+                .service(get("/GetAuditLog", audit::get_audit_log))
+                .service(post("/CreateWebhook", webhooks::create_webhook))
+                .service(get("/GetWebhookList", webhooks::get_webhook_list))
+                .service(post("/UpdateWebhook", webhooks::update_webhook))
+                .service(delete("/DeleteWebhook", webhooks::delete_webhook))
+                .service(get_or_post("/TestWebhook", webhooks::test_webhook))
+                .service(get(
+                    "/GetWebhookDeliveries",
+                    webhooks::get_webhook_deliveries,
+                ))
+                .service(get_or_post(
+                    "/RetryWebhookDelivery",
+                    webhooks::retry_webhook_delivery,
+                ))
                 .service(post("/CreateChannel", channels::create_channel))
                 .service(get("/GetChannelList", channels::get_channel_list))
                 .service(delete("/DeleteChannel", channels::delete_channel))
@@ -155,6 +172,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(post("/UpdateCustomer", customers::update_customer))
                 .service(post("/AddTag", customers::add_tag))
                 .service(post("/RemoveTag", customers::remove_tag))
+                .service(post("/EraseCustomer", governance::erase_customer))
+                .service(get("/ExportCustomer", governance::export_customer))
                 .service(get("/LiveMetrics", reports::live_metrics))
                 .service(get("/DataInsight", reports::data_insight))
                 .service(get("/GetReports", reports::get_reports))

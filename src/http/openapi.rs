@@ -21,8 +21,9 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use super::session_auth::PUBLIC_ENDPOINTS;
 use super::{
-    agents, canned_responses, channel_api, channel_rating, channels, chats, customers, departments,
-    events, health, messages, reports, sessions, settings, setup, tags, web_chat, working_hours,
+    agents, audit, canned_responses, channel_api, channel_rating, channels, chats, customers,
+    departments, events, governance, health, messages, reports, sessions, settings, setup, tags,
+    web_chat, webhooks, working_hours,
 };
 
 #[derive(OpenApi)]
@@ -46,12 +47,16 @@ use super::{
         canned_responses::delete_canned_response, canned_responses::get_canned_responses,
         working_hours::update_working_hours, working_hours::get_working_hours,
         settings::update_settings, settings::get_settings,
+        audit::get_audit_log,
+        webhooks::create_webhook, webhooks::get_webhook_list, webhooks::update_webhook,
+        webhooks::delete_webhook, webhooks::test_webhook, webhooks::get_webhook_deliveries,
+        webhooks::retry_webhook_delivery,
         channels::create_channel, channels::get_channel_list, channels::delete_channel,
         chats::get_chat_list, chats::get_chat, chats::grab_chat, chats::assign_chat, chats::reassign_chat,
         chats::transfer_chat, chats::close_chat, chats::export_chat,
         messages::send_message, messages::get_chat_messages, messages::mark_chat_read, messages::get_attachment,
         customers::add_comment, customers::find_customer, customers::update_customer, customers::add_tag,
-        customers::remove_tag,
+        customers::remove_tag, governance::erase_customer, governance::export_customer,
         reports::live_metrics, reports::data_insight, reports::get_reports, reports::create_recipient,
         reports::get_recipients, reports::delete_recipient, reports::create_report_schedule,
         reports::delete_report_schedule,

@@ -5,6 +5,7 @@ use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::audit::Acting;
 use super::input::Input;
 use super::params::{field, id, Fields, Int, List};
 use super::respond::{json, run, success, Success};
@@ -77,6 +78,7 @@ pub struct CreateRecipientRequest {
 pub async fn create_recipient(
     ctx: web::Data<Ctx>,
     _: Manager,
+    Acting(actor): Acting,
     Input(req): Input<CreateRecipientRequest>,
 ) -> ApiResult<HttpResponse> {
     let mut f = Fields::default();
@@ -84,7 +86,10 @@ pub async fn create_recipient(
     let email = f.check("EmailAddress", EmailAddress::parse(&req.email_address));
     let (name, email) = f.build(|| Some((name?, email?)))?;
     Ok(json(
-        run(&ctx, move |ctx| reports::create_recipient(ctx, name, email)).await?,
+        run(&ctx, move |ctx| {
+            reports::create_recipient(ctx, &actor, name, email)
+        })
+        .await?,
     ))
 }
 
@@ -119,11 +124,12 @@ pub struct DeleteRecipientRequest {
 pub async fn delete_recipient(
     ctx: web::Data<Ctx>,
     _: Manager,
+    Acting(actor): Acting,
     Input(req): Input<DeleteRecipientRequest>,
 ) -> ApiResult<HttpResponse> {
     let recipient_id = field("RecipientID", id(req.recipient_id))?;
     run(&ctx, move |ctx| {
-        reports::delete_recipient(ctx, recipient_id)
+        reports::delete_recipient(ctx, &actor, recipient_id)
     })
     .await?;
     Ok(success())
@@ -163,6 +169,7 @@ pub struct CreateReportScheduleRequest {
 pub async fn create_report_schedule(
     ctx: web::Data<Ctx>,
     _: Manager,
+    Acting(actor): Acting,
     Input(req): Input<CreateReportScheduleRequest>,
 ) -> ApiResult<HttpResponse> {
     let mut f = Fields::default();
@@ -188,7 +195,7 @@ pub async fn create_report_schedule(
     })?;
     Ok(json(
         run(&ctx, move |ctx| {
-            reports::create_report_schedule(ctx, schedule)
+            reports::create_report_schedule(ctx, &actor, schedule)
         })
         .await?,
     ))
@@ -210,11 +217,12 @@ pub struct DeleteReportScheduleRequest {
 pub async fn delete_report_schedule(
     ctx: web::Data<Ctx>,
     _: Manager,
+    Acting(actor): Acting,
     Input(req): Input<DeleteReportScheduleRequest>,
 ) -> ApiResult<HttpResponse> {
     let schedule_id = field("ScheduleID", id(req.schedule_id))?;
     run(&ctx, move |ctx| {
-        reports::delete_report_schedule(ctx, schedule_id)
+        reports::delete_report_schedule(ctx, &actor, schedule_id)
     })
     .await?;
     Ok(success())

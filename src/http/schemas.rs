@@ -561,3 +561,12 @@ pub mod param {
         Email => email();
     }
 }
+
+/// `domain::webhook::parse_events`: names of the event stream's catalogue, or `*` alone.
+pub fn webhook_events() -> RefOr<Schema> {
+    let names = crate::domain::live::Topic::ALL
+        .map(crate::domain::live::Topic::name)
+        .into_iter()
+        .chain(["*"]);
+    list_of(words(names), 1)
+}

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::audit::Acting;
 use super::client_address::ClientAddress;
 use super::gates::Gates;
 use super::input::Input;
@@ -66,8 +67,12 @@ pub async fn keep_alive(caller: Caller) -> ApiResult<HttpResponse> {
 
 /// Ends the session; the token is dead at once.
 #[utoipa::path(method(get, post), path = "/api/AgentLogoff", tag = "Authentication", responses((status = 200, body = Success)))]
-pub async fn agent_logoff(ctx: web::Data<Ctx>, caller: Caller) -> ApiResult<HttpResponse> {
-    run(&ctx, move |ctx| auth::agent_logoff(ctx, &caller)).await?;
+pub async fn agent_logoff(
+    ctx: web::Data<Ctx>,
+    caller: Caller,
+    Acting(actor): Acting,
+) -> ApiResult<HttpResponse> {
+    run(&ctx, move |ctx| auth::agent_logoff(ctx, &caller, &actor)).await?;
     Ok(success())
 }
 
@@ -87,6 +92,7 @@ pub struct RequestPasswordResetRequest {
 pub async fn request_password_reset(
     ctx: web::Data<Ctx>,
     gates: web::Data<Gates>,
+    ClientAddress(source): ClientAddress,
     Input(req): Input<RequestPasswordResetRequest>,
 ) -> ApiResult<HttpResponse> {
     let email = field("EmailAddress", EmailAddress::parse(&req.email_address))?;
@@ -98,7 +104,8 @@ pub async fn request_password_reset(
     };
     let ctx = ctx.into_inner();
     actix_web::rt::spawn(async move {
-        let sent = web::block(move || passwords::request_password_reset(&ctx, &email)).await;
+        let sent =
+            web::block(move || passwords::request_password_reset(&ctx, &email, source)).await;
         drop(place);
         if let Ok(Err(e)) = sent {
             tracing::warn!(error = %format_args!("{e:#}"), "password reset mail not sent");
@@ -124,6 +131,7 @@ pub struct SetPasswordRequest {
 pub async fn set_password(
     ctx: web::Data<Ctx>,
     gates: web::Data<Gates>,
+    ClientAddress(source): ClientAddress,
     Input(req): Input<SetPasswordRequest>,
 ) -> ApiResult<HttpResponse> {
     let mut f = Fields::default();
@@ -134,7 +142,7 @@ pub async fn set_password(
     let password = f.build(|| password)?;
     let _place = gates.passwords.enter().await?;
     run(&ctx, move |ctx| {
-        passwords::set_password(ctx, &req.reset_code, &password)
+        passwords::set_password(ctx, &req.reset_code, &password, source)
     })
     .await?;
     Ok(success())

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
+use super::audit::Acting;
 use super::input::Input;
 use super::params::Fields;
 use super::respond::{cached_json, json, run};
@@ -63,11 +64,15 @@ fn parse_changes(doc: SettingsDocument) -> ApiResult<Vec<(SettingKey, SettingVal
 pub async fn update_settings(
     ctx: web::Data<Ctx>,
     _: Manager,
+    Acting(actor): Acting,
     Input(doc): Input<SettingsDocument>,
 ) -> ApiResult<HttpResponse> {
     let changes = parse_changes(doc)?;
     Ok(json(document(
-        run(&ctx, move |ctx| settings::update_settings(ctx, changes)).await?,
+        run(&ctx, move |ctx| {
+            settings::update_settings(ctx, &actor, changes)
+        })
+        .await?,
     )))
 }
 

@@ -4,6 +4,7 @@ use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::audit::Acting;
 use super::input::Input;
 use super::params::{field, id, Bool, Fields, Int};
 use super::respond::{cached_json, json, run, success, Success};
@@ -32,12 +33,16 @@ pub struct CreateTagGroupRequest {
 pub async fn create_tag_group(
     ctx: web::Data<Ctx>,
     _: Manager,
+    Acting(actor): Acting,
     Input(req): Input<CreateTagGroupRequest>,
 ) -> ApiResult<HttpResponse> {
     let name = field("Name", required_text(&req.name, NAME_MAX))?;
     let enabled = req.enabled.is_none_or(|b| b.0);
     Ok(json(
-        run(&ctx, move |ctx| tags::create_tag_group(ctx, name, enabled)).await?,
+        run(&ctx, move |ctx| {
+            tags::create_tag_group(ctx, &actor, name, enabled)
+        })
+        .await?,
     ))
 }
 
@@ -59,6 +64,7 @@ pub struct UpdateTagGroupRequest {
 pub async fn update_tag_group(
     ctx: web::Data<Ctx>,
     _: Manager,
+    Acting(actor): Acting,
     Input(req): Input<UpdateTagGroupRequest>,
 ) -> ApiResult<HttpResponse> {
     let mut f = Fields::default();
@@ -68,7 +74,7 @@ pub async fn update_tag_group(
     let enabled = req.enabled.map(|b| b.0);
     Ok(json(
         run(&ctx, move |ctx| {
-            tags::update_tag_group(ctx, group_id, name, enabled)
+            tags::update_tag_group(ctx, &actor, group_id, name, enabled)
         })
         .await?,
     ))
@@ -94,6 +100,7 @@ pub struct CreateTagRequest {
 pub async fn create_tag(
     ctx: web::Data<Ctx>,
     _: Manager,
+    Acting(actor): Acting,
     Input(req): Input<CreateTagRequest>,
 ) -> ApiResult<HttpResponse> {
     let mut f = Fields::default();
@@ -103,7 +110,7 @@ pub async fn create_tag(
     let enabled = req.enabled.is_none_or(|b| b.0);
     Ok(json(
         run(&ctx, move |ctx| {
-            tags::create_tag(ctx, group_id, name, enabled)
+            tags::create_tag(ctx, &actor, group_id, name, enabled)
         })
         .await?,
     ))
@@ -127,6 +134,7 @@ pub struct UpdateTagRequest {
 pub async fn update_tag(
     ctx: web::Data<Ctx>,
     _: Manager,
+    Acting(actor): Acting,
     Input(req): Input<UpdateTagRequest>,
 ) -> ApiResult<HttpResponse> {
     let mut f = Fields::default();
@@ -136,7 +144,7 @@ pub async fn update_tag(
     let enabled = req.enabled.map(|b| b.0);
     Ok(json(
         run(&ctx, move |ctx| {
-            tags::update_tag(ctx, tag_id, name, enabled)
+            tags::update_tag(ctx, &actor, tag_id, name, enabled)
         })
         .await?,
     ))
@@ -160,10 +168,11 @@ pub struct DeleteTagRequest {
 pub async fn delete_tag(
     ctx: web::Data<Ctx>,
     _: Manager,
+    Acting(actor): Acting,
     Input(req): Input<DeleteTagRequest>,
 ) -> ApiResult<HttpResponse> {
     let tag_id = field("TagID", id(req.tag_id))?;
-    run(&ctx, move |ctx| tags::delete_tag(ctx, tag_id)).await?;
+    run(&ctx, move |ctx| tags::delete_tag(ctx, &actor, tag_id)).await?;
     Ok(success())
 }
 

@@ -4,6 +4,7 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
+use super::audit::Acting;
 use super::input::Input;
 use super::params::{Bool, Fields, Int};
 use super::respond::{json, run};
@@ -68,12 +69,13 @@ fn parse_days(days: Vec<WorkingDay>) -> ApiResult<Vec<DayHours>> {
 pub async fn update_working_hours(
     ctx: web::Data<Ctx>,
     _: Manager,
+    Acting(actor): Acting,
     Input(req): Input<UpdateWorkingHoursRequest>,
 ) -> ApiResult<HttpResponse> {
     let days = parse_days(req.days)?;
     Ok(json(
         run(&ctx, move |ctx| {
-            working_hours::update_working_hours(ctx, days)
+            working_hours::update_working_hours(ctx, &actor, days)
         })
         .await?,
     ))

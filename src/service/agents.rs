@@ -5,8 +5,10 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::governance::audit;
 use super::{conflict_as, passwords, Ctx};
 use crate::db::{dialect, DbConnection};
+use crate::domain::audit::Actor;
 use crate::domain::{AgentStatus, Caller, EmailAddress, Notification, Password, PhoneNumber, Role};
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::store::agents::{AgentChanges, AgentRow, NewAgentRow};
@@ -95,7 +97,7 @@ pub struct AgentPatch {
 const EMAIL_TAKEN: &str = "Another agent already uses this email address";
 
 /// CreateAgent: manager only, checked by the caller's extractor.
-pub fn create_agent(ctx: &Ctx, new: NewAgent) -> ApiResult<AgentView> {
+pub fn create_agent(ctx: &Ctx, actor: &Actor, new: NewAgent) -> ApiResult<AgentView> {
     let password_hash = new
         .password
         .as_ref()
@@ -136,14 +138,30 @@ pub fn create_agent(ctx: &Ctx, new: NewAgent) -> ApiResult<AgentView> {
             agents::update(c, id, &limit)?;
         }
         tracing::info!(agent_id = id, "agent created");
-        load(c, id)
+        let view = load(c, id)?;
+        let target = format!("Agent {id}");
+        audit::record(
+            ctx,
+            c,
+            actor,
+            "CreateAgent",
+            &target,
+            None,
+            audit::snapshot(&view),
+        )?;
+        Ok(view)
     })
     .map_err(conflict_as(ErrorCode::EmailAlreadyExists, EMAIL_TAKEN))
 }
 
 /// UpdateAgent. A manager may change every field of anyone; an agent only its own name, mobile
 /// number, status and notifications (a field sent with its current value counts as unchanged).
-pub fn update_agent(ctx: &Ctx, caller: &Caller, patch: AgentPatch) -> ApiResult<AgentView> {
+pub fn update_agent(
+    ctx: &Ctx,
+    caller: &Caller,
+    actor: &Actor,
+    patch: AgentPatch,
+) -> ApiResult<AgentView> {
     let target = patch.agent_id.unwrap_or(caller.agent_id);
     if !caller.is_manager() && target != caller.agent_id {
         return Err(ApiError::forbidden(
@@ -161,6 +179,8 @@ pub fn update_agent(ctx: &Ctx, caller: &Caller, patch: AgentPatch) -> ApiResult<
         if !caller.is_manager() {
             refuse_manager_only_changes(c, &current, &patch)?;
         }
+        // Managers' changes are audited; an agent's own name, number and status are not.
+        let before = caller.is_manager().then(|| load(c, target)).transpose()?;
         let is_active_manager = current.role == Role::Manager.id() && current.enabled;
         let demoted = patch.role.is_some_and(|r| r != Role::Manager);
         let disabled = patch.enabled == Some(false);
@@ -224,8 +244,33 @@ pub fn update_agent(ctx: &Ctx, caller: &Caller, patch: AgentPatch) -> ApiResult<
         if disabled {
             let ended = sessions::delete_for_agent(c, target)?;
             tracing::info!(agent_id = target, ended, "agent disabled; sessions ended");
+            if ended > 0 {
+                let who = format!("Agent {target}");
+                audit::record(
+                    ctx,
+                    c,
+                    &Actor::system(),
+                    "SessionEndedByDisabling",
+                    &who,
+                    None,
+                    None,
+                )?;
+            }
         }
-        load(c, target)
+        let view = load(c, target)?;
+        if let Some(before) = before {
+            let who = format!("Agent {target}");
+            audit::record(
+                ctx,
+                c,
+                actor,
+                "UpdateAgent",
+                &who,
+                audit::snapshot(&before),
+                audit::snapshot(&view),
+            )?;
+        }
+        Ok(view)
     })
     .map_err(conflict_as(ErrorCode::EmailAlreadyExists, EMAIL_TAKEN))
     // Its sessions carry its role and name, the cache its departments: read them again.
@@ -330,6 +375,7 @@ pub fn create_manager(
 ) -> ApiResult<AgentView> {
     create_agent(
         ctx,
+        &Actor::system(),
         NewAgent {
             name,
             email,

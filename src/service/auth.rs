@@ -6,9 +6,11 @@ use std::net::IpAddr;
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 
 use super::agents::AgentView;
+use super::governance::audit;
 use super::session_cache::CachedSession;
 use super::{passwords, session_touches, Ctx};
 use crate::db::{dialect, DbConnection};
+use crate::domain::audit::Actor;
 use crate::domain::{token, AgentStatus, Caller, EmailAddress, Role};
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::store::sessions::NewSessionRow;
@@ -45,6 +47,7 @@ pub fn agent_logon(
     source: IpAddr,
 ) -> ApiResult<LogonView> {
     let key = email.key();
+    let source_ip = source;
     let source = source.to_string();
     let window = to_duration(ctx.config.logon_failure_window);
     let started = ctx.now();
@@ -61,8 +64,9 @@ pub fn agent_logon(
         .with_retry_after(retry)
     };
     let agent = ctx.read(|c| agents::find_by_email_key(c, &key))?;
+    let mut failures_before = 0;
     if agent.is_some() {
-        ctx.write(|c| {
+        failures_before = ctx.write(|c| {
             dialect::lock_key(c, &format!("logon:{source}:{key}"))?;
             let (for_account, oldest) = logon_failures::recent(c, &source, Some(&key), since)?;
             if for_account >= ctx.config.logon_max_failures {
@@ -74,7 +78,7 @@ pub fn agent_logon(
                 return Err(too_many(oldest));
             }
             logon_failures::insert(c, &source, Some(&key), started)?;
-            Ok(())
+            Ok(for_account)
         })?;
     } else {
         let (from_source, oldest) =
@@ -96,6 +100,13 @@ pub fn agent_logon(
     let agent = match agent {
         Some(agent) if verified => agent,
         _ => {
+            if let Some(agent) = &agent {
+                // Failures for unknown addresses are only counted: a flood of them must not
+                // become a flood of writes (see `logon_throttle`).
+                let locked = failures_before + 1 >= ctx.config.logon_max_failures;
+                let actor = Actor::anonymous(Some(agent.id), &agent.name, source_ip);
+                ctx.write(|c| audit::logon_failed(ctx, c, &actor, agent.id, locked))?;
+            }
             tracing::info!("logon refused: invalid credentials");
             return Err(ApiError::new(
                 ErrorCode::InvalidCredentials,
@@ -133,6 +144,9 @@ pub fn agent_logon(
             super::live::agent_status(c, agent.id, &agent.name, AgentStatus::Online.id(), now)?;
         }
         tracing::info!(agent_id = agent.id, "agent logged on");
+        let actor = Actor::anonymous(Some(agent.id), &agent.name, source_ip);
+        let target = format!("Agent {}", agent.id);
+        audit::record(ctx, c, &actor, "AgentLogon", &target, None, None)?;
         Ok(LogonView {
             session_token: plain,
             expires_at: idle.and_utc(),
@@ -267,9 +281,11 @@ pub fn keep_alive(caller: &Caller) -> DateTime<Utc> {
 }
 
 /// AgentLogoff: ends the caller's session; the agent goes Offline when it was its last one.
-pub fn agent_logoff(ctx: &Ctx, caller: &Caller) -> ApiResult<()> {
+pub fn agent_logoff(ctx: &Ctx, caller: &Caller, actor: &Actor) -> ApiResult<()> {
     ctx.write(|c| {
         sessions::delete(c, caller.session_id)?;
+        let target = format!("Agent {}", caller.agent_id);
+        audit::record(ctx, c, actor, "AgentLogoff", &target, None, None)?;
         set_offline_without_sessions(c, caller.agent_id, ctx.now())?;
         tracing::info!(agent_id = caller.agent_id, "agent logged off");
         Ok(())
@@ -309,7 +325,19 @@ pub fn sweep_expired_sessions(ctx: &Ctx) -> ApiResult<usize> {
         ctx.write(|c| {
             let mut agents_touched: Vec<i64> = Vec::new();
             for (session_id, agent_id) in &batch {
-                ended += sessions::delete(c, *session_id)?;
+                if sessions::delete(c, *session_id)? > 0 {
+                    ended += 1;
+                    let target = format!("Agent {agent_id}");
+                    audit::record(
+                        ctx,
+                        c,
+                        &Actor::system(),
+                        "SessionExpired",
+                        &target,
+                        None,
+                        None,
+                    )?;
+                }
                 if !agents_touched.contains(agent_id) {
                     agents_touched.push(*agent_id);
                 }

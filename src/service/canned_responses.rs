@@ -5,7 +5,9 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::governance::audit;
 use super::Ctx;
+use crate::domain::audit::Actor;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::store::canned_responses::{self as store, CannedResponseChanges, CannedResponseRow};
 
@@ -41,23 +43,36 @@ fn not_found(id: i64) -> ApiError {
 /// CreateCannedResponse: stored as written; placeholders expand only when an agent uses it.
 pub fn create_canned_response(
     ctx: &Ctx,
+    actor: &Actor,
     name: String,
     message_text: String,
 ) -> ApiResult<CannedResponseView> {
     ctx.write_config(|c| {
         let id = store::insert(c, &name, &message_text, ctx.now())?;
-        store::find(c, id)?.map(view).ok_or_else(|| not_found(id))
+        let after = store::find(c, id)?.map(view).ok_or_else(|| not_found(id))?;
+        audit::record(
+            ctx,
+            c,
+            actor,
+            "CreateCannedResponse",
+            &format!("Canned response {id}"),
+            None,
+            audit::snapshot(&after),
+        )?;
+        Ok(after)
     })
 }
 
 /// UpdateCannedResponse: changes the name or text sent.
 pub fn update_canned_response(
     ctx: &Ctx,
+    actor: &Actor,
     id: i64,
     name: Option<String>,
     message_text: Option<String>,
 ) -> ApiResult<CannedResponseView> {
     ctx.write_config(|c| {
+        let before = store::find(c, id)?.map(view);
         let changes = CannedResponseChanges {
             name,
             message_text,
@@ -66,15 +81,35 @@ pub fn update_canned_response(
         if store::update(c, id, &changes)? == 0 {
             return Err(not_found(id));
         }
-        store::find(c, id)?.map(view).ok_or_else(|| not_found(id))
+        let after = store::find(c, id)?.map(view).ok_or_else(|| not_found(id))?;
+        audit::record(
+            ctx,
+            c,
+            actor,
+            "UpdateCannedResponse",
+            &format!("Canned response {id}"),
+            audit::snapshot(&before),
+            audit::snapshot(&after),
+        )?;
+        Ok(after)
     })
 }
 
 /// DeleteCannedResponse: messages that used it keep the text they sent.
-pub fn delete_canned_response(ctx: &Ctx, id: i64) -> ApiResult<()> {
-    ctx.write_config(|c| match store::delete(c, id)? {
-        0 => Err(not_found(id)),
-        _ => Ok(()),
+pub fn delete_canned_response(ctx: &Ctx, actor: &Actor, id: i64) -> ApiResult<()> {
+    ctx.write_config(|c| {
+        let before = store::find(c, id)?.map(view).ok_or_else(|| not_found(id))?;
+        store::delete(c, id)?;
+        audit::record(
+            ctx,
+            c,
+            actor,
+            "DeleteCannedResponse",
+            &format!("Canned response {id}"),
+            audit::snapshot(&before),
+            None,
+        )?;
+        Ok(())
     })
 }
 

@@ -4,7 +4,9 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::governance::audit;
 use super::Ctx;
+use crate::domain::audit::Actor;
 use crate::domain::token;
 use crate::domain::web_chat::{snippet, ChannelKind};
 use crate::error::{ApiError, ApiResult, ErrorCode};
@@ -80,7 +82,12 @@ fn view(row: ChannelRow, base: &str) -> ChannelView {
 /// CreateChannel: registers a channel server, or a web chat; a channel server's secrets are made
 /// here and shown only once. A web channel gets a widget key instead (public: it is in the
 /// website's pages); its API key is made and never shown, so the channel API can't be called as it.
-pub fn create_channel(ctx: &Ctx, new: NewChannel, base: &str) -> ApiResult<NewChannelView> {
+pub fn create_channel(
+    ctx: &Ctx,
+    actor: &Actor,
+    new: NewChannel,
+    base: &str,
+) -> ApiResult<NewChannelView> {
     let (api_key, api_key_hash) = token::generate();
     let (account_token, account_token_hash) = token::generate();
     let (signing_secret, _) = token::generate();
@@ -104,6 +111,16 @@ pub fn create_channel(ctx: &Ctx, new: NewChannel, base: &str) -> ApiResult<NewCh
         )?;
         let row = store::find(c, id)?.ok_or_else(|| not_found(id))?;
         tracing::info!(channel_id = id, kind = new.kind.name(), "channel created");
+        let after = view(row.clone(), base);
+        audit::record(
+            ctx,
+            c,
+            actor,
+            "CreateChannel",
+            &format!("Channel {id}"),
+            None,
+            audit::snapshot(&after),
+        )?;
         Ok(NewChannelView {
             channel: view(row, base),
             api_key: shown(&api_key),
@@ -124,10 +141,14 @@ pub fn get_channel_list(ctx: &Ctx, base: &str) -> ApiResult<Vec<ChannelView>> {
 }
 
 /// DeleteChannel: its key stops working at once; its chats stay in the history.
-pub fn delete_channel(ctx: &Ctx, id: i64) -> ApiResult<()> {
+pub fn delete_channel(ctx: &Ctx, actor: &Actor, id: i64) -> ApiResult<()> {
     ctx.write(|c| match store::soft_delete(c, id, ctx.now())? {
         0 => Err(not_found(id)),
-        _ => Ok(()),
+        _ => {
+            let target = format!("Channel {id}");
+            audit::record(ctx, c, actor, "DeleteChannel", &target, None, None)?;
+            Ok(())
+        }
     })
 }
 

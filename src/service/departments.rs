@@ -4,8 +4,10 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::governance::audit;
 use super::{conflict_as, Ctx};
 use crate::db::DbConnection;
+use crate::domain::audit::Actor;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::store::departments::{self as store, DepartmentRow, DepartmentValues};
 use crate::store::tags;
@@ -71,7 +73,11 @@ pub const MENU_INDEX_MAX: i32 = 99;
 const NAME_TAKEN: &str = "Another department already has this name";
 
 /// CreateDepartment: a new queue; a menu department gets the lowest free menu option.
-pub fn create_department(ctx: &Ctx, patch: DepartmentPatch) -> ApiResult<DepartmentView> {
+pub fn create_department(
+    ctx: &Ctx,
+    actor: &Actor,
+    patch: DepartmentPatch,
+) -> ApiResult<DepartmentView> {
     let name = patch
         .name
         .clone()
@@ -94,15 +100,32 @@ pub fn create_department(ctx: &Ctx, patch: DepartmentPatch) -> ApiResult<Departm
         let id = store::insert(c, &values, now)?;
         save_auto_tags(c, id, patch.auto_tag_ids.as_deref().unwrap_or(&[]))?;
         tracing::info!(department_id = id, "department created");
-        load(c, id)
+        let view = load(c, id)?;
+        let target = format!("Department {id}");
+        audit::record(
+            ctx,
+            c,
+            actor,
+            "CreateDepartment",
+            &target,
+            None,
+            audit::snapshot(&view),
+        )?;
+        Ok(view)
     })
     .map_err(conflict_as(ErrorCode::NameAlreadyExists, NAME_TAKEN))
 }
 
 /// UpdateDepartment: changes only the fields present.
-pub fn update_department(ctx: &Ctx, id: i64, patch: DepartmentPatch) -> ApiResult<DepartmentView> {
+pub fn update_department(
+    ctx: &Ctx,
+    actor: &Actor,
+    id: i64,
+    patch: DepartmentPatch,
+) -> ApiResult<DepartmentView> {
     ctx.write_config(|c| {
         let current = store::find(c, id)?.ok_or_else(|| not_found(id))?;
+        let before = load(c, id)?;
         let name = patch.name.clone().unwrap_or(current.name);
         let values = DepartmentValues {
             name_key: name.to_lowercase(),
@@ -126,7 +149,17 @@ pub fn update_department(ctx: &Ctx, id: i64, patch: DepartmentPatch) -> ApiResul
         if let Some(tag_ids) = &patch.auto_tag_ids {
             save_auto_tags(c, id, tag_ids)?;
         }
-        load(c, id)
+        let view = load(c, id)?;
+        audit::record(
+            ctx,
+            c,
+            actor,
+            "UpdateDepartment",
+            &format!("Department {id}"),
+            audit::snapshot(&before),
+            audit::snapshot(&view),
+        )?;
+        Ok(view)
     })
     .map_err(conflict_as(ErrorCode::NameAlreadyExists, NAME_TAKEN))
 }

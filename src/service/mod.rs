@@ -17,6 +17,7 @@ pub mod deliveries;
 pub mod departments;
 pub mod export;
 pub mod gauges;
+pub mod governance;
 pub mod intake;
 pub mod live;
 pub mod live_hub;
@@ -38,6 +39,7 @@ pub mod tally;
 pub mod transcript;
 pub mod unchanged;
 pub mod web_chat;
+pub mod webhooks;
 pub mod welcome_menu;
 pub mod widget;
 pub mod working_hours;
@@ -64,6 +66,8 @@ pub struct Ctx {
     pub clock: Clock,
     /// Woken when messages for customers are queued, so the delivery worker sends them at once.
     pub outbound_ready: tokio::sync::Notify,
+    /// Woken when webhook deliveries are queued, so the webhook sender posts them at once.
+    pub webhooks_ready: tokio::sync::Notify,
     /// Copies of hot, rarely changed data, at most a second old.
     pub cache: Caches,
     /// Sessions read within the last second.
@@ -139,6 +143,7 @@ impl Ctx {
             mailer,
             clock: Clock::system(),
             outbound_ready: tokio::sync::Notify::new(),
+            webhooks_ready: tokio::sync::Notify::new(),
             cache: Caches::new(),
             pending_logon_failures: Default::default(),
             session_touches: Default::default(),

@@ -8,9 +8,11 @@ use argon2::password_hash::{
 use argon2::{Algorithm, Argon2, Params, Version};
 use chrono::Duration;
 
+use super::governance::audit;
 use super::mailer::OutgoingMail;
 use super::Ctx;
 use crate::db::dialect;
+use crate::domain::audit::Actor;
 use crate::domain::{token, AgentStatus, EmailAddress, Password};
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::store::{agents, password_resets, sessions};
@@ -120,7 +122,11 @@ fn verify_now(stored: Option<&str>, candidate: &str) -> bool {
 /// go to one agent per `PASSWORD_RESET_WINDOW_MINUTES`: more requests send nothing, and a new code
 /// never voids one already sent (a trickle of requests can't keep the agent from using theirs).
 /// Returns whether a mail went out.
-pub fn request_password_reset(ctx: &Ctx, email: &EmailAddress) -> ApiResult<bool> {
+pub fn request_password_reset(
+    ctx: &Ctx,
+    email: &EmailAddress,
+    source: std::net::IpAddr,
+) -> ApiResult<bool> {
     let Some(agent) = ctx.read(|c| agents::find_by_email_key(c, &email.key()))? else {
         tracing::info!("password reset requested for an unknown address");
         return Ok(false);
@@ -149,6 +155,9 @@ pub fn request_password_reset(ctx: &Ctx, email: &EmailAddress) -> ApiResult<bool
             now,
             now + Duration::minutes(RESET_CODE_MINUTES),
         )?;
+        let actor = Actor::anonymous(Some(agent.id), &agent.name, source);
+        let target = format!("Agent {}", agent.id);
+        audit::record(ctx, c, &actor, "RequestPasswordReset", &target, None, None)?;
         Ok(true)
     })?;
     if !issued {
@@ -184,7 +193,12 @@ pub fn request_password_reset(ctx: &Ctx, email: &EmailAddress) -> ApiResult<bool
 }
 
 /// SetPassword: a new password with a reset code; burns the code, ends all the agent's sessions.
-pub fn set_password(ctx: &Ctx, reset_code: &str, password: &Password) -> ApiResult<()> {
+pub fn set_password(
+    ctx: &Ctx,
+    reset_code: &str,
+    password: &Password,
+    source: std::net::IpAddr,
+) -> ApiResult<()> {
     let invalid = || {
         ApiError::new(
             ErrorCode::InvalidResetCode,
@@ -206,6 +220,13 @@ pub fn set_password(ctx: &Ctx, reset_code: &str, password: &Password) -> ApiResu
         sessions::delete_for_agent(c, agent_id)?;
         agents::set_status(c, agent_id, AgentStatus::Offline.id())?;
         tracing::info!(agent_id, "password set with a reset code; sessions ended");
+        let name = agents::find(c, agent_id)?
+            .map(|a| a.name)
+            .unwrap_or_default();
+        let actor = Actor::anonymous(Some(agent_id), &name, source);
+        let target = format!("Agent {agent_id}");
+        let after = serde_json::json!({"Password": "set"});
+        audit::record(ctx, c, &actor, "SetPassword", &target, None, Some(after))?;
         Ok(agent_id)
     })
     .map(|agent_id| ctx.sessions.forget_agent(agent_id))

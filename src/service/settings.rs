@@ -6,8 +6,10 @@ use std::collections::HashMap;
 use chrono_tz::Tz;
 use diesel::QueryResult;
 
+use super::governance::audit;
 use super::Ctx;
 use crate::db::DbConnection;
+use crate::domain::audit::Actor;
 use crate::domain::routing::RoutingMode;
 use crate::domain::settings::{SettingKey, SettingValue};
 use crate::error::ApiResult;
@@ -72,14 +74,26 @@ fn number_in(settings: &[(SettingKey, SettingValue)], key: SettingKey) -> i64 {
 /// UpdateSettings: stores already-validated values in one transaction.
 pub fn update_settings(
     ctx: &Ctx,
+    actor: &Actor,
     changes: Vec<(SettingKey, SettingValue)>,
 ) -> ApiResult<Vec<(SettingKey, SettingValue)>> {
     ctx.write_config(|c| {
+        let before = current(c)?;
         let now = ctx.now();
         for (key, value) in &changes {
             store::put(c, key.name(), &value.to_stored(), now)?;
         }
-        Ok(current(c)?)
+        let after = current(c)?;
+        audit::record(
+            ctx,
+            c,
+            actor,
+            "UpdateSettings",
+            "Settings",
+            audit::settings_snapshot(&before),
+            audit::settings_snapshot(&after),
+        )?;
+        Ok(after)
     })
 }
 

@@ -4,8 +4,10 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::governance::audit;
 use super::{conflict_as, Ctx};
 use crate::db::DbConnection;
+use crate::domain::audit::Actor;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::store::departments;
 use crate::store::tags::{self as store, TagChanges, TagGroupChanges, TagGroupRow, TagRow};
@@ -66,7 +68,12 @@ fn tag_not_found(id: i64) -> ApiError {
 }
 
 /// CreateTagGroup: group names are unique, whatever their case.
-pub fn create_tag_group(ctx: &Ctx, name: String, enabled: bool) -> ApiResult<TagGroupView> {
+pub fn create_tag_group(
+    ctx: &Ctx,
+    actor: &Actor,
+    name: String,
+    enabled: bool,
+) -> ApiResult<TagGroupView> {
     ctx.write_config(|c| {
         let key = name.to_lowercase();
         if store::group_name_taken(c, &key, None)? {
@@ -76,7 +83,17 @@ pub fn create_tag_group(ctx: &Ctx, name: String, enabled: bool) -> ApiResult<Tag
             ));
         }
         let id = store::insert_group(c, &name, &key, enabled, ctx.now())?;
-        load_group(c, id)
+        let view = load_group(c, id)?;
+        audit::record(
+            ctx,
+            c,
+            actor,
+            "CreateTagGroup",
+            &format!("Tag group {id}"),
+            None,
+            audit::snapshot(&view),
+        )?;
+        Ok(view)
     })
     .map_err(conflict_as(ErrorCode::NameAlreadyExists, GROUP_NAME_TAKEN))
 }
@@ -84,12 +101,13 @@ pub fn create_tag_group(ctx: &Ctx, name: String, enabled: bool) -> ApiResult<Tag
 /// UpdateTagGroup: changes the name or enabled flag sent.
 pub fn update_tag_group(
     ctx: &Ctx,
+    actor: &Actor,
     id: i64,
     name: Option<String>,
     enabled: Option<bool>,
 ) -> ApiResult<TagGroupView> {
     ctx.write_config(|c| {
-        store::find_group(c, id)?.ok_or_else(|| group_not_found(id))?;
+        let before = load_group(c, id)?;
         let key = name.as_ref().map(|n| n.to_lowercase());
         if let Some(key) = &key {
             if store::group_name_taken(c, key, Some(id))? {
@@ -108,7 +126,17 @@ pub fn update_tag_group(
                 enabled,
             },
         )?;
-        load_group(c, id)
+        let view = load_group(c, id)?;
+        audit::record(
+            ctx,
+            c,
+            actor,
+            "UpdateTagGroup",
+            &format!("Tag group {id}"),
+            audit::snapshot(&before),
+            audit::snapshot(&view),
+        )?;
+        Ok(view)
     })
     .map_err(conflict_as(ErrorCode::NameAlreadyExists, GROUP_NAME_TAKEN))
 }
@@ -123,7 +151,13 @@ fn load_group(c: &mut DbConnection, id: i64) -> ApiResult<TagGroupView> {
 }
 
 /// CreateTag: tag names are unique within their group, whatever their case.
-pub fn create_tag(ctx: &Ctx, group_id: i64, name: String, enabled: bool) -> ApiResult<TagView> {
+pub fn create_tag(
+    ctx: &Ctx,
+    actor: &Actor,
+    group_id: i64,
+    name: String,
+    enabled: bool,
+) -> ApiResult<TagView> {
     ctx.write_config(|c| {
         if store::find_group(c, group_id)?.is_none() {
             return Err(ApiError::field(
@@ -139,7 +173,17 @@ pub fn create_tag(ctx: &Ctx, group_id: i64, name: String, enabled: bool) -> ApiR
             ));
         }
         let id = store::insert_tag(c, group_id, &name, &key, enabled, ctx.now())?;
-        load_tag(c, id)
+        let view = load_tag(c, id)?;
+        audit::record(
+            ctx,
+            c,
+            actor,
+            "CreateTag",
+            &format!("Tag {id}"),
+            None,
+            audit::snapshot(&view),
+        )?;
+        Ok(view)
     })
     .map_err(conflict_as(ErrorCode::NameAlreadyExists, TAG_NAME_TAKEN))
 }
@@ -147,12 +191,14 @@ pub fn create_tag(ctx: &Ctx, group_id: i64, name: String, enabled: bool) -> ApiR
 /// UpdateTag: changes the name or enabled flag sent.
 pub fn update_tag(
     ctx: &Ctx,
+    actor: &Actor,
     id: i64,
     name: Option<String>,
     enabled: Option<bool>,
 ) -> ApiResult<TagView> {
     ctx.write_config(|c| {
         let current = store::find_tag(c, id)?.ok_or_else(|| tag_not_found(id))?;
+        let before = load_tag(c, id)?;
         let key = name.as_ref().map(|n| n.to_lowercase());
         if let Some(key) = &key {
             if store::tag_name_taken(c, current.group_id, key, Some(id))? {
@@ -171,15 +217,25 @@ pub fn update_tag(
                 enabled,
             },
         )?;
-        load_tag(c, id)
+        let view = load_tag(c, id)?;
+        audit::record(
+            ctx,
+            c,
+            actor,
+            "UpdateTag",
+            &format!("Tag {id}"),
+            audit::snapshot(&before),
+            audit::snapshot(&view),
+        )?;
+        Ok(view)
     })
     .map_err(conflict_as(ErrorCode::NameAlreadyExists, TAG_NAME_TAKEN))
 }
 
 /// DeleteTag: refused while a department still auto-tags with it (409 `TagInUse` naming them).
-pub fn delete_tag(ctx: &Ctx, id: i64) -> ApiResult<()> {
+pub fn delete_tag(ctx: &Ctx, actor: &Actor, id: i64) -> ApiResult<()> {
     ctx.write_config(|c| {
-        store::find_tag(c, id)?.ok_or_else(|| tag_not_found(id))?;
+        let before = load_tag(c, id)?;
         let users = departments::names_auto_tagging(c, id)?;
         if !users.is_empty() {
             return Err(ApiError::conflict(
@@ -191,6 +247,15 @@ pub fn delete_tag(ctx: &Ctx, id: i64) -> ApiResult<()> {
             ));
         }
         store::soft_delete_tag(c, id, ctx.now())?;
+        audit::record(
+            ctx,
+            c,
+            actor,
+            "DeleteTag",
+            &format!("Tag {id}"),
+            audit::snapshot(&before),
+            None,
+        )?;
         Ok(())
     })
 }

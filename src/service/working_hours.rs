@@ -3,8 +3,10 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::governance::audit;
 use super::{settings, Ctx};
 use crate::db::DbConnection;
+use crate::domain::audit::Actor;
 use crate::domain::hours::DayHours;
 use crate::domain::{HhMm, WeekSchedule};
 use crate::error::ApiResult;
@@ -36,8 +38,13 @@ pub struct WorkingHoursView {
 
 /// UpdateWorkingHours: replaces the hours of the days given (each day at most once); other days
 /// stay as they are.
-pub fn update_working_hours(ctx: &Ctx, days: Vec<DayHours>) -> ApiResult<WorkingHoursView> {
+pub fn update_working_hours(
+    ctx: &Ctx,
+    actor: &Actor,
+    days: Vec<DayHours>,
+) -> ApiResult<WorkingHoursView> {
     ctx.write_config(|c| {
+        let before = audit::week_snapshot(&week_schedule(c)?);
         for d in &days {
             store::update(
                 c,
@@ -49,6 +56,16 @@ pub fn update_working_hours(ctx: &Ctx, days: Vec<DayHours>) -> ApiResult<Working
                 },
             )?;
         }
+        let after = audit::week_snapshot(&week_schedule(c)?);
+        audit::record(
+            ctx,
+            c,
+            actor,
+            "UpdateWorkingHours",
+            "Working hours",
+            Some(before),
+            Some(after),
+        )?;
         Ok(())
     })?;
     get_working_hours(ctx)

@@ -115,11 +115,8 @@ pub fn chats_started(
     from: NaiveDateTime,
     to: NaiveDateTime,
 ) -> QueryResult<i64> {
-    chats::table
-        .filter(chats::created_at.ge(from))
-        .filter(chats::created_at.lt(to))
-        .count()
-        .get_result(conn)
+    // Deleted chats (retention, erasure) still count as started.
+    super::retired_chats::started_in(conn, from, to)
 }
 
 #[derive(Clone, Debug, QueryableByName)]
@@ -140,13 +137,13 @@ pub fn tag_usage(
     from: NaiveDateTime,
     to: NaiveDateTime,
 ) -> QueryResult<Vec<TagCount>> {
-    diesel::sql_query(
+    diesel::sql_query(format!(
         "SELECT t.id AS tag_id, t.name AS tag, g.name AS tag_group, COUNT(*) AS chats \
-         FROM chat_tags ct JOIN chats c ON c.id = ct.chat_id JOIN tags t ON t.id = ct.tag_id \
+         FROM {tagged} ct JOIN tags t ON t.id = ct.tag_id \
          JOIN tag_groups g ON g.id = t.group_id \
-         WHERE c.created_at >= $1 AND c.created_at < $2 \
          GROUP BY t.id, t.name, g.name ORDER BY COUNT(*) DESC, t.name",
-    )
+        tagged = super::retired_chats::tagged_chats_in("$1", "$2"),
+    ))
     .bind::<Timestamp, _>(from)
     .bind::<Timestamp, _>(to)
     .load(conn)
@@ -158,11 +155,10 @@ pub fn tag_chats(
     from: NaiveDateTime,
     to: NaiveDateTime,
 ) -> QueryResult<Vec<(i64, i64)>> {
-    let rows: Vec<TagChats> = diesel::sql_query(
-        "SELECT ct.tag_id AS tag_id, COUNT(*) AS chats \
-         FROM chat_tags ct JOIN chats c ON c.id = ct.chat_id \
-         WHERE c.created_at >= $1 AND c.created_at < $2 GROUP BY ct.tag_id",
-    )
+    let rows: Vec<TagChats> = diesel::sql_query(format!(
+        "SELECT ct.tag_id AS tag_id, COUNT(*) AS chats FROM {tagged} ct GROUP BY ct.tag_id",
+        tagged = super::retired_chats::tagged_chats_in("$1", "$2"),
+    ))
     .bind::<Timestamp, _>(from)
     .bind::<Timestamp, _>(to)
     .load(conn)?;

@@ -2,12 +2,14 @@
 
 pub mod agents;
 pub mod attachments;
+pub mod audit_log;
 pub mod canned_responses;
 pub mod channels;
 pub mod chat_counts;
 pub mod chat_list;
 pub mod chats;
 pub mod customers;
+pub mod daily_passes;
 pub mod deliveries;
 pub mod departments;
 pub mod events;
@@ -20,6 +22,7 @@ pub mod metrics;
 pub mod password_resets;
 pub mod ratings;
 pub mod reports;
+pub mod retired_chats;
 pub mod rollups;
 pub mod routing;
 pub mod sessions;
@@ -27,4 +30,5 @@ pub mod settings;
 pub mod setup;
 pub mod tags;
 pub mod web_visitors;
+pub mod webhooks;
 pub mod working_hours;

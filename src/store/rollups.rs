@@ -49,11 +49,14 @@ pub fn seal(
     to: NaiveDateTime,
     now: NaiveDateTime,
 ) -> QueryResult<()> {
-    diesel::sql_query(
+    // Deleted chats (retention, erasure) still count as started, and their tags still count.
+    diesel::sql_query(format!(
         "INSERT INTO fact_seals (time_zone, from_at, to_at, sealed_at, chats_started) \
-         VALUES ($1, $2, $3, $4, \
-                 (SELECT COUNT(*) FROM chats WHERE created_at >= $2 AND created_at < $3))",
-    )
+         VALUES ($1, $2, $3, $4, CAST({started} AS BIGINT))",
+        started = super::retired_chats::STARTED_IN_SPAN
+            .replace("$2", "$3")
+            .replace("$1", "$2"),
+    ))
     .bind::<Text, _>(time_zone)
     .bind::<Timestamp, _>(from)
     .bind::<Timestamp, _>(to)
@@ -76,13 +79,13 @@ pub fn seal(
         .bind::<Timestamp, _>(to)
         .execute(conn)?;
     }
-    diesel::sql_query(
+    diesel::sql_query(format!(
         "INSERT INTO tag_rollups (seal_id, tag_id, chats) \
          SELECT (SELECT id FROM fact_seals WHERE time_zone = $1 AND from_at = $2 AND to_at = $3), \
                 ct.tag_id, COUNT(*) \
-         FROM chat_tags ct JOIN chats c ON c.id = ct.chat_id \
-         WHERE c.created_at >= $2 AND c.created_at < $3 GROUP BY ct.tag_id",
-    )
+         FROM {tagged} ct GROUP BY ct.tag_id",
+        tagged = super::retired_chats::tagged_chats_in("$2", "$3"),
+    ))
     .bind::<Text, _>(time_zone)
     .bind::<Timestamp, _>(from)
     .bind::<Timestamp, _>(to)

@@ -3,6 +3,7 @@
 pub mod delivery;
 pub mod live;
 pub mod routing;
+pub mod webhooks;
 
 use std::sync::Arc;
 
@@ -95,6 +96,17 @@ pub fn spawn_chat_count_folder(ctx: Arc<Ctx>) -> tokio::task::JoinHandle<()> {
     )
 }
 
+/// Tries the daily governance pass (retention, audit retention) every ten minutes; one instance
+/// claims it and runs it at most once a day.
+pub fn spawn_daily_pass(ctx: Arc<Ctx>) -> tokio::task::JoinHandle<()> {
+    every(
+        ctx,
+        std::time::Duration::from_secs(600),
+        "daily pass",
+        crate::service::governance::daily::run_if_due,
+    )
+}
+
 /// Every background loop: session sweeping and sliding, failed logons, the chat counters, deliveries to channel servers, the
 /// event stream's reader and watcher, scheduled reports.
 pub fn spawn_all(ctx: Arc<Ctx>) {
@@ -110,5 +122,7 @@ pub fn spawn_all(ctx: Arc<Ctx>) {
     routing::spawn_assigner(ctx.clone());
     routing::spawn_presence_and_alerts(ctx.clone());
     spawn_web_chat_mailer(ctx.clone());
+    spawn_daily_pass(ctx.clone());
+    webhooks::spawn_webhooks(ctx.clone());
     spawn_report_scheduler(ctx);
 }

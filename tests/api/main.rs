@@ -3,6 +3,7 @@
 
 mod abuse;
 mod agents;
+mod audit;
 mod canned_responses;
 mod channel_api;
 mod channel_helpers;
@@ -25,6 +26,7 @@ mod monitoring;
 mod outage;
 mod ratings;
 mod reports;
+mod retention;
 mod schema;
 mod seed;
 mod seed_examples;
@@ -36,4 +38,5 @@ mod smtp_sink;
 mod tags;
 mod trust;
 mod web_chat;
+mod webhooks;
 mod working_hours;

@@ -15,9 +15,11 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::{settings, Ctx};
+use crate::domain::audit::Actor;
 use crate::domain::report::{local_to_utc, Grouping, ReportKind, RunState, WeeklySlots};
 use crate::domain::{EmailAddress, HhMm};
 use crate::error::{ApiError, ApiResult, ErrorCode};
+use crate::service::governance::audit;
 use crate::store::reports::{self as store, NewSchedule, RunRow, ScheduleRow};
 
 pub use render::CHAT_LOG_MAX_ROWS;
@@ -135,16 +137,23 @@ fn recipient_not_found(id: i64) -> ApiError {
 /// CreateRecipient: adds a recipient of mailed reports.
 pub fn create_recipient(
     ctx: &Ctx,
+    actor: &Actor,
     full_name: String,
     email: EmailAddress,
 ) -> ApiResult<RecipientView> {
     let id = ctx.write(|c| {
-        Ok(store::insert_recipient(
+        let id = store::insert_recipient(c, &full_name, email.as_str(), ctx.now())?;
+        let after = serde_json::json!({"FullName": full_name, "EmailAddress": email.as_str()});
+        audit::record(
+            ctx,
             c,
-            &full_name,
-            email.as_str(),
-            ctx.now(),
-        )?)
+            actor,
+            "CreateRecipient",
+            &format!("Recipient {id}"),
+            None,
+            Some(after),
+        )?;
+        Ok(id)
     })?;
     get_recipients(ctx)?
         .into_iter()
@@ -179,10 +188,22 @@ pub fn get_recipients(ctx: &Ctx) -> ApiResult<Vec<RecipientView>> {
 }
 
 /// DeleteRecipient: deletes a recipient and its schedules.
-pub fn delete_recipient(ctx: &Ctx, id: i64) -> ApiResult<()> {
-    ctx.write(|c| match store::delete_recipient(c, id)? {
-        0 => Err(recipient_not_found(id)),
-        _ => Ok(()),
+pub fn delete_recipient(ctx: &Ctx, actor: &Actor, id: i64) -> ApiResult<()> {
+    ctx.write(|c| {
+        let before = store::find_recipient(c, id)?.ok_or_else(|| recipient_not_found(id))?;
+        store::delete_recipient(c, id)?;
+        let before =
+            serde_json::json!({"FullName": before.full_name, "EmailAddress": before.email});
+        audit::record(
+            ctx,
+            c,
+            actor,
+            "DeleteRecipient",
+            &format!("Recipient {id}"),
+            Some(before),
+            None,
+        )?;
+        Ok(())
     })
 }
 
@@ -196,7 +217,11 @@ pub struct NewReportSchedule {
 }
 
 /// CreateReportSchedule: mails a report to a recipient at a time on chosen weekdays.
-pub fn create_report_schedule(ctx: &Ctx, s: NewReportSchedule) -> ApiResult<ScheduleView> {
+pub fn create_report_schedule(
+    ctx: &Ctx,
+    actor: &Actor,
+    s: NewReportSchedule,
+) -> ApiResult<ScheduleView> {
     let groupings: Vec<&str> = s.groupings.iter().map(|g| g.name()).collect();
     let days: Vec<String> = s.days.iter().map(u8::to_string).collect();
     let id = ctx.write(|c| {
@@ -206,7 +231,7 @@ pub fn create_report_schedule(ctx: &Ctx, s: NewReportSchedule) -> ApiResult<Sche
                 format!("no recipient with id {}", s.recipient_id),
             ));
         }
-        Ok(store::insert_schedule(
+        let id = store::insert_schedule(
             c,
             &NewSchedule {
                 recipient_id: s.recipient_id,
@@ -218,7 +243,24 @@ pub fn create_report_schedule(ctx: &Ctx, s: NewReportSchedule) -> ApiResult<Sche
                 scheduled_minute: s.time.minutes(),
                 created_at: ctx.now(),
             },
-        )?)
+        )?;
+        let after = serde_json::json!({
+            "RecipientID": s.recipient_id,
+            "ReportID": s.report.id(),
+            "Groupings": groupings,
+            "ScheduledDays": days,
+            "ScheduledTime": s.time.to_string(),
+        });
+        audit::record(
+            ctx,
+            c,
+            actor,
+            "CreateReportSchedule",
+            &format!("Report schedule {id}"),
+            None,
+            Some(after),
+        )?;
+        Ok(id)
     })?;
     get_recipients(ctx)?
         .into_iter()
@@ -228,12 +270,23 @@ pub fn create_report_schedule(ctx: &Ctx, s: NewReportSchedule) -> ApiResult<Sche
 }
 
 /// DeleteReportSchedule: no more mails from it.
-pub fn delete_report_schedule(ctx: &Ctx, id: i64) -> ApiResult<()> {
+pub fn delete_report_schedule(ctx: &Ctx, actor: &Actor, id: i64) -> ApiResult<()> {
     ctx.write(|c| match store::delete_schedule(c, id)? {
         0 => Err(ApiError::new(
             ErrorCode::NotFound,
             format!("Schedule {id} does not exist"),
         )),
-        _ => Ok(()),
+        _ => {
+            audit::record(
+                ctx,
+                c,
+                actor,
+                "DeleteReportSchedule",
+                &format!("Report schedule {id}"),
+                None,
+                None,
+            )?;
+            Ok(())
+        }
     })
 }

@@ -8,6 +8,8 @@ import { Hours } from './hours.js';
 import { Settings } from './settings.js';
 import { Channels } from './channels.js';
 import { Reports } from './reports.js';
+import { Audit } from './audit.js';
+import { Webhooks } from './webhooks.js';
 
 export const SECTIONS = [
   ['agents', 'Agents', Agents],
@@ -18,6 +20,8 @@ export const SECTIONS = [
   ['settings', 'Desk settings', Settings],
   ['channels', 'Channels', Channels],
   ['reports', 'Reports', Reports],
+  ['webhooks', 'Webhooks', Webhooks],
+  ['audit', 'Audit log', Audit],
 ];
 
 export function Admin({ section }) {
