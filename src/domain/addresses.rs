@@ -79,9 +79,7 @@ fn embedded_v4(v6: Ipv6Addr) -> Option<Ipv4Addr> {
         return Some(low32());
     }
     // NAT64 well-known prefix 64:ff9b::/96 and the local-use 64:ff9b:1::/48.
-    if (s[0] == 0x64 && s[1] == 0xff9b && s[2..6] == [0; 4])
-        || (s[0] == 0x64 && s[1] == 0xff9b && s[2] == 1)
-    {
+    if s[0] == 0x64 && s[1] == 0xff9b && (s[2..6] == [0; 4] || s[2] == 1) {
         return Some(low32());
     }
     // 6to4 2002:AABB:CCDD::/48 carries a.b.c.d in its second and third groups.
@@ -105,7 +103,8 @@ fn is_global_v6(v6: Ipv6Addr) -> bool {
     let s = v6.segments();
     let global_unicast = (s[0] & 0xe000) == 0x2000;
     let documentation = s[0] == 0x2001 && s[1] == 0x0db8 || (s[0] & 0xfff0) == 0x3ff0;
-    let orchid = s[0] == 0x2001 && (s[1] & 0xffe0) == 0x0010;
+    // ORCHID 2001:10::/28 and ORCHIDv2 2001:20::/28.
+    let orchid = s[0] == 0x2001 && matches!(s[1] & 0xfff0, 0x0010 | 0x0020);
     let benchmarking = s[0] == 0x2001 && s[1] == 0x0002 && s[2] == 0;
     global_unicast && !documentation && !orchid && !benchmarking
 }

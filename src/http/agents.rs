@@ -43,6 +43,9 @@ pub struct CreateAgentRequest {
     /// The agent's own open-chat limit (1-1000); 0 or absent: the department's or the desk's.
     #[schema(schema_with = schemas::int_range::<0, CHAT_LIMIT_MAX>)]
     pub max_chats: Option<Int>,
+    /// Only `UnassignedChatsWaiting` exists; none when absent.
+    #[schema(schema_with = schemas::notifications)]
+    pub notifications: Option<List<String>>,
 }
 
 /// An empty mobile number means "none".
@@ -78,6 +81,7 @@ pub async fn create_agent(
     );
     let password = f.check_opt("Password", req.password, |p| Password::parse(&p));
     let max_chats = f.check_opt("MaxChats", req.max_chats, |n| chat_limit(n.0));
+    let notifications = f.check_opt("Notifications", req.notifications, notifications);
     let new = f.build(|| {
         Some(NewAgent {
             name: name?,
@@ -87,6 +91,7 @@ pub async fn create_agent(
             department_ids: department_ids?,
             password: password?,
             max_chats: max_chats?.flatten(),
+            notifications: notifications?.unwrap_or_default(),
         })
     })?;
     // Hashing the password is argon2 work, bounded like every other.
@@ -151,12 +156,7 @@ pub async fn update_agent(
     let email = f.check_opt("EmailAddress", req.email_address, |e| {
         EmailAddress::parse(&e)
     });
-    let notifications = f.check_opt("Notifications", req.notifications, |list| {
-        list.0
-            .iter()
-            .map(|n| Notification::parse(n))
-            .collect::<Result<Vec<_>, _>>()
-    });
+    let notifications = f.check_opt("Notifications", req.notifications, notifications);
     let role = f.check_opt("RoleID", req.role_id, |r| Role::from_id(r.0));
     let status = f.check_opt("StatusID", req.status_id, |s| AgentStatus::from_id(s.0));
     let department_ids = f.check_opt("DepartmentID", req.department_id, ids);
@@ -178,6 +178,11 @@ pub async fn update_agent(
     Ok(json(
         run(&ctx, move |ctx| agents::update_agent(ctx, &caller, patch)).await?,
     ))
+}
+
+/// The notifications an agent asks for, each by name.
+fn notifications(list: List<String>) -> Result<Vec<Notification>, String> {
+    list.0.iter().map(|n| Notification::parse(n)).collect()
 }
 
 /// An open-chat limit: 1 to 1000, or 0 for none of its own (`None`).

@@ -83,6 +83,13 @@ pub struct ChatSessionFields {
 }
 
 impl ChatSessionFields {
+    fn of(chat_server: Flat<String>, chat_session_id: Flat<String>) -> Self {
+        Self {
+            chat_server,
+            chat_session_id,
+        }
+    }
+
     /// Checks both fields against their patterns; returns the session.
     fn check(self, f: &mut Fields) -> Option<String> {
         let server = self.chat_server.0.and_then(|s| pattern::chat_server(&s));
@@ -108,8 +115,13 @@ fn account_token(
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct NewChatMessageRequest {
-    #[serde(flatten)]
-    pub session: ChatSessionFields,
+    // Written out, not `#[serde(flatten)]`: a flattened type can't say which fields it knows,
+    // and every field this API doesn't know is named in the answer (`known_fields`).
+    #[schema(schema_with = field::chat_server)]
+    pub chat_server: Flat<String>,
+    #[serde(rename = "chatSessionID")]
+    #[schema(schema_with = field::chat_session_id)]
+    pub chat_session_id: Flat<String>,
     #[schema(schema_with = field::chat_account_token)]
     pub chat_account_token: String,
     #[serde(rename = "channelID")]
@@ -152,7 +164,7 @@ pub async fn notify_user_new_chat_message(
     Input(req): Input<NewChatMessageRequest>,
 ) -> ApiResult<HttpResponse> {
     let mut f = Fields::default();
-    let session = req.session.check(&mut f);
+    let session = ChatSessionFields::of(req.chat_server, req.chat_session_id).check(&mut f);
     let token = account_token(&mut f, &channel, &req.chat_account_token);
     let text = f.check(
         "message",
@@ -210,8 +222,13 @@ async fn take_customer_message(
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ChatEventRequest {
-    #[serde(flatten)]
-    pub session: ChatSessionFields,
+    // Written out, not `#[serde(flatten)]`: a flattened type can't say which fields it knows,
+    // and every field this API doesn't know is named in the answer (`known_fields`).
+    #[schema(schema_with = field::chat_server)]
+    pub chat_server: Flat<String>,
+    #[serde(rename = "chatSessionID")]
+    #[schema(schema_with = field::chat_session_id)]
+    pub chat_session_id: Flat<String>,
     /// startedtyping or stoppedtyping.
     #[schema(schema_with = field::typing_event)]
     pub event: String,
@@ -243,7 +260,7 @@ pub async fn notify_user_new_chat_event(
     Input(req): Input<ChatEventRequest>,
 ) -> ApiResult<HttpResponse> {
     let mut f = Fields::default();
-    let session = req.session.check(&mut f);
+    let session = ChatSessionFields::of(req.chat_server, req.chat_session_id).check(&mut f);
     let typing = f.check("event", pattern::typing_event(&req.event));
     let (session, typing) = f.build(|| Some((session?, typing?)))?;
     let chat_id = run(&ctx, move |ctx| {
@@ -256,8 +273,13 @@ pub async fn notify_user_new_chat_event(
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct VisitedRequest {
-    #[serde(flatten)]
-    pub session: ChatSessionFields,
+    // Written out, not `#[serde(flatten)]`: a flattened type can't say which fields it knows,
+    // and every field this API doesn't know is named in the answer (`known_fields`).
+    #[schema(schema_with = field::chat_server)]
+    pub chat_server: Flat<String>,
+    #[serde(rename = "chatSessionID")]
+    #[schema(schema_with = field::chat_session_id)]
+    pub chat_session_id: Flat<String>,
     #[schema(schema_with = field::visited_url)]
     pub url: String,
 }
@@ -271,7 +293,7 @@ pub async fn notify_user_visited(
     Input(req): Input<VisitedRequest>,
 ) -> ApiResult<HttpResponse> {
     let mut f = Fields::default();
-    let session = req.session.check(&mut f);
+    let session = ChatSessionFields::of(req.chat_server, req.chat_session_id).check(&mut f);
     let url = f.check("url", pattern::url(&req.url, 4));
     let (session, url) = f.build(|| Some((session?, url?)))?;
     run(&ctx, move |ctx| {
@@ -284,8 +306,13 @@ pub async fn notify_user_visited(
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct EndChatRequest {
-    #[serde(flatten)]
-    pub session: ChatSessionFields,
+    // Written out, not `#[serde(flatten)]`: a flattened type can't say which fields it knows,
+    // and every field this API doesn't know is named in the answer (`known_fields`).
+    #[schema(schema_with = field::chat_server)]
+    pub chat_server: Flat<String>,
+    #[serde(rename = "chatSessionID")]
+    #[schema(schema_with = field::chat_session_id)]
+    pub chat_session_id: Flat<String>,
 }
 
 /// The customer left: the chat closes as closed by the customer.
@@ -297,7 +324,7 @@ pub async fn notify_user_end_chat(
     Input(req): Input<EndChatRequest>,
 ) -> ApiResult<HttpResponse> {
     let mut f = Fields::default();
-    let session = req.session.check(&mut f);
+    let session = ChatSessionFields::of(req.chat_server, req.chat_session_id).check(&mut f);
     let session = f.build(|| session)?;
     let chat_id = run(&ctx, move |ctx| {
         intake::notify_user_end_chat(ctx, &channel, &session)
@@ -309,8 +336,13 @@ pub async fn notify_user_end_chat(
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AddAttachmentRequest {
-    #[serde(flatten)]
-    pub session: ChatSessionFields,
+    // Written out, not `#[serde(flatten)]`: a flattened type can't say which fields it knows,
+    // and every field this API doesn't know is named in the answer (`known_fields`).
+    #[schema(schema_with = field::chat_server)]
+    pub chat_server: Flat<String>,
+    #[serde(rename = "chatSessionID")]
+    #[schema(schema_with = field::chat_session_id)]
+    pub chat_session_id: Flat<String>,
     #[schema(schema_with = field::chat_account_token)]
     pub chat_account_token: String,
     #[schema(schema_with = field::phone)]
@@ -344,7 +376,7 @@ pub async fn add_attachment(
     Input(req): Input<AddAttachmentRequest>,
 ) -> ApiResult<HttpResponse> {
     let mut f = Fields::default();
-    let session = req.session.check(&mut f);
+    let session = ChatSessionFields::of(req.chat_server, req.chat_session_id).check(&mut f);
     let token = account_token(&mut f, &channel, &req.chat_account_token);
     let phone = f.check_opt(
         "phoneNumber",

@@ -19,6 +19,7 @@ use futures_util::{Stream, StreamExt};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
+use super::known_fields::{self, IgnoredFields, UnknownFields, NOT_A_FIELD};
 use super::multipart::{self, MultipartLimits};
 use crate::error::{ApiError, ApiResult, ErrorCode};
 
@@ -67,6 +68,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for Input<T> {
             .and_then(|v| v.parse::<usize>().ok());
         let payload = SharedPayload(Rc::new(RefCell::new(Paced::new(payload.take()))));
         let headers = req.headers().clone();
+        let req = req.clone();
         Box::pin(async move {
             if declared.is_some_and(|n| n > limit) {
                 return Err(too_large(limit));
@@ -90,8 +92,35 @@ impl<T: DeserializeOwned + 'static> FromRequest for Input<T> {
             if let Some(body) = body.filter(|b| !b.iter().all(u8::is_ascii_whitespace)) {
                 merge_body(&mut fields, content_type.as_deref(), &body)?;
             }
+            check_unknown::<T>(&req, &fields)?;
             multipart::with_file_parts(files, || decode(fields)).map(Input)
         })
+    }
+}
+
+/// A field `T` doesn't declare is refused, or, where the scope takes it
+/// ([`UnknownFields::Ignore`]), kept in the request's extensions for the answer to name.
+fn check_unknown<T: DeserializeOwned>(
+    req: &HttpRequest,
+    fields: &Map<String, Value>,
+) -> ApiResult<()> {
+    let unknown: Vec<String> = known_fields::unknown::<T>(fields)
+        .into_iter()
+        .filter(|k| !RESERVED.iter().any(|r| r.eq_ignore_ascii_case(k)))
+        .collect();
+    if unknown.is_empty() {
+        return Ok(());
+    }
+    match req.app_data::<UnknownFields>() {
+        Some(UnknownFields::Ignore) => {
+            let named = unknown
+                .into_iter()
+                .map(|k| (k, NOT_A_FIELD.to_owned()))
+                .collect();
+            req.extensions_mut().insert(IgnoredFields(named));
+            Ok(())
+        }
+        _ => Err(known_fields::refusal(&unknown)),
     }
 }
 

@@ -14,6 +14,7 @@ pub mod events;
 pub mod gates;
 pub mod health;
 pub mod input;
+pub mod known_fields;
 pub mod messages;
 pub mod metrics;
 pub mod multipart;
@@ -42,6 +43,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(openapi::service())
         .service(
             web::scope("/api/v2/chat")
+                // A customer's message is never lost for a field the desk doesn't know: it is
+                // taken and the field named in the answer.
+                .app_data(known_fields::UnknownFields::Ignore)
+                .wrap(middleware::from_fn(known_fields::name_ignored))
                 .wrap(middleware::from_fn(channel_api::authenticate_channel))
                 .wrap(no_store())
                 .service(post(

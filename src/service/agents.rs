@@ -72,6 +72,7 @@ pub struct NewAgent {
     pub password: Option<Password>,
     /// The agent's own open-chat limit, if any.
     pub max_chats: Option<i32>,
+    pub notifications: Vec<Notification>,
 }
 
 /// Fields an UpdateAgent may carry; `None` leaves the field unchanged.
@@ -122,7 +123,9 @@ pub fn create_agent(ctx: &Ctx, new: NewAgent) -> ApiResult<AgentView> {
                 status: AgentStatus::Offline.id(),
                 enabled: true,
                 password_hash: password_hash.as_deref(),
-                notify_unassigned: false,
+                notify_unassigned: new
+                    .notifications
+                    .contains(&Notification::UnassignedChatsWaiting),
                 created_at: now,
                 updated_at: now,
             },
@@ -216,6 +219,12 @@ pub fn update_agent(ctx: &Ctx, caller: &Caller, patch: AgentPatch) -> ApiResult<
         )?;
         if let Some(status) = status {
             crate::store::routing::status_set_by_hand(c, target, status.id(), now)?;
+        }
+        if patch.status.is_some() && target == caller.agent_id {
+            // Setting one's own status is presence, now: the session's slide (written at most
+            // every SESSION_TOUCH_SECONDS) may be older than the presence timeout, and routing
+            // would skip an agent who has just said "Online".
+            agents::touch_last_seen_if_later(c, target, now)?;
         }
         if let Some(status) = status.filter(|s| s.id() != current.status) {
             let name = patch.name.as_deref().unwrap_or(&current.name);
@@ -338,6 +347,7 @@ pub fn create_manager(
             department_ids: Vec::new(),
             password: Some(password),
             max_chats: None,
+            notifications: Vec::new(),
         },
     )
 }
