@@ -17,8 +17,12 @@ pub struct Config {
     pub database_pool_size: u32,
     pub database_timeout: Duration,
     pub bind: SocketAddr,
-    /// Where `GET /metrics` is served instead of the main listener, when set.
+    /// Where `GET /metrics` is served on a listener of its own, when set.
     pub metrics_bind: Option<SocketAddr>,
+    /// Whether the main listener answers `GET /metrics` too (`METRICS_ON_MAIN_LISTENER`): off
+    /// unless asked, since what it shows (routes, queues, backlogs) is not for anyone who can
+    /// reach the desk.
+    pub metrics_on_main_listener: bool,
     pub session_idle: Duration,
     pub session_absolute: Duration,
     /// How stale a session's `last_seen_at` may get before a request writes it again.
@@ -145,6 +149,11 @@ impl Config {
                     .with_context(|| format!("METRICS_BIND must be HOST:PORT, not `{v}`"))
             })
             .transpose()?;
+        let metrics_on_main_listener = match get("METRICS_ON_MAIN_LISTENER").as_deref() {
+            None | Some("false" | "0") => false,
+            Some("true" | "1") => true,
+            Some(other) => bail!("METRICS_ON_MAIN_LISTENER must be true or false, not `{other}`"),
+        };
         let log_format = match get("LOG_FORMAT").as_deref() {
             None | Some("text") => LogFormat::Text,
             Some("json") => LogFormat::Json,
@@ -169,6 +178,7 @@ impl Config {
             database_url,
             bind,
             metrics_bind,
+            metrics_on_main_listener,
             session_idle,
             session_absolute,
             session_touch_interval: Duration::from_secs(number("SESSION_TOUCH_SECONDS", 5)?),
@@ -244,6 +254,7 @@ mod tests {
         assert_eq!(c.session_idle, Duration::from_secs(3600));
         assert_eq!(c.logon_max_failures, 5);
         assert_eq!(c.metrics_bind, None);
+        assert!(!c.metrics_on_main_listener);
     }
 
     #[test]
@@ -254,6 +265,7 @@ mod tests {
         assert!(Config::from_vars(&vars(&[("SESSION_IDLE_MINUTES", "x")])).is_err());
         assert!(Config::from_vars(&vars(&[("SMTP_URL", "http://x")])).is_err());
         assert!(Config::from_vars(&vars(&[("LOG_FORMAT", "xml")])).is_err());
+        assert!(Config::from_vars(&vars(&[("METRICS_ON_MAIN_LISTENER", "yes")])).is_err());
         assert!(Config::from_vars(&vars(&[("TRUSTED_PROXIES", "10.0.0.0/33")])).is_err());
         let c = Config::from_vars(&vars(&[(
             "CHANNEL_ALLOWED_NETWORKS",

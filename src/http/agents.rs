@@ -14,7 +14,7 @@ use crate::domain::{
     required_text, AgentStatus, EmailAddress, Notification, Password, PhoneNumber, Role,
 };
 use crate::error::ApiResult;
-use crate::service::agents::{self, AgentPatch, AgentView, NewAgent};
+use crate::service::agents::{self, AgentListEntry, AgentPatch, AgentView, NewAgent};
 use crate::service::Ctx;
 
 pub const NAME_MAX: usize = 100;
@@ -202,12 +202,13 @@ pub fn chat_limit(n: i64) -> Result<Option<i32>, String> {
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct AgentList {
-    pub agents: Vec<AgentView>,
+    pub agents: Vec<AgentListEntry>,
 }
 
-/// Every agent with status, role, departments, enabled and last seen.
+/// Every agent with status, role, departments, enabled and last seen; contact details and
+/// settings only for managers (and for the caller's own entry).
 #[utoipa::path(get, path = "/api/GetAgentList", tag = "Agents", responses((status = 200, body = AgentList)))]
-pub async fn get_agent_list(ctx: web::Data<Ctx>, _: Caller) -> ApiResult<HttpResponse> {
-    let agents = run(&ctx, agents::get_agent_list).await?;
+pub async fn get_agent_list(ctx: web::Data<Ctx>, caller: Caller) -> ApiResult<HttpResponse> {
+    let agents = run(&ctx, move |ctx| agents::get_agent_list(ctx, &caller)).await?;
     Ok(json(AgentList { agents }))
 }

@@ -23,6 +23,7 @@ pub mod params;
 pub mod reports;
 pub mod respond;
 pub mod schemas;
+pub mod security_headers;
 pub mod session_auth;
 pub mod sessions;
 pub mod settings;
@@ -169,9 +170,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 /// API answers carry tokens, transcripts, files and exports: no cache, shared or private, may keep
-/// them (an answer that sets its own `Cache-Control` keeps it).
+/// them (an answer that sets its own `Cache-Control` keeps it). Nor may a browser run anything in
+/// one, were it opened as a page (an attachment that is really HTML): see `security_headers`.
 fn no_store() -> middleware::DefaultHeaders {
-    middleware::DefaultHeaders::new().add((actix_web::http::header::CACHE_CONTROL, "no-store"))
+    middleware::DefaultHeaders::new()
+        .add((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .add((
+            actix_web::http::header::CONTENT_SECURITY_POLICY,
+            security_headers::API_POLICY,
+        ))
 }
 
 fn endpoint<F, Args>(path: &str, methods: &[Method], handler: F) -> Resource

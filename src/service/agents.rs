@@ -316,7 +316,9 @@ pub(crate) fn load(c: &mut DbConnection, id: i64) -> ApiResult<AgentView> {
 }
 
 /// GetAgentList: every agent with status, role, departments and when last seen.
-pub fn get_agent_list(ctx: &Ctx) -> ApiResult<Vec<AgentView>> {
+/// A manager sees every agent in full; an agent sees itself in full and its colleagues as
+/// [`ColleagueView`]: who they are and whether they take chats, not how to reach them.
+pub fn get_agent_list(ctx: &Ctx, caller: &Caller) -> ApiResult<Vec<AgentListEntry>> {
     ctx.read(|c| {
         let rows = agents::list(c)?;
         let mut departments = agents::all_department_ids(c)?;
@@ -324,10 +326,57 @@ pub fn get_agent_list(ctx: &Ctx) -> ApiResult<Vec<AgentView>> {
             .into_iter()
             .map(|row| {
                 let ids = departments.remove(&row.id).unwrap_or_default();
-                agent_view(row, ids)
+                let view = agent_view(row, ids);
+                if caller.is_manager() || view.agent_id == caller.agent_id {
+                    AgentListEntry::Full(view)
+                } else {
+                    AgentListEntry::Colleague(ColleagueView::of(view))
+                }
             })
             .collect())
     })
+}
+
+/// One agent of GetAgentList.
+#[derive(Serialize, ToSchema, Debug)]
+#[serde(untagged)]
+pub enum AgentListEntry {
+    Full(AgentView),
+    Colleague(ColleagueView),
+}
+
+/// A colleague as an agent (RoleID 1) sees them: no email address, mobile number or settings, so
+/// one agent's account is not a directory of everyone's contact details.
+#[derive(Serialize, ToSchema, Debug)]
+#[serde(rename_all = "PascalCase")]
+pub struct ColleagueView {
+    #[serde(rename = "AgentID")]
+    pub agent_id: i64,
+    pub name: String,
+    /// 1 = Agent, 2 = Manager.
+    #[serde(rename = "RoleID")]
+    pub role_id: i16,
+    /// 1 = Offline, 2 = Busy, 3 = OnBreak, 4 = Online.
+    #[serde(rename = "StatusID")]
+    pub status_id: i16,
+    #[serde(rename = "DepartmentID")]
+    pub department_ids: Vec<i64>,
+    pub enabled: bool,
+    pub last_seen_at: Option<DateTime<Utc>>,
+}
+
+impl ColleagueView {
+    fn of(view: AgentView) -> Self {
+        Self {
+            agent_id: view.agent_id,
+            name: view.name,
+            role_id: view.role_id,
+            status_id: view.status_id,
+            department_ids: view.department_ids,
+            enabled: view.enabled,
+            last_seen_at: view.last_seen_at,
+        }
+    }
 }
 
 /// Creates a manager from the command line (`agentdesk create-manager`).

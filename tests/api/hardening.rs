@@ -192,3 +192,143 @@ async fn setting_oneself_online_is_presence_whatever_the_touch_interval() {
         assert_eq!(n, 2, "round robin shares the chats: {owners:?}");
     }
 }
+
+/// The headers every answer must carry, whatever made it.
+#[track_caller]
+fn assert_guarded(what: &str, headers: &reqwest::header::HeaderMap) {
+    let get = |name: &str| {
+        headers
+            .get(name)
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_else(|| panic!("{what}: no {name} in {headers:?}"))
+    };
+    assert_eq!(get("x-content-type-options"), "nosniff", "{what}");
+    assert_eq!(get("x-frame-options"), "DENY", "{what}");
+    assert_eq!(get("referrer-policy"), "no-referrer", "{what}");
+    assert!(
+        get("content-security-policy").contains("frame-ancestors 'none'"),
+        "{what}"
+    );
+}
+
+#[tokio::test]
+async fn every_answer_carries_nosniff_no_framing_and_no_referrer() {
+    let app = TestApp::spawn().await;
+    let m = app.manager().await;
+    let reply = app.get("GetAgentList", &m.token, &[]).await;
+    assert_guarded("an API answer", &reply.headers);
+    let csp = reply.headers["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains("default-src 'none'"), "{csp}");
+    let reply = app.get("GetChat", &m.token, &[("ChatID", "999")]).await;
+    assert_eq!(reply.status, 404);
+    assert_guarded("an API error", &reply.headers);
+    for path in [
+        "/api/docs/",
+        "/api/openapi.json",
+        "/health",
+        "/no/such/page",
+    ] {
+        let response = app
+            .client
+            .get(format!("{}{path}", app.address))
+            .send()
+            .await
+            .unwrap();
+        assert_guarded(path, response.headers());
+    }
+    // The console keeps its own strict policy.
+    let response = app.client.get(&app.address).send().await.unwrap();
+    assert_guarded("the console", response.headers());
+    let csp = response.headers()["content-security-policy"]
+        .to_str()
+        .unwrap();
+    assert!(csp.contains("script-src 'self'"), "{csp}");
+    // A download (an attachment a customer sent).
+    app.department(&m, "Support").await;
+    let ch = app.channel(&m, "https://chat.example.com").await;
+    let reply = app
+        .channel_call(
+            &ch,
+            "addAttachment",
+            json!({"chatServer": "chat.example.com", "chatSessionID": "session-file-0001",
+                   "chatAccountToken": ch.account_token, "file": "aGVsbG8=",
+                   "fileName": "note.txt", "contentType": "text/plain"}),
+        )
+        .await
+        .ok();
+    let chat_id = reply["ChatID"].as_i64().unwrap();
+    let messages = app.messages_of(&m.token, chat_id).await;
+    let attachment = messages
+        .iter()
+        .find_map(|msg| msg["Attachment"]["AttachmentID"].as_i64())
+        .expect("the file");
+    let reply = app
+        .get(
+            "GetAttachment",
+            &m.token,
+            &[("AttachmentID", &attachment.to_string())],
+        )
+        .await;
+    assert_guarded("a download", &reply.headers);
+    assert!(reply.headers.get("strict-transport-security").is_none());
+}
+
+#[tokio::test]
+async fn a_desk_reached_over_https_sends_hsts() {
+    let app = TestApp::spawn_with(&[("PUBLIC_BASE_URL", "https://desk.example.com")]).await;
+    let response = app
+        .client
+        .get(format!("{}/health", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        response.headers()["strict-transport-security"],
+        "max-age=31536000"
+    );
+}
+
+#[tokio::test]
+async fn metrics_are_on_the_main_listener_only_when_asked() {
+    let app = TestApp::spawn().await;
+    let response = reqwest::get(format!("{}/metrics", app.address))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 404, "off by default");
+    let asked = TestApp::spawn_with(&[("METRICS_ON_MAIN_LISTENER", "true")]).await;
+    let response = reqwest::get(format!("{}/metrics", asked.address))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+}
+
+#[tokio::test]
+async fn an_agent_sees_colleagues_names_and_statuses_not_their_contact_details() {
+    let app = TestApp::spawn().await;
+    let m = app.manager().await;
+    let d = app.department(&m, "Support").await;
+    let a = app.agent(&m, &[d]).await;
+    let b = app.agent(&m, &[d]).await;
+    app.post(
+        "UpdateAgent",
+        &m.token,
+        json!({"AgentID": b.agent_id, "MobileNumber": "+27821231234"}),
+    )
+    .await
+    .ok();
+    let colleague = listed(&app, &a, b.agent_id).await;
+    assert!(colleague["Name"].is_string(), "{colleague}");
+    assert!(colleague["StatusID"].is_i64(), "{colleague}");
+    for private in [
+        "EmailAddress",
+        "MobileNumber",
+        "Notifications",
+        "HasPassword",
+    ] {
+        assert!(colleague.get(private).is_none(), "{private}: {colleague}");
+    }
+    assert_eq!(listed(&app, &a, a.agent_id).await["EmailAddress"], a.email);
+    let seen_by_manager = listed(&app, &m, b.agent_id).await;
+    assert_eq!(seen_by_manager["EmailAddress"], b.email);
+    assert_eq!(seen_by_manager["MobileNumber"], "+27821231234");
+}

@@ -118,6 +118,13 @@ export function saveBlob(blob, filename) {
 }
 
 const attachmentUrls = new Map();
+
+/** Revokes every image's object URL: a logged-off console keeps no customer's files in memory. */
+export function forgetAttachments() {
+  for (const url of attachmentUrls.values()) url.then((href) => URL.revokeObjectURL(href), () => {});
+  attachmentUrls.clear();
+}
+
 /** An object URL for an attachment (fetched once with the session header, then kept). */
 export async function attachmentUrl(id) {
   if (!attachmentUrls.has(id)) {

@@ -1,7 +1,7 @@
 // Boots the console: restores the session of this tab (sessionStorage), routes by location hash,
 // and shows the logon screen or the desk.
 import { html, render, useEffect, useState } from './html.js';
-import { savedSession, saveSession, whenSessionLost, call } from './api.js';
+import { savedSession, saveSession, whenSessionLost, call, forgetAttachments } from './api.js';
 import { state, useStore, set, reset } from './store.js';
 import { startDesk, stopDesk } from './desk.js';
 import { Login } from './views/login.js';
@@ -56,6 +56,7 @@ export async function logoff() {
 
 function leave(message) {
   stopDesk();
+  forgetAttachments();
   saveSession(null);
   notice = message;
   reset();
