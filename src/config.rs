@@ -110,6 +110,28 @@ impl Config {
         Self::from_vars(&vars)
     }
 
+    /// Whether agents reach the desk over https (`PUBLIC_BASE_URL`).
+    pub fn served_over_https(&self) -> bool {
+        self.public_base_url
+            .as_deref()
+            .is_some_and(|u| u.to_ascii_lowercase().starts_with("https://"))
+    }
+
+    /// A warning when agents would reach the desk over plain http from beyond this machine: the
+    /// desk listens past loopback and `PUBLIC_BASE_URL` is not https. Passwords and session
+    /// tokens would cross the network readable (docs/operations.md, "TLS").
+    pub fn plain_http_warning(&self) -> Option<String> {
+        if self.bind.ip().is_loopback() || self.served_over_https() {
+            return None;
+        }
+        Some(format!(
+            "listening on {} beyond loopback while PUBLIC_BASE_URL is {}: put a TLS reverse proxy \
+             in front (docs/operations.md, \"TLS\") and set PUBLIC_BASE_URL to its https address",
+            self.bind,
+            self.public_base_url.as_deref().unwrap_or("unset"),
+        ))
+    }
+
     pub fn from_vars(vars: &HashMap<String, String>) -> anyhow::Result<Self> {
         let get = |k: &str| {
             vars.get(k)
@@ -255,6 +277,23 @@ mod tests {
         assert_eq!(c.logon_max_failures, 5);
         assert_eq!(c.metrics_bind, None);
         assert!(!c.metrics_on_main_listener);
+    }
+
+    #[test]
+    fn plain_http_beyond_loopback_is_warned_about() {
+        let with = |bind: &str, url: Option<&str>| {
+            let mut pairs = vec![("AGENTDESK_BIND", bind)];
+            pairs.extend(url.map(|u| ("PUBLIC_BASE_URL", u)));
+            Config::from_vars(&vars(&pairs))
+                .unwrap()
+                .plain_http_warning()
+        };
+        assert!(with("0.0.0.0:8080", Some("http://desk.example.com")).is_some());
+        assert!(with("0.0.0.0:8080", None).is_some());
+        assert!(with("[::]:8080", Some("http://localhost:8080")).is_some());
+        assert!(with("0.0.0.0:8080", Some("https://desk.example.com")).is_none());
+        assert!(with("127.0.0.1:8080", Some("http://localhost:8080")).is_none());
+        assert!(with("[::1]:8080", None).is_none());
     }
 
     #[test]

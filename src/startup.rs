@@ -67,6 +67,9 @@ impl Application {
         .listen(listener)?
         .run();
         tracing::info!(port, mail = %ctx.mailer.describe(), "agentdesk listening");
+        if let Some(warning) = ctx.config.plain_http_warning() {
+            tracing::warn!("{warning}");
+        }
         Ok(Self {
             port,
             server,

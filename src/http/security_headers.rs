@@ -30,18 +30,11 @@ pub fn every_answer(config: &Config) -> DefaultHeaders {
         .add((X_FRAME_OPTIONS, "DENY"))
         .add((REFERRER_POLICY, "no-referrer"))
         .add((CONTENT_SECURITY_POLICY, FRAMES_POLICY));
-    if served_over_https(config) {
+    // HSTS over plain http is ignored by browsers; from a desk reached over https it keeps them
+    // there.
+    if config.served_over_https() {
         headers.add((STRICT_TRANSPORT_SECURITY, HSTS))
     } else {
         headers
     }
-}
-
-/// Whether agents reach the desk over https (`PUBLIC_BASE_URL`). HSTS over plain http would be
-/// ignored by browsers; sent from a desk reached over https it keeps them there.
-pub fn served_over_https(config: &Config) -> bool {
-    config
-        .public_base_url
-        .as_deref()
-        .is_some_and(|u| u.to_ascii_lowercase().starts_with("https://"))
 }
