@@ -332,3 +332,100 @@ async fn an_agent_sees_colleagues_names_and_statuses_not_their_contact_details()
     assert_eq!(seen_by_manager["EmailAddress"], b.email);
     assert_eq!(seen_by_manager["MobileNumber"], "+27821231234");
 }
+
+/// AgentLogon through our proxy (TRUSTED_PROXIES covers the test client) from `client`.
+async fn logon_from(
+    app: &TestApp,
+    client: &str,
+    email: &str,
+    password: &str,
+) -> crate::helpers::Reply {
+    app.raw(
+        app.client
+            .post(app.url("AgentLogon"))
+            .query(&[("Version", "1")])
+            .header("X-Forwarded-For", client)
+            .json(&json!({"EmailAddress": email, "Password": password})),
+    )
+    .await
+}
+
+fn retry_after(reply: &crate::helpers::Reply) -> i64 {
+    reply.headers["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn an_unknown_account_is_refused_at_the_same_point_as_a_known_one() {
+    let app = TestApp::spawn_with(&[("TRUSTED_PROXIES", "127.0.0.1/32")]).await;
+    let m = app.manager().await;
+    for email in [m.email.as_str(), "nobody@example.com"] {
+        let statuses: Vec<u16> = {
+            let mut s = Vec::new();
+            for _ in 0..6 {
+                s.push(
+                    logon_from(&app, "203.0.113.7", email, "wrong-guess")
+                        .await
+                        .status,
+                );
+            }
+            s
+        };
+        assert_eq!(statuses, [401, 401, 401, 401, 401, 429], "{email}");
+    }
+}
+
+#[tokio::test]
+async fn ipv6_guesses_count_by_their_64() {
+    let app = TestApp::spawn_with(&[("TRUSTED_PROXIES", "127.0.0.1/32")]).await;
+    let m = app.manager().await;
+    for i in 1..=5 {
+        let ip = format!("2001:db8:1:2::{i:x}");
+        assert_eq!(
+            logon_from(&app, &ip, &m.email, "wrong-guess").await.status,
+            401
+        );
+    }
+    // Another address of the same /64 is the same guesser.
+    logon_from(&app, "2001:db8:1:2:ffff::9", &m.email, PASSWORD)
+        .await
+        .expect_error(429, "TooManyLogonAttempts");
+    // The next /64 is someone else.
+    logon_from(&app, "2001:db8:1:3::1", &m.email, PASSWORD)
+        .await
+        .ok();
+}
+
+#[tokio::test]
+async fn past_five_failures_each_attempt_waits_twice_as_long() {
+    let app = TestApp::spawn_with(&[("TRUSTED_PROXIES", "127.0.0.1/32")]).await;
+    let m = app.manager().await;
+    let guess = || logon_from(&app, "203.0.113.8", &m.email, "wrong-guess");
+    for _ in 0..5 {
+        assert_eq!(guess().await.status, 401);
+    }
+    let refused = guess().await;
+    refused.expect_error(429, "TooManyLogonAttempts");
+    assert!(
+        (1..=2).contains(&retry_after(&refused)),
+        "{:?}",
+        refused.headers
+    );
+    // Not locked for the window: after the delay, one more try.
+    app.advance_clock(chrono::Duration::seconds(3));
+    assert_eq!(guess().await.status, 401);
+    let refused = guess().await;
+    refused.expect_error(429, "TooManyLogonAttempts");
+    assert!(
+        (3..=4).contains(&retry_after(&refused)),
+        "{:?}",
+        refused.headers
+    );
+    app.advance_clock(chrono::Duration::seconds(5));
+    logon_from(&app, "203.0.113.8", &m.email, PASSWORD)
+        .await
+        .ok();
+}
