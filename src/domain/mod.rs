@@ -20,6 +20,7 @@ pub mod report;
 pub mod retry;
 pub mod routing;
 pub mod settings;
+pub mod signing;
 pub mod text;
 pub mod token;
 pub mod version;

@@ -5,7 +5,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::Ctx;
-use crate::domain::token;
+use crate::domain::{signing, token};
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::store::channels::{self as store, ChannelRow, NewChannelRow};
 
@@ -127,7 +127,8 @@ impl AuthenticatedChannel {
 
     /// `chatAccountToken` must belong to the calling channel.
     pub fn check_account_token(&self, account_token: &str) -> ApiResult<()> {
-        if token::hash(account_token) == self.account_token_hash {
+        let hash = token::hash(account_token);
+        if signing::same_secret(hash.as_bytes(), self.account_token_hash.as_bytes()) {
             Ok(())
         } else {
             Err(ApiError::new(

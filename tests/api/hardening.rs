@@ -429,3 +429,39 @@ async fn past_five_failures_each_attempt_waits_twice_as_long() {
         .await
         .ok();
 }
+
+#[tokio::test]
+async fn deliveries_sign_their_timestamp_with_the_body() {
+    let receiver = crate::channel_helpers::Receiver::start(0).await;
+    let app = TestApp::spawn_with(&[("DELIVERY_POLL_MS", "50")]).await;
+    let m = app.manager().await;
+    app.post(
+        "CreateDepartment",
+        &m.token,
+        json!({"Name": "Support", "WelcomeNew": "Welcome!"}),
+    )
+    .await
+    .ok();
+    let ch = app.channel(&m, &receiver.base_url).await;
+    app.waiting_chat(&ch, "session-signed-0001").await;
+    let got = receiver.wait_for(1).await;
+    let r = got.first().expect("the welcome was delivered");
+    let timestamp: i64 = r
+        .timestamp
+        .parse()
+        .expect("X-Agentdesk-Timestamp in seconds");
+    let now = app.ctx.clock.now_utc().timestamp();
+    assert!((now - timestamp).abs() <= 60, "{timestamp} vs {now}");
+    // Computed here the way docs/channel.md shows a receiver computing it.
+    let mut signed = format!("{timestamp}.").into_bytes();
+    signed.extend_from_slice(&r.raw);
+    assert_eq!(
+        r.signature_v2,
+        agentdesk::worker::delivery::signature(&ch.signing_secret, &signed)
+    );
+    // The body-only signature stays, for receivers written before.
+    assert_eq!(
+        r.signature,
+        agentdesk::worker::delivery::signature(&ch.signing_secret, &r.raw)
+    );
+}
