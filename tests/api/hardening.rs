@@ -465,3 +465,59 @@ async fn deliveries_sign_their_timestamp_with_the_body() {
         agentdesk::worker::delivery::signature(&ch.signing_secret, &r.raw)
     );
 }
+
+#[tokio::test]
+async fn attachments_that_lie_about_their_type_are_refused_and_names_say_what_they_are() {
+    use base64::Engine;
+    let b64 = |bytes: &[u8]| base64::engine::general_purpose::STANDARD.encode(bytes);
+    let app = TestApp::spawn().await;
+    let m = app.manager().await;
+    let d = app.department(&m, "Support").await;
+    let ch = app.channel(&m, "https://chat.example.com").await;
+    // A visitor sends an executable declared as an image.
+    let exe = b64(b"MZ\x90\x00\x03\x00\x00\x00");
+    let reply = app
+        .channel_call(
+            &ch,
+            "addAttachment",
+            json!({"chatServer": "chat.example.com", "chatSessionID": "session-liar-0001",
+                   "chatAccountToken": ch.account_token, "file": exe,
+                   "fileName": "invoice.exe", "contentType": "image/png"}),
+        )
+        .await;
+    reply.expect_field_error("file");
+    let why = reply.body["Error"]["Fields"]["file"].as_str().unwrap();
+    assert!(why.contains("invoice.exe"), "{why}");
+    // A real PDF under a name that hides its extension behind U+202E.
+    let chat = app.waiting_chat(&ch, "session-liar-0002").await;
+    let a = app.agent(&m, &[d]).await;
+    app.post(
+        "AssignChat",
+        &m.token,
+        json!({"ChatID": chat, "AgentID": a.agent_id}),
+    )
+    .await
+    .ok();
+    let sent = app
+        .post(
+            "SendMessage",
+            &a.token,
+            json!({"ChatID": chat, "AttachmentName": "invoice\u{202E}fdp.exe",
+                   "AttachmentType": "application/pdf", "AttachmentData": b64(b"%PDF-1.4\n")}),
+        )
+        .await
+        .ok();
+    assert_eq!(sent["Attachment"]["Name"], "invoicefdp.pdf");
+    let id = sent["Attachment"]["AttachmentID"].as_i64().unwrap();
+    let file = app
+        .get(
+            "GetAttachment",
+            &a.token,
+            &[("AttachmentID", &id.to_string())],
+        )
+        .await;
+    assert_eq!(
+        file.headers["content-disposition"],
+        "attachment; filename=\"invoicefdp.pdf\""
+    );
+}
