@@ -521,3 +521,25 @@ async fn attachments_that_lie_about_their_type_are_refused_and_names_say_what_th
         "attachment; filename=\"invoicefdp.pdf\""
     );
 }
+
+#[tokio::test]
+async fn the_reset_link_carries_its_code_in_the_fragment() {
+    let app = TestApp::spawn_with(&[("PUBLIC_BASE_URL", "https://desk.example.com")]).await;
+    let m = app.manager().await;
+    app.call(
+        reqwest::Method::POST,
+        "RequestPasswordReset",
+        None,
+        &[],
+        Some(json!({"EmailAddress": m.email})),
+    )
+    .await
+    .ok();
+    let mail = app.wait_for_mails(1).await.pop().unwrap();
+    // The mail is quoted-printable: `=` is written `=3D`.
+    assert!(
+        mail.contains("https://desk.example.com/reset-password#ResetCode=3D"),
+        "{mail}"
+    );
+    assert!(!mail.contains("?ResetCode="), "{mail}");
+}
