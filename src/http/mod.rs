@@ -130,6 +130,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(get("/GetChannelList", channels::get_channel_list))
                 .service(delete("/DeleteChannel", channels::delete_channel))
                 .service(get("/GetEvents", events::get_events))
+                .service(post("/CreateEventTicket", events::create_event_ticket))
                 .service(get("/GetChatList", chats::get_chat_list))
                 .service(get("/GetChat", chats::get_chat))
                 .service(get_or_post("/GrabChat", chats::grab_chat))

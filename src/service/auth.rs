@@ -188,9 +188,13 @@ pub fn authenticate_cached(ctx: &Ctx, plain_token: &str) -> Option<ApiResult<Cal
 /// cache for [`authenticate_cached`].
 pub fn authenticate(ctx: &Ctx, plain_token: &str) -> ApiResult<Caller> {
     let hash = token_hash(plain_token).ok_or_else(invalid_token)?;
+    authenticate_hash(ctx, &hash)
+}
+
+/// [`authenticate`] for a session known by its token's hash (a GetEvents ticket names it so).
+pub fn authenticate_hash(ctx: &Ctx, hash: &str) -> ApiResult<Caller> {
     let mut conn = ctx.conn()?;
-    let (session, agent) =
-        sessions::find_with_agent(&mut conn, &hash)?.ok_or_else(invalid_token)?;
+    let (session, agent) = sessions::find_with_agent(&mut conn, hash)?.ok_or_else(invalid_token)?;
     let now = ctx.now();
     if session.idle_expires_at <= now || session.absolute_expires_at <= now || !agent.enabled {
         return Err(invalid_token());
@@ -243,7 +247,7 @@ pub fn authenticate(ctx: &Ctx, plain_token: &str) -> ApiResult<Caller> {
         session_expires_at: idle,
     };
     ctx.sessions.put(
-        &hash,
+        hash,
         CachedSession {
             caller: caller.clone(),
             idle_expires_at: idle,

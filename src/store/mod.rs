@@ -11,6 +11,7 @@ pub mod chats;
 pub mod customers;
 pub mod deliveries;
 pub mod departments;
+pub mod event_tickets;
 pub mod events;
 pub mod hot_updates;
 pub mod live_events;

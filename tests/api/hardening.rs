@@ -543,3 +543,76 @@ async fn the_reset_link_carries_its_code_in_the_fragment() {
     );
     assert!(!mail.contains("?ResetCode="), "{mail}");
 }
+
+/// GetEvents with a ticket instead of the session token: the status and content type it answers.
+async fn stream_with_ticket(app: &TestApp, ticket: &str) -> (u16, String) {
+    let response = app
+        .client
+        .get(app.url("GetEvents"))
+        .query(&[("Version", "1.0"), ("Ticket", ticket)])
+        .send()
+        .await
+        .unwrap();
+    let kind = response
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    (response.status().as_u16(), kind)
+}
+
+#[tokio::test]
+async fn an_event_ticket_opens_one_stream_within_30_seconds_on_any_instance() {
+    let app = TestApp::spawn().await;
+    let other = app.beside(&[]).await;
+    let m = app.manager().await;
+    let ticket = |app: &TestApp| {
+        let token = m.token.clone();
+        let app_url = app.url("CreateEventTicket");
+        let client = app.client.clone();
+        async move {
+            let reply: Value = client
+                .post(app_url)
+                .query(&[("Version", "1.0")])
+                .header("SessionToken", token)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            reply["Ticket"].as_str().unwrap().to_owned()
+        }
+    };
+    // Made on one instance, used on the other: it is in the database.
+    let t = ticket(&app).await;
+    let (status, kind) = stream_with_ticket(&other, &t).await;
+    assert_eq!(status, 200);
+    assert!(kind.starts_with("text/event-stream"), "{kind}");
+    // Once only.
+    let (status, _) = stream_with_ticket(&app, &t).await;
+    assert_eq!(status, 401, "a used ticket");
+    // 30 seconds only.
+    let t = ticket(&app).await;
+    app.advance_clock(chrono::Duration::seconds(31));
+    assert_eq!(
+        stream_with_ticket(&app, &t).await.0,
+        401,
+        "an expired ticket"
+    );
+    assert_eq!(
+        stream_with_ticket(&app, "0123456789abcdef0123456789abcdef")
+            .await
+            .0,
+        401
+    );
+    // AgentChat clients' query token keeps working.
+    let response = app
+        .client
+        .get(app.url("GetEvents"))
+        .query(&[("Version", "1.0"), ("SessionToken", m.token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+}
