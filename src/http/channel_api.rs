@@ -16,6 +16,7 @@ use super::input::Input;
 use super::params::{field, id, positive, Fields, FileData, Flat, Int};
 use super::respond::{file_response, json, run, success, Success};
 use super::schemas::{self, channel as field};
+use super::signed_calls::SignedCall;
 use crate::domain::channel_fields as pattern;
 use crate::domain::{EmailAddress, PhoneNumber};
 use crate::error::{ApiError, ApiResult, ErrorCode};
@@ -44,9 +45,13 @@ pub async fn authenticate_channel(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_owned();
+    let now = ctx.now().and_utc().timestamp();
     let channel = web::block(move || channels::authenticate(&ctx, &key))
         .await
         .map_err(ApiError::from)??;
+    if let Some(signed) = SignedCall::from_headers(req.headers(), &channel, now)? {
+        req.extensions_mut().insert(signed);
+    }
     req.extensions_mut().insert(channel);
     next.call(req).await
 }

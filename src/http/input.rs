@@ -21,6 +21,7 @@ use serde_json::{Map, Value};
 
 use super::known_fields::{self, IgnoredFields, UnknownFields, NOT_A_FIELD};
 use super::multipart::{self, MultipartLimits};
+use super::signed_calls::SignedCall;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 
 /// The largest body a route accepts; set per route with `.app_data(BodyLimit(..))`, or per request
@@ -68,12 +69,21 @@ impl<T: DeserializeOwned + 'static> FromRequest for Input<T> {
             .and_then(|v| v.parse::<usize>().ok());
         let payload = SharedPayload(Rc::new(RefCell::new(Paced::new(payload.take()))));
         let headers = req.headers().clone();
+        let signed = req.extensions().get::<SignedCall>().cloned();
         let req = req.clone();
         Box::pin(async move {
             if declared.is_some_and(|n| n > limit) {
                 return Err(too_large(limit));
             }
-            let read = if content_type.as_deref() == Some("multipart/form-data") {
+            let multipart = content_type.as_deref() == Some("multipart/form-data");
+            if multipart && signed.is_some() {
+                // The parser consumes the raw bytes: a signed call sends JSON or form fields.
+                return Err(ApiError::field(
+                    "Body",
+                    "a signed call (X-Agentdesk-Signature-V2) must be JSON or form fields, not multipart",
+                ));
+            }
+            let read = if multipart {
                 let limits = MultipartLimits::for_body(limit);
                 multipart::read(&headers, payload.clone(), limits, &RESERVED)
                     .await
@@ -88,6 +98,9 @@ impl<T: DeserializeOwned + 'static> FromRequest for Input<T> {
                     payload.park();
                 }
             })?;
+            if let (Some(signed), Some(body)) = (&signed, &body) {
+                signed.check(body)?;
+            }
             fields.extend(parts);
             if let Some(body) = body.filter(|b| !b.iter().all(u8::is_ascii_whitespace)) {
                 merge_body(&mut fields, content_type.as_deref(), &body)?;

@@ -27,6 +27,7 @@ pub mod security_headers;
 pub mod session_auth;
 pub mod sessions;
 pub mod settings;
+pub mod signed_calls;
 pub mod tags;
 pub mod working_hours;
 

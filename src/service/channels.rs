@@ -112,6 +112,8 @@ pub struct AuthenticatedChannel {
     pub id: i64,
     account_token_hash: String,
     verifies_identity: bool,
+    /// Checks a call the channel server chose to sign (`http::signed_calls`).
+    signing_secret: String,
 }
 
 impl AuthenticatedChannel {
@@ -123,6 +125,13 @@ impl AuthenticatedChannel {
         } else {
             self.id
         }
+    }
+
+    /// Whether `signature` is the `X-Agentdesk-Signature-V2` of `<timestamp>.<body>` under this
+    /// channel's `SigningSecret`.
+    pub fn signed(&self, timestamp: i64, body: &[u8], signature: &str) -> bool {
+        let expected = signing::timestamped_signature(&self.signing_secret, timestamp, body);
+        signing::same_secret(expected.as_bytes(), signature.trim().as_bytes())
     }
 
     /// `chatAccountToken` must belong to the calling channel.
@@ -158,5 +167,6 @@ pub fn authenticate(ctx: &Ctx, api_key: &str) -> ApiResult<AuthenticatedChannel>
         id: row.id,
         account_token_hash: row.account_token_hash,
         verifies_identity: row.verifies_identity,
+        signing_secret: row.signing_secret,
     })
 }

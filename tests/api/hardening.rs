@@ -616,3 +616,54 @@ async fn an_event_ticket_opens_one_stream_within_30_seconds_on_any_instance() {
         .unwrap();
     assert_eq!(response.status(), 200);
 }
+
+#[tokio::test]
+async fn a_channel_server_may_sign_its_calls_and_a_bad_or_old_signature_is_refused() {
+    let app = TestApp::spawn().await;
+    let m = app.manager().await;
+    app.department(&m, "Support").await;
+    let ch = app.channel(&m, "https://chat.example.com").await;
+    let url = format!("{}/api/v2/chat/notifyUserNewChatMessage", app.address);
+    let call = |body: &Value, timestamp: i64, signature: String| {
+        app.raw(
+            app.client
+                .post(&url)
+                .header("apiKey", &ch.api_key)
+                .header("Content-Type", "application/json")
+                .header("X-Agentdesk-Timestamp", timestamp.to_string())
+                .header("X-Agentdesk-Signature-V2", signature)
+                .body(serde_json::to_vec(body).unwrap()),
+        )
+    };
+    let sign = |body: &Value, timestamp: i64| {
+        let mut signed = format!("{timestamp}.").into_bytes();
+        signed.extend_from_slice(&serde_json::to_vec(body).unwrap());
+        agentdesk::worker::delivery::signature(&ch.signing_secret, &signed)
+    };
+    let body = json!({"chatServer": "chat.example.com", "chatSessionID": "session-signed-0001",
+                      "chatAccountToken": ch.account_token, "message": "Signed hello"});
+    let now = app.ctx.clock.now_utc().timestamp();
+    call(&body, now, sign(&body, now)).await.ok();
+    // The same body under another signature, or an old one replayed, is refused.
+    call(&body, now, sign(&json!({"other": 1}), now))
+        .await
+        .expect_error(401, "ApiKeyInvalid");
+    let old = now - 600;
+    call(&body, old, sign(&body, old))
+        .await
+        .expect_error(401, "ApiKeyInvalid");
+    // Half the signed form is refused; none of it is the unsigned form, taken as before.
+    let half = app
+        .raw(
+            app.client
+                .post(&url)
+                .header("apiKey", &ch.api_key)
+                .header("X-Agentdesk-Timestamp", now.to_string())
+                .json(&body),
+        )
+        .await;
+    half.expect_error(401, "ApiKeyInvalid");
+    app.channel_call(&ch, "notifyUserNewChatMessage", body)
+        .await
+        .ok();
+}
