@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::gates::Gates;
-use super::input::Input;
+use super::input::{Input, NoFields};
 use super::params::{id, ids, Bool, Fields, Int, List};
 use super::respond::{json, run};
 use super::schemas;
@@ -208,7 +208,11 @@ pub struct AgentList {
 /// Every agent with status, role, departments, enabled and last seen; contact details and
 /// settings only for managers (and for the caller's own entry).
 #[utoipa::path(get, path = "/api/GetAgentList", tag = "Agents", responses((status = 200, body = AgentList)))]
-pub async fn get_agent_list(ctx: web::Data<Ctx>, caller: Caller) -> ApiResult<HttpResponse> {
+pub async fn get_agent_list(
+    ctx: web::Data<Ctx>,
+    caller: Caller,
+    _: Input<NoFields>,
+) -> ApiResult<HttpResponse> {
     let agents = run(&ctx, move |ctx| agents::get_agent_list(ctx, &caller)).await?;
     Ok(json(AgentList { agents }))
 }

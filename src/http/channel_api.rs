@@ -12,7 +12,7 @@ use futures_util::future::{ready, Ready};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::input::Input;
+use super::input::{Input, NoFields};
 use super::params::{field, id, positive, Fields, FileData, Flat, Int};
 use super::respond::{file_response, json, run, success, Success};
 use super::schemas::{self, channel as field};
@@ -450,6 +450,7 @@ pub async fn check_origin_and_ip(
 pub async fn whitelisted_domains_and_blacklisted_ips(
     ctx: web::Data<Ctx>,
     _: Channel,
+    _: Input<NoFields>,
 ) -> ApiResult<HttpResponse> {
     Ok(json(
         run(&ctx, widget::whitelisted_domains_and_blacklisted_ips).await?,

@@ -4,7 +4,7 @@ use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::input::Input;
+use super::input::{Input, NoFields};
 use super::params::{field, id, Bool, Fields, Int};
 use super::respond::{json, run, success, Success};
 use super::schemas;
@@ -76,7 +76,11 @@ pub struct ChannelList {
 /// The registered channels (without their secrets).
 #[utoipa::path(get, path = "/api/GetChannelList", tag = "Channels",
     responses((status = 200, body = ChannelList), (status = 403, description = "Forbidden: managers only")))]
-pub async fn get_channel_list(ctx: web::Data<Ctx>, _: Manager) -> ApiResult<HttpResponse> {
+pub async fn get_channel_list(
+    ctx: web::Data<Ctx>,
+    _: Manager,
+    _: Input<NoFields>,
+) -> ApiResult<HttpResponse> {
     let channels = run(&ctx, channels::get_channel_list).await?;
     Ok(json(ChannelList { channels }))
 }

@@ -13,6 +13,7 @@ use actix_web::web::Bytes;
 use actix_web::{web, HttpRequest, HttpResponse};
 use tokio::sync::{broadcast, mpsc};
 
+use super::input::{Input, NoFields};
 use super::respond::{json, run};
 use super::session_auth::{query_value, Caller};
 use crate::domain::live::Position;
@@ -32,7 +33,11 @@ const SLOW_CLIENT_WAIT: Duration = Duration::from_secs(10);
 /// the session token never goes into a URL.
 #[utoipa::path(post, path = "/api/CreateEventTicket", tag = "Events",
     responses((status = 200, body = EventTicketView), (status = 401, description = "InvalidSessionToken")))]
-pub async fn create_event_ticket(ctx: web::Data<Ctx>, caller: Caller) -> ApiResult<HttpResponse> {
+pub async fn create_event_ticket(
+    ctx: web::Data<Ctx>,
+    caller: Caller,
+    _: Input<NoFields>,
+) -> ApiResult<HttpResponse> {
     let ticket = run(&ctx, move |ctx| {
         event_tickets::create_event_ticket(ctx, &caller)
     })

@@ -34,6 +34,11 @@ pub const DEFAULT_BODY_LIMIT: usize = 64 * 1024;
 
 pub struct Input<T>(pub T);
 
+/// The fields of an endpoint that takes none: anything sent is refused (or, in the channel API,
+/// named in `Ignored`) rather than dropped in silence.
+#[derive(serde::Deserialize, Debug)]
+pub struct NoFields {}
+
 /// Query parameters handled by the middleware and extractors, never request fields.
 const RESERVED: [&str; 2] = ["Version", "SessionToken"];
 

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
-use super::input::Input;
+use super::input::{Input, NoFields};
 use super::params::Fields;
 use super::respond::{cached_json, json, run};
 use super::schemas;
@@ -73,7 +73,11 @@ pub async fn update_settings(
 
 /// Every setting with its current value.
 #[utoipa::path(get, path = "/api/GetSettings", tag = "Settings", responses((status = 200, body = SettingsDocument)))]
-pub async fn get_settings(ctx: web::Data<Ctx>, _: Caller) -> ApiResult<HttpResponse> {
+pub async fn get_settings(
+    ctx: web::Data<Ctx>,
+    _: Caller,
+    _: Input<NoFields>,
+) -> ApiResult<HttpResponse> {
     cached_json(&ctx, "GetSettings", |ctx| {
         Ok(document(settings::get_settings(ctx)?))
     })

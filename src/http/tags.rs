@@ -4,7 +4,7 @@ use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::input::Input;
+use super::input::{Input, NoFields};
 use super::params::{field, id, Bool, Fields, Int};
 use super::respond::{cached_json, json, run, success, Success};
 use super::schemas;
@@ -175,7 +175,11 @@ pub struct TagList {
 
 /// Every tag group with its tags.
 #[utoipa::path(get, path = "/api/GetTagList", tag = "Tags", responses((status = 200, body = TagList)))]
-pub async fn get_tag_list(ctx: web::Data<Ctx>, _: Caller) -> ApiResult<HttpResponse> {
+pub async fn get_tag_list(
+    ctx: web::Data<Ctx>,
+    _: Caller,
+    _: Input<NoFields>,
+) -> ApiResult<HttpResponse> {
     cached_json(&ctx, "GetTagList", |ctx| {
         Ok(TagList {
             tag_groups: tags::get_tag_list(ctx)?,

@@ -66,6 +66,13 @@ async fn a_field_the_endpoint_does_not_know_is_refused_by_name() {
     app.get("GetChatList", &m.token, &[("ChatTyp", "open")])
         .await
         .expect_field_error("ChatTyp");
+    // Endpoints that take no fields refuse them too.
+    app.post("GrabChat", &m.token, json!({"DepartmentID": 3}))
+        .await
+        .expect_field_error("DepartmentID");
+    app.get("GetAgentList", &m.token, &[("Page", "2")])
+        .await
+        .expect_field_error("Page");
     // The AgentChat document's own spellings keep working: numbers as strings, `CustomrID`.
     let d = app.department(&m, "Support").await;
     let a = app.agent(&m, &[d]).await;
