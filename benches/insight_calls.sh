@@ -9,7 +9,7 @@ name=$1; url=$2; port=${3:-18095}
 bin=${AGENTDESK_BIN:-target/release/agentdesk}
 log=$(mktemp)
 DATABASE_URL=$url RUST_LOG=warn "$bin" migrate >/dev/null 2>&1
-DATABASE_URL=$url AGENTDESK_BIND=127.0.0.1:$port RUST_LOG=warn MAIL_OUTBOX_DIR=$(mktemp -d) "$bin" serve >"$log" 2>&1 &
+DATABASE_URL=$url AGENTDESK_BIND=127.0.0.1:$port RUST_LOG=warn METRICS_ON_MAIN_LISTENER=true MAIL_OUTBOX_DIR=$(mktemp -d) "$bin" serve >"$log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null' EXIT
 sleep 3

@@ -50,7 +50,7 @@ seedq() { python3 -c "import json; d=json.load(open('$SEED_JSON')); print($1)"; 
 PASSWORD=$(seedq "d['Password']")
 for mb in 0 32; do
   url=$(fresh_copy)
-  DATABASE_URL=$url UNCHANGED_ANSWERS_MB=$mb AGENTDESK_BIND=127.0.0.1:$PORT RUST_LOG=warn \
+  DATABASE_URL=$url UNCHANGED_ANSWERS_MB=$mb AGENTDESK_BIND=127.0.0.1:$PORT RUST_LOG=warn METRICS_ON_MAIN_LISTENER=true \
     MAIL_OUTBOX_DIR=$WORK/outbox "$BIN" serve > "$WORK/server.log" 2>&1 &
   SERVER=$!
   for _ in $(seq 100); do curl -fs "$BASE/ready" >/dev/null 2>&1 && break; sleep 0.2; done

@@ -17,8 +17,12 @@ pub struct Config {
     pub database_pool_size: u32,
     pub database_timeout: Duration,
     pub bind: SocketAddr,
-    /// Where `GET /metrics` is served instead of the main listener, when set.
+    /// Where `GET /metrics` is served on a listener of its own, when set.
     pub metrics_bind: Option<SocketAddr>,
+    /// Whether the main listener answers `GET /metrics` too (`METRICS_ON_MAIN_LISTENER`): off
+    /// unless asked, since what it shows (routes, queues, backlogs) is not for anyone who can
+    /// reach the desk.
+    pub metrics_on_main_listener: bool,
     pub session_idle: Duration,
     pub session_absolute: Duration,
     /// How stale a session's `last_seen_at` may get before a request writes it again.
@@ -106,6 +110,28 @@ impl Config {
         Self::from_vars(&vars)
     }
 
+    /// Whether agents reach the desk over https (`PUBLIC_BASE_URL`).
+    pub fn served_over_https(&self) -> bool {
+        self.public_base_url
+            .as_deref()
+            .is_some_and(|u| u.to_ascii_lowercase().starts_with("https://"))
+    }
+
+    /// A warning when agents would reach the desk over plain http from beyond this machine: the
+    /// desk listens past loopback and `PUBLIC_BASE_URL` is not https. Passwords and session
+    /// tokens would cross the network readable (docs/operations.md, "TLS").
+    pub fn plain_http_warning(&self) -> Option<String> {
+        if self.bind.ip().is_loopback() || self.served_over_https() {
+            return None;
+        }
+        Some(format!(
+            "listening on {} beyond loopback while PUBLIC_BASE_URL is {}: put a TLS reverse proxy \
+             in front (docs/operations.md, \"TLS\") and set PUBLIC_BASE_URL to its https address",
+            self.bind,
+            self.public_base_url.as_deref().unwrap_or("unset"),
+        ))
+    }
+
     pub fn from_vars(vars: &HashMap<String, String>) -> anyhow::Result<Self> {
         let get = |k: &str| {
             vars.get(k)
@@ -145,6 +171,11 @@ impl Config {
                     .with_context(|| format!("METRICS_BIND must be HOST:PORT, not `{v}`"))
             })
             .transpose()?;
+        let metrics_on_main_listener = match get("METRICS_ON_MAIN_LISTENER").as_deref() {
+            None | Some("false" | "0") => false,
+            Some("true" | "1") => true,
+            Some(other) => bail!("METRICS_ON_MAIN_LISTENER must be true or false, not `{other}`"),
+        };
         let log_format = match get("LOG_FORMAT").as_deref() {
             None | Some("text") => LogFormat::Text,
             Some("json") => LogFormat::Json,
@@ -169,6 +200,7 @@ impl Config {
             database_url,
             bind,
             metrics_bind,
+            metrics_on_main_listener,
             session_idle,
             session_absolute,
             session_touch_interval: Duration::from_secs(number("SESSION_TOUCH_SECONDS", 5)?),
@@ -244,6 +276,24 @@ mod tests {
         assert_eq!(c.session_idle, Duration::from_secs(3600));
         assert_eq!(c.logon_max_failures, 5);
         assert_eq!(c.metrics_bind, None);
+        assert!(!c.metrics_on_main_listener);
+    }
+
+    #[test]
+    fn plain_http_beyond_loopback_is_warned_about() {
+        let with = |bind: &str, url: Option<&str>| {
+            let mut pairs = vec![("AGENTDESK_BIND", bind)];
+            pairs.extend(url.map(|u| ("PUBLIC_BASE_URL", u)));
+            Config::from_vars(&vars(&pairs))
+                .unwrap()
+                .plain_http_warning()
+        };
+        assert!(with("0.0.0.0:8080", Some("http://desk.example.com")).is_some());
+        assert!(with("0.0.0.0:8080", None).is_some());
+        assert!(with("[::]:8080", Some("http://localhost:8080")).is_some());
+        assert!(with("0.0.0.0:8080", Some("https://desk.example.com")).is_none());
+        assert!(with("127.0.0.1:8080", Some("http://localhost:8080")).is_none());
+        assert!(with("[::1]:8080", None).is_none());
     }
 
     #[test]
@@ -254,6 +304,7 @@ mod tests {
         assert!(Config::from_vars(&vars(&[("SESSION_IDLE_MINUTES", "x")])).is_err());
         assert!(Config::from_vars(&vars(&[("SMTP_URL", "http://x")])).is_err());
         assert!(Config::from_vars(&vars(&[("LOG_FORMAT", "xml")])).is_err());
+        assert!(Config::from_vars(&vars(&[("METRICS_ON_MAIN_LISTENER", "yes")])).is_err());
         assert!(Config::from_vars(&vars(&[("TRUSTED_PROXIES", "10.0.0.0/33")])).is_err());
         let c = Config::from_vars(&vars(&[(
             "CHANNEL_ALLOWED_NETWORKS",

@@ -45,7 +45,8 @@ impl Application {
             Some(bind) => Some(metrics_server(bind, &data, &instruments, &reading)?),
             None => None,
         };
-        let metrics_here = metrics.is_none();
+        let metrics_here = ctx.config.metrics_on_main_listener;
+        let config = ctx.config.clone();
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(data.clone())
@@ -53,6 +54,7 @@ impl Application {
                 .app_data(web_chat_limits.clone())
                 .app_data(instruments.clone())
                 .app_data(reading.clone())
+                .wrap(http::security_headers::every_answer(&config))
                 .wrap(middleware::from_fn(telemetry::log_request))
                 // Outside the log, so a panic it turned into a 500 is counted as one.
                 .wrap(middleware::from_fn(crate::instruments::requests::record))
@@ -69,6 +71,9 @@ impl Application {
         .listen(listener)?
         .run();
         tracing::info!(port, mail = %ctx.mailer.describe(), "agentdesk listening");
+        if let Some(warning) = ctx.config.plain_http_warning() {
+            tracing::warn!("{warning}");
+        }
         Ok(Self {
             port,
             server,

@@ -205,6 +205,16 @@ diesel::table! {
 }
 
 diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
+
+diesel::table! {
+    event_tickets (id) {
+        id -> BigInt,
+        ticket_hash -> Text,
+        session_token_hash -> Text,
+        expires_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(sessions -> agents (agent_id));
 diesel::joinable!(password_resets -> agents (agent_id));
 diesel::joinable!(agent_departments -> agents (agent_id));
@@ -463,6 +473,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     sessions,
     password_resets,
     logon_failures,
+    event_tickets,
     departments,
     agent_departments,
     tag_groups,

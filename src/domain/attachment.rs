@@ -71,18 +71,56 @@ pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
     }
 }
 
-/// A safe file name: the last path segment, without control characters or quotes, at most 200 characters.
+/// Invisible format characters (Unicode Cf) a name must not carry: the bidi controls that make
+/// `invoice\u{202E}fdp.exe` show as "invoiceexe.pdf", and the zero-width ones that hide a
+/// difference between two names.
+pub fn is_format_char(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{206F}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}')
+}
+
+/// A safe file name: the last path segment, without control or format (bidi, zero-width)
+/// characters or quotes, at most 200 characters.
 pub fn file_name(raw: &str) -> String {
     let last = raw.rsplit(['/', '\\']).next().unwrap_or("");
     let clean: String = last
         .chars()
-        .filter(|c| !c.is_control() && !matches!(c, '"' | '<' | '>'))
+        .filter(|c| !c.is_control() && !is_format_char(*c) && !matches!(c, '"' | '<' | '>'))
         .take(200)
         .collect();
     if clean.trim().is_empty() {
         "attachment".to_owned()
     } else {
         clean.trim().to_owned()
+    }
+}
+
+/// The types whose first bytes say what they are: a file declared as one of them must start so.
+/// (Text, office documents and media are not checked this way: their types have no one
+/// signature, and the console never shows them inline.)
+const SNIFFED: [&str; 5] = [
+    "image/jpeg",
+    "image/png",
+    "image/gif",
+    "image/webp",
+    "application/pdf",
+];
+
+/// `name` with an extension of `mime` (its first), replacing one that isn't: a file stored as
+/// `text/plain` is never saved as `invoice.exe`.
+fn with_extension(name: &str, mime: &str) -> String {
+    let exts = ALLOWED
+        .iter()
+        .find(|(m, _)| *m == mime)
+        .map_or(&["bin"][..], |(_, exts)| exts);
+    let (stem, ext) = match name.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() => (stem, Some(ext)),
+        _ => (name, None),
+    };
+    match ext {
+        Some(ext) if exts.contains(&ext.to_ascii_lowercase().as_str()) => name.to_owned(),
+        _ => format!("{}.{}", stem.trim_end_matches('.'), exts[0]),
     }
 }
 
@@ -112,12 +150,17 @@ impl Upload {
         if bytes.is_empty() {
             return Err("is empty".into());
         }
-        let ext = ALLOWED
-            .iter()
-            .find(|(m, _)| *m == mime)
-            .map_or("bin", |(_, exts)| exts[0]);
+        // The declared type decided everything before: an .exe sent as image/png was stored and
+        // offered as an image. Images and PDFs must be what they say.
+        if SNIFFED.contains(&mime) && sniff(&bytes) != Some(mime) {
+            return Err(format!(
+                "`{}` is not a {mime} file: its content does not match its type",
+                name.as_deref().unwrap_or("the file")
+            ));
+        }
+        let name = name.unwrap_or_else(|| "attachment".to_owned());
         Ok(Self {
-            file_name: name.unwrap_or_else(|| format!("attachment.{ext}")),
+            file_name: with_extension(&name, mime),
             mime_type: mime,
             bytes,
         })
@@ -151,7 +194,8 @@ mod tests {
             (u.file_name.as_str(), u.mime_type),
             ("attachment.png", "image/png")
         );
-        let u = Upload::parse(png.clone(), Some("../scan.pdf"), None).unwrap();
+        let pdf = b"%PDF-1.7\n".to_vec();
+        let u = Upload::parse(pdf, Some("../scan.pdf"), None).unwrap();
         assert_eq!(
             (u.file_name.as_str(), u.mime_type),
             ("scan.pdf", "application/pdf")
@@ -162,5 +206,38 @@ mod tests {
             Upload::parse(Vec::new(), Some("a.txt"), None).unwrap_err(),
             "is empty"
         );
+    }
+
+    #[test]
+    fn a_file_that_lies_about_its_type_is_refused_by_name() {
+        let exe = b"MZ\x90\x00".to_vec();
+        let e = Upload::parse(exe.clone(), Some("invoice.exe"), Some("image/png")).unwrap_err();
+        assert!(e.contains("invoice.exe"), "{e}");
+        assert!(Upload::parse(exe.clone(), Some("scan.pdf"), None).is_err());
+        assert!(Upload::parse(b"\x89PNG\r\n".to_vec(), Some("a.jpg"), None).is_err());
+        // Not sniffed: a text file is taken, under a name that says what it is.
+        let u = Upload::parse(exe, Some("invoice.exe"), Some("text/plain")).unwrap();
+        assert_eq!(
+            (u.file_name.as_str(), u.mime_type),
+            ("invoice.txt", "text/plain")
+        );
+    }
+
+    #[test]
+    fn names_lose_bidi_and_zero_width_characters_and_get_their_types_extension() {
+        let pdf = b"%PDF-1.4".to_vec();
+        let u = Upload::parse(
+            pdf.clone(),
+            Some("invoice\u{202E}fdp.exe"),
+            Some("application/pdf"),
+        )
+        .unwrap();
+        assert_eq!(u.file_name, "invoicefdp.pdf");
+        assert_eq!(file_name("a\u{200B}b\u{2066}c\u{FEFF}.txt"), "abc.txt");
+        let u = Upload::parse(pdf.clone(), Some("report"), Some("application/pdf")).unwrap();
+        assert_eq!(u.file_name, "report.pdf");
+        let u = Upload::parse(pdf, Some("Scan.PDF"), None).unwrap();
+        assert_eq!(u.file_name, "Scan.PDF");
+        assert_eq!(with_extension(".hidden", "text/plain"), ".hidden.txt");
     }
 }

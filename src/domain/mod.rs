@@ -23,6 +23,7 @@ pub mod retry;
 pub mod routing;
 pub mod settings;
 pub mod setup_code;
+pub mod signing;
 pub mod text;
 pub mod token;
 pub mod version;

@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 
 use super::audit::Acting;
 use super::gates::Gates;
-use super::input::Input;
+use super::input::{Input, NoFields};
 use super::params::{id, ids, Bool, Fields, Int, List};
 use super::respond::{json, run};
 use super::schemas;
@@ -15,7 +15,7 @@ use crate::domain::{
     required_text, AgentStatus, EmailAddress, Notification, Password, PhoneNumber, Role,
 };
 use crate::error::ApiResult;
-use crate::service::agents::{self, AgentPatch, AgentView, NewAgent};
+use crate::service::agents::{self, AgentListEntry, AgentPatch, AgentView, NewAgent};
 use crate::service::Ctx;
 
 pub const NAME_MAX: usize = 100;
@@ -44,6 +44,9 @@ pub struct CreateAgentRequest {
     /// The agent's own open-chat limit (1-1000); 0 or absent: the department's or the desk's.
     #[schema(schema_with = schemas::int_range::<0, CHAT_LIMIT_MAX>)]
     pub max_chats: Option<Int>,
+    /// Only `UnassignedChatsWaiting` exists; none when absent.
+    #[schema(schema_with = schemas::notifications)]
+    pub notifications: Option<List<String>>,
 }
 
 /// An empty mobile number means "none".
@@ -80,6 +83,7 @@ pub async fn create_agent(
     );
     let password = f.check_opt("Password", req.password, |p| Password::parse(&p));
     let max_chats = f.check_opt("MaxChats", req.max_chats, |n| chat_limit(n.0));
+    let notifications = f.check_opt("Notifications", req.notifications, notifications);
     let new = f.build(|| {
         Some(NewAgent {
             name: name?,
@@ -89,6 +93,7 @@ pub async fn create_agent(
             department_ids: department_ids?,
             password: password?,
             max_chats: max_chats?.flatten(),
+            notifications: notifications?.unwrap_or_default(),
         })
     })?;
     // Hashing the password is argon2 work, bounded like every other.
@@ -154,12 +159,7 @@ pub async fn update_agent(
     let email = f.check_opt("EmailAddress", req.email_address, |e| {
         EmailAddress::parse(&e)
     });
-    let notifications = f.check_opt("Notifications", req.notifications, |list| {
-        list.0
-            .iter()
-            .map(|n| Notification::parse(n))
-            .collect::<Result<Vec<_>, _>>()
-    });
+    let notifications = f.check_opt("Notifications", req.notifications, notifications);
     let role = f.check_opt("RoleID", req.role_id, |r| Role::from_id(r.0));
     let status = f.check_opt("StatusID", req.status_id, |s| AgentStatus::from_id(s.0));
     let department_ids = f.check_opt("DepartmentID", req.department_id, ids);
@@ -186,6 +186,11 @@ pub async fn update_agent(
     ))
 }
 
+/// The notifications an agent asks for, each by name.
+fn notifications(list: List<String>) -> Result<Vec<Notification>, String> {
+    list.0.iter().map(|n| Notification::parse(n)).collect()
+}
+
 /// An open-chat limit: 1 to 1000, or 0 for none of its own (`None`).
 /// The largest open-chat limit of an agent or a department.
 pub const CHAT_LIMIT_MAX: i64 = 1000;
@@ -203,12 +208,17 @@ pub fn chat_limit(n: i64) -> Result<Option<i32>, String> {
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct AgentList {
-    pub agents: Vec<AgentView>,
+    pub agents: Vec<AgentListEntry>,
 }
 
-/// Every agent with status, role, departments, enabled and last seen.
+/// Every agent with status, role, departments, enabled and last seen; contact details and
+/// settings only for managers (and for the caller's own entry).
 #[utoipa::path(get, path = "/api/GetAgentList", tag = "Agents", responses((status = 200, body = AgentList)))]
-pub async fn get_agent_list(ctx: web::Data<Ctx>, _: Caller) -> ApiResult<HttpResponse> {
-    let agents = run(&ctx, agents::get_agent_list).await?;
+pub async fn get_agent_list(
+    ctx: web::Data<Ctx>,
+    caller: Caller,
+    _: Input<NoFields>,
+) -> ApiResult<HttpResponse> {
+    let agents = run(&ctx, move |ctx| agents::get_agent_list(ctx, &caller)).await?;
     Ok(json(AgentList { agents }))
 }

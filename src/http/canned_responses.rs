@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::audit::Acting;
-use super::input::Input;
+use super::input::{Input, NoFields};
 use super::params::{field, id, Fields, Int};
 use super::respond::{cached_json, json, run, success, Success};
 use super::schemas;
@@ -124,7 +124,11 @@ pub struct CannedResponseList {
 
 /// Every canned response, by name.
 #[utoipa::path(get, path = "/api/GetCannedResponses", tag = "Canned responses", responses((status = 200, body = CannedResponseList)))]
-pub async fn get_canned_responses(ctx: web::Data<Ctx>, _: Caller) -> ApiResult<HttpResponse> {
+pub async fn get_canned_responses(
+    ctx: web::Data<Ctx>,
+    _: Caller,
+    _: Input<NoFields>,
+) -> ApiResult<HttpResponse> {
     cached_json(&ctx, "GetCannedResponses", |ctx| {
         Ok(CannedResponseList {
             canned_responses: canned_responses::get_canned_responses(ctx)?,

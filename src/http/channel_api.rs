@@ -13,10 +13,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::channel_details::Ignored;
-use super::input::Input;
+use super::input::{Input, NoFields};
 use super::params::{field, id, positive, Fields, FileData, Flat, Int};
 use super::respond::{file_response, json, run, success, Success};
 use super::schemas::{self, channel as field};
+use super::signed_calls::SignedCall;
 use crate::domain::channel_fields as pattern;
 use crate::domain::{EmailAddress, PhoneNumber};
 use crate::error::{ApiError, ApiResult, ErrorCode};
@@ -45,9 +46,13 @@ pub async fn authenticate_channel(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_owned();
+    let now = ctx.now().and_utc().timestamp();
     let channel = web::block(move || channels::authenticate(&ctx, &key))
         .await
         .map_err(ApiError::from)??;
+    if let Some(signed) = SignedCall::from_headers(req.headers(), &channel, now)? {
+        req.extensions_mut().insert(signed);
+    }
     req.extensions_mut().insert(channel);
     next.call(req).await
 }
@@ -84,6 +89,13 @@ pub struct ChatSessionFields {
 }
 
 impl ChatSessionFields {
+    fn of(chat_server: Flat<String>, chat_session_id: Flat<String>) -> Self {
+        Self {
+            chat_server,
+            chat_session_id,
+        }
+    }
+
     /// Checks both fields against their patterns; returns the session.
     pub(super) fn check(self, f: &mut Fields) -> Option<String> {
         let server = self.chat_server.0.and_then(|s| pattern::chat_server(&s));
@@ -109,8 +121,13 @@ fn account_token(
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct NewChatMessageRequest {
-    #[serde(flatten)]
-    pub session: ChatSessionFields,
+    // Written out, not `#[serde(flatten)]`: a flattened type can't say which fields it knows,
+    // and every field this API doesn't know is named in the answer (`known_fields`).
+    #[schema(schema_with = field::chat_server)]
+    pub chat_server: Flat<String>,
+    #[serde(rename = "chatSessionID")]
+    #[schema(schema_with = field::chat_session_id)]
+    pub chat_session_id: Flat<String>,
     #[schema(schema_with = field::chat_account_token)]
     pub chat_account_token: String,
     #[serde(rename = "channelID")]
@@ -153,7 +170,7 @@ pub async fn notify_user_new_chat_message(
     Input(req): Input<NewChatMessageRequest>,
 ) -> ApiResult<HttpResponse> {
     let mut f = Fields::default();
-    let session = req.session.check(&mut f);
+    let session = ChatSessionFields::of(req.chat_server, req.chat_session_id).check(&mut f);
     let token = account_token(&mut f, &channel, &req.chat_account_token);
     let text = f.check(
         "message",
@@ -202,8 +219,13 @@ async fn take_customer_message(
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ChatEventRequest {
-    #[serde(flatten)]
-    pub session: ChatSessionFields,
+    // Written out, not `#[serde(flatten)]`: a flattened type can't say which fields it knows,
+    // and every field this API doesn't know is named in the answer (`known_fields`).
+    #[schema(schema_with = field::chat_server)]
+    pub chat_server: Flat<String>,
+    #[serde(rename = "chatSessionID")]
+    #[schema(schema_with = field::chat_session_id)]
+    pub chat_session_id: Flat<String>,
     /// startedtyping or stoppedtyping.
     #[schema(schema_with = field::typing_event)]
     pub event: String,
@@ -235,7 +257,7 @@ pub async fn notify_user_new_chat_event(
     Input(req): Input<ChatEventRequest>,
 ) -> ApiResult<HttpResponse> {
     let mut f = Fields::default();
-    let session = req.session.check(&mut f);
+    let session = ChatSessionFields::of(req.chat_server, req.chat_session_id).check(&mut f);
     let typing = f.check("event", pattern::typing_event(&req.event));
     let (session, typing) = f.build(|| Some((session?, typing?)))?;
     let chat_id = run(&ctx, move |ctx| {
@@ -248,8 +270,13 @@ pub async fn notify_user_new_chat_event(
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct VisitedRequest {
-    #[serde(flatten)]
-    pub session: ChatSessionFields,
+    // Written out, not `#[serde(flatten)]`: a flattened type can't say which fields it knows,
+    // and every field this API doesn't know is named in the answer (`known_fields`).
+    #[schema(schema_with = field::chat_server)]
+    pub chat_server: Flat<String>,
+    #[serde(rename = "chatSessionID")]
+    #[schema(schema_with = field::chat_session_id)]
+    pub chat_session_id: Flat<String>,
     #[schema(schema_with = field::visited_url)]
     pub url: String,
 }
@@ -263,7 +290,7 @@ pub async fn notify_user_visited(
     Input(req): Input<VisitedRequest>,
 ) -> ApiResult<HttpResponse> {
     let mut f = Fields::default();
-    let session = req.session.check(&mut f);
+    let session = ChatSessionFields::of(req.chat_server, req.chat_session_id).check(&mut f);
     let url = f.check("url", pattern::url(&req.url, 4));
     let (session, url) = f.build(|| Some((session?, url?)))?;
     run(&ctx, move |ctx| {
@@ -276,8 +303,13 @@ pub async fn notify_user_visited(
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct EndChatRequest {
-    #[serde(flatten)]
-    pub session: ChatSessionFields,
+    // Written out, not `#[serde(flatten)]`: a flattened type can't say which fields it knows,
+    // and every field this API doesn't know is named in the answer (`known_fields`).
+    #[schema(schema_with = field::chat_server)]
+    pub chat_server: Flat<String>,
+    #[serde(rename = "chatSessionID")]
+    #[schema(schema_with = field::chat_session_id)]
+    pub chat_session_id: Flat<String>,
 }
 
 /// The customer left: the chat closes as closed by the customer.
@@ -289,7 +321,7 @@ pub async fn notify_user_end_chat(
     Input(req): Input<EndChatRequest>,
 ) -> ApiResult<HttpResponse> {
     let mut f = Fields::default();
-    let session = req.session.check(&mut f);
+    let session = ChatSessionFields::of(req.chat_server, req.chat_session_id).check(&mut f);
     let session = f.build(|| session)?;
     let chat_id = run(&ctx, move |ctx| {
         intake::notify_user_end_chat(ctx, &channel, &session)
@@ -301,8 +333,13 @@ pub async fn notify_user_end_chat(
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AddAttachmentRequest {
-    #[serde(flatten)]
-    pub session: ChatSessionFields,
+    // Written out, not `#[serde(flatten)]`: a flattened type can't say which fields it knows,
+    // and every field this API doesn't know is named in the answer (`known_fields`).
+    #[schema(schema_with = field::chat_server)]
+    pub chat_server: Flat<String>,
+    #[serde(rename = "chatSessionID")]
+    #[schema(schema_with = field::chat_session_id)]
+    pub chat_session_id: Flat<String>,
     #[schema(schema_with = field::chat_account_token)]
     pub chat_account_token: String,
     #[schema(schema_with = field::phone)]
@@ -336,7 +373,7 @@ pub async fn add_attachment(
     Input(req): Input<AddAttachmentRequest>,
 ) -> ApiResult<HttpResponse> {
     let mut f = Fields::default();
-    let session = req.session.check(&mut f);
+    let session = ChatSessionFields::of(req.chat_server, req.chat_session_id).check(&mut f);
     let token = account_token(&mut f, &channel, &req.chat_account_token);
     let mut ignored = Ignored::default();
     let phone = ignored.detail(
@@ -406,6 +443,7 @@ pub async fn check_origin_and_ip(
 pub async fn whitelisted_domains_and_blacklisted_ips(
     ctx: web::Data<Ctx>,
     _: Channel,
+    _: Input<NoFields>,
 ) -> ApiResult<HttpResponse> {
     Ok(json(
         run(&ctx, widget::whitelisted_domains_and_blacklisted_ips).await?,

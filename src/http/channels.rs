@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::audit::Acting;
-use super::input::Input;
+use super::input::{Input, NoFields};
 use super::params::{field, id, Bool, Fields, Int};
 use super::respond::{json, run, success, Success};
 use super::schemas;
@@ -108,6 +108,7 @@ pub async fn get_channel_list(
     ctx: web::Data<Ctx>,
     _: Manager,
     http: HttpRequest,
+    _: Input<NoFields>,
 ) -> ApiResult<HttpResponse> {
     let base = super::web_chat::public_base(&ctx, &http);
     let channels = run(&ctx, move |ctx| channels::get_channel_list(ctx, &base)).await?;

@@ -7,7 +7,7 @@ use futures_util::StreamExt;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::input::Input;
+use super::input::{Input, NoFields};
 use super::params::{field, id, Fields, Int};
 use super::respond::{json, json_bytes, run};
 use super::schemas;
@@ -161,7 +161,11 @@ pub async fn get_chat(
 /// Takes the longest-waiting chat of the caller's departments.
 #[utoipa::path(method(get, post), path = "/api/GrabChat", tag = "Chats",
     responses((status = 200, body = ChatView), (status = 404, description = "NoChatWaiting"), (status = 409, description = "AgentAtCapacity or AgentNotOnline")))]
-pub async fn grab_chat(ctx: web::Data<Ctx>, caller: Caller) -> ApiResult<HttpResponse> {
+pub async fn grab_chat(
+    ctx: web::Data<Ctx>,
+    caller: Caller,
+    _: Input<NoFields>,
+) -> ApiResult<HttpResponse> {
     Ok(json(
         run(&ctx, move |ctx| routing::grab_chat(ctx, &caller)).await?,
     ))

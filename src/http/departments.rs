@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 
 use super::agents::CHAT_LIMIT_MAX;
 use super::audit::Acting;
-use super::input::Input;
+use super::input::{Input, NoFields};
 use super::params::{id, ids, Bool, Fields, Int, List};
 use super::respond::{cached_json, json, run};
 use super::schemas;
@@ -159,7 +159,11 @@ pub struct DepartmentList {
 
 /// Every department with its settings and messages.
 #[utoipa::path(get, path = "/api/GetDepartmentList", tag = "Departments", responses((status = 200, body = DepartmentList)))]
-pub async fn get_department_list(ctx: web::Data<Ctx>, _: Caller) -> ApiResult<HttpResponse> {
+pub async fn get_department_list(
+    ctx: web::Data<Ctx>,
+    _: Caller,
+    _: Input<NoFields>,
+) -> ApiResult<HttpResponse> {
     cached_json(&ctx, "GetDepartmentList", |ctx| {
         Ok(DepartmentList {
             departments: departments::get_department_list(ctx)?,

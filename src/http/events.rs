@@ -13,9 +13,12 @@ use actix_web::web::Bytes;
 use actix_web::{web, HttpRequest, HttpResponse};
 use tokio::sync::{broadcast, mpsc};
 
+use super::input::{Input, NoFields};
+use super::respond::{json, run};
 use super::session_auth::{query_value, Caller};
 use crate::domain::live::Position;
 use crate::error::{ApiError, ApiResult};
+use crate::service::event_tickets::{self, EventTicketView};
 use crate::service::live_hub::{self, frame, Outgoing, Registration, StreamWatch};
 use crate::service::Ctx;
 
@@ -26,9 +29,26 @@ const HEARTBEAT: Duration = Duration::from_secs(15);
 const CLIENT_BUFFER: usize = 256;
 const SLOW_CLIENT_WAIT: Duration = Duration::from_secs(10);
 
+/// CreateEventTicket: a ticket for one GetEvents stream (`GetEvents?Ticket=`), good for 30 s, so
+/// the session token never goes into a URL.
+#[utoipa::path(post, path = "/api/CreateEventTicket", tag = "Events",
+    responses((status = 200, body = EventTicketView), (status = 401, description = "InvalidSessionToken")))]
+pub async fn create_event_ticket(
+    ctx: web::Data<Ctx>,
+    caller: Caller,
+    _: Input<NoFields>,
+) -> ApiResult<HttpResponse> {
+    let ticket = run(&ctx, move |ctx| {
+        event_tickets::create_event_ticket(ctx, &caller)
+    })
+    .await?;
+    Ok(json(ticket))
+}
+
 /// Opens the caller's event stream.
 #[utoipa::path(get, path = "/api/GetEvents", tag = "Events",
-    params(("SessionToken" = String, Query, pattern = "^[0-9a-f]{32}$", description = "The session token (EventSource can't send headers)"),
+    params(("SessionToken" = Option<String>, Query, pattern = "^[0-9a-f]{32}$", description = "The session token (EventSource can't send headers); it then lands in proxies' access logs: prefer Ticket"),
+           ("Ticket" = Option<String>, Query, pattern = "^[0-9a-f]{32}$", description = "A ticket from CreateEventTicket: one stream, within 30 s"),
            ("LastEventID" = Option<String>, Query, pattern = r"^\s*[0-9]+-[0-9]+\s*$", description = "Resume after this event id (e.g. GetChatList's EventID); the Last-Event-ID header wins when both are sent"),
            ("Last-Event-ID" = Option<String>, Header, pattern = r"^\s*[0-9]+-[0-9]+\s*$", description = "Sent by EventSource when it reconnects")),
     responses((status = 200, description = "text/event-stream: events with id, event and JSON data (see docs/api.md)", content_type = "text/event-stream"),

@@ -19,7 +19,9 @@ use futures_util::{Stream, StreamExt};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
+use super::known_fields::{self, IgnoredFields, UnknownFields, NOT_A_FIELD};
 use super::multipart::{self, MultipartLimits};
+use super::signed_calls::SignedCall;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 
 /// The largest body a route accepts; set per route with `.app_data(BodyLimit(..))`, or per request
@@ -31,6 +33,11 @@ pub struct BodyLimit(pub usize);
 pub const DEFAULT_BODY_LIMIT: usize = 64 * 1024;
 
 pub struct Input<T>(pub T);
+
+/// The fields of an endpoint that takes none: anything sent is refused (or, in the channel API,
+/// named in `Ignored`) rather than dropped in silence.
+#[derive(serde::Deserialize, Debug)]
+pub struct NoFields {}
 
 /// Query parameters handled by the middleware and extractors, never request fields.
 const RESERVED: [&str; 2] = ["Version", "SessionToken"];
@@ -67,11 +74,21 @@ impl<T: DeserializeOwned + 'static> FromRequest for Input<T> {
             .and_then(|v| v.parse::<usize>().ok());
         let payload = SharedPayload(Rc::new(RefCell::new(Paced::new(payload.take()))));
         let headers = req.headers().clone();
+        let signed = req.extensions().get::<SignedCall>().cloned();
+        let req = req.clone();
         Box::pin(async move {
             if declared.is_some_and(|n| n > limit) {
                 return Err(too_large(limit));
             }
-            let read = if content_type.as_deref() == Some("multipart/form-data") {
+            let multipart = content_type.as_deref() == Some("multipart/form-data");
+            if multipart && signed.is_some() {
+                // The parser consumes the raw bytes: a signed call sends JSON or form fields.
+                return Err(ApiError::field(
+                    "Body",
+                    "a signed call (X-Agentdesk-Signature-V2) must be JSON or form fields, not multipart",
+                ));
+            }
+            let read = if multipart {
                 let limits = MultipartLimits::for_body(limit);
                 multipart::read(&headers, payload.clone(), limits, &RESERVED)
                     .await
@@ -86,12 +103,42 @@ impl<T: DeserializeOwned + 'static> FromRequest for Input<T> {
                     payload.park();
                 }
             })?;
+            if let (Some(signed), Some(body)) = (&signed, &body) {
+                signed.check(body)?;
+            }
             fields.extend(parts);
             if let Some(body) = body.filter(|b| !b.iter().all(u8::is_ascii_whitespace)) {
                 merge_body(&mut fields, content_type.as_deref(), &body)?;
             }
+            check_unknown::<T>(&req, &fields)?;
             multipart::with_file_parts(files, || decode(fields)).map(Input)
         })
+    }
+}
+
+/// A field `T` doesn't declare is refused, or, where the scope takes it
+/// ([`UnknownFields::Ignore`]), kept in the request's extensions for the answer to name.
+fn check_unknown<T: DeserializeOwned>(
+    req: &HttpRequest,
+    fields: &Map<String, Value>,
+) -> ApiResult<()> {
+    let unknown: Vec<String> = known_fields::unknown::<T>(fields)
+        .into_iter()
+        .filter(|k| !RESERVED.iter().any(|r| r.eq_ignore_ascii_case(k)))
+        .collect();
+    if unknown.is_empty() {
+        return Ok(());
+    }
+    match req.app_data::<UnknownFields>() {
+        Some(UnknownFields::Ignore) => {
+            let named = unknown
+                .into_iter()
+                .map(|k| (k, NOT_A_FIELD.to_owned()))
+                .collect();
+            req.extensions_mut().insert(IgnoredFields(named));
+            Ok(())
+        }
+        _ => Err(known_fields::refusal(&unknown)),
     }
 }
 

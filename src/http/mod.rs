@@ -18,6 +18,7 @@ pub mod gates;
 pub mod governance;
 pub mod health;
 pub mod input;
+pub mod known_fields;
 pub mod messages;
 pub mod metrics;
 pub mod multipart;
@@ -26,10 +27,12 @@ pub mod params;
 pub mod reports;
 pub mod respond;
 pub mod schemas;
+pub mod security_headers;
 pub mod session_auth;
 pub mod sessions;
 pub mod settings;
 pub mod setup;
+pub mod signed_calls;
 pub mod tags;
 pub mod web_chat;
 pub mod webhooks;
@@ -50,6 +53,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(web_chat::configure)
         .service(
             web::scope("/api/v2/chat")
+                // A customer's message is never lost for a field the desk doesn't know: it is
+                // taken and the field named in the answer.
+                .app_data(known_fields::UnknownFields::Ignore)
+                .wrap(middleware::from_fn(known_fields::name_ignored))
                 .wrap(middleware::from_fn(channel_api::authenticate_channel))
                 .wrap(no_store())
                 .service(post(
@@ -152,6 +159,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(get("/GetChannelList", channels::get_channel_list))
                 .service(delete("/DeleteChannel", channels::delete_channel))
                 .service(get("/GetEvents", events::get_events))
+                .service(post("/CreateEventTicket", events::create_event_ticket))
                 .service(get("/GetChatList", chats::get_chat_list))
                 .service(get("/GetChat", chats::get_chat))
                 .service(get_or_post("/GrabChat", chats::grab_chat))
@@ -194,9 +202,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 /// API answers carry tokens, transcripts, files and exports: no cache, shared or private, may keep
-/// them (an answer that sets its own `Cache-Control` keeps it).
+/// them (an answer that sets its own `Cache-Control` keeps it). Nor may a browser run anything in
+/// one, were it opened as a page (an attachment that is really HTML): see `security_headers`.
 fn no_store() -> middleware::DefaultHeaders {
-    middleware::DefaultHeaders::new().add((actix_web::http::header::CACHE_CONTROL, "no-store"))
+    middleware::DefaultHeaders::new()
+        .add((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .add((
+            actix_web::http::header::CONTENT_SECURITY_POLICY,
+            security_headers::API_POLICY,
+        ))
 }
 
 fn endpoint<F, Args>(path: &str, methods: &[Method], handler: F) -> Resource

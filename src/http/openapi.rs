@@ -38,7 +38,7 @@ use super::{
         sessions::agent_logon, sessions::keep_alive, sessions::agent_logoff,
         sessions::request_password_reset, sessions::set_password,
         setup::get_setup_state, setup::create_first_manager,
-        events::get_events,
+        events::get_events, events::create_event_ticket,
         agents::create_agent, agents::update_agent, agents::get_agent_list,
         departments::create_department, departments::update_department, departments::get_department_list,
         tags::create_tag_group, tags::update_tag_group, tags::create_tag, tags::update_tag, tags::delete_tag,

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::audit::Acting;
-use super::input::Input;
+use super::input::{Input, NoFields};
 use super::params::{field, id, Fields, Int, List};
 use super::respond::{json, run, success, Success};
 use super::schemas;
@@ -20,7 +20,11 @@ use crate::service::Ctx;
 
 /// The desk right now: agents by status, waiting and open chats, waits and closures today.
 #[utoipa::path(get, path = "/api/LiveMetrics", tag = "Reports", responses((status = 200, body = LiveMetricsView)))]
-pub async fn live_metrics(ctx: web::Data<Ctx>, _: Caller) -> ApiResult<HttpResponse> {
+pub async fn live_metrics(
+    ctx: web::Data<Ctx>,
+    _: Caller,
+    _: Input<NoFields>,
+) -> ApiResult<HttpResponse> {
     Ok(json(run(&ctx, metrics::live_metrics).await?))
 }
 
@@ -57,7 +61,7 @@ pub struct ReportList {
 /// The reports that can be scheduled.
 #[utoipa::path(get, path = "/api/GetReports", tag = "Reports",
     responses((status = 200, body = ReportList), (status = 403, description = "Forbidden: managers only")))]
-pub async fn get_reports(_: Manager) -> ApiResult<HttpResponse> {
+pub async fn get_reports(_: Manager, _: Input<NoFields>) -> ApiResult<HttpResponse> {
     Ok(json(ReportList {
         reports: reports::get_reports(),
     }))
@@ -102,7 +106,11 @@ pub struct RecipientList {
 /// Recipients with their schedules: when each was last sent, when it is next due, any error.
 #[utoipa::path(get, path = "/api/GetRecipients", tag = "Reports",
     responses((status = 200, body = RecipientList), (status = 403, description = "Forbidden: managers only")))]
-pub async fn get_recipients(ctx: web::Data<Ctx>, _: Manager) -> ApiResult<HttpResponse> {
+pub async fn get_recipients(
+    ctx: web::Data<Ctx>,
+    _: Manager,
+    _: Input<NoFields>,
+) -> ApiResult<HttpResponse> {
     Ok(json(RecipientList {
         recipients: run(&ctx, reports::get_recipients).await?,
     }))

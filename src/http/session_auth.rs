@@ -11,8 +11,8 @@ use futures_util::future::{ready, Ready};
 use crate::domain::version;
 pub use crate::domain::Caller;
 use crate::error::{ApiError, ErrorCode};
-use crate::service::auth;
 use crate::service::Ctx;
+use crate::service::{auth, event_tickets};
 
 pub(crate) fn query_value(query: &str, name: &str) -> Option<String> {
     form_urlencoded::parse(query.as_bytes())
@@ -92,7 +92,20 @@ pub async fn authenticate_session(
             .app_data::<web::Data<Ctx>>()
             .cloned()
             .ok_or_else(|| ApiError::internal("application state is missing"))?;
-        let token = session_token(req.request()).ok_or_else(|| {
+        let token = session_token(req.request());
+        // GetEvents may carry a ticket instead (an EventSource can't send headers, and a token
+        // in a URL is logged): it is used up here.
+        let ticket = (endpoint == "GetEvents" && token.is_none())
+            .then(|| query_value(req.query_string(), "Ticket"))
+            .flatten();
+        if let Some(ticket) = ticket {
+            let caller = web::block(move || event_tickets::redeem(&ctx, &ticket))
+                .await
+                .map_err(ApiError::from)??;
+            req.extensions_mut().insert(caller);
+            return next.call(req).await;
+        }
+        let token = token.ok_or_else(|| {
             ApiError::new(
                 ErrorCode::InvalidSessionToken,
                 "Send the SessionToken from AgentLogon",

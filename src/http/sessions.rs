@@ -8,7 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::audit::Acting;
 use super::client_address::ClientAddress;
 use super::gates::Gates;
-use super::input::Input;
+use super::input::{Input, NoFields};
 use super::params::{field, Fields};
 use super::respond::{json, run, success, Success};
 use super::schemas;
@@ -60,7 +60,7 @@ pub struct KeepAliveView {
 
 /// Keeps the session alive: slides its idle expiry.
 #[utoipa::path(method(get, post), path = "/api/KeepAlive", tag = "Authentication", responses((status = 200, body = KeepAliveView)))]
-pub async fn keep_alive(caller: Caller) -> ApiResult<HttpResponse> {
+pub async fn keep_alive(caller: Caller, _: Input<NoFields>) -> ApiResult<HttpResponse> {
     let expires_at = auth::keep_alive(&caller);
     Ok(json(KeepAliveView { expires_at }))
 }
@@ -70,6 +70,7 @@ pub async fn keep_alive(caller: Caller) -> ApiResult<HttpResponse> {
 pub async fn agent_logoff(
     ctx: web::Data<Ctx>,
     caller: Caller,
+    _: Input<NoFields>,
     Acting(actor): Acting,
 ) -> ApiResult<HttpResponse> {
     run(&ctx, move |ctx| auth::agent_logoff(ctx, &caller, &actor)).await?;

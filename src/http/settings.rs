@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
 use super::audit::Acting;
-use super::input::Input;
+use super::input::{Input, NoFields};
 use super::params::Fields;
 use super::respond::{cached_json, json, run};
 use super::schemas;
@@ -78,7 +78,11 @@ pub async fn update_settings(
 
 /// Every setting with its current value.
 #[utoipa::path(get, path = "/api/GetSettings", tag = "Settings", responses((status = 200, body = SettingsDocument)))]
-pub async fn get_settings(ctx: web::Data<Ctx>, _: Caller) -> ApiResult<HttpResponse> {
+pub async fn get_settings(
+    ctx: web::Data<Ctx>,
+    _: Caller,
+    _: Input<NoFields>,
+) -> ApiResult<HttpResponse> {
     cached_json(&ctx, "GetSettings", |ctx| {
         Ok(document(settings::get_settings(ctx)?))
     })

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::audit::Acting;
-use super::input::Input;
+use super::input::{Input, NoFields};
 use super::params::{field, id, Bool, Fields, Int};
 use super::respond::{cached_json, json, run, success, Success};
 use super::schemas;
@@ -184,7 +184,11 @@ pub struct TagList {
 
 /// Every tag group with its tags.
 #[utoipa::path(get, path = "/api/GetTagList", tag = "Tags", responses((status = 200, body = TagList)))]
-pub async fn get_tag_list(ctx: web::Data<Ctx>, _: Caller) -> ApiResult<HttpResponse> {
+pub async fn get_tag_list(
+    ctx: web::Data<Ctx>,
+    _: Caller,
+    _: Input<NoFields>,
+) -> ApiResult<HttpResponse> {
     cached_json(&ctx, "GetTagList", |ctx| {
         Ok(TagList {
             tag_groups: tags::get_tag_list(ctx)?,

@@ -5,7 +5,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::audit::Acting;
-use super::input::Input;
+use super::input::{Input, NoFields};
 use super::params::{Bool, Fields, Int};
 use super::respond::{json, run};
 use super::schemas;
@@ -83,7 +83,11 @@ pub async fn update_working_hours(
 
 /// The week's working hours, the desk's time zone and whether it is open now.
 #[utoipa::path(get, path = "/api/GetWorkingHours", tag = "Working hours", responses((status = 200, body = WorkingHoursView)))]
-pub async fn get_working_hours(ctx: web::Data<Ctx>, _: Caller) -> ApiResult<HttpResponse> {
+pub async fn get_working_hours(
+    ctx: web::Data<Ctx>,
+    _: Caller,
+    _: Input<NoFields>,
+) -> ApiResult<HttpResponse> {
     // Not cached: OpenNow changes with the clock.
     Ok(json(run(&ctx, working_hours::get_working_hours).await?))
 }

@@ -74,6 +74,7 @@ pub struct NewAgent {
     pub password: Option<Password>,
     /// The agent's own open-chat limit, if any.
     pub max_chats: Option<i32>,
+    pub notifications: Vec<Notification>,
 }
 
 /// Fields an UpdateAgent may carry; `None` leaves the field unchanged.
@@ -124,7 +125,9 @@ pub fn create_agent(ctx: &Ctx, actor: &Actor, new: NewAgent) -> ApiResult<AgentV
                 status: AgentStatus::Offline.id(),
                 enabled: true,
                 password_hash: password_hash.as_deref(),
-                notify_unassigned: false,
+                notify_unassigned: new
+                    .notifications
+                    .contains(&Notification::UnassignedChatsWaiting),
                 created_at: now,
                 updated_at: now,
             },
@@ -236,6 +239,12 @@ pub fn update_agent(
         )?;
         if let Some(status) = status {
             crate::store::routing::status_set_by_hand(c, target, status.id(), now)?;
+        }
+        if patch.status.is_some() && target == caller.agent_id {
+            // Setting one's own status is presence, now: the session's slide (written at most
+            // every SESSION_TOUCH_SECONDS) may be older than the presence timeout, and routing
+            // would skip an agent who has just said "Online".
+            agents::touch_last_seen_if_later(c, target, now)?;
         }
         if let Some(status) = status.filter(|s| s.id() != current.status) {
             let name = patch.name.as_deref().unwrap_or(&current.name);
@@ -352,7 +361,9 @@ pub(crate) fn load(c: &mut DbConnection, id: i64) -> ApiResult<AgentView> {
 }
 
 /// GetAgentList: every agent with status, role, departments and when last seen.
-pub fn get_agent_list(ctx: &Ctx) -> ApiResult<Vec<AgentView>> {
+/// A manager sees every agent in full; an agent sees itself in full and its colleagues as
+/// [`ColleagueView`]: who they are and whether they take chats, not how to reach them.
+pub fn get_agent_list(ctx: &Ctx, caller: &Caller) -> ApiResult<Vec<AgentListEntry>> {
     ctx.read(|c| {
         let rows = agents::list(c)?;
         let mut departments = agents::all_department_ids(c)?;
@@ -360,10 +371,57 @@ pub fn get_agent_list(ctx: &Ctx) -> ApiResult<Vec<AgentView>> {
             .into_iter()
             .map(|row| {
                 let ids = departments.remove(&row.id).unwrap_or_default();
-                agent_view(row, ids)
+                let view = agent_view(row, ids);
+                if caller.is_manager() || view.agent_id == caller.agent_id {
+                    AgentListEntry::Full(view)
+                } else {
+                    AgentListEntry::Colleague(ColleagueView::of(view))
+                }
             })
             .collect())
     })
+}
+
+/// One agent of GetAgentList.
+#[derive(Serialize, ToSchema, Debug)]
+#[serde(untagged)]
+pub enum AgentListEntry {
+    Full(AgentView),
+    Colleague(ColleagueView),
+}
+
+/// A colleague as an agent (RoleID 1) sees them: no email address, mobile number or settings, so
+/// one agent's account is not a directory of everyone's contact details.
+#[derive(Serialize, ToSchema, Debug)]
+#[serde(rename_all = "PascalCase")]
+pub struct ColleagueView {
+    #[serde(rename = "AgentID")]
+    pub agent_id: i64,
+    pub name: String,
+    /// 1 = Agent, 2 = Manager.
+    #[serde(rename = "RoleID")]
+    pub role_id: i16,
+    /// 1 = Offline, 2 = Busy, 3 = OnBreak, 4 = Online.
+    #[serde(rename = "StatusID")]
+    pub status_id: i16,
+    #[serde(rename = "DepartmentID")]
+    pub department_ids: Vec<i64>,
+    pub enabled: bool,
+    pub last_seen_at: Option<DateTime<Utc>>,
+}
+
+impl ColleagueView {
+    fn of(view: AgentView) -> Self {
+        Self {
+            agent_id: view.agent_id,
+            name: view.name,
+            role_id: view.role_id,
+            status_id: view.status_id,
+            department_ids: view.department_ids,
+            enabled: view.enabled,
+            last_seen_at: view.last_seen_at,
+        }
+    }
 }
 
 /// Creates a manager from the command line (`agentdesk create-manager`).
@@ -384,6 +442,7 @@ pub fn create_manager(
             department_ids: Vec::new(),
             password: Some(password),
             max_chats: None,
+            notifications: Vec::new(),
         },
     )
 }

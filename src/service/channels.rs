@@ -7,8 +7,8 @@ use utoipa::ToSchema;
 use super::governance::audit;
 use super::Ctx;
 use crate::domain::audit::Actor;
-use crate::domain::token;
 use crate::domain::web_chat::{snippet, ChannelKind};
+use crate::domain::{signing, token};
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::store::channels::{self as store, ChannelRow, NewChannelRow};
 
@@ -166,6 +166,8 @@ pub struct AuthenticatedChannel {
     pub id: i64,
     account_token_hash: String,
     verifies_identity: bool,
+    /// Checks a call the channel server chose to sign (`http::signed_calls`).
+    signing_secret: String,
 }
 
 impl AuthenticatedChannel {
@@ -187,12 +189,22 @@ impl AuthenticatedChannel {
             // No token hashes to this: the channel API's account check never passes for it.
             account_token_hash: String::new(),
             verifies_identity: false,
+            // Visitors' calls are the desk's own, never signed channel calls.
+            signing_secret: String::new(),
         }
+    }
+
+    /// Whether `signature` is the `X-Agentdesk-Signature-V2` of `<timestamp>.<body>` under this
+    /// channel's `SigningSecret`.
+    pub fn signed(&self, timestamp: i64, body: &[u8], signature: &str) -> bool {
+        let expected = signing::timestamped_signature(&self.signing_secret, timestamp, body);
+        signing::same_secret(expected.as_bytes(), signature.trim().as_bytes())
     }
 
     /// `chatAccountToken` must belong to the calling channel.
     pub fn check_account_token(&self, account_token: &str) -> ApiResult<()> {
-        if token::hash(account_token) == self.account_token_hash {
+        let hash = token::hash(account_token);
+        if signing::same_secret(hash.as_bytes(), self.account_token_hash.as_bytes()) {
             Ok(())
         } else {
             Err(ApiError::new(
@@ -222,5 +234,6 @@ pub fn authenticate(ctx: &Ctx, api_key: &str) -> ApiResult<AuthenticatedChannel>
         id: row.id,
         account_token_hash: row.account_token_hash,
         verifies_identity: row.verifies_identity,
+        signing_secret: row.signing_secret,
     })
 }

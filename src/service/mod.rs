@@ -15,6 +15,7 @@ pub mod chats;
 pub mod customers;
 pub mod deliveries;
 pub mod departments;
+pub mod event_tickets;
 pub mod export;
 pub mod gauges;
 pub mod governance;

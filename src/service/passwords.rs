@@ -171,7 +171,9 @@ pub fn request_password_reset(
         .config
         .public_base_url
         .as_ref()
-        .map(|base| format!("\nOr open this link:\n{base}/reset-password?ResetCode={code}\n"))
+        // In the fragment, which browsers never send: the code stays out of the desk's and any
+        // proxy's access logs, and out of Referer headers.
+        .map(|base| format!("\nOr open this link:\n{base}/reset-password#ResetCode={code}\n"))
         .unwrap_or_default();
     let mail = OutgoingMail {
         to_name: agent.name.clone(),

@@ -9,6 +9,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::auth::{self, to_duration, LogonView};
+use super::logon_throttle::{self, Tally};
 use super::{passwords, Ctx};
 use crate::db::dialect;
 use crate::domain::settings::{SettingKey, SettingValue};
@@ -105,7 +106,7 @@ pub fn create_first_manager(
     if !get_setup_state(ctx)?.needs_setup {
         return Err(already_set_up());
     }
-    let source = address.to_string();
+    let source = logon_throttle::source_group(address);
     let started = ctx.now();
     count_attempt(ctx, &source, started)?;
     let code = setup_code(ctx)?.ok_or_else(already_set_up)?;
@@ -169,13 +170,12 @@ fn count_attempt(ctx: &Ctx, source: &str, started: NaiveDateTime) -> ApiResult<(
         if setup::any_with_role(c, Role::Manager.id())? {
             return Err(already_set_up());
         }
-        let (failures, oldest) = logon_failures::recent(c, source, None, since)?;
-        let failures = failures + ctx.pending_logon_failures.pending(source);
-        if failures >= ctx.config.logon_max_failures_per_address {
-            let retry = oldest
-                .map_or(window, |t| t + window - started)
-                .num_seconds()
-                .max(1) as u64;
+        // The address's failures with AgentLogon's curve: free ones, then a growing wait.
+        let (count, latest) = logon_failures::recent(c, source, None, since)?;
+        let from_source = Tally::new(count, latest).and(ctx.pending_logon_failures.pending(source));
+        let free = ctx.config.logon_max_failures_per_address;
+        if let Some(wait) = from_source.wait(free, window, started) {
+            let retry = ((wait.num_milliseconds() + 999) / 1000).max(1) as u64;
             return Err(ApiError::new(
                 ErrorCode::TooManyLogonAttempts,
                 "Too many failed logons from this address; try again later",

@@ -7,7 +7,7 @@ use crate::db::schema::logon_failures;
 use crate::db::DbConnection;
 
 /// How many failures `source` had since `since` for the account `email_key` (for any account,
-/// known or not, when `None`), and the oldest of them.
+/// known or not, when `None`), and the latest of them.
 pub fn recent(
     conn: &mut DbConnection,
     source: &str,
@@ -19,7 +19,7 @@ pub fn recent(
         .filter(logon_failures::failed_at.gt(since))
         .select((
             diesel::dsl::count_star(),
-            diesel::dsl::min(logon_failures::failed_at),
+            diesel::dsl::max(logon_failures::failed_at),
         ))
         .into_boxed();
     if let Some(key) = email_key {

@@ -12,6 +12,7 @@ pub mod customers;
 pub mod daily_passes;
 pub mod deliveries;
 pub mod departments;
+pub mod event_tickets;
 pub mod events;
 pub mod hot_updates;
 pub mod lease_queue;

@@ -8,10 +8,9 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
 use tokio::sync::{mpsc, Semaphore};
 
+use crate::domain::signing;
 use crate::service::channel_servers::{self, CallOutcome, GuardedResolver, ServerHealth};
 use crate::service::deliveries::{self, DeliveryJob};
 use crate::service::Ctx;
@@ -159,12 +158,10 @@ async fn run_recorder(ctx: Arc<Ctx>, mut arrived: mpsc::Receiver<Outcome>) {
     }
 }
 
-/// The signature a channel server checks: hex HMAC-SHA256 of the body with the channel's secret.
+/// The signature a channel server checks: hex HMAC-SHA256 of the body with the channel's secret
+/// (the body alone; see `domain::signing` for the timestamped form).
 pub fn signature(secret: &str, body: &[u8]) -> String {
-    let mut mac =
-        Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
-    mac.update(body);
-    format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
+    signing::body_signature(secret, body)
 }
 
 /// One POST: whether the message was accepted, and whether the server answered at all.
@@ -182,12 +179,20 @@ async fn post(
         Ok(body) => body,
         Err(e) => return (Err(e.to_string()), CallOutcome::Answered),
     };
+    // Each attempt is signed at its own time: a receiver that refuses old timestamps refuses a
+    // replayed call, never a retry.
+    let timestamp = ctx.now().and_utc().timestamp();
     let sent = client
         .post(&job.url)
         .header("Content-Type", "application/json")
         .header(
             "X-Agentdesk-Signature",
             signature(&job.signing_secret, &body),
+        )
+        .header("X-Agentdesk-Timestamp", timestamp.to_string())
+        .header(
+            "X-Agentdesk-Signature-V2",
+            signing::timestamped_signature(&job.signing_secret, timestamp, &body),
         )
         .header("X-Agentdesk-Message-ID", job.message_id.to_string())
         .body(body)

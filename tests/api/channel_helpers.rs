@@ -24,6 +24,9 @@ pub struct Received {
     pub body: Value,
     pub raw: Vec<u8>,
     pub signature: String,
+    /// `X-Agentdesk-Timestamp` and `X-Agentdesk-Signature-V2`.
+    pub timestamp: String,
+    pub signature_v2: String,
 }
 
 /// A channel server on loopback that answers 500 to the first `fail_first` posts, then 200.
@@ -48,17 +51,20 @@ async fn message_for_customer(
     if n < state.fail_first {
         return HttpResponse::InternalServerError().body("not now");
     }
-    let signature = req
-        .headers()
-        .get("X-Agentdesk-Signature")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_owned();
+    let header = |name: &str| {
+        req.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned()
+    };
     let parsed = serde_json::from_slice(&body).unwrap_or(Value::Null);
     state.received.lock().unwrap().push(Received {
         body: parsed,
         raw: body.to_vec(),
-        signature,
+        signature: header("X-Agentdesk-Signature"),
+        timestamp: header("X-Agentdesk-Timestamp"),
+        signature_v2: header("X-Agentdesk-Signature-V2"),
     });
     HttpResponse::Ok().json(json!({"ok": true}))
 }

@@ -117,11 +117,17 @@ async fn chat_list_filters_pages_and_respects_departments() {
         "MarkChatRead",
         "GrabChat",
     ] {
-        let theirs = app.get(endpoint, &outsider.token, &[("ChatID", &id)]).await;
         if endpoint == "GrabChat" {
-            theirs.expect_error(404, "NoChatWaiting");
+            // GrabChat takes no ChatID (one sent is refused by name): it finds nothing to grab.
+            app.get(endpoint, &outsider.token, &[("ChatID", &id)])
+                .await
+                .expect_field_error("ChatID");
+            app.get(endpoint, &outsider.token, &[])
+                .await
+                .expect_error(404, "NoChatWaiting");
             continue;
         }
+        let theirs = app.get(endpoint, &outsider.token, &[("ChatID", &id)]).await;
         theirs.expect_error(404, "ChatNotFound");
         let missing_id = (grabbed + 10_000).to_string();
         let missing = app

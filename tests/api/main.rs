@@ -18,6 +18,7 @@ mod delivery;
 mod departments;
 mod events;
 mod group_commit;
+mod hardening;
 mod helpers;
 mod instances;
 mod live_desk;

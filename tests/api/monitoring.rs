@@ -30,7 +30,7 @@ async fn scrape(address: &str) -> (u16, String, String) {
 
 #[tokio::test]
 async fn metrics_count_requests_by_route_and_show_the_pool_queues_backlogs_and_memory() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_with(&[("METRICS_ON_MAIN_LISTENER", "true")]).await;
     let m = app.manager().await;
     let department = app.department(&m, "Support").await;
     let agent = app.agent(&m, &[department]).await;

@@ -298,7 +298,7 @@ fn the_api_document_states_every_rule_and_error() {
         json!(["DAY", "WEEK", "MONTH"])
     );
     assert_eq!(schedule["Grouping"]["minItems"], json!(1));
-    let session = &doc["components"]["schemas"]["ChatSessionFields"]["properties"];
+    let session = &doc["components"]["schemas"]["NewChatMessageRequest"]["properties"];
     assert_eq!(session["chatSessionID"]["maxLength"], json!(65));
 }
 

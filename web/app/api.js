@@ -45,9 +45,14 @@ function url(name, query) {
   return `/api/${name}?${params}`;
 }
 
-/** The EventSource URL: an EventSource can't send headers, so the token goes in the query. */
-export function eventsUrl(lastEventId) {
-  const params = new URLSearchParams({ Version: VERSION, SessionToken: token() || '' });
+/**
+ * The EventSource URL. An EventSource can't send headers, and a session token in a URL lands in
+ * proxies' access logs: the URL carries a ticket instead (CreateEventTicket), good for one stream
+ * within 30 s.
+ */
+export async function eventsUrl(lastEventId) {
+  const { Ticket } = await call('CreateEventTicket', { method: 'POST' });
+  const params = new URLSearchParams({ Version: VERSION, Ticket });
   if (lastEventId) params.set('LastEventID', lastEventId);
   return `/api/GetEvents?${params}`;
 }
@@ -118,6 +123,13 @@ export function saveBlob(blob, filename) {
 }
 
 const attachmentUrls = new Map();
+
+/** Revokes every image's object URL: a logged-off console keeps no customer's files in memory. */
+export function forgetAttachments() {
+  for (const url of attachmentUrls.values()) url.then((href) => URL.revokeObjectURL(href), () => {});
+  attachmentUrls.clear();
+}
+
 /** An object URL for an attachment (fetched once with the session header, then kept). */
 export async function attachmentUrl(id) {
   if (!attachmentUrls.has(id)) {

@@ -59,15 +59,27 @@ export class EventStream {
 
   stop() {
     this.stopped = true;
+    // A connect still waiting for its ticket belongs to the stream stopped here: it must not open.
+    this.generation = (this.generation || 0) + 1;
     clearTimeout(this.retry);
     if (this.source) this.source.close();
     this.source = null;
   }
 
-  connect() {
+  async connect() {
     if (this.stopped) return;
     this.handlers.onStatus(this.down ? 'polling' : 'connecting');
-    const source = new EventSource(eventsUrl(this.lastId));
+    const generation = this.generation;
+    let url;
+    try {
+      url = await eventsUrl(this.lastId);
+    } catch {
+      // No ticket (the desk unreachable, the session gone): try again like a failed stream.
+      if (!this.stopped && generation === this.generation) this.failed(false);
+      return;
+    }
+    if (this.stopped || this.source || generation !== this.generation) return;
+    const source = new EventSource(url);
     this.source = source;
     source.onopen = () => {
       this.failures = 0;
@@ -85,18 +97,23 @@ export class EventStream {
       const refused = source.readyState === EventSource.CLOSED;
       source.close();
       this.source = null;
-      this.failures += 1;
-      // Refused (an error status, or not an event stream), or dropped again and again: keep the
-      // desk fresh another way until the stream is back.
-      if (!this.down && (refused || this.failures >= 3)) {
-        this.down = true;
-        this.handlers.onDown?.();
-      }
-      this.handlers.onStatus(this.down ? 'polling' : 'connecting');
-      const delay = Math.min(60_000, 1000 * 2 ** Math.min(this.failures - 1, 6));
-      this.retry = setTimeout(() => this.connect(), delay);
+      this.failed(refused);
     };
     for (const name of EVENT_NAMES) source.addEventListener(name, (event) => this.receive(name, event));
+  }
+
+  /** A stream that could not open or ended: poll meanwhile, and try again later. */
+  failed(refused) {
+    this.failures += 1;
+    // Refused (an error status, or not an event stream), or dropped again and again: keep the
+    // desk fresh another way until the stream is back.
+    if (!this.down && (refused || this.failures >= 3)) {
+      this.down = true;
+      this.handlers.onDown?.();
+    }
+    this.handlers.onStatus(this.down ? 'polling' : 'connecting');
+    const delay = Math.min(60_000, 1000 * 2 ** Math.min(this.failures - 1, 6));
+    this.retry = setTimeout(() => this.connect(), delay);
   }
 
   receive(name, event) {

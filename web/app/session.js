@@ -1,7 +1,7 @@
 // The agent's session in this tab: entering the desk after a logon (or with the session that
 // sessionStorage kept), logging off, and leaving when the server ends the session. A module of its
 // own so that the shell's "Log off" does not import main.js, which imports the views.
-import { saveSession, whenSessionLost, call } from './api.js';
+import { saveSession, whenSessionLost, call, forgetAttachments } from './api.js';
 import { state, set, reset } from './store.js';
 import { startDesk, stopDesk } from './desk.js';
 
@@ -39,6 +39,7 @@ export async function logoff() {
 
 function leave(message) {
   stopDesk();
+  forgetAttachments();
   saveSession(null);
   notice = message;
   reset();

@@ -135,8 +135,10 @@ function Delivery({ d }) {
 function Attachment({ a }) {
   const save = async () => {
     try {
-      const { blob } = await download('GetAttachment', { AttachmentID: a.AttachmentID });
-      saveBlob(blob, a.Name);
+      // Saved under the server's sanitised Content-Disposition name, never the raw one (which may
+      // hide its real extension behind bidi characters).
+      const { blob, filename } = await download('GetAttachment', { AttachmentID: a.AttachmentID });
+      saveBlob(blob, filename);
     } catch (e) {
       toast(e.message, 'error');
     }

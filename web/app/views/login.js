@@ -1,12 +1,25 @@
 // Setting up a new desk (its first manager, with the setup code from the server's log), logon,
 // and the password reset: ask for a code by mail, then set a new password with it. The
-// reset mail's link (/reset-password?ResetCode=...) opens the second step with the code filled in.
+// reset mail's link (/reset-password#ResetCode=...) opens the second step with the code filled in.
 import { html, useEffect, useState } from '../html.js';
 import { call } from '../api.js';
 import { useForm, Input, FormError } from '../ui.js';
 
+/**
+ * The reset code of the mail's link, read once: from the fragment (`#ResetCode=`, never sent to a
+ * server) or, for links mailed before, the query. It leaves the address bar and the history at
+ * once, so it is not in a bookmark, a screenshot of the address or the next page's Referer.
+ */
+const resetCode = (() => {
+  const code =
+    new URLSearchParams(location.hash.slice(1)).get('ResetCode') ||
+    new URLSearchParams(location.search).get('ResetCode');
+  if (code) history.replaceState(null, '', '/');
+  return code;
+})();
+
 export function Login({ onLogon, notice }) {
-  const code = new URLSearchParams(location.search).get('ResetCode');
+  const code = resetCode;
   const [mode, setMode] = useState(code ? 'set' : 'logon');
   const [info, setInfo] = useState(notice);
   const go = (next, message = null) => {
