@@ -42,6 +42,10 @@ pub struct NoFields {}
 /// Query parameters handled by the middleware and extractors, never request fields.
 const RESERVED: [&str; 2] = ["Version", "SessionToken"];
 
+/// Credentials read from the query by their own extractors (an event ticket, a web chat visitor's
+/// token): not fields, but not unknown either.
+const CREDENTIALS: [&str; 2] = ["Ticket", "VisitorToken"];
+
 impl<T: DeserializeOwned + 'static> FromRequest for Input<T> {
     type Error = ApiError;
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
@@ -124,7 +128,12 @@ fn check_unknown<T: DeserializeOwned>(
 ) -> ApiResult<()> {
     let unknown: Vec<String> = known_fields::unknown::<T>(fields)
         .into_iter()
-        .filter(|k| !RESERVED.iter().any(|r| r.eq_ignore_ascii_case(k)))
+        .filter(|k| {
+            !RESERVED
+                .iter()
+                .chain(&CREDENTIALS)
+                .any(|r| r.eq_ignore_ascii_case(k))
+        })
         .collect();
     if unknown.is_empty() {
         return Ok(());

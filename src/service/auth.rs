@@ -102,6 +102,14 @@ pub fn agent_logon(
     let agent = match agent {
         Some(agent) if verified => agent,
         _ => {
+            if let Some(agent) = &agent {
+                // Failures for unknown addresses are only counted: a flood of them must not
+                // become a flood of writes (see `logon_throttle`). The failure that starts the
+                // wait is the one audited as a lockout.
+                let locked = attempts >= limits.per_account;
+                let actor = Actor::anonymous(Some(agent.id), &agent.name, source_ip);
+                ctx.write(|c| audit::logon_failed(ctx, c, &actor, agent.id, locked))?;
+            }
             if let Some(agent) = agent.filter(|_| attempts == limits.per_account) {
                 // From here on each attempt from there waits: someone may be guessing this
                 // password. The line is the managers' alert (docs/operations.md); the attempts
