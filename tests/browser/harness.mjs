@@ -391,15 +391,18 @@ export const LAPTOP = { width: 1280, height: 800 };
 export const PHONE = { width: 390, height: 844 };
 
 /** A fresh browser context (its own sessionStorage), at CLOCK's time when it is set. */
-export async function newContext(options = {}) {
-  const context = await browser.newContext({ timezoneId: 'UTC', locale: 'en-GB', ...options });
+export async function newContext(options = {}, on = browser) {
+  const context = await on.newContext({ timezoneId: 'UTC', locale: 'en-GB', ...options });
   if (CLOCK) await context.clock.setFixedTime(CLOCK);
   return context;
 }
 
-/** A page of a fresh context on the desk, which records the page's errors (see realErrors). */
-export async function openPage(viewport = LAPTOP) {
-  const context = await newContext({ viewport });
+/**
+ * A page of a fresh context on the desk, which records the page's errors (see realErrors). `on`
+ * names another browser and desk than setUp's, for files that start their own (an empty desk).
+ */
+export async function openPage(viewport = LAPTOP, on = {}) {
+  const context = await newContext({ viewport }, on.browser || browser);
   const page = await context.newPage();
   page.errors = [];
   // The page's requests (the event stream aside: it stays open), for shot() to wait for none.
@@ -421,7 +424,7 @@ export async function openPage(viewport = LAPTOP) {
   page.on('console', (m) => {
     if (m.type() === 'error') page.errors.push(new Error(m.text()));
   });
-  await page.goto(desk.base);
+  await page.goto((on.desk || desk).base);
   return page;
 }
 

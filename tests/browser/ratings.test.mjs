@@ -38,7 +38,7 @@ test('a rating reaches the open conversation and the Insight page', async () => 
   await desk.api('GrabChat', sam, { method: 'POST' });
   await desk.api('SendMessage', sam, { body: { ChatID: chat, MessageText: 'It leaves today.' } });
 
-  const page = await openPage(browser, desk);
+  const page = await openPage(undefined, { browser, desk });
   await logOn(page, SAM);
   await following(page);
   await page.goto(`${desk.base}/#/desk/${chat}`);
@@ -54,7 +54,7 @@ test('a rating reaches the open conversation and the Insight page', async () => 
   await page.getByText('Quick and friendly').first().waitFor();
   await shot(page, 'rating-in-conversation');
 
-  const manager = await openPage(browser, desk);
+  const manager = await openPage(undefined, { browser, desk });
   await logOn(manager, { email: MANAGER.email, password: MANAGER.password });
   await manager.goto(`${desk.base}/#/insight`);
   await manager.getByRole('heading', { name: 'Customer satisfaction' }).waitFor();

@@ -16,7 +16,7 @@ after(async () => {
 });
 
 test('a new desk is set up in the browser with the setup code', async () => {
-  const page = await openPage(browser, desk);
+  const page = await openPage(undefined, { browser, desk });
   const form = page.getByRole('form', { name: 'Set up this desk' });
   await form.waitFor();
   assert.equal(
@@ -53,7 +53,7 @@ test('a new desk is set up in the browser with the setup code', async () => {
   assert.deepEqual(realErrors(page), []);
 
   // Another browser now gets the logon form.
-  const later = await openPage(browser, desk);
+  const later = await openPage(undefined, { browser, desk });
   await later.getByRole('button', { name: 'Log on' }).waitFor();
   assert.equal(await later.getByRole('form', { name: 'Set up this desk' }).count(), 0);
 });

@@ -75,7 +75,7 @@ test('a visitor on another site writes, an agent answers live, a dropped network
     const channel = await webChannel(desk, team.mia);
     site = await hostSite(desk, channel.WidgetKey);
     // Sam is on duty in the console.
-    const sam = await openPage(browser, desk);
+    const sam = await openPage(undefined, { browser, desk });
     await logOn(sam, SAM);
     await following(sam);
 
@@ -201,7 +201,7 @@ test('a manager creates the web chat in the console and tries it as a customer',
   const desk = await startDesk();
   try {
     await furnish(desk);
-    const mia = await openPage(browser, desk);
+    const mia = await openPage(undefined, { browser, desk });
     await logOn(mia, MANAGER);
     await mia.getByRole('link', { name: 'Settings' }).click();
     await mia.getByRole('navigation', { name: 'Settings sections' }).getByRole('link', { name: 'Channels' }).click();
