@@ -81,7 +81,11 @@ test('the console resumes after the last event id, shows a message once, applies
     /^\d+-\d+$/,
     'the first stream starts from the EventID GetChatList answered',
   );
-  assert.match(new URL(requests[0].url).searchParams.get('Ticket') || '', /^[0-9a-f]{32}$/, 'a ticket goes in the query');
+  assert.match(
+    new URL(requests[0].url).searchParams.get('Ticket') || '',
+    /^[0-9a-f]{32}$/,
+    'a ticket goes in the query',
+  );
   assert.equal(new URL(requests[0].url).searchParams.get('SessionToken'), null, 'never the session token');
   assert.equal(new URL(requests[0].url).searchParams.get('Version'), 'console-1');
 

@@ -126,7 +126,11 @@ const attachmentUrls = new Map();
 
 /** Revokes every image's object URL: a logged-off console keeps no customer's files in memory. */
 export function forgetAttachments() {
-  for (const url of attachmentUrls.values()) url.then((href) => URL.revokeObjectURL(href), () => {});
+  for (const url of attachmentUrls.values())
+    url.then(
+      (href) => URL.revokeObjectURL(href),
+      () => {},
+    );
   attachmentUrls.clear();
 }
 
