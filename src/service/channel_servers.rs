@@ -143,6 +143,16 @@ struct Server {
 }
 
 impl ServerHealth {
+    /// The limits of the `DELIVERY_*` settings, which every outbound queue (channel deliveries,
+    /// webhooks) applies per server.
+    pub fn from_config(config: &crate::config::Config) -> Self {
+        Self::new(
+            config.delivery_concurrency_per_server,
+            config.delivery_breaker_failures,
+            config.delivery_pause,
+        )
+    }
+
     /// `per_server` calls at a time; after `failures_to_pause` calls in a row without an answer a
     /// server is left alone for `first_pause`, doubled each time its trial call fails.
     pub fn new(per_server: usize, failures_to_pause: u32, first_pause: Duration) -> Self {

@@ -43,11 +43,7 @@ pub fn spawn_delivery_worker(ctx: Arc<Ctx>) -> tokio::task::JoinHandle<()> {
         tokio::spawn(run_recorder(ctx.clone(), arrived));
         let worker = Arc::new(Worker {
             outcomes,
-            health: ServerHealth::new(
-                ctx.config.delivery_concurrency_per_server,
-                ctx.config.delivery_breaker_failures,
-                ctx.config.delivery_pause,
-            ),
+            health: ServerHealth::from_config(&ctx.config),
             slots: Arc::new(Semaphore::new(ctx.config.delivery_concurrency)),
             client,
             ctx,

@@ -63,11 +63,7 @@ pub fn spawn_webhooks(ctx: Arc<Ctx>) {
             }
         };
         let sender = Arc::new(Sender {
-            health: ServerHealth::new(
-                ctx.config.delivery_concurrency_per_server,
-                ctx.config.delivery_breaker_failures,
-                ctx.config.delivery_pause,
-            ),
+            health: ServerHealth::from_config(&ctx.config),
             slots: Arc::new(Semaphore::new(ctx.config.delivery_concurrency)),
             client,
             ctx,
